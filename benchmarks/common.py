@@ -1,0 +1,57 @@
+"""What every benchmark shares: an emulator in its own process, peak memory, and table output."""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+import subprocess
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+
+@contextmanager
+def emulator_process() -> Iterator[tuple[str, int]]:
+    """``python -m gcal_emulator`` on a free loopback port, as its own process: (base URL, pid)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gcal_emulator", "--host", "127.0.0.1", "--port", "0"],
+        stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        yield process.stdout.readline().strip(), process.pid
+    finally:
+        os.kill(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+
+
+def peak_rss_mb(pid: int | None = None) -> float:
+    """Peak resident memory (VmHWM) of a process, this one by default, in MiB."""
+    if pid is None:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    with open(f"/proc/{pid}/status", encoding="ascii") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for pid {pid}")
+
+
+def print_table(title: str, headers: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    cells = [[str(c) for c in headers]] + [[_fmt(c) for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+    print(f"\n{title}")
+    print(rule)
+    for index, row in enumerate(cells):
+        print("| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths)) + " |")
+        if index == 0:
+            print(rule.replace("-", "="))
+    print(rule)
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return f"{value:,.3f}" if value < 10 else f"{value:,.1f}"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)

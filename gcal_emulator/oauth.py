@@ -1,0 +1,463 @@
+"""Google's OAuth 2.0 web-server flow: consent page, codes, tokens, revocation, userinfo.
+
+Behaviours that matter to a client: exact redirect URI matching, testing-mode apps refusing
+accounts that are not test users (and issuing refresh tokens that die after 7 days), PKCE,
+single-use codes, refresh tokens only on consent, and the JSON error bodies of the token endpoint.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import html
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
+
+from .errors import ApiError, OAuthError
+from .state import EmulatorState, opaque
+
+CODE_TTL = dt.timedelta(minutes=10)
+ACCESS_TTL = dt.timedelta(seconds=3599)
+TESTING_REFRESH_TTL = dt.timedelta(days=7)
+
+SCOPE_ALIASES = {
+    "email": "https://www.googleapis.com/auth/userinfo.email",
+    "profile": "https://www.googleapis.com/auth/userinfo.profile",
+}
+_CAL = "https://www.googleapis.com/auth/calendar"
+READ_SCOPES = frozenset(f"{_CAL}{s}" for s in ("", ".readonly", ".events", ".events.readonly", ".events.owned", ".events.owned.readonly"))
+WRITE_SCOPES = frozenset(f"{_CAL}{s}" for s in ("", ".events", ".events.owned"))
+LIST_SCOPES = frozenset(f"{_CAL}{s}" for s in ("", ".readonly", ".calendarlist", ".calendarlist.readonly"))
+CALENDAR_WRITE_SCOPES = frozenset((_CAL, f"{_CAL}.calendars", f"{_CAL}.app.created"))
+BASIC_SCOPES = frozenset(("openid", SCOPE_ALIASES["email"], SCOPE_ALIASES["profile"]))
+SCOPE_LABELS = {
+    _CAL: "See, edit, share and permanently delete all the calendars you can access using Google Calendar",
+    f"{_CAL}.readonly": "See and download any calendar you can access using your Google Calendar",
+    f"{_CAL}.events": "View and edit events on all your calendars",
+    f"{_CAL}.events.readonly": "View events on all your calendars",
+    f"{_CAL}.events.owned": "See, create, change and delete events on Google calendars you own",
+    f"{_CAL}.calendarlist.readonly": "See the list of Google calendars you're subscribed to",
+    SCOPE_ALIASES["email"]: "See your primary Google Account email address",
+    SCOPE_ALIASES["profile"]: "See your personal info, including any personal info you've made publicly available",
+    "openid": "Associate you with your personal info on Google",
+}
+
+
+def normalise_scopes(text: str) -> list[str]:
+    scopes = []
+    for scope in text.split():
+        scope = SCOPE_ALIASES.get(scope, scope)
+        if scope not in scopes:
+            scopes.append(scope)
+    return scopes
+
+
+@dataclass
+class Client:
+    client_id: str
+    client_secret: str
+    redirect_uris: list[str]
+    publishing_status: str = "testing"
+    test_users: list[str] = field(default_factory=list)
+    name: str = "Odoo"
+
+
+@dataclass
+class Authorization:
+    """A consent page being shown: what the client asked for."""
+
+    id: str
+    client_id: str
+    redirect_uri: str
+    scopes: list[str]
+    state: str | None
+    code_challenge: str | None
+    challenge_method: str
+    offline: bool
+    force_consent: bool
+    include_granted: bool
+    login_hint: str | None
+
+
+@dataclass
+class Code:
+    code: str
+    authorization: Authorization
+    email: str
+    scopes: list[str]
+    expires: dt.datetime
+    used: bool = False
+
+
+@dataclass
+class Grant:
+    """A refresh token and the access tokens minted from it (one consent of one account)."""
+
+    refresh_token: str | None
+    client_id: str
+    email: str
+    scopes: list[str]
+    expires: dt.datetime | None
+    revoked: bool = False
+
+
+@dataclass
+class AccessToken:
+    token: str
+    grant: Grant
+    expires: dt.datetime
+
+
+class OAuthProvider:
+    def __init__(self, state: EmulatorState) -> None:
+        self.state = state
+        self._lock = threading.RLock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.clients: dict[str, Client] = {}
+            self.authorizations: dict[str, Authorization] = {}
+            self.codes: dict[str, Code] = {}
+            self.grants: dict[str, Grant] = {}
+            self.access_tokens: dict[str, AccessToken] = {}
+            self.consented: dict[tuple[str, str], set[str]] = {}
+            self.decisions: deque[dict[str, Any]] = deque()
+
+    # -- control API -------------------------------------------------------------------------
+
+    def register_client(self, spec: dict[str, Any]) -> Client:
+        if not spec.get("client_id") or not spec.get("client_secret"):
+            raise ApiError(400, "required", "client_id and client_secret are required.")
+        status = spec.get("publishing_status", "testing")
+        if status not in ("testing", "production"):
+            raise ApiError(400, "invalid", "publishing_status must be 'testing' or 'production'.")
+        client = Client(
+            client_id=spec["client_id"],
+            client_secret=spec["client_secret"],
+            redirect_uris=list(spec.get("redirect_uris") or []),
+            publishing_status=status,
+            test_users=[u.lower() for u in spec.get("test_users") or []],
+            name=spec.get("name") or "Odoo",
+        )
+        with self._lock:
+            self.clients[client.client_id] = client
+        return client
+
+    def queue_decision(self, spec: dict[str, Any]) -> None:
+        if spec.get("decision") not in ("allow", "deny") or not spec.get("email"):
+            raise ApiError(400, "invalid", "consent needs an email and decision 'allow' or 'deny'.")
+        with self._lock:
+            self.decisions.append(spec)
+
+    def revoke_account(self, email: str) -> int:
+        email = email.lower()
+        count = 0
+        with self._lock:
+            for grant in self.grants.values():
+                if grant.email == email and not grant.revoked:
+                    grant.revoked = True
+                    count += 1
+            for access in self.access_tokens.values():
+                if access.grant.email == email:
+                    access.grant.revoked = True
+        return count
+
+    # -- authorization endpoint --------------------------------------------------------------
+
+    def start_authorization(self, args: dict[str, str]) -> Authorization:
+        """Validate an authorize request; errors are shown on Google's page, never redirected."""
+        client = self.clients.get(args.get("client_id", ""))
+        if client is None:
+            raise AuthorizePageError(401, "invalid_client", "The OAuth client was not found.")
+        redirect_uri = args.get("redirect_uri", "")
+        if redirect_uri not in client.redirect_uris:
+            raise AuthorizePageError(
+                400,
+                "redirect_uri_mismatch",
+                "You can't sign in to this app because it doesn't comply with Google's OAuth 2.0 policy. "
+                "If you're the app developer, register the redirect URI in the Google Cloud Console.",
+                details=f"redirect_uri={redirect_uri}",
+            )
+        if args.get("response_type") != "code":
+            raise AuthorizePageError(400, "unsupported_response_type", "Only response_type=code is supported.")
+        scopes = normalise_scopes(args.get("scope", ""))
+        if not scopes:
+            raise AuthorizePageError(400, "invalid_request", "Missing required parameter: scope")
+        challenge = args.get("code_challenge")
+        method = args.get("code_challenge_method", "plain" if challenge else "")
+        if challenge and method not in ("S256", "plain"):
+            raise AuthorizePageError(400, "invalid_request", "Invalid code_challenge_method.")
+        prompt = args.get("prompt", "").split()
+        authorization = Authorization(
+            id=opaque(12),
+            client_id=client.client_id,
+            redirect_uri=redirect_uri,
+            scopes=scopes,
+            state=args.get("state"),
+            code_challenge=challenge,
+            challenge_method=method,
+            offline=args.get("access_type") == "offline",
+            force_consent="consent" in prompt or args.get("approval_prompt") == "force",
+            include_granted=args.get("include_granted_scopes") == "true",
+            login_hint=args.get("login_hint"),
+        )
+        with self._lock:
+            self.authorizations[authorization.id] = authorization
+        return authorization
+
+    def next_queued_decision(self) -> dict[str, Any] | None:
+        with self._lock:
+            return self.decisions.popleft() if self.decisions else None
+
+    def decide(self, authorization_id: str, email: str, allow: bool, granted: list[str] | None) -> str:
+        """The redirect URL after the user's decision; AuthorizePageError where Google blocks."""
+        with self._lock:
+            authorization = self.authorizations.pop(authorization_id, None)
+        if authorization is None:
+            raise AuthorizePageError(400, "invalid_request", "This sign-in request has expired. Start again from the app.")
+        client = self.clients[authorization.client_id]
+        email = (email or "").strip().lower()
+        if allow and email not in self.state.accounts:
+            raise AuthorizePageError(400, "invalid_request", f"Couldn't find your Google Account ({email or 'no email'}).")
+        if allow and client.publishing_status == "testing" and email not in client.test_users:
+            raise AuthorizePageError(
+                403,
+                "access_denied",
+                f"{client.name} has not completed the Google verification process. The app is currently being "
+                "tested, and can only be accessed by developer-approved testers. If you think you should have "
+                "access, contact the developer.",
+            )
+        params: dict[str, str] = {}
+        if authorization.state is not None:
+            params["state"] = authorization.state
+        if not allow:
+            params["error"] = "access_denied"
+            return _with_query(authorization.redirect_uri, params)
+        scopes = [s for s in authorization.scopes if s in BASIC_SCOPES or granted is None or s in granted]
+        with self._lock:
+            previous = self.consented.setdefault((client.client_id, email), set())
+            if authorization.include_granted:
+                scopes += [s for s in sorted(previous) if s not in scopes]
+            first_consent = not previous
+            previous.update(scopes)
+            code = Code(
+                code="4/" + opaque(32),
+                authorization=authorization,
+                email=email,
+                scopes=scopes,
+                expires=self.state.now() + CODE_TTL,
+            )
+            code.authorization.force_consent = code.authorization.force_consent or first_consent
+            self.codes[code.code] = code
+        params.update({"code": code.code, "scope": " ".join(scopes), "authuser": "0", "prompt": "consent"})
+        return _with_query(authorization.redirect_uri, params)
+
+    # -- token endpoint ----------------------------------------------------------------------
+
+    def authenticate_client(self, form: dict[str, str], basic: tuple[str, str] | None) -> Client:
+        client_id, secret = basic if basic else (form.get("client_id", ""), form.get("client_secret", ""))
+        client = self.clients.get(client_id)
+        if client is None:
+            raise OAuthError(401, "invalid_client", "The OAuth client was not found.")
+        if secret != client.client_secret:
+            raise OAuthError(401, "invalid_client", "Unauthorized")
+        return client
+
+    def token(self, form: dict[str, str], basic: tuple[str, str] | None) -> dict[str, Any]:
+        grant_type = form.get("grant_type")
+        if grant_type not in ("authorization_code", "refresh_token"):
+            raise OAuthError(400, "unsupported_grant_type", f"Invalid grant_type: {grant_type or ''}")
+        client = self.authenticate_client(form, basic)
+        if grant_type == "authorization_code":
+            return self._exchange(client, form)
+        return self._refresh(client, form)
+
+    def _exchange(self, client: Client, form: dict[str, str]) -> dict[str, Any]:
+        now = self.state.now()
+        with self._lock:
+            code = self.codes.get(form.get("code", ""))
+            if code is None or code.used or code.expires < now or code.authorization.client_id != client.client_id:
+                raise OAuthError(400, "invalid_grant", "Bad Request")
+            if form.get("redirect_uri") != code.authorization.redirect_uri:
+                raise OAuthError(400, "redirect_uri_mismatch", "Bad Request")
+            self._verify_pkce(code.authorization, form.get("code_verifier"))
+            code.used = True
+            grant = Grant(
+                refresh_token=None,
+                client_id=client.client_id,
+                email=code.email,
+                scopes=code.scopes,
+                expires=now + TESTING_REFRESH_TTL if client.publishing_status == "testing" else None,
+            )
+            body = self._mint(grant, now)
+            if code.authorization.offline and code.authorization.force_consent:
+                grant.refresh_token = "1//" + opaque(40)
+                self.grants[grant.refresh_token] = grant
+                body["refresh_token"] = grant.refresh_token
+                if grant.expires is not None:
+                    body["refresh_token_expires_in"] = int((grant.expires - now).total_seconds())
+        return body
+
+    @staticmethod
+    def _verify_pkce(authorization: Authorization, verifier: str | None) -> None:
+        if not authorization.code_challenge:
+            return
+        if not verifier:
+            raise OAuthError(400, "invalid_grant", "Missing code verifier.")
+        if authorization.challenge_method == "S256":
+            computed = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).decode().rstrip("=")
+        else:
+            computed = verifier
+        if computed != authorization.code_challenge:
+            raise OAuthError(400, "invalid_grant", "Invalid code verifier.")
+
+    def _refresh(self, client: Client, form: dict[str, str]) -> dict[str, Any]:
+        now = self.state.now()
+        with self._lock:
+            grant = self.grants.get(form.get("refresh_token", ""))
+            if grant is None or grant.revoked or (grant.expires is not None and grant.expires <= now):
+                raise OAuthError(400, "invalid_grant", "Token has been expired or revoked.")
+            if grant.client_id != client.client_id:
+                raise OAuthError(401, "unauthorized_client", "Unauthorized")
+            requested = normalise_scopes(form.get("scope", ""))
+            if requested and not set(requested) <= set(grant.scopes):
+                raise OAuthError(400, "invalid_scope", "The requested scope is not granted.")
+            return self._mint(grant, now, requested or None)
+
+    def _mint(self, grant: Grant, now: dt.datetime, scopes: list[str] | None = None) -> dict[str, Any]:
+        access = AccessToken(token="ya29." + opaque(48), grant=grant, expires=now + ACCESS_TTL)
+        self.access_tokens[access.token] = access
+        return {
+            "access_token": access.token,
+            "expires_in": int(ACCESS_TTL.total_seconds()),
+            "scope": " ".join(scopes or grant.scopes),
+            "token_type": "Bearer",
+        }
+
+    def revoke(self, token: str) -> None:
+        with self._lock:
+            grant = self.grants.get(token)
+            if grant is None and token in self.access_tokens:
+                grant = self.access_tokens[token].grant
+            if grant is None or grant.revoked:
+                raise OAuthError(400, "invalid_token", "Token expired or revoked")
+            grant.revoked = True
+
+    # -- resource servers --------------------------------------------------------------------
+
+    def access(self, token: str | None) -> AccessToken:
+        """The live access token, or the 401 the Calendar API answers."""
+        if not token:
+            raise ApiError(
+                401, "required", "Login Required.", location="Authorization", location_type="header"
+            )
+        access = self.access_tokens.get(token)
+        if access is None or access.grant.revoked or access.expires <= self.state.now():
+            raise ApiError(
+                401,
+                "authError",
+                "Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or "
+                "other valid authentication credential.",
+                location="Authorization",
+                location_type="header",
+            )
+        return access
+
+    def userinfo(self, token: str | None) -> dict[str, Any]:
+        try:
+            access = self.access(token)
+        except ApiError as exc:
+            raise OAuthError(401, "invalid_request", "Invalid Credentials") from exc
+        email = access.grant.email
+        info: dict[str, Any] = {"sub": str(int(hashlib.sha1(email.encode()).hexdigest()[:15], 16))}
+        if SCOPE_ALIASES["email"] in access.grant.scopes:
+            info.update({"email": email, "email_verified": True})
+        if SCOPE_ALIASES["profile"] in access.grant.scopes:
+            name = self.state.accounts[email].name if email in self.state.accounts else email
+            info.update({"name": name, "given_name": name})
+        return info
+
+
+def _with_query(url: str, params: dict[str, str]) -> str:
+    return url + ("&" if "?" in url else "?") + urlencode(params)
+
+
+def require_scope(access: AccessToken, allowed: frozenset[str]) -> None:
+    if not allowed & set(access.grant.scopes):
+        raise ApiError(403, "insufficientPermissions", "Request had insufficient authentication scopes.")
+
+
+class AuthorizePageError(Exception):
+    """An error Google shows on its own page instead of redirecting back to the app."""
+
+    def __init__(self, status: int, error: str, message: str, details: str | None = None) -> None:
+        self.status = status
+        self.error = error
+        self.message = message
+        self.details = details
+        super().__init__(f"Error {status}: {error}")
+
+
+_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
+<style>
+body{{font-family:Roboto,Arial,sans-serif;background:#f0f4f9;margin:0}}
+main{{max-width:560px;margin:48px auto;background:#fff;border-radius:28px;padding:36px 40px}}
+h1{{font-size:24px;font-weight:400}} .muted{{color:#444746;font-size:14px}}
+button{{border-radius:20px;padding:10px 24px;font-size:14px;border:1px solid #747775;background:#fff;cursor:pointer}}
+button.primary{{background:#0b57d0;color:#fff;border-color:#0b57d0}} li{{margin:8px 0}} code{{word-break:break-all}}
+.error{{color:#b3261e}} select,input[type=email]{{font-size:15px;padding:8px;width:100%;box-sizing:border-box}}
+</style></head><body><main>{body}</main></body></html>"""
+
+
+def render_error_page(error: AuthorizePageError) -> str:
+    headline = {
+        "access_denied": "Access blocked: this app's request is invalid" if error.status != 403 else "Access blocked",
+        "redirect_uri_mismatch": "Access blocked: This app's request is invalid",
+        "invalid_client": "Access blocked: Authorization Error",
+    }.get(error.error, "Sign in with Google (emulator)")
+    details = f'<p class="muted">Request details: <code>{html.escape(error.details)}</code></p>' if error.details else ""
+    body = (
+        f"<h1>{html.escape(headline)}</h1><p>{html.escape(error.message)}</p>"
+        f'<p class="error" id="oauth-error"><strong>Error {error.status}: {html.escape(error.error)}</strong></p>{details}'
+    )
+    return _PAGE.format(title=f"Error {error.status}: {error.error}", body=body)
+
+
+def render_consent_page(authorization: Authorization, client: Client, accounts: list[str], message: str = "") -> str:
+    chosen = (authorization.login_hint or "").lower()
+    options = "".join(
+        f'<option value="{html.escape(email)}"{" selected" if email == chosen else ""}>{html.escape(email)}</option>'
+        for email in accounts
+    )
+    account_field = (
+        f'<select name="email" id="email">{options}</select>'
+        if accounts
+        else '<input type="email" name="email" id="email" placeholder="Email">'
+    )
+    scopes = "".join(
+        f'<li><label><input type="checkbox" name="scope" value="{html.escape(scope)}" checked'
+        f'{" disabled" if scope in BASIC_SCOPES else ""}> {html.escape(SCOPE_LABELS.get(scope, scope))}</label></li>'
+        for scope in authorization.scopes
+    )
+    warning = (
+        '<p class="muted">Google hasn\'t verified this app. The app is in testing: only its test users can sign in.</p>'
+        if client.publishing_status == "testing"
+        else ""
+    )
+    error = f'<p class="error">{html.escape(message)}</p>' if message else ""
+    body = f"""<h1>Sign in with Google (emulator)</h1>
+<p><strong>{html.escape(client.name)}</strong> wants to access your Google Account</p>{warning}{error}
+<form method="post" action="/o/oauth2/v2/auth/decision">
+<input type="hidden" name="request_id" value="{html.escape(authorization.id)}">
+<p><label for="email">Account</label><br>{account_field}</p>
+<p class="muted">This will allow {html.escape(client.name)} to:</p><ul>{scopes}</ul>
+<p><button type="submit" name="decision" value="deny" id="deny">Cancel</button>
+<button type="submit" name="decision" value="allow" id="allow" class="primary">Continue</button></p>
+</form>"""
+    return _PAGE.format(title="Sign in - Google Accounts", body=body)

@@ -1,0 +1,97 @@
+"""Fixtures shared by every suite: one emulator on 127.0.0.1 for the session, reset per test,
+with every request and response it handles checked against Google's discovery document."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from gcal_emulator import EmulatorServer
+from gcal_emulator.control import EmulatorControl
+from tests import discovery
+
+# endpoint -> {method: (request schema, response schema)}
+SCHEMAS: dict[str, dict[str, tuple[str | None, str | None]]] = {
+    "events": {"GET": (None, "Events"), "POST": ("Event", "Event")},
+    "event": {"GET": (None, "Event"), "PUT": ("Event", "Event"), "PATCH": ("Event", "Event"), "DELETE": (None, None)},
+    "instances": {"GET": (None, "Events")},
+    "watch": {"POST": ("Channel", "Channel")},
+    "channels_stop": {"POST": ("Channel", None)},
+    "calendars": {"POST": ("Calendar", "Calendar")},
+    "calendar": {"GET": (None, "Calendar"), "DELETE": (None, None)},
+    "calendar_list": {"GET": (None, "CalendarList")},
+    "calendar_list_entry": {"GET": (None, "CalendarListEntry")},
+    "colors": {"GET": (None, "Colors")},
+}
+TOKEN_KEYS = {"access_token", "expires_in", "refresh_token", "refresh_token_expires_in", "scope", "token_type", "id_token"}
+
+
+class ContractChecker:
+    """Collects every departure from Google's published contract seen by the emulator."""
+
+    def __init__(self) -> None:
+        self.check_requests = True
+        self.violations: list[str] = []
+        self.checked = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, endpoint: str | None, request: Any, response: Any) -> None:
+        found: list[str] = []
+        status = response.status_code
+        body = _json(response.get_data()) if "json" in response.headers.get("Content-Type", "") else None
+        if endpoint in SCHEMAS or endpoint is None and request.path.startswith("/calendar/v3"):
+            request_schema, response_schema = SCHEMAS.get(endpoint, {}).get(request.method, (None, None))
+            if self.check_requests and request_schema and request.get_data():
+                sent = _json(request.get_data())
+                if isinstance(sent, dict):
+                    found += discovery.violations(request_schema, sent, nulls=request.method == "PATCH")
+                else:
+                    found.append("request: not a JSON object")
+            if status >= 400:
+                found += discovery.error_violations(body)
+            elif response_schema and status != 304:
+                found += discovery.violations(response_schema, body)
+        elif endpoint == "token" and status == 200:
+            unknown = set(body) - TOKEN_KEYS
+            if unknown or body.get("token_type") != "Bearer":
+                found.append(f"token response: unexpected {sorted(unknown)} or token_type")
+        elif endpoint in ("token", "revoke", "userinfo") and status >= 400:
+            if set(body or {}) != {"error", "error_description"}:
+                found.append(f"OAuth error body: {body!r}")
+        with self._lock:
+            self.checked += 1
+            self.violations += [f"{request.method} {request.path} -> {status}: {v}" for v in found]
+
+
+def _json(data: bytes) -> Any:
+    try:
+        return json.loads(data) if data else None
+    except ValueError:
+        return None
+
+
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[EmulatorServer]:
+    with EmulatorServer("127.0.0.1", 0) as server:
+        yield server
+
+
+@pytest.fixture
+def contract(emulator_server: EmulatorServer) -> Iterator[ContractChecker]:
+    checker = ContractChecker()
+    emulator_server.app.observers.append(checker)
+    yield checker
+    emulator_server.app.observers.remove(checker)
+    assert not checker.violations, "\n".join(checker.violations)
+
+
+@pytest.fixture
+def emulator(emulator_server: EmulatorServer, contract: ContractChecker) -> EmulatorControl:
+    """The emulator's control client, on a freshly reset emulator."""
+    control = EmulatorControl(emulator_server.base_url)
+    control.reset()
+    return control
