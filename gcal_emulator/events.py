@@ -243,6 +243,7 @@ def insert(calendar: Calendar, body: Any, ctx: WriteContext, owner_name: str | N
     elif event_id in calendar.events:
         raise ApiError(409, "duplicate", "The requested identifier already exists.")
     fields.pop("originalStartTime", None)
+    fields = {key: value for key, value in fields.items() if value is not None}
     resource: dict[str, Any] = {
         "kind": "calendar#event",
         "id": event_id,
@@ -328,7 +329,7 @@ def update(calendar: Calendar, event_id: str, body: Any, ctx: WriteContext) -> t
     keep = {key: before[key] for key in READ_ONLY | {"id", "iCalUID", "originalStartTime"} if key in before}
     resource = {"status": "confirmed", "sequence": before.get("sequence", 0), "reminders": {"useDefault": True},
                 "eventType": before.get("eventType", "default")}
-    resource.update(fields)
+    resource.update({key: value for key, value in fields.items() if value is not None})
     resource.update(keep)
     if "conferenceData" in before and ctx.conference_version == 0:
         resource["conferenceData"] = before["conferenceData"]

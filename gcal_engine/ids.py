@@ -1,0 +1,29 @@
+"""Deterministic Google event ids for local events, so that a retried insert never duplicates."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+
+def google_id_for(namespace: str, local_id: str) -> str:
+    """A valid client-supplied event id (base32hex, 32 characters) derived from the local id.
+
+    The same local event always gets the same id: when an insert's answer is lost and the insert
+    is sent again, Google answers 409 instead of creating a second event.
+    """
+    digest = hashlib.sha256(f"{namespace}:{local_id}".encode()).digest()
+    return base64.b32hexencode(digest).decode("ascii").lower()[:32]
+
+
+def link_for(namespace: str, local_id: str) -> str:
+    """The value of the private extended property that points back to the local event."""
+    return f"{namespace}:{local_id}"
+
+
+def local_id_from_link(namespace: str, link: str | None) -> str | None:
+    """The local id in a link written by this namespace, else None (another database's event)."""
+    if not link:
+        return None
+    prefix, sep, local_id = link.rpartition(":")
+    return local_id if sep and prefix == namespace and local_id else None

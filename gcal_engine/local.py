@@ -1,0 +1,102 @@
+"""What the engine needs from the local calendar (Odoo's, or the in-memory one of the tests).
+
+The engine owns no storage. A :class:`LocalCalendar` keeps the events, one :class:`Binding`
+per synchronized event, and the :class:`SyncState`; it makes a local write and its binding
+durable together at ``commit()``, so a run killed anywhere leaves a state the next run resumes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from .model import Event
+
+
+@dataclass(frozen=True)
+class Binding:
+    """The link between one local event and one Google event, as of the last successful sync.
+
+    ``local_hash``/``remote_hash`` are each side's content hash then; ``starts_at``/``ends_at``
+    bound the Google event in time (``ends_at`` None: a series without end), which tells a full
+    resync whether the event should have been listed.
+    """
+
+    local_id: str
+    google_id: str
+    etag: str | None
+    ical_uid: str | None
+    local_hash: str
+    remote_hash: str
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class LocalChange:
+    """A local event created, edited or deleted since it was last synced.
+
+    ``event`` is None when the local event was deleted. ``notify`` says whether a person made
+    the change (Google then mails the guests) or a bulk operation did (no mail). An occurrence
+    of a series names its series: ``series_local_id`` and, once bound, ``series_google_id``.
+    """
+
+    local_id: str
+    event: Event | None
+    modified_at: dt.datetime
+    binding: Binding | None = None
+    notify: bool = True
+    series_local_id: str | None = None
+    series_google_id: str | None = None
+
+
+@dataclass
+class SyncState:
+    sync_token: str | None = None
+    retry_google_ids: set[str] = field(default_factory=set)
+
+
+class LocalCalendar(Protocol):
+    managed_fields: frozenset[str]
+    namespace: str
+
+    def load_state(self) -> SyncState: ...
+
+    def save_state(self, state: SyncState) -> None: ...
+
+    def binding_count(self) -> int: ...
+
+    def bindings_for(self, google_ids: Collection[str]) -> dict[str, Binding]: ...
+
+    def all_bindings(self) -> Iterator[Binding]: ...
+
+    def pending_changes(self, full: bool, window: tuple[dt.datetime, dt.datetime]) -> Iterator[LocalChange]:
+        """Local events to send: dirty ones; with ``full``, also every unbound one in the window."""
+        ...
+
+    def match(self, events: Sequence[Event]) -> dict[str, LocalChange]:
+        """Existing local events that are these unbound Google events (by link or iCalUID)."""
+        ...
+
+    def create(self, event: Event) -> tuple[str, Event]:
+        """Create a local event from a Google one; returns its id and the event as stored."""
+        ...
+
+    def update(self, local_id: str, event: Event) -> Event:
+        """Overwrite a local event with Google's version; returns the event as stored."""
+        ...
+
+    def delete(self, local_id: str) -> None: ...
+
+    def bind(self, binding: Binding) -> None:
+        """Record ``binding``, replacing any other binding of its local id or Google id; the
+        local event counts as synced (no longer dirty)."""
+        ...
+
+    def unbind(self, binding: Binding) -> None: ...
+
+    def record_error(self, local_id: str | None, google_id: str | None, message: str) -> None: ...
+
+    def commit(self) -> None: ...

@@ -1,0 +1,196 @@
+"""The neutral event both sides are compared in, and its content hash.
+
+An :class:`Event` says what an event *is* (title, times, guests...), independent of Google's
+JSON or Odoo's records. Changes are detected by hashing the content fields a side manages, so a
+new ETag or an unrelated write that leaves the content alone causes no work.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+UTC = dt.timezone.utc
+
+CONFIRMED, TENTATIVE, CANCELLED = "confirmed", "tentative", "cancelled"
+RESPONSES = ("needsAction", "declined", "tentative", "accepted")
+VISIBILITIES = ("default", "public", "private", "confidential")
+TRANSPARENCIES = ("opaque", "transparent")
+
+# The fields that make an event's content. A side hashes only those it manages: a field it
+# cannot store (say, a colour) must not make every run look like a change.
+CONTENT_FIELDS = (
+    "summary",
+    "description",
+    "location",
+    "start",
+    "end",
+    "recurrence",
+    "original_start",
+    "attendees",
+    "organizer",
+    "meet_url",
+    "reminders",
+    "visibility",
+    "transparency",
+    "color_id",
+    "status",
+    "guests_can_modify",
+    "private_properties",
+    "shared_properties",
+)
+
+
+@dataclass(frozen=True)
+class EventTime:
+    """All-day (``date``; an end date is exclusive) or timed (aware ``date_time``, plus its zone)."""
+
+    date: dt.date | None = None
+    date_time: dt.datetime | None = None
+    time_zone: str | None = None
+
+    def __post_init__(self) -> None:
+        if (self.date is None) == (self.date_time is None):
+            raise ValueError("An EventTime is either a date or a date_time.")
+        if self.date_time is not None and self.date_time.tzinfo is None:
+            raise ValueError("date_time must be timezone-aware.")
+
+    @property
+    def all_day(self) -> bool:
+        return self.date is not None
+
+    def instant(self) -> dt.datetime:
+        """A point in time to compare and window with; dates count as UTC midnights."""
+        if self.date is not None:
+            return dt.datetime.combine(self.date, dt.time(), UTC)
+        return self.date_time.astimezone(UTC)
+
+    def canonical(self) -> str:
+        if self.date is not None:
+            return f"D{self.date.isoformat()}"
+        return f"T{self.date_time.astimezone(UTC).isoformat()}|{self.time_zone or ''}"
+
+
+@dataclass(frozen=True)
+class Attendee:
+    email: str
+    name: str = ""
+    response: str = "needsAction"
+    optional: bool = False
+    resource: bool = False
+    organizer: bool = False
+    is_self: bool = False
+    comment: str = ""
+
+    def canonical(self) -> list[Any]:
+        return [self.email.lower(), self.name, self.response, self.optional, self.resource, self.comment]
+
+
+@dataclass(frozen=True)
+class Reminder:
+    method: str  # "email" or "popup"
+    minutes: int
+
+
+@dataclass(frozen=True)
+class Reminders:
+    use_default: bool = True
+    overrides: tuple[Reminder, ...] = ()
+
+    def canonical(self) -> list[Any]:
+        return [self.use_default, sorted([r.method, r.minutes] for r in self.overrides)]
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    name: str = ""
+    is_self: bool = False
+
+
+@dataclass(frozen=True)
+class Event:
+    """One Google event resource: a single event, a series master, or one instance of a series.
+
+    The fields after ``shared_properties`` are identity and metadata, never content.
+    """
+
+    start: EventTime
+    end: EventTime
+    summary: str = ""
+    description: str = ""
+    location: str = ""
+    recurrence: tuple[str, ...] = ()
+    original_start: EventTime | None = None
+    attendees: tuple[Attendee, ...] = ()
+    organizer: Person | None = None
+    meet_url: str | None = None
+    reminders: Reminders = field(default_factory=Reminders)
+    visibility: str = "default"
+    transparency: str = "opaque"
+    color_id: str | None = None
+    status: str = CONFIRMED
+    guests_can_modify: bool = False
+    private_properties: tuple[tuple[str, str], ...] = ()
+    shared_properties: tuple[tuple[str, str], ...] = ()
+    # identity and metadata
+    google_id: str | None = None
+    recurring_event_id: str | None = None
+    ical_uid: str | None = None
+    etag: str | None = None
+    updated: dt.datetime | None = None
+    link: str | None = None
+    event_type: str = "default"
+    create_meet: bool = False
+
+    @property
+    def is_series(self) -> bool:
+        return bool(self.recurrence)
+
+    @property
+    def is_instance(self) -> bool:
+        return self.original_start is not None
+
+    @property
+    def cancelled(self) -> bool:
+        return self.status == CANCELLED
+
+    def replace(self, **changes: Any) -> Event:
+        return dataclasses.replace(self, **changes)
+
+    def content_hash(self, fields: Iterable[str] = CONTENT_FIELDS) -> str:
+        return content_hash(self, fields)
+
+
+def _canonical(value: Any) -> Any:
+    if hasattr(value, "canonical"):
+        return value.canonical()
+    if isinstance(value, Person):
+        return value.email.lower()
+    if isinstance(value, tuple):
+        items = [_canonical(v) for v in value]
+        return sorted(items, key=json.dumps) if value and isinstance(value[0], (Attendee, tuple)) else items
+    return value
+
+
+def content_hash(event: Event, fields: Iterable[str] = CONTENT_FIELDS) -> str:
+    """A stable digest of the given content fields (order of guests and properties ignored).
+
+    A cancelled occurrence has no content but its cancellation: Google lists it with nothing
+    else, and that must not read as a change.
+    """
+    if event.cancelled and event.is_instance:
+        fields = [name for name in fields if name in ("status", "original_start")]
+    data = {name: _canonical(getattr(event, name)) for name in sorted(fields)}
+    return hashlib.sha1(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def deleted(google_id: str, etag: str | None = None, updated: dt.datetime | None = None) -> Event:
+    """A tombstone: what is left of a deleted event."""
+    epoch = EventTime(date=dt.date(1970, 1, 1))
+    return Event(start=epoch, end=epoch, status=CANCELLED, google_id=google_id, etag=etag, updated=updated)

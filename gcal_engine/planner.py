@@ -1,0 +1,345 @@
+"""The sync decision table: (binding, Google's version, local version) -> explicit actions.
+
+Pure functions, no I/O, in the manner of vdirsyncer's sync core. For each event the planner
+asks: is it bound? did Google change it (its content hash differs from the one recorded at the
+last sync)? did the local side? Each combination yields exactly one action (or none), and a
+change on both sides goes through the conflict policy, which records the losing version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from . import recurrence
+from .ids import google_id_for
+from .local import Binding, LocalChange
+from .mapping import format_time
+from .model import Event
+from .report import Conflict
+
+
+class Mode(str, enum.Enum):
+    TWO_WAY = "two_way"
+    GOOGLE_TO_LOCAL = "google_to_local"
+    LOCAL_TO_GOOGLE = "local_to_google"
+
+    @property
+    def pulls(self) -> bool:
+        return self is not Mode.LOCAL_TO_GOOGLE
+
+    @property
+    def pushes(self) -> bool:
+        return self is not Mode.GOOGLE_TO_LOCAL
+
+
+class ConflictPolicy(str, enum.Enum):
+    NEWEST = "newest"  # the side modified last wins; ties go to Google
+    GOOGLE = "google"
+    LOCAL = "local"
+
+
+class RunKind(str, enum.Enum):
+    FIRST = "first"  # never synced: nobody is mailed
+    INCREMENTAL = "incremental"  # from a sync token: people's changes mail their guests
+    RESYNC = "resync"  # after a 410 or a reset: rebinding, nobody is mailed
+
+
+GOOGLE, LOCAL = "google", "local"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One event seen in a run: its binding, Google's version, the local change (each optional)."""
+
+    binding: Binding | None
+    remote: Event | None
+    local: LocalChange | None
+
+
+@dataclass(frozen=True)
+class CreateLocal:
+    remote: Event
+    replaces: Binding | None = None
+
+
+@dataclass(frozen=True)
+class UpdateLocal:
+    local_id: str
+    remote: Event
+
+
+@dataclass(frozen=True)
+class DeleteLocal:
+    binding: Binding
+
+
+@dataclass(frozen=True)
+class CreateRemote:
+    local: LocalChange
+    google_id: str
+    send_updates: str
+
+
+@dataclass(frozen=True)
+class UpdateRemote:
+    local: LocalChange
+    google_id: str
+    etag: str | None
+    send_updates: str
+    binding: Binding | None = None
+
+
+@dataclass(frozen=True)
+class DeleteRemote:
+    binding: Binding
+    etag: str | None
+    send_updates: str
+    local: LocalChange
+
+
+@dataclass(frozen=True)
+class Bind:
+    """Both sides agree: only the binding moves (new ETag, new hashes), and the local event is clean."""
+
+    binding: Binding
+
+
+@dataclass(frozen=True)
+class Unbind:
+    binding: Binding
+
+
+Action = CreateLocal | UpdateLocal | DeleteLocal | CreateRemote | UpdateRemote | DeleteRemote | Bind | Unbind
+
+
+@dataclass(frozen=True)
+class Context:
+    mode: Mode
+    policy: ConflictPolicy
+    kind: RunKind
+    fields: frozenset[str]
+    namespace: str
+
+
+@dataclass
+class Plan:
+    actions: list[Action] = field(default_factory=list)
+    deletions: list[Action] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    ignored: int = 0
+
+    def extend(self, other: Plan) -> None:
+        self.actions += other.actions
+        self.deletions += other.deletions
+        self.conflicts += other.conflicts
+        self.ignored += other.ignored
+
+
+def is_deletion(event: Event | None) -> bool:
+    """A deleted event (a tombstone); a cancelled occurrence of a live series is content."""
+    return event is not None and event.cancelled and not event.is_instance
+
+
+def send_updates(ctx: Context, local: LocalChange) -> str:
+    return "all" if ctx.kind is RunKind.INCREMENTAL and local.notify else "none"
+
+
+def remote_id_for(ctx: Context, local: LocalChange) -> str:
+    """The Google id a local event gets: derived from its id, or its series' instance id."""
+    event = local.event
+    if event is not None and event.is_instance and local.series_local_id:
+        series = local.series_google_id or google_id_for(ctx.namespace, local.series_local_id)
+        original = event.original_start
+        if original.all_day:
+            return recurrence.instance_id(series, dt.datetime.combine(original.date, dt.time()), True)
+        return recurrence.instance_id(series, original.date_time, False)
+    return google_id_for(ctx.namespace, local.local_id)
+
+
+def span(event: Event) -> tuple[dt.datetime, dt.datetime | None]:
+    """When a Google event starts and ends; a series ends with its last occurrence (None: never)."""
+    start, end = event.start.instant(), event.end.instant()
+    if not event.recurrence:
+        return start, end
+    last = recurrence.last_occurrence(event.recurrence, format_time(event.start, series=True))
+    if last is None:
+        return start, None
+    if last.tzinfo is None:
+        last = last.replace(tzinfo=dt.timezone.utc)
+    return start, last + (end - start)
+
+
+def binding_for(local_id: str, remote: Event, local_hash: str, fields: Iterable[str]) -> Binding:
+    """The binding that records ``remote`` and the local content (by hash) as in sync."""
+    starts_at, ends_at = span(remote)
+    return Binding(
+        local_id=local_id,
+        google_id=remote.google_id,
+        etag=remote.etag,
+        ical_uid=remote.ical_uid,
+        local_hash=local_hash,
+        remote_hash=remote.content_hash(fields),
+        starts_at=starts_at,
+        ends_at=ends_at,
+    )
+
+
+def winner(ctx: Context, remote: Event, local: LocalChange) -> str:
+    if not ctx.mode.pushes or ctx.policy is ConflictPolicy.GOOGLE:
+        return GOOGLE
+    if not ctx.mode.pulls or ctx.policy is ConflictPolicy.LOCAL:
+        return LOCAL
+    if remote.updated is None:
+        return GOOGLE
+    return LOCAL if local.modified_at > remote.updated else GOOGLE
+
+
+def decide(item: Item, ctx: Context) -> Plan:
+    """The actions for one event; deletions go to ``Plan.deletions`` for the mass-deletion guard."""
+    plan = Plan()
+    binding, remote, local = item.binding, item.remote, item.local
+    remote_gone = is_deletion(remote)
+    local_gone = local is not None and local.event is None
+
+    if binding is None:
+        if remote is not None and not remote_gone:
+            if local is not None and local.event is not None:
+                _reconcile_unbound(plan, ctx, remote, local)
+            elif ctx.mode.pulls:
+                plan.actions.append(CreateLocal(remote))
+            else:
+                plan.ignored += 1
+        elif local is not None and local.event is not None:
+            if ctx.mode.pushes:
+                plan.actions.append(CreateRemote(local, remote_id_for(ctx, local), send_updates(ctx, local)))
+            else:
+                plan.ignored += 1
+        return plan
+
+    remote_changed = remote is not None and (remote_gone or remote.content_hash(ctx.fields) != binding.remote_hash)
+    local_changed = local is not None and (local_gone or local.event.content_hash(ctx.fields) != binding.local_hash)
+
+    if not remote_changed and not local_changed:
+        if remote is not None and remote.etag != binding.etag:
+            plan.actions.append(Bind(binding_for(binding.local_id, remote, binding.local_hash, ctx.fields)))
+        elif local is not None:
+            plan.actions.append(Bind(binding))  # an edit that left the synced content alone
+        return plan
+
+    if remote_changed and not local_changed:
+        if not ctx.mode.pulls:
+            plan.ignored += 1
+            plan.actions.append(Bind(binding_for(binding.local_id, remote, binding.local_hash, ctx.fields)
+                                     if not remote_gone else binding))
+        elif remote_gone:
+            plan.deletions.append(DeleteLocal(binding))
+        else:
+            plan.actions.append(UpdateLocal(binding.local_id, remote))
+        return plan
+
+    if local_changed and not remote_changed:
+        if not ctx.mode.pushes:
+            plan.ignored += 1
+            if local_gone:
+                plan.actions.append(Unbind(binding))
+            else:
+                local_hash = local.event.content_hash(ctx.fields)
+                plan.actions.append(Bind(binding_for(binding.local_id, remote, local_hash, ctx.fields)
+                                         if remote is not None else _with_local_hash(binding, local_hash)))
+        elif local_gone:
+            plan.deletions.append(DeleteRemote(binding, binding.etag, send_updates(ctx, local), local))
+        else:
+            plan.actions.append(UpdateRemote(local, binding.google_id, binding.etag, send_updates(ctx, local), binding))
+        return plan
+
+    # Both sides changed.
+    if remote_gone and local_gone:
+        plan.actions.append(Unbind(binding))
+        return plan
+    if not remote_gone and not local_gone and remote.content_hash(ctx.fields) == local.event.content_hash(ctx.fields):
+        plan.actions.append(Bind(binding_for(binding.local_id, remote, local.event.content_hash(ctx.fields), ctx.fields)))
+        return plan
+    side = winner(ctx, remote, local)
+    if side == GOOGLE:
+        loser = local.event
+        if remote_gone:
+            plan.deletions.append(DeleteLocal(binding))
+        elif local_gone:
+            plan.actions.append(CreateLocal(remote, replaces=binding))
+        else:
+            plan.actions.append(UpdateLocal(binding.local_id, remote))
+    else:
+        loser = None if remote_gone else remote
+        if local_gone:
+            # Conditional on the version it overrides, which this run has seen.
+            plan.deletions.append(DeleteRemote(binding, remote.etag, send_updates(ctx, local), local))
+        else:
+            # Against a deleted Google event, the patch restores it with the local content.
+            plan.actions.append(UpdateRemote(local, binding.google_id, remote.etag, send_updates(ctx, local), binding))
+    plan.conflicts.append(Conflict(
+        local_id=binding.local_id,
+        google_id=binding.google_id,
+        winner=side,
+        loser=loser,
+        reason=_conflict_reason(ctx, remote_gone, local_gone),
+    ))
+    return plan
+
+
+def _reconcile_unbound(plan: Plan, ctx: Context, remote: Event, local: LocalChange) -> None:
+    """A Google event found to be an existing, unbound local event (after a 410 or a lost answer)."""
+    local_hash = local.event.content_hash(ctx.fields)
+    if remote.content_hash(ctx.fields) == local_hash:
+        plan.actions.append(Bind(binding_for(local.local_id, remote, local_hash, ctx.fields)))
+    elif winner(ctx, remote, local) == GOOGLE:
+        plan.actions.append(UpdateLocal(local.local_id, remote))
+    else:
+        plan.actions.append(UpdateRemote(local, remote.google_id, remote.etag, send_updates(ctx, local)))
+
+
+def _conflict_reason(ctx: Context, remote_gone: bool, local_gone: bool) -> str:
+    what = "deleted on Google and edited locally" if remote_gone else (
+        "deleted locally and edited on Google" if local_gone else "edited on both sides")
+    rule = {
+        ConflictPolicy.NEWEST: "the most recent change wins (ties go to Google)",
+        ConflictPolicy.GOOGLE: "Google wins",
+        ConflictPolicy.LOCAL: "the local version wins",
+    }[ctx.policy]
+    if not ctx.mode.pushes or not ctx.mode.pulls:
+        rule = "one-way synchronization"
+    return f"{what}; {rule}"
+
+
+def _with_local_hash(binding: Binding, local_hash: str) -> Binding:
+    return Binding(binding.local_id, binding.google_id, binding.etag, binding.ical_uid, local_hash,
+                   binding.remote_hash, binding.starts_at, binding.ends_at)
+
+
+def plan(items: Iterable[Item], ctx: Context) -> Plan:
+    result = Plan()
+    for item in items:
+        result.extend(decide(item, ctx))
+    result.actions.sort(key=phase)
+    return result
+
+
+def phase(action: Action) -> int:
+    """Series before their occurrences, so an occurrence always finds its series."""
+    event = getattr(action, "remote", None) or getattr(getattr(action, "local", None), "event", None)
+    return 1 if event is not None and event.is_instance else 0
+
+
+def mass_deletion(deletions: Iterable[Action], total: int, share: float, minimum: int) -> tuple[str, int] | None:
+    """(side, count) when a side would lose more than ``share`` of a calendar of ``minimum``+ events."""
+    counts = {LOCAL: 0, GOOGLE: 0}
+    for action in deletions:
+        counts[LOCAL if isinstance(action, DeleteLocal) else GOOGLE] += 1
+    if total < minimum:
+        return None
+    for side, count in counts.items():
+        if count > share * total:
+            return side, count
+    return None

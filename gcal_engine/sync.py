@@ -1,0 +1,248 @@
+"""One synchronization run between a Google calendar and a local calendar.
+
+    report = Synchronizer(client, local, SyncConfig(calendar_id="primary")).run()
+
+A run lists what changed on Google (from the sync token, or a windowed full list the first time
+and after a 410), page by page; pairs each change with its binding and any local change; lets the
+planner decide; executes; then sends the local changes Google did not touch. Deletions wait to
+the end, behind the mass-deletion guard. The new sync token is saved only when everything was
+listed and applied, so an interrupted run is simply done again, and finds nothing left to redo.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from . import planner
+from .client import CalendarClient
+from .errors import EngineError, GoogleApiError, NotFoundError, SyncTokenExpiredError
+from .executor import FATAL, Executor
+from .local import LocalCalendar, LocalChange, SyncState
+from .mapping import MappingError, from_google
+from .model import Event, deleted
+from .planner import ConflictPolicy, Item, Mode, RunKind
+from .report import EventProblem, RunReport
+
+UTC = dt.timezone.utc
+
+
+@dataclass(frozen=True)
+class SyncConfig:
+    calendar_id: str = "primary"
+    mode: Mode = Mode.TWO_WAY
+    policy: ConflictPolicy = ConflictPolicy.NEWEST
+    past: dt.timedelta = dt.timedelta(days=365)
+    future: dt.timedelta = dt.timedelta(days=730)
+    mass_deletion_share: float = 0.5
+    mass_deletion_minimum: int = 10
+    allow_mass_deletion: bool = False
+    time_budget: float | None = None  # seconds; a longer run stops between pages and resumes next time
+    page_size: int = 2500
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+class Synchronizer:
+    def __init__(
+        self,
+        client: CalendarClient,
+        local: LocalCalendar,
+        config: SyncConfig | None = None,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(UTC),
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.local = local
+        self.config = config or SyncConfig()
+        self.clock = clock
+        self.monotonic = monotonic
+
+    def run(self) -> RunReport:
+        report = RunReport(started_at=self.clock(), mode=self.config.mode.value)
+        requests_before = self.client.requests_made
+        self._deadline = None if self.config.time_budget is None else self.monotonic() + self.config.time_budget
+        try:
+            self._run(report)
+        except _OutOfTime:
+            report.stopped = "time budget used up; the next run continues"
+            self.local.commit()
+        except FATAL as exc:
+            report.fatal = exc
+            report.stopped = str(getattr(exc, "user_message", exc))
+            self.local.commit()
+        except GoogleApiError as exc:
+            # Google failed the run itself (not one event) beyond retries: keep what is done, try again later.
+            report.error = exc
+            report.stopped = f"Google Calendar did not answer as expected ({exc}); the next run tries again."
+            self.local.commit()
+        finally:
+            report.requests = self.client.requests_made - requests_before
+            report.finished_at = self.clock()
+        return report
+
+    def _run(self, report: RunReport) -> None:
+        config = self.config
+        state = self.local.load_state()
+        if state.sync_token:
+            kind = RunKind.INCREMENTAL
+        else:
+            kind = RunKind.RESYNC if self.local.binding_count() else RunKind.FIRST
+        now = self.clock()
+        window = (now - config.past, now + config.future)
+        self.ctx = planner.Context(config.mode, config.policy, kind, frozenset(self.local.managed_fields),
+                                   self.local.namespace)
+        report.kind = kind.value
+        self.state = state
+        self.executor = Executor(self.client, self.local, config.calendar_id, self.ctx, report, state)
+        self.report = report
+        self.deletions: list[planner.Action] = []
+
+        retry, state.retry_google_ids = state.retry_google_ids, set()
+        changes = list(self.local.pending_changes(full=kind is not RunKind.INCREMENTAL, window=window))
+        self.bound_changes = {c.binding.google_id: c for c in changes if c.binding is not None}
+        self.unbound_changes = {c.local_id: c for c in changes if c.binding is None}
+
+        try:
+            next_token, seen = self._pull(state.sync_token, window)
+        except SyncTokenExpiredError:
+            # 410: the token is gone. List everything again; bindings make it a rebinding.
+            report.resynced = True
+            self.ctx = planner.Context(config.mode, config.policy, RunKind.RESYNC, self.ctx.fields, self.ctx.namespace)
+            self.executor.ctx = self.ctx
+            report.kind = RunKind.RESYNC.value
+            next_token, seen = self._pull(None, window)
+
+        if retry - seen:
+            self._process(self._fetch(retry - seen))
+        if self.ctx.kind is not RunKind.INCREMENTAL:
+            self._vanished(seen, window)
+
+        leftovers = [Item(c.binding, None, c) for c in self.bound_changes.values()]
+        leftovers += [Item(None, None, c) for c in self.unbound_changes.values()]
+        self._execute(planner.plan(leftovers, self.ctx))
+        self.executor.flush()
+        self._check_time()
+
+        guard = planner.mass_deletion(self.deletions, self.local.binding_count(), config.mass_deletion_share,
+                                      config.mass_deletion_minimum)
+        if guard is not None and not config.allow_mass_deletion:
+            side, count = guard
+            where = "Odoo" if side == planner.LOCAL else "Google Calendar"
+            report.stopped = (f"Stopped before deleting {count} of {self.local.binding_count()} synchronized events in "
+                              f"{where}: that looks like a mistake. Nothing was deleted; allow it once to go ahead.")
+            self.local.commit()
+            return
+        self.executor.run(self.deletions)
+        self.executor.flush()
+        state.sync_token = next_token
+        self.local.save_state(state)
+        self.local.commit()
+        report.complete = True
+
+    # -- Google's changes --------------------------------------------------------------------
+
+    def _pull(self, sync_token: str | None, window: tuple[dt.datetime, dt.datetime]) -> tuple[str | None, set[str]]:
+        """List and apply Google's changes page by page; (next sync token, ids seen)."""
+        pages = self.client.list_events(
+            self.config.calendar_id,
+            sync_token=sync_token,
+            time_min=None if sync_token else window[0],
+            time_max=None if sync_token else window[1],
+            page_size=self.config.page_size,
+        )
+        seen: set[str] = set()
+        next_token = None
+        for page in pages:
+            events = self._read(page.items)
+            seen.update(e.google_id for e in events)
+            self._process(events)
+            next_token = page.next_sync_token
+            self._check_time()
+        return next_token, seen
+
+    def _read(self, items: Iterable[dict]) -> list[Event]:
+        events = []
+        for item in items:
+            try:
+                event = from_google(item)
+            except MappingError as exc:
+                google_id = item.get("id") if isinstance(item, dict) else None
+                summary = item.get("summary", "") if isinstance(item, dict) else ""
+                self.report.skipped.append(EventProblem(None, google_id, summary, f"skipped: {exc}"))
+                continue
+            if event.event_type not in ("default", "fromGmail") and not planner.is_deletion(event):
+                self.report.counts["skipped_special_events"] += 1
+                continue  # focus time, out of office, working location: not meetings
+            events.append(event)
+        return events
+
+    def _fetch(self, google_ids: Iterable[str]) -> Iterator[Event]:
+        """Events that failed to apply last time, fetched again one by one."""
+        for google_id in sorted(google_ids):
+            try:
+                yield from_google(self.client.get_event(self.config.calendar_id, google_id))
+            except NotFoundError:
+                yield deleted(google_id)
+            except FATAL:
+                raise
+            except (GoogleApiError, MappingError) as exc:
+                self.report.problems.append(EventProblem(None, google_id, "", str(exc), True))
+                self.state.retry_google_ids.add(google_id)
+
+    def _process(self, events: Iterable[Event]) -> None:
+        events = list(events)
+        if not events:
+            return
+        series = {e.recurring_event_id for e in events if e.recurring_event_id}
+        bindings = self.local.bindings_for({e.google_id for e in events} | series)
+        live = {e.google_id for e in events if not e.cancelled} | set(bindings)
+        # A cancelled occurrence of a series this side never had (or just lost) is nothing to apply.
+        events = [e for e in events if not (e.cancelled and e.is_instance and e.google_id not in bindings
+                                            and e.recurring_event_id not in live)]
+        unbound = [e for e in events if e.google_id not in bindings and not planner.is_deletion(e)]
+        matches = self.local.match(unbound) if unbound else {}
+        items = []
+        for event in events:
+            binding = bindings.get(event.google_id)
+            if binding is not None:
+                local = self.bound_changes.pop(event.google_id, None)
+            else:
+                local = matches.get(event.google_id)
+                if local is not None:
+                    local = self.unbound_changes.pop(local.local_id, local)
+            items.append(Item(binding, event, local))
+        self._execute(planner.plan(items, self.ctx))
+
+    def _vanished(self, seen: set[str], window: tuple[dt.datetime, dt.datetime]) -> None:
+        """After a full list: bound events inside the window that Google no longer lists are gone."""
+        gone = [
+            Item(binding, deleted(binding.google_id), self.bound_changes.pop(binding.google_id, None))
+            for binding in self.local.all_bindings()
+            if binding.google_id not in seen and _inside(binding.starts_at, binding.ends_at, window)
+        ]
+        self._execute(planner.plan(gone, self.ctx))
+
+    def _execute(self, plan: planner.Plan) -> None:
+        self.report.conflicts += plan.conflicts
+        if plan.ignored:
+            self.report.counts["ignored_one_way"] += plan.ignored
+        self.deletions += plan.deletions
+        self.executor.run(plan.actions)
+
+    def _check_time(self) -> None:
+        if self._deadline is not None and self.monotonic() > self._deadline:
+            raise _OutOfTime()
+
+
+def _inside(starts_at: dt.datetime | None, ends_at: dt.datetime | None, window: tuple[dt.datetime, dt.datetime]) -> bool:
+    if starts_at is None:
+        return False
+    return starts_at < window[1] and (ends_at is None or ends_at > window[0])
+
+
+__all__ = ["ConflictPolicy", "EngineError", "LocalChange", "Mode", "SyncConfig", "SyncState", "Synchronizer"]

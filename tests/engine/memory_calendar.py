@@ -1,0 +1,222 @@
+"""An in-memory LocalCalendar with transactions, standing in for Odoo in the engine's tests.
+
+Writes go to a working copy; ``commit()`` makes them durable; ``crash()`` throws the working copy
+away, as a killed Odoo worker's transaction would be. Tests play the user with ``add``, ``edit``
+and ``remove``, which mark events dirty as Odoo's write() does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import itertools
+from collections.abc import Collection, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from gcal_engine.errors import LocalWriteError
+from gcal_engine.ids import local_id_from_link
+from gcal_engine.local import Binding, LocalChange, SyncState
+from gcal_engine.model import CONTENT_FIELDS, Event
+from gcal_engine.planner import span
+
+UTC = dt.timezone.utc
+
+
+@dataclass(frozen=True)
+class Record:
+    event: Event | None  # None: deleted locally, waiting for the deletion to reach Google
+    modified_at: dt.datetime
+    dirty: bool = True
+    notify: bool = True
+    series_local_id: str | None = None
+
+
+@dataclass
+class Store:
+    records: dict[str, Record] = field(default_factory=dict)
+    bindings: dict[str, Binding] = field(default_factory=dict)  # by local id
+    by_google: dict[str, str] = field(default_factory=dict)  # google id -> local id
+    state: SyncState = field(default_factory=SyncState)
+    errors: list[tuple[str | None, str | None, str]] = field(default_factory=list)
+
+    def copy(self) -> Store:
+        return Store(dict(self.records), dict(self.bindings), dict(self.by_google),
+                     SyncState(self.state.sync_token, set(self.state.retry_google_ids)), list(self.errors))
+
+
+class MemoryCalendar:
+    def __init__(self, namespace: str = "memory", clock: Callable[[], dt.datetime] | None = None,
+                 fields: Collection[str] = CONTENT_FIELDS) -> None:
+        self.namespace = namespace
+        self.managed_fields = frozenset(fields)
+        self.clock = clock or (lambda: dt.datetime.now(UTC))
+        self.durable = Store()
+        self.work = self.durable.copy()
+        self._ids = itertools.count(1)
+        self.commits = 0
+        self.fail_on: Callable[[str, Any], None] | None = None  # tests inject crashes here
+
+    # -- the user's side -------------------------------------------------------------------------
+
+    def add(self, event: Event, series: str | None = None, notify: bool = True) -> str:
+        local_id = f"L{next(self._ids)}"
+        self.work.records[local_id] = Record(event, self.clock(), True, notify, series)
+        self.commit()
+        return local_id
+
+    def edit(self, local_id: str, **changes: Any) -> None:
+        record = self.work.records[local_id]
+        self.work.records[local_id] = dataclasses.replace(
+            record, event=record.event.replace(**changes), modified_at=self.clock(), dirty=True, notify=True)
+        self.commit()
+
+    def remove(self, local_id: str) -> None:
+        record = self.work.records[local_id]
+        for other_id, other in list(self.work.records.items()):
+            if other.series_local_id == local_id:
+                self._drop(other_id)
+        self._drop(local_id)
+        if local_id in self.work.bindings:
+            self.work.records[local_id] = dataclasses.replace(record, event=None, modified_at=self.clock(), dirty=True)
+        self.commit()
+
+    def _drop(self, local_id: str) -> None:
+        if local_id in self.work.bindings:
+            record = self.work.records[local_id]
+            self.work.records[local_id] = dataclasses.replace(record, event=None, modified_at=self.clock(), dirty=True)
+        else:
+            self.work.records.pop(local_id, None)
+
+    def events(self) -> dict[str, Event]:
+        return {i: r.event for i, r in self.durable.records.items() if r.event is not None}
+
+    def binding(self, local_id: str) -> Binding | None:
+        return self.durable.bindings.get(local_id)
+
+    def crash(self) -> None:
+        """Lose everything not committed, as a killed transaction does."""
+        self.work = self.durable.copy()
+
+    # -- LocalCalendar -----------------------------------------------------------------------------
+
+    def load_state(self) -> SyncState:
+        return SyncState(self.work.state.sync_token, set(self.work.state.retry_google_ids))
+
+    def save_state(self, state: SyncState) -> None:
+        self.work.state = SyncState(state.sync_token, set(state.retry_google_ids))
+
+    def binding_count(self) -> int:
+        return len(self.work.bindings)
+
+    def bindings_for(self, google_ids: Collection[str]) -> dict[str, Binding]:
+        found = {}
+        for google_id in google_ids:
+            local_id = self.work.by_google.get(google_id)
+            if local_id is not None:
+                found[google_id] = self.work.bindings[local_id]
+        return found
+
+    def all_bindings(self) -> Iterator[Binding]:
+        return iter(list(self.work.bindings.values()))
+
+    def _change(self, local_id: str, record: Record) -> LocalChange:
+        binding = self.work.bindings.get(local_id)
+        series_binding = self.work.bindings.get(record.series_local_id) if record.series_local_id else None
+        return LocalChange(local_id, record.event, record.modified_at, binding, record.notify,
+                           record.series_local_id, series_binding.google_id if series_binding else None)
+
+    def pending_changes(self, full: bool, window: tuple[dt.datetime, dt.datetime]) -> Iterator[LocalChange]:
+        for local_id, record in list(self.work.records.items()):
+            unbound_in_window = (
+                full and local_id not in self.work.bindings and record.event is not None
+                and _overlaps(record.event, window)
+            )
+            if record.dirty or unbound_in_window:
+                yield self._change(local_id, record)
+
+    def match(self, events: Sequence[Event]) -> dict[str, LocalChange]:
+        found = {}
+        for event in events:
+            local_id = local_id_from_link(self.namespace, event.link)
+            record = self.work.records.get(local_id) if local_id else None
+            if record is not None and record.event is not None and local_id not in self.work.bindings:
+                found[event.google_id] = self._change(local_id, record)
+        return found
+
+    def _check(self, operation: str, payload: Any) -> None:
+        if self.fail_on is not None:
+            self.fail_on(operation, payload)
+
+    def create(self, event: Event) -> tuple[str, Event]:
+        self._check("create", event)
+        series = None
+        if event.is_instance:
+            series = self.work.by_google.get(event.recurring_event_id or "")
+            if series is None:
+                raise LocalWriteError(f"the series {event.recurring_event_id} of this occurrence is not here")
+        local_id = f"L{next(self._ids)}"
+        stored = _stored(event)
+        self.work.records[local_id] = Record(stored, self.clock(), dirty=False, notify=False, series_local_id=series)
+        return local_id, stored
+
+    def update(self, local_id: str, event: Event) -> Event:
+        self._check("update", event)
+        record = self.work.records.get(local_id)
+        if record is None:
+            raise LocalWriteError(f"local event {local_id} is gone")
+        stored = _stored(event)
+        self.work.records[local_id] = dataclasses.replace(record, event=stored, dirty=False, modified_at=self.clock())
+        return stored
+
+    def delete(self, local_id: str) -> None:
+        self._check("delete", local_id)
+        for other_id, other in list(self.work.records.items()):
+            if other.series_local_id == local_id:
+                self.work.records.pop(other_id)
+                binding = self.work.bindings.pop(other_id, None)
+                if binding is not None:
+                    self.work.by_google.pop(binding.google_id, None)
+        self.work.records.pop(local_id, None)
+
+    def bind(self, binding: Binding) -> None:
+        self._check("bind", binding)
+        old = self.work.bindings.get(binding.local_id)
+        if old is not None:
+            self.work.by_google.pop(old.google_id, None)
+        other = self.work.by_google.get(binding.google_id)
+        if other is not None and other != binding.local_id:
+            self.work.bindings.pop(other, None)
+        self.work.bindings[binding.local_id] = binding
+        self.work.by_google[binding.google_id] = binding.local_id
+        record = self.work.records.get(binding.local_id)
+        if record is not None:
+            self.work.records[binding.local_id] = dataclasses.replace(record, dirty=False)
+
+    def unbind(self, binding: Binding) -> None:
+        self._check("unbind", binding)
+        if self.work.bindings.get(binding.local_id) == binding or binding.local_id not in self.work.records:
+            self.work.bindings.pop(binding.local_id, None)
+        if self.work.by_google.get(binding.google_id) == binding.local_id:
+            self.work.by_google.pop(binding.google_id)
+        record = self.work.records.get(binding.local_id)
+        if record is not None and record.event is None:
+            self.work.records.pop(binding.local_id)
+
+    def record_error(self, local_id: str | None, google_id: str | None, message: str) -> None:
+        self.work.errors.append((local_id, google_id, message))
+
+    def commit(self) -> None:
+        self._check("commit", None)
+        self.durable = self.work.copy()
+        self.commits += 1
+
+
+def _overlaps(event: Event, window: tuple[dt.datetime, dt.datetime]) -> bool:
+    start, end = span(event)  # a series counts whole
+    return start < window[1] and (end is None or end > window[0])
+
+
+def _stored(event: Event) -> Event:
+    """What the local side keeps: the content, not Google's metadata."""
+    return event.replace(etag=None, updated=None, google_id=None, create_meet=False)

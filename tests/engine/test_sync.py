@@ -1,0 +1,338 @@
+"""Whole runs against the emulator over HTTP: both directions, conflicts, modes, resyncs, crashes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from gcal_emulator import EmulatorServer
+from tests.conftest import ContractChecker
+from gcal_emulator.control import DEFAULT_SCOPES
+from gcal_engine.errors import LocalWriteError
+from gcal_engine.model import CONTENT_FIELDS, Attendee, EventTime, Reminder, Reminders
+from gcal_engine.executor import Executor
+from gcal_engine.local import SyncState
+from gcal_engine.planner import ConflictPolicy, Context, Mode, RunKind, UpdateRemote
+from gcal_engine.report import RunReport
+from tests.engine.conftest import Harness
+from tests.engine.events import PARIS, all_day, at, occurrence, series, timed
+from tests.engine.memory_calendar import MemoryCalendar
+
+
+def google_insert(harness: Harness, summary: str, day: int = 3, **extra: Any) -> dict[str, Any]:
+    body = {"summary": summary, "start": {"dateTime": f"2026-12-{day:02d}T09:00:00+01:00", "timeZone": PARIS},
+            "end": {"dateTime": f"2026-12-{day:02d}T10:00:00+01:00", "timeZone": PARIS}, **extra}
+    return harness.client.insert_event("primary", body)
+
+
+def summaries(harness: Harness) -> tuple[list[str], list[str]]:
+    local = sorted(e.summary for e in harness.local.events().values())
+    google = sorted(e.get("summary", "") for e in harness.google_events().values())
+    return local, google
+
+
+def writes(harness: Harness) -> list[tuple[str, str | None]]:
+    return [(r["method"], r["sendUpdates"]) for r in harness.emulator.requests()
+            if r["method"] in ("POST", "PATCH", "DELETE") and "/events" in r["path"]]
+
+
+def test_first_sync_merges_both_calendars_without_mailing_anyone(harness: Harness) -> None:
+    harness.local.add(timed("Odoo meeting", attendees=(Attendee("guest@example.com"),)))
+    google_insert(harness, "Google meeting", attendees=[{"email": "other@example.com"}])
+    harness.emulator.clear_requests()
+    report = harness.sync()
+    assert report.complete and report.kind == "first"
+    assert summaries(harness) == (["Google meeting", "Odoo meeting"], ["Google meeting", "Odoo meeting"])
+    assert writes(harness) == [("POST", "none")]
+    assert harness.emulator.mails() == []
+
+
+def test_the_run_after_a_sync_makes_exactly_one_request_and_writes_nothing(harness: Harness) -> None:
+    harness.local.add(timed("Odoo meeting"))
+    google_insert(harness, "Google meeting")
+    harness.sync()
+    commits = harness.local.commits
+    report = harness.sync()
+    assert report.requests == 1 and report.complete
+    assert sum(report.counts.values()) == 0
+    assert harness.local.durable.records == harness.local.work.records and harness.local.commits > commits
+
+
+def test_edits_and_deletions_travel_both_ways_and_people_changes_mail_guests(harness: Harness) -> None:
+    local_id = harness.local.add(timed("Odoo meeting", attendees=(Attendee("guest@example.com"),)))
+    other_id = harness.local.add(timed("To delete", day=2, attendees=(Attendee("guest@example.com"),)))
+    remote = google_insert(harness, "Google meeting")
+    harness.sync()
+    harness.local.edit(local_id, summary="Odoo meeting, moved", start=at(1, 14), end=at(1, 15))
+    harness.local.remove(other_id)
+    harness.client.patch_event("primary", remote["id"], {"summary": "Google meeting, renamed"})
+    harness.emulator.clear_requests()
+    report = harness.sync()
+    assert report.counts == {"updated_in_google": 1, "deleted_in_google": 1, "updated_in_odoo": 1}
+    assert summaries(harness) == (["Google meeting, renamed", "Odoo meeting, moved"],) * 2
+    assert sorted(writes(harness)) == [("DELETE", "all"), ("PATCH", "all")]
+    assert [(m["to"], m["kind"]) for m in harness.emulator.mails()] == [
+        ("guest@example.com", "update"), ("guest@example.com", "cancellation")]
+
+    harness.client.delete_event("primary", remote["id"])
+    harness.sync()
+    assert summaries(harness) == (["Odoo meeting, moved"],) * 2
+
+
+def test_adding_and_removing_a_guest_in_odoo_makes_google_invite_and_cancel(harness: Harness) -> None:
+    local_id = harness.local.add(timed("Review"))
+    harness.sync()
+    harness.local.edit(local_id, attendees=(Attendee("new@example.com"),))
+    harness.sync()
+    harness.local.edit(local_id, attendees=())
+    harness.sync()
+    assert [(m["to"], m["kind"]) for m in harness.emulator.mails()] == [
+        ("new@example.com", "invitation"), ("new@example.com", "cancellation")]
+
+
+def test_a_conflict_keeps_the_latest_edit_and_reports_the_other(harness: Harness) -> None:
+    local_id = harness.local.add(timed("Original"))
+    harness.sync()
+    google_id = harness.local.binding(local_id).google_id
+    harness.client.patch_event("primary", google_id, {"summary": "Google edit"})
+    harness.clock.advance(60)
+    harness.local.edit(local_id, summary="Odoo edit, later")
+    report = harness.sync()
+    assert summaries(harness) == (["Odoo edit, later"], ["Odoo edit, later"])
+    [conflict] = report.conflicts
+    assert conflict.winner == "local" and conflict.loser.summary == "Google edit"
+
+    harness.local.edit(local_id, summary="Odoo edit")
+    harness.clock.advance(60)
+    harness.client.patch_event("primary", google_id, {"summary": "Google edit, later"})
+    report = harness.sync()
+    assert summaries(harness) == (["Google edit, later"], ["Google edit, later"])
+    assert report.conflicts[0].winner == "google" and report.conflicts[0].loser.summary == "Odoo edit"
+
+
+def test_an_unrelated_local_write_never_hides_a_google_change(harness: Harness) -> None:
+    harness.local = MemoryCalendar(clock=harness.clock.now, fields=set(CONTENT_FIELDS) - {"color_id"})
+    local_id = harness.local.add(timed("Original", color_id="3"))
+    harness.sync()
+    google_id = harness.local.binding(local_id).google_id
+    harness.client.patch_event("primary", google_id, {"summary": "Changed on Google"})
+    harness.clock.advance(60)
+    harness.local.edit(local_id, color_id="5")  # later, but in a field this local side does not sync
+    report = harness.sync()
+    assert summaries(harness) == (["Changed on Google"], ["Changed on Google"])
+    assert report.conflicts == []
+
+
+@pytest.mark.parametrize("mode", [Mode.GOOGLE_TO_LOCAL, Mode.LOCAL_TO_GOOGLE])
+def test_one_way_modes_only_carry_one_direction(harness: Harness, mode: Mode) -> None:
+    harness.local.add(timed("Odoo only"))
+    google_insert(harness, "Google only")
+    report = harness.sync(mode=mode)
+    local, google = summaries(harness)
+    if mode is Mode.GOOGLE_TO_LOCAL:
+        assert (local, google) == (["Google only", "Odoo only"], ["Google only"])
+    else:
+        assert (local, google) == (["Odoo only"], ["Google only", "Odoo only"])
+    assert report.counts["ignored_one_way"] == 1
+
+
+def test_the_sync_window_bounds_the_first_import(harness: Harness) -> None:
+    old = harness.clock.now() - dt.timedelta(days=400)
+    harness.client.insert_event("primary", {"summary": "Too old", "start": {"date": old.date().isoformat()},
+                                            "end": {"date": (old.date() + dt.timedelta(days=1)).isoformat()}})
+    harness.client.insert_event("primary", {
+        "summary": "Old series still running", "recurrence": ["RRULE:FREQ=WEEKLY"],
+        "start": {"dateTime": old.replace(microsecond=0).isoformat(), "timeZone": "UTC"},
+        "end": {"dateTime": (old + dt.timedelta(hours=1)).replace(microsecond=0).isoformat(), "timeZone": "UTC"}})
+    google_insert(harness, "Recent")
+    harness.sync()
+    assert sorted(e.summary for e in harness.local.events().values()) == ["Old series still running", "Recent"]
+
+
+def test_all_day_and_time_zone_events_round_trip_unchanged(harness: Harness) -> None:
+    harness.local.add(all_day("Holiday", day=24, days=2))
+    harness.local.add(timed("Tokyo call", hour=9, zone="Asia/Tokyo"))
+    harness.sync()
+    google = {e["summary"]: e for e in harness.google_events().values()}
+    assert google["Holiday"]["start"] == {"date": "2026-12-24"} and google["Holiday"]["end"] == {"date": "2026-12-26"}
+    assert google["Tokyo call"]["start"] == {"dateTime": "2026-12-01T09:00:00+09:00", "timeZone": "Asia/Tokyo"}
+    fresh = MemoryCalendar(namespace="other", clock=harness.clock.now)
+    harness.sync(local=fresh)
+    imported = {e.summary: e for e in fresh.events().values()}
+    assert imported["Holiday"].start == EventTime(date=dt.date(2026, 12, 24))
+    assert imported["Tokyo call"].start.time_zone == "Asia/Tokyo"
+    assert imported["Tokyo call"].start.date_time.utcoffset() == dt.timedelta(hours=9)
+
+
+def test_every_field_survives_a_trip_through_google(harness: Harness) -> None:
+    rich = timed(
+        "Rich", description="<b>Agenda</b>", location="Room 7", visibility="private", transparency="transparent",
+        color_id="4", attendees=(Attendee("ann@example.com", "Ann", "accepted", optional=True),),
+        reminders=Reminders(False, (Reminder("email", 60), Reminder("popup", 10))),
+        private_properties=(("k", "v"),), shared_properties=(("s", "t"),), guests_can_modify=True,
+    )
+    harness.local.add(rich)
+    harness.sync()
+    fresh = MemoryCalendar(namespace="other", clock=harness.clock.now)
+    harness.sync(local=fresh)
+    [back] = fresh.events().values()
+    for name in ("summary", "description", "location", "visibility", "transparency", "color_id", "reminders",
+                 "private_properties", "shared_properties", "guests_can_modify", "start", "end"):
+        assert getattr(back, name) == getattr(rich, name), name
+    assert [(a.email, a.name, a.response, a.optional) for a in back.attendees] == [("ann@example.com", "Ann", "accepted", True)]
+
+
+def test_a_meet_link_comes_back_right_after_creation(harness: Harness) -> None:
+    local_id = harness.local.add(timed("Video call", create_meet=True))
+    report = harness.sync()
+    assert report.counts["created_in_google"] == 1
+    link = harness.local.events()[local_id].meet_url
+    assert link and link.startswith("https://meet.google.com/")
+    assert harness.sync().requests == 1, "bringing the link back does not make the event dirty"
+
+
+def test_recurring_series_with_exceptions_sync_both_ways(harness: Harness) -> None:
+    master = series("Weekly", "RRULE:FREQ=WEEKLY;COUNT=4")
+    master_id = harness.local.add(master)
+    harness.local.add(occurrence(master, at(8), summary="Weekly (moved)", start=at(8, 15), end=at(8, 16)),
+                      series=master_id)
+    harness.local.add(occurrence(master, at(15), status="cancelled"), series=master_id)
+    harness.sync()
+    google = harness.google_events()
+    gid = harness.local.binding(master_id).google_id
+    assert {k: v.get("status") for k, v in google.items()} == {
+        gid: "confirmed", f"{gid}_20261208T090000Z": "confirmed", f"{gid}_20261215T090000Z": "cancelled"}
+    instances = list(harness.client.instances("primary", gid))
+    assert [i.get("summary") for i in instances if i.get("status") != "cancelled"] == ["Weekly", "Weekly (moved)", "Weekly"]
+
+    # and from Google: an occurrence edited there arrives as one more exception
+    harness.client.patch_event("primary", f"{gid}_20261222T090000Z", {"summary": "Weekly (last, edited on Google)"})
+    harness.sync()
+    exceptions = sorted(e.summary for e in harness.local.events().values() if e.is_instance)
+    assert exceptions == ["Weekly", "Weekly (last, edited on Google)", "Weekly (moved)"]
+
+
+def test_a_google_series_with_rdate_and_exdate_keeps_its_lines_verbatim(harness: Harness) -> None:
+    lines = ["RRULE:FREQ=DAILY;COUNT=5", "EXDATE;TZID=Europe/Paris:20261203T090000", "RDATE;TZID=Europe/Paris:20261220T090000"]
+    google_insert(harness, "Odd series", day=1, recurrence=lines)
+    harness.sync()
+    [imported] = harness.local.events().values()
+    assert list(imported.recurrence) == lines
+
+
+def test_a_410_resync_rebinds_everything_without_duplicates_or_mails(harness: Harness) -> None:
+    for i in range(3):
+        harness.local.add(timed(f"Odoo {i}", day=i + 1, attendees=(Attendee("guest@example.com"),)))
+        google_insert(harness, f"Google {i}", day=i + 5, attendees=[{"email": "guest@example.com"}])
+    harness.sync()
+    gone = next(e for e in harness.google_events().values() if e["summary"] == "Google 2")
+    harness.client.delete_event("primary", gone["id"])
+    harness.emulator.invalidate_sync_tokens()
+    harness.local.edit("L1", summary="Odoo 0, edited meanwhile")
+    harness.emulator.clear_requests()
+    report = harness.sync()
+    assert report.resynced and report.complete
+    assert summaries(harness) == (["Google 0", "Google 1", "Odoo 0, edited meanwhile", "Odoo 1", "Odoo 2"],) * 2
+    assert [m for m in harness.emulator.mails() if m["kind"] != "cancellation"] == []
+    assert all(send == "none" for _, send in writes(harness))
+    assert harness.sync().requests == 1
+
+
+def test_a_412_refetches_and_decides_again(harness: Harness) -> None:
+    local_id = harness.local.add(timed("Original"))
+    harness.sync()
+    binding = harness.local.binding(local_id)
+    harness.client.patch_event("primary", binding.google_id, {"location": "Room 9"})  # our ETag is now stale
+    harness.clock.advance(30)
+    harness.local.edit(local_id, summary="Odoo edit")
+    [change] = harness.local.pending_changes(full=False, window=(harness.clock.now(), harness.clock.now()))
+    ctx = Context(Mode.TWO_WAY, ConflictPolicy.NEWEST, RunKind.INCREMENTAL, harness.local.managed_fields, "memory")
+    report = RunReport(started_at=harness.clock.now())
+    harness.emulator.clear_requests()
+    executor = Executor(harness.client, harness.local, "primary", ctx, report, SyncState())
+    executor.run([UpdateRemote(change, binding.google_id, binding.etag, "all", binding)])
+    executor.flush()
+    statuses = [(r["method"], r["status"]) for r in harness.emulator.requests()]
+    assert statuses == [("PATCH", 412), ("GET", 200), ("PATCH", 200)]
+    [conflict] = report.conflicts
+    assert conflict.winner == "local" and conflict.loser.location == "Room 9"
+    [event] = harness.google_events().values()
+    assert (event["summary"], event.get("location", "")) == ("Odoo edit", "")
+    assert not report.problems
+
+
+def test_the_mass_deletion_guard_stops_before_deleting_and_resumes_when_allowed(harness: Harness) -> None:
+    ids = [harness.local.add(timed(f"E{i}", day=i + 1)) for i in range(12)]
+    harness.sync()
+    for event_id in harness.google_events():
+        harness.client.delete_event("primary", event_id)
+    report = harness.sync()
+    assert not report.complete and "Nothing was deleted" in report.stopped
+    assert len(harness.local.events()) == 12
+    assert harness.sync().stopped, "still stopped: the deletions were not consumed"
+    report = harness.sync(allow_mass_deletion=True)
+    assert report.complete and report.counts["deleted_in_odoo"] == 12 and harness.local.events() == {}
+    assert ids
+
+
+def test_a_malformed_google_event_is_skipped_with_its_reason_and_the_run_goes_on(
+    harness: Harness, emulator_server: EmulatorServer, contract: ContractChecker
+) -> None:
+    google_insert(harness, "Good")
+    bad = google_insert(harness, "Bad")
+    # Make the emulator serve a payload the engine cannot read, as Google occasionally does.
+    emulator_server.app.state.calendars["alice@example.com"].events[bad["id"]].resource["attendees"] = [{"id": "x"}]
+    contract.enabled = False  # that payload breaks Google's contract on purpose
+    report = harness.sync()
+    assert [e.summary for e in harness.local.events().values()] == ["Good"]
+    [skipped] = report.skipped
+    assert skipped.google_id == bad["id"] and "no email" in skipped.message and report.complete
+
+
+def test_a_local_failure_is_reported_and_retried_next_run(harness: Harness) -> None:
+    google_insert(harness, "Flaky")
+    calls = {"n": 0}
+
+    def fail_once(operation: str, payload: Any) -> None:
+        if operation == "create" and calls["n"] == 0:
+            calls["n"] += 1
+            raise LocalWriteError("the calendar was locked")
+
+    harness.local.fail_on = fail_once
+    report = harness.sync()
+    assert report.problems[0].message == "the calendar was locked" and harness.local.events() == {}
+    assert harness.local.durable.state.retry_google_ids
+    harness.local.fail_on = None
+    harness.sync()
+    assert summaries(harness)[0] == ["Flaky"]
+
+
+def test_special_google_event_types_are_left_alone(harness: Harness) -> None:
+    google_insert(harness, "Focus", eventType="focusTime")
+    google_insert(harness, "Meeting")
+    report = harness.sync()
+    assert summaries(harness)[0] == ["Meeting"] and report.counts["skipped_special_events"] == 1
+
+
+def test_a_secondary_calendar_is_synced_on_its_own(harness: Harness) -> None:
+    token = harness.emulator.connect("alice@example.com", scopes=(*DEFAULT_SCOPES, "https://www.googleapis.com/auth/calendar"))
+    harness.token = token
+    client = harness.new_client()
+    created = client.session.request("POST", f"{client.endpoints.calendar}/calendars", json={"summary": "Clinic"}).json()
+    harness.local.add(timed("Clinic shift"))
+    report = harness.sync(client=client, calendar_id=created["id"])
+    assert report.complete
+    assert [e["summary"] for p in client.list_events(created["id"]) for e in p.items] == ["Clinic shift"]
+    assert list(harness.google_events()) == []
+
+
+def test_policy_google_always_wins(harness: Harness) -> None:
+    local_id = harness.local.add(timed("Original"))
+    harness.sync()
+    harness.client.patch_event("primary", harness.local.binding(local_id).google_id, {"summary": "Google"})
+    harness.clock.advance(60)
+    harness.local.edit(local_id, summary="Later local")
+    harness.sync(policy=ConflictPolicy.GOOGLE)
+    assert summaries(harness) == (["Google"], ["Google"])
