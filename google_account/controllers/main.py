@@ -1,0 +1,35 @@
+from odoo import http
+from odoo.http import request
+
+from ..exceptions import GoogleAccountError
+from ..models.ir_http import SESSION_MESSAGE_KEY
+
+
+class GoogleAccountController(http.Controller):
+    @http.route("/google_account/connect", type="http", auth="user", methods=["GET"])
+    def connect(self, return_url=None):
+        """Start connecting the logged-in user's Google account; a plain link can lead here."""
+        try:
+            url = request.env["google.account"]._authorization_url(return_url)
+        except GoogleAccountError as exc:
+            return self._failure_page(exc)
+        return request.redirect(url, local=False)
+
+    @http.route("/google_account/authentication", type="http", auth="user", methods=["GET"])
+    def authentication(self, state=None, code=None, error=None, error_description=None, **_google_params):
+        """Google's redirect after its consent page: the Redirect URL registered at Google.
+
+        ``_google_params`` takes what else Google adds (scope, authuser, prompt, hd).
+        """
+        try:
+            account, return_url = request.env["google.account"]._complete_authorization(
+                state=state, code=code, error=error, error_description=error_description
+            )
+        except GoogleAccountError as exc:
+            return self._failure_page(exc)
+        request.session[SESSION_MESSAGE_KEY] = account._connected_message()
+        return request.redirect(return_url)
+
+    def _failure_page(self, error):
+        values = {"cause": error.cause, "fix": error.fix, "retry_url": "/google_account/connect"}
+        return request.render("google_account.authentication_failure", values, status=error.http_status)

@@ -1,0 +1,429 @@
+"""One Google connection per user: its status, its tokens, and the API other addons call.
+
+Tokens are fields of ``base.group_system`` that only server code reads, through ``sudo()``;
+a user reads the status of their own record (record rules). Every OAuth call to Google goes
+through gcal_engine's ``OAuthClient``, which sends tokens only in POST bodies and headers.
+"""
+
+import datetime
+import logging
+from urllib.parse import urlsplit, urlunsplit
+
+from gcal_engine.endpoints import Endpoints
+from gcal_engine.errors import (
+    AccessDeniedError,
+    InvalidClientError,
+    InvalidGrantError,
+    OAuthError,
+    OAuthTransientError,
+    RedirectUriMismatchError,
+    ScopeNotGrantedError,
+)
+from gcal_engine.oauth import DEFAULT_SCOPES, OAuthClient, OAuthConfig, Pkce, error_from_callback
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+from odoo.http import request
+
+from ..exceptions import (
+    GoogleAccountError,
+    GoogleAuthorizationError,
+    GoogleNotConfigured,
+    GoogleReconnectRequired,
+    GoogleTemporaryError,
+)
+
+_logger = logging.getLogger(__name__)
+
+CALLBACK_PATH = "/google_account/authentication"
+HOME_URL = "/odoo"
+# A token expiring sooner than this is refreshed first: a sync run must not start on it.
+EXPIRY_MARGIN = datetime.timedelta(minutes=5)
+STATES = [
+    ("connected", "Connected"),
+    ("needs_reconnect", "Needs reconnection"),
+    ("disconnected", "Disconnected"),
+]
+CLEARED_TOKENS = {
+    "access_token": False,
+    "access_token_expires_at": False,
+    "refresh_token": False,
+    "refresh_token_expires_at": False,
+}
+
+
+class GoogleAccount(models.Model):
+    _name = "google.account"
+    _description = "Google Account"
+    _order = "user_id"
+
+    user_id = fields.Many2one("res.users", required=True, index=True, ondelete="cascade", readonly=True)
+    state = fields.Selection(STATES, required=True, default="disconnected", readonly=True)
+    email = fields.Char("Google Account", readonly=True, help="The Google account this user connected.")
+    scopes = fields.Char("Granted Scopes", readonly=True)
+    connected_at = fields.Datetime(readonly=True)
+    last_error = fields.Text(readonly=True, help="What went wrong last, and how to fix it.")
+    refresh_token_expires_at = fields.Datetime(
+        "Connection Ends On",
+        readonly=True,
+        help="Google ends connections to apps in Testing mode after 7 days; publish the app in "
+        "Google Cloud Console (OAuth consent screen) to lift the limit.",
+    )
+    access_token = fields.Char(groups="base.group_system", copy=False, readonly=True)
+    access_token_expires_at = fields.Datetime(groups="base.group_system", copy=False, readonly=True)
+    refresh_token = fields.Char(groups="base.group_system", copy=False, readonly=True)
+
+    _sql_constraints = [
+        ("user_unique", "unique(user_id)", "A user has one Google account record."),
+    ]
+
+    @api.depends("user_id", "email")
+    def _compute_display_name(self):
+        for account in self:
+            name = account.user_id.name or ""
+            account.display_name = f"{name} ({account.email})" if account.email else name
+
+    # -- settings ------------------------------------------------------------------------------
+
+    @api.model
+    def _setting(self, name):
+        return self.env["ir.config_parameter"].sudo().get_param(f"google_account.{name}") or ""
+
+    @api.model
+    def _default_redirect_uri(self):
+        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url") or ""
+        return base_url.rstrip("/") + CALLBACK_PATH
+
+    @api.model
+    def _redirect_uri(self):
+        """Where Google sends users back: the configured URL, else web.base.url + the callback path."""
+        return self._setting("redirect_uri") or self._default_redirect_uri()
+
+    @api.model
+    def _endpoints(self):
+        """Google's URLs, or all of them under the developer-mode endpoint (the emulator)."""
+        return Endpoints.from_base_url(self._setting("endpoint"))
+
+    @api.model
+    def _oauth_scopes(self):
+        """The scopes asked of Google; an addon that needs more extends this."""
+        return DEFAULT_SCOPES
+
+    @api.model
+    def _oauth_client(self, redirect_uri=None):
+        """gcal_engine's OAuth client for the configured Google Cloud project.
+
+        Raises GoogleNotConfigured when Google Calendar is off or its credentials are missing.
+        """
+        client_id, client_secret = self._setting("client_id"), self._setting("client_secret")
+        if not (self._setting("calendar_enabled") and client_id and client_secret):
+            raise GoogleNotConfigured(
+                self.env._("Google Calendar is not set up in this database."),
+                self.env._(
+                    "An administrator must tick Google Calendar in Settings > General Settings > "
+                    "Integrations and enter the Client ID and Client Secret from Google Cloud Console."
+                ),
+            )
+        config = OAuthConfig(
+            client_id=client_id,
+            client_secret=client_secret,
+            redirect_uri=redirect_uri or self._redirect_uri(),
+            endpoints=self._endpoints(),
+            scopes=tuple(self._oauth_scopes()),
+        )
+        return OAuthClient(config)
+
+    # -- API for other addons ------------------------------------------------------------------
+
+    @api.model
+    def _for_user(self, user):
+        """The Google account record of ``user``, created on first use, in sudo mode.
+
+        Server code only: the record can read tokens, so it must never be returned to a client.
+        """
+        account = self.sudo().search([("user_id", "=", user.id)], limit=1)
+        return account or self.sudo().create({"user_id": user.id})
+
+    def _get_access_token(self):
+        """A valid access token, refreshed at Google and saved when it expires within 5 minutes.
+
+        Raises GoogleReconnectRequired when the grant is gone (the account then shows
+        "Needs reconnection" and the reason), GoogleTemporaryError when Google did not answer,
+        GoogleNotConfigured or GoogleAccountError for a settings problem. The status change
+        belongs to the current transaction: catch the error and let the transaction commit.
+        """
+        self.ensure_one()
+        account = self.sudo()
+        if account.state != "connected" or not account.refresh_token:
+            raise GoogleReconnectRequired(
+                account.last_error or self.env._("Google Calendar is not connected for %(user)s.",
+                                                 user=account.user_id.name),
+                self.env._("Connect Google Calendar again."),
+            )
+        expires_at = account.access_token_expires_at
+        if account.access_token and expires_at and expires_at > fields.Datetime.now() + EXPIRY_MARGIN:
+            return account.access_token
+        try:
+            grant = account._oauth_client().refresh(account.refresh_token)
+        except InvalidGrantError as exc:
+            cause, fix = self._explain(exc)
+            account.write(dict(CLEARED_TOKENS, state="needs_reconnect", last_error=f"{cause} {fix}"))
+            raise GoogleReconnectRequired(cause, fix) from exc
+        except OAuthError as exc:
+            error = self._error_for(exc)
+            if not error.retryable:
+                account.last_error = f"{error.cause} {error.fix}"
+            raise error from exc
+        account.write({
+            "access_token": grant.access_token,
+            "access_token_expires_at": _naive_utc(grant.expires_at),
+            "refresh_token": grant.refresh_token or account.refresh_token,
+            "scopes": " ".join(grant.scopes) or account.scopes,
+            "last_error": False,
+        })
+        return grant.access_token
+
+    def _google_credentials(self):
+        """google-auth credentials for gcal_engine's GoogleSession, holding a fresh access token.
+
+        Pass ``_save_refreshed_credentials`` as the session's ``on_token_refreshed`` so that a
+        token google-auth refreshes during a long run is kept.
+        """
+        self.ensure_one()
+        token = self._get_access_token()
+        account = self.sudo()
+        expires_at = account.access_token_expires_at.replace(tzinfo=datetime.timezone.utc)
+        return account._oauth_client().credentials(token, expires_at, account.refresh_token)
+
+    def _save_refreshed_credentials(self, credentials):
+        """Keep the access token that google-auth refreshed during a run."""
+        self.ensure_one()
+        account = self.sudo()
+        values = {"access_token": credentials.token, "access_token_expires_at": credentials.expiry or False}
+        if credentials.refresh_token and credentials.refresh_token != account.refresh_token:
+            values["refresh_token"] = credentials.refresh_token
+        account.write(values)
+
+    def _on_connected(self):
+        """Called after a connection succeeded and its tokens were stored; for addons building on it."""
+
+    def _on_disconnect(self):
+        """Called when a connection is ended on purpose, before the grant is revoked and the
+        tokens are cleared (they still work here); for addons building on it."""
+
+    def _connected_message(self):
+        self.ensure_one()
+        return self.env._("Google Calendar connected as %(email)s", email=self.email)
+
+    # -- connecting ----------------------------------------------------------------------------
+
+    @api.model
+    def _authorization_url(self, return_url=None):
+        """Google's consent URL for the current user, who comes back to ``return_url`` (local).
+
+        The state is signed, bound to the user and this database, single use and valid for
+        10 minutes; the PKCE verifier stays in the database.
+        """
+        user = self.env.user
+        if not user._is_internal():
+            raise AccessError(self.env._("Only internal users can connect a Google account."))
+        redirect_uri = self._redirect_uri()
+        client = self._oauth_client(redirect_uri)
+        pkce = Pkce.new()
+        state = self.env["google.oauth.state"]._issue(user, pkce.verifier, redirect_uri, self._local_url(return_url))
+        login_hint = self.sudo().search([("user_id", "=", user.id)], limit=1).email
+        return client.authorization_url(state, pkce.challenge, login_hint=login_hint or None)
+
+    @api.model
+    def _complete_authorization(self, state=None, code=None, error=None, error_description=None):
+        """Turn the answer of Google's consent page into a connection of the current user.
+
+        Returns ``(account, return_url)``. Any failure raises a GoogleAccountError saying what
+        happened and how to fix it, and stores nothing (the state is used up all the same).
+        """
+        user = self.env.user
+        pending = self.env["google.oauth.state"]._consume(state, user)
+        if error:
+            raise self._error_for(error_from_callback(error, error_description or "", pending["redirect_uri"]))
+        if not code:
+            raise GoogleAuthorizationError(
+                self.env._("Google's answer has no authorization code."),
+                self.env._("Start the connection to Google Calendar again from Odoo."),
+            )
+        client = self._oauth_client(pending["redirect_uri"])
+        try:
+            grant = client.exchange_code(code, pending["code_verifier"])
+        except OAuthError as exc:
+            raise self._error_for(exc, exchanging=True) from exc
+        try:
+            email = client.userinfo(grant.access_token).get("email") or ""
+        except OAuthError as exc:
+            _revoke_quietly(client, grant.refresh_token or grant.access_token)
+            raise self._error_for(exc) from exc
+        account = self._for_user(user)
+        if account.refresh_token and account.email != email:
+            account._on_disconnect()
+            account._revoke()
+        account.write({
+            "state": "connected",
+            "email": email,
+            "scopes": " ".join(grant.scopes),
+            "connected_at": fields.Datetime.now(),
+            "last_error": False,
+            "access_token": grant.access_token,
+            "access_token_expires_at": _naive_utc(grant.expires_at),
+            "refresh_token": grant.refresh_token or account.refresh_token,
+            "refresh_token_expires_at": _naive_utc(grant.refresh_expires_at),
+        })
+        account._on_connected()
+        return account, pending["return_url"]
+
+    @api.model
+    def _local_url(self, url):
+        """``url`` as a path on this Odoo, else the web client's home: never an open redirect."""
+        url = (url or "").strip()
+        parts = urlsplit(url)
+        own_hosts = {urlsplit(self._default_redirect_uri()).netloc, urlsplit(self._redirect_uri()).netloc}
+        if request:
+            own_hosts.add(request.httprequest.host)
+        if (
+            parts.scheme not in ("", "http", "https")
+            or (parts.netloc and parts.netloc not in own_hosts)
+            or not parts.path.startswith("/")
+            or parts.path.startswith("//")
+            or "\\" in url
+        ):
+            return HOME_URL
+        return urlunsplit(("", "", parts.path, parts.query, parts.fragment))
+
+    # -- disconnecting -------------------------------------------------------------------------
+
+    def action_disconnect(self):
+        """Revoke the grant at Google and forget the tokens.
+
+        Users may disconnect their own account, administrators anyone's (record rules). When
+        Google cannot be reached the tokens are still deleted, and ``last_error`` says so.
+        """
+        self.check_access("read")
+        for account in self.sudo():
+            account._on_disconnect()
+            problem = account._revoke()
+            account.write(dict(
+                CLEARED_TOKENS,
+                state="disconnected",
+                email=False,
+                scopes=False,
+                connected_at=False,
+                last_error=problem or False,
+            ))
+        return True
+
+    def _revoke(self):
+        """End the grant at Google; returns the problem in plain words when that failed."""
+        token = self.refresh_token or self.access_token
+        if not token:
+            return None
+        try:
+            self._oauth_client().revoke(token)
+        except (OAuthError, GoogleNotConfigured) as exc:
+            _logger.info("Google account %s: revocation at Google failed (%s)", self.id, type(exc).__name__)
+            return self.env._(
+                "Google could not be told to end the connection (%(cause)s); Odoo deleted its tokens "
+                "anyway. To be sure, remove the app from the Google account at "
+                "https://myaccount.google.com/connections.",
+                cause=self._explain(exc)[0] if isinstance(exc, OAuthError) else exc.cause,
+            )
+        return None
+
+    # -- errors in plain words -----------------------------------------------------------------
+
+    @api.model
+    def _error_for(self, exc, exchanging=False):
+        """The typed, translated error for an OAuth failure of gcal_engine."""
+        cause, fix = self._explain(exc, exchanging=exchanging)
+        if isinstance(exc, OAuthTransientError):
+            return GoogleTemporaryError(cause, fix)
+        if isinstance(exc, InvalidGrantError) and not exchanging:
+            return GoogleReconnectRequired(cause, fix)
+        if isinstance(exc, InvalidClientError | RedirectUriMismatchError) and not exchanging:
+            return GoogleAccountError(cause, fix)
+        return GoogleAuthorizationError(cause, fix)
+
+    @api.model
+    def _explain(self, exc, exchanging=False):
+        """(cause, fix) of an OAuth failure, translated; the texts of gcal_engine's errors."""
+        if isinstance(exc, AccessDeniedError):
+            return (
+                self.env._("Google refused access (Error 403: access_denied)."),
+                self.env._(
+                    "Either the consent was declined, or this Google account is not a test user of an "
+                    "app in Testing mode. In Google Cloud Console, open APIs & Services > OAuth consent "
+                    "screen and add the account under Test users (or publish the app), then connect again."
+                ),
+            )
+        if isinstance(exc, RedirectUriMismatchError):
+            return (
+                self.env._("Google refused the redirect URL (Error 400: redirect_uri_mismatch)."),
+                self.env._(
+                    "In Google Cloud Console > Credentials, use an OAuth client of type Web application "
+                    "(not Desktop app) and add exactly %(url)s under Authorized redirect URIs.",
+                    url=exc.redirect_uri or self._redirect_uri(),
+                ),
+            )
+        if isinstance(exc, InvalidClientError):
+            return (
+                self.env._("Google does not recognise the OAuth client (invalid_client)."),
+                self.env._(
+                    "Check the Client ID and Client Secret in Settings > General Settings > Integrations "
+                    "> Google Calendar: they must be copied exactly from Google Cloud Console > Credentials."
+                ),
+            )
+        if isinstance(exc, InvalidGrantError) and exchanging:
+            return (
+                self.env._(
+                    "Google refused the authorization code (invalid_grant): it expired or was already used."
+                ),
+                self.env._("Start the connection to Google Calendar again from Odoo."),
+            )
+        if isinstance(exc, InvalidGrantError):
+            return (
+                self.env._(
+                    "Google no longer accepts this connection (invalid_grant): access was revoked or has expired."
+                ),
+                self.env._(
+                    "Apps in Testing mode get refresh tokens that last 7 days; publish the app to avoid "
+                    "this. Reconnect Google Calendar to continue."
+                ),
+            )
+        if isinstance(exc, ScopeNotGrantedError):
+            return (
+                self.env._("Google Calendar access was not granted."),
+                self.env._(
+                    "On Google's consent screen, tick the boxes that let Odoo see and edit your calendar "
+                    "events, then connect again."
+                ),
+            )
+        if isinstance(exc, OAuthTransientError):
+            return (
+                self.env._("Google's sign-in service did not answer."),
+                self.env._("Try again in a few minutes."),
+            )
+        return (
+            self.env._("Google answered with an error (%(error)s).", error=exc.error),
+            self.env._("Check the Google Calendar settings and try connecting again."),
+        )
+
+
+def _naive_utc(moment):
+    """An aware datetime as Odoo stores it (naive UTC); False for None."""
+    if moment is None:
+        return False
+    return moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def _revoke_quietly(client, token):
+    """Drop a grant that will not be used; Google forgets unused grants anyway if this fails."""
+    try:
+        client.revoke(token)
+    except OAuthError as exc:
+        _logger.info("Revoking an unused Google grant failed (%s)", type(exc).__name__)

@@ -1,0 +1,136 @@
+"""Static checks of every Odoo addon in the repository; no Odoo needed.
+
+pylint with pylint-odoo (configured in the root .pylintrc), OCA's module checks, the manifest,
+the validity of every XML and CSV file, and a wheel built with whool, as OCA's CI does.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from packaging.requirements import Requirement
+
+ROOT = Path(__file__).resolve().parents[2]
+ADDONS = sorted(path.parent for path in ROOT.glob("*/__manifest__.py"))
+AUTHOR = "Google Calendar Sync for Odoo contributors"
+DATA_FOLDERS = ("data", "views", "security", "wizard", "wizards", "report", "reports")
+ACCESS_HEADER = ["id", "name", "model_id:id", "group_id:id", "perm_read", "perm_write", "perm_create", "perm_unlink"]
+BIN = Path(sys.executable).parent
+
+each_addon = pytest.mark.parametrize("addon", ADDONS, ids=[addon.name for addon in ADDONS])
+
+
+def manifest_of(addon: Path) -> dict:
+    return ast.literal_eval((addon / "__manifest__.py").read_text(encoding="utf-8"))
+
+
+def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_the_repository_has_its_addons() -> None:
+    assert "google_account" in [path.name for path in ADDONS]
+
+
+@each_addon
+def test_pylint_odoo_finds_nothing(addon: Path) -> None:
+    result = run([sys.executable, "-m", "pylint", "--rcfile", str(ROOT / ".pylintrc"), addon.name], ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@each_addon
+def test_oca_module_checks_find_nothing(addon: Path) -> None:
+    result = run([str(BIN / "oca-checks-odoo-module"), str(addon)], ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@each_addon
+def test_manifest_describes_an_odoo_18_addon_of_this_project(addon: Path) -> None:
+    manifest = manifest_of(addon)
+
+    assert re.fullmatch(r"18\.0\.\d+\.\d+\.\d+", manifest["version"])
+    assert manifest["license"] == "LGPL-3"
+    assert AUTHOR in manifest["author"]
+    assert manifest["name"] and manifest["summary"] and manifest["category"]
+    assert isinstance(manifest["depends"], list) and manifest["depends"]
+    for requirement in manifest.get("external_dependencies", {}).get("python", []):
+        assert Requirement(requirement).name == requirement, "a PyPI distribution name, as Odoo 18 checks"
+
+
+@each_addon
+def test_manifest_lists_every_data_file_and_only_existing_ones(addon: Path) -> None:
+    manifest = manifest_of(addon)
+    listed = manifest.get("data", []) + manifest.get("demo", [])
+
+    assert [name for name in listed if not (addon / name).is_file()] == []
+    present = sorted(
+        str(path.relative_to(addon))
+        for folder in DATA_FOLDERS
+        for path in (addon / folder).glob("*")
+        if path.suffix in (".xml", ".csv")
+    )
+    assert [name for name in present if name not in listed] == []
+
+
+@each_addon
+def test_asset_globs_match_files(addon: Path) -> None:
+    for bundle, paths in manifest_of(addon).get("assets", {}).items():
+        for pattern in paths:
+            if isinstance(pattern, str):
+                relative = pattern.split("/", 1)[1]
+                assert list(addon.glob(relative)), f"{bundle}: {pattern} matches no file"
+
+
+@each_addon
+def test_every_xml_file_parses(addon: Path) -> None:
+    for path in addon.rglob("*.xml"):
+        root = etree.parse(str(path)).getroot()
+        if path.parent.name in DATA_FOLDERS:
+            assert root.tag == "odoo", path
+
+
+@each_addon
+def test_every_csv_file_parses_and_access_rules_are_well_formed(addon: Path) -> None:
+    for path in addon.rglob("*.csv"):
+        with path.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.reader(handle))
+        assert rows and all(len(row) == len(rows[0]) for row in rows), path
+        if path.name == "ir.model.access.csv":
+            assert rows[0] == ACCESS_HEADER
+            assert all(row[4:] and set(row[4:]) <= {"0", "1"} for row in rows[1:])
+
+
+@each_addon
+def test_readme_and_translation_template_exist(addon: Path) -> None:
+    assert (addon / "readme" / "DESCRIPTION.md").is_file()
+    assert (addon / "README.rst").is_file()
+    assert (addon / "i18n" / f"{addon.name}.pot").is_file()
+
+
+@each_addon
+def test_a_wheel_builds_with_whool(addon: Path, tmp_path: Path) -> None:
+    # whool packages the files git tracks: build from a snapshot so new files count too.
+    source = tmp_path / addon.name
+    shutil.copytree(addon, source, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    git = ["git", "-c", "user.name=static-check", "-c", "user.email=static-check@localhost"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "snapshot"]):
+        assert run(git + command, source).returncode == 0
+
+    result = run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path / "dist"), "."],
+                 source)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    version = manifest_of(addon)["version"]
+    wheel = tmp_path / "dist" / f"odoo_addon_{addon.name}-{version}-py3-none-any.whl"
+    names = zipfile.ZipFile(wheel).namelist()
+    assert f"odoo/addons/{addon.name}/__manifest__.py" in names
+    assert f"odoo/addons/{addon.name}/security/ir.model.access.csv" in names
