@@ -26,7 +26,7 @@ from .errors import (
     UnauthorizedError,
 )
 from .ids import link_for
-from .local import LocalCalendar, SyncState
+from .local import Binding, LocalCalendar, SyncState
 from .mapping import MappingError, from_google, to_google, wants_conference
 from .model import Event, deleted
 from .planner import (
@@ -60,12 +60,18 @@ class Executor:
         self._queue: list[tuple[RemoteAction, bool]] = []
 
     def run(self, actions: Sequence[planner.Action], replanned: bool = False) -> None:
-        """Apply local actions now; queue Google writes for :meth:`flush`, to batch them together."""
-        for action in actions:
-            if isinstance(action, (CreateRemote, UpdateRemote, DeleteRemote)):
-                self._queue.append((action, replanned))
-            else:
-                self._local(action)
+        """Apply local actions now, a phase at a time (series before their occurrences), with
+        creations and bindings in bulk; queue Google writes for :meth:`flush`, to batch them."""
+        for phase in (0, 1):
+            group = [a for a in actions if planner.phase(a) == phase]
+            bindings = self._create_local([a for a in group if isinstance(a, CreateLocal)])
+            for action in group:
+                if isinstance(action, (CreateRemote, UpdateRemote, DeleteRemote)):
+                    self._queue.append((action, replanned))
+                elif not isinstance(action, CreateLocal):
+                    bindings += self._local(action)
+            if bindings:
+                self.local.bind_many(bindings)
         self.local.commit()
 
     def flush(self) -> None:
@@ -82,33 +88,47 @@ class Executor:
 
     # -- local side --------------------------------------------------------------------------
 
-    def _local(self, action: planner.Action) -> None:
+    def _create_local(self, actions: list[CreateLocal]) -> list[Binding]:
+        if not actions:
+            return []
+        for action in actions:
+            if action.replaces is not None:
+                self.local.unbind(action.replaces)
+        bindings = []
+        fields = self.ctx.fields
+        for action, created in zip(actions, self.local.create_many([a.remote for a in actions])):
+            if isinstance(created, LocalWriteError):
+                self._local_failure(None, action.remote, created)
+                continue
+            local_id, stored = created
+            bindings.append(binding_for(local_id, action.remote, stored.content_hash(fields), fields))
+            self.report.counts["created_in_odoo"] += 1
+        return bindings
+
+    def _local(self, action: planner.Action) -> list[Binding]:
+        """Apply one local update, deletion or binding change; the bindings to record."""
         fields = self.ctx.fields
         try:
-            if isinstance(action, CreateLocal):
-                if action.replaces is not None:
-                    self.local.unbind(action.replaces)
-                local_id, stored = self.local.create(action.remote)
-                self.local.bind(binding_for(local_id, action.remote, stored.content_hash(fields), fields))
-                self.report.counts["created_in_odoo"] += 1
-            elif isinstance(action, UpdateLocal):
+            if isinstance(action, UpdateLocal):
                 stored = self.local.update(action.local_id, action.remote)
-                self.local.bind(binding_for(action.local_id, action.remote, stored.content_hash(fields), fields))
                 self.report.counts["updated_in_odoo"] += 1
-            elif isinstance(action, DeleteLocal):
+                return [binding_for(action.local_id, action.remote, stored.content_hash(fields), fields)]
+            if isinstance(action, DeleteLocal):
                 self.local.delete(action.binding.local_id)
                 self.local.unbind(action.binding)
                 self.report.counts["deleted_in_odoo"] += 1
             elif isinstance(action, Bind):
-                self.local.bind(action.binding)
+                return [action.binding]
             elif isinstance(action, Unbind):
                 self.local.unbind(action.binding)
         except LocalWriteError as exc:
             remote = getattr(action, "remote", None)
-            google_id = remote.google_id if remote is not None else getattr(getattr(action, "binding", None), "google_id", None)
-            self._problem(getattr(action, "local_id", None), google_id, remote, str(exc), retryable=True)
-            if google_id:
-                self.state.retry_google_ids.add(google_id)
+            self._local_failure(getattr(action, "local_id", None), remote or deleted(action.binding.google_id), exc)
+        return []
+
+    def _local_failure(self, local_id: str | None, remote: Event, error: LocalWriteError) -> None:
+        self._problem(local_id, remote.google_id, remote, str(error), retryable=True)
+        self.state.retry_google_ids.add(remote.google_id)
 
     # -- Google side -------------------------------------------------------------------------
 
@@ -162,29 +182,38 @@ class Executor:
         local_hash = action.local.event.content_hash(fields)
         if "meet_url" in fields and remote.meet_url and remote.meet_url != action.local.event.meet_url:
             local_hash = self.local.update(action.local.local_id, remote).content_hash(fields)
-        self.local.bind(binding_for(action.local.local_id, remote, local_hash, fields))
+        self.local.bind_many([binding_for(action.local.local_id, remote, local_hash, fields)])
         created = isinstance(action, CreateRemote)
         self.report.counts["created_in_google" if created else "updated_in_google"] += 1
 
     def _adopt(self, action: CreateRemote) -> None:
-        """409 on our deterministic id: the event is ours, from an insert whose answer was lost."""
+        """409 on our derived id: the event is ours, from an insert whose answer was lost.
+
+        Whatever happened to it on Google since (an edit, a deletion) is weighed against the
+        local version with the conflict rule, as for any event changed on both sides.
+        """
+        local = action.local
+        fields = self.ctx.fields
         try:
             current = from_google(self.client.get_event(self.calendar_id, action.google_id))
-            body = to_google(action.local.event, self.ctx.fields, link=link_for(self.ctx.namespace, action.local.local_id),
-                             patch=True)
-            if current.content_hash(self.ctx.fields) != action.local.event.content_hash(self.ctx.fields) or \
-                    planner.is_deletion(current):
-                answer = self.client.patch_event(self.calendar_id, action.google_id, body, etag=current.etag,
-                                                 send_updates=action.send_updates)
-                current = from_google(answer)
+            same = not planner.is_deletion(current) and current.content_hash(fields) == local.event.content_hash(fields)
+            if not same and planner.winner(self.ctx, current, local) == planner.GOOGLE:
+                if planner.is_deletion(current):
+                    self.local.delete(local.local_id)
+                    self.report.counts["deleted_in_odoo"] += 1
+                else:
+                    self.local.bind_many(self._local(UpdateLocal(local.local_id, current)))
+                return
+            if not same:
+                body = to_google(local.event, fields, link=link_for(self.ctx.namespace, local.local_id), patch=True)
+                current = from_google(self.client.patch_event(self.calendar_id, action.google_id, body, etag=current.etag,
+                                                              send_updates=action.send_updates))
         except FATAL:
             raise
-        except (GoogleApiError, MappingError) as exc:
-            self._problem(action.local.local_id, action.google_id, action.local.event, str(exc),
-                          retryable=getattr(exc, "retryable", False))
+        except (GoogleApiError, MappingError, LocalWriteError) as exc:
+            self._problem(local.local_id, action.google_id, local.event, str(exc), retryable=getattr(exc, "retryable", False))
             return
-        self.local.bind(binding_for(action.local.local_id, current, action.local.event.content_hash(self.ctx.fields),
-                                    self.ctx.fields))
+        self.local.bind_many([binding_for(local.local_id, current, local.event.content_hash(fields), fields)])
         self.report.counts["created_in_google"] += 1
 
     def _replan(self, action: UpdateRemote | DeleteRemote) -> None:

@@ -12,6 +12,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from .errors import LocalWriteError
 from .model import Event
 
 
@@ -80,8 +81,9 @@ class LocalCalendar(Protocol):
         """Existing local events that are these unbound Google events (by link or iCalUID)."""
         ...
 
-    def create(self, event: Event) -> tuple[str, Event]:
-        """Create a local event from a Google one; returns its id and the event as stored."""
+    def create_many(self, events: Sequence[Event]) -> list[tuple[str, Event] | LocalWriteError]:
+        """Create local events from Google ones, in bulk: for each, its local id and the event
+        as stored, or the error that kept that one event out."""
         ...
 
     def update(self, local_id: str, event: Event) -> Event:
@@ -90,9 +92,9 @@ class LocalCalendar(Protocol):
 
     def delete(self, local_id: str) -> None: ...
 
-    def bind(self, binding: Binding) -> None:
-        """Record ``binding``, replacing any other binding of its local id or Google id; the
-        local event counts as synced (no longer dirty)."""
+    def bind_many(self, bindings: Sequence[Binding]) -> None:
+        """Record each binding, replacing any other binding of its local id or Google id; those
+        local events count as synced (no longer dirty)."""
         ...
 
     def unbind(self, binding: Binding) -> None: ...

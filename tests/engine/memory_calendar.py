@@ -72,21 +72,16 @@ class MemoryCalendar:
         self.commit()
 
     def remove(self, local_id: str) -> None:
-        record = self.work.records[local_id]
         for other_id, other in list(self.work.records.items()):
             if other.series_local_id == local_id:
                 self._drop(other_id)
         self._drop(local_id)
-        if local_id in self.work.bindings:
-            self.work.records[local_id] = dataclasses.replace(record, event=None, modified_at=self.clock(), dirty=True)
         self.commit()
 
     def _drop(self, local_id: str) -> None:
-        if local_id in self.work.bindings:
-            record = self.work.records[local_id]
-            self.work.records[local_id] = dataclasses.replace(record, event=None, modified_at=self.clock(), dirty=True)
-        else:
-            self.work.records.pop(local_id, None)
+        """Keep a tombstone until the deletion reached Google, as the binding table does in Odoo."""
+        record = self.work.records[local_id]
+        self.work.records[local_id] = dataclasses.replace(record, event=None, modified_at=self.clock(), dirty=True)
 
     def events(self) -> dict[str, Event]:
         return {i: r.event for i, r in self.durable.records.items() if r.event is not None}
@@ -148,17 +143,25 @@ class MemoryCalendar:
         if self.fail_on is not None:
             self.fail_on(operation, payload)
 
-    def create(self, event: Event) -> tuple[str, Event]:
-        self._check("create", event)
-        series = None
-        if event.is_instance:
-            series = self.work.by_google.get(event.recurring_event_id or "")
-            if series is None:
-                raise LocalWriteError(f"the series {event.recurring_event_id} of this occurrence is not here")
-        local_id = f"L{next(self._ids)}"
-        stored = _stored(event)
-        self.work.records[local_id] = Record(stored, self.clock(), dirty=False, notify=False, series_local_id=series)
-        return local_id, stored
+    def create_many(self, events: Sequence[Event]) -> list[tuple[str, Event] | LocalWriteError]:
+        results: list[tuple[str, Event] | LocalWriteError] = []
+        for event in events:
+            try:
+                self._check("create", event)
+            except LocalWriteError as error:
+                results.append(error)
+                continue
+            series = None
+            if event.is_instance:
+                series = self.work.by_google.get(event.recurring_event_id or "")
+                if series is None:
+                    results.append(LocalWriteError(f"the series {event.recurring_event_id} of this occurrence is not here"))
+                    continue
+            local_id = f"L{next(self._ids)}"
+            stored = _stored(event)
+            self.work.records[local_id] = Record(stored, self.clock(), dirty=False, notify=False, series_local_id=series)
+            results.append((local_id, stored))
+        return results
 
     def update(self, local_id: str, event: Event) -> Event:
         self._check("update", event)
@@ -179,7 +182,11 @@ class MemoryCalendar:
                     self.work.by_google.pop(binding.google_id, None)
         self.work.records.pop(local_id, None)
 
-    def bind(self, binding: Binding) -> None:
+    def bind_many(self, bindings: Sequence[Binding]) -> None:
+        for binding in bindings:
+            self._bind(binding)
+
+    def _bind(self, binding: Binding) -> None:
         self._check("bind", binding)
         old = self.work.bindings.get(binding.local_id)
         if old is not None:
