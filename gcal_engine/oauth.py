@@ -129,7 +129,8 @@ class OAuthClient:
 
     def refresh(self, refresh_token: str) -> TokenGrant:
         grant = self._token({"grant_type": "refresh_token", "refresh_token": refresh_token})
-        return TokenGrant(grant.access_token, grant.expires_at, grant.scopes, refresh_token, grant.refresh_expires_at)
+        return TokenGrant(grant.access_token, grant.expires_at, grant.scopes, grant.refresh_token or refresh_token,
+                          grant.refresh_expires_at)
 
     def _token(self, form: dict[str, str]) -> TokenGrant:
         form = form | {"client_id": self.config.client_id, "client_secret": self.config.client_secret}
