@@ -150,7 +150,8 @@ class GoogleAccount(models.Model):
         Raises GoogleReconnectRequired when the grant is gone (the account then shows
         "Needs reconnection" and the reason), GoogleTemporaryError when Google did not answer,
         GoogleNotConfigured or GoogleAccountError for a settings problem. The status change
-        belongs to the current transaction: catch the error and let the transaction commit.
+        belongs to the current transaction: catch the error and let the transaction commit (a
+        rollback, or a savepoint rolled back around the call, undoes it until the next call).
         """
         self.ensure_one()
         account = self.sudo()
