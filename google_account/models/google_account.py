@@ -205,6 +205,12 @@ class GoogleAccount(models.Model):
             values["refresh_token"] = credentials.refresh_token
         account.write(values)
 
+    def _lose_connection(self, exc):
+        """Google refused the grant in the middle of a call (``exc``, an InvalidGrantError from a
+        refresh google-auth made): the account needs reconnection, and says why."""
+        cause, fix = self._explain(exc)
+        self.sudo().write(dict(CLEARED_TOKENS, state="needs_reconnect", last_error=f"{cause} {fix}"))
+
     def _on_connected(self):
         """Called after a connection succeeded and its tokens were stored; for addons building on it."""
 

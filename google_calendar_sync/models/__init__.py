@@ -1,0 +1,10 @@
+from . import (
+    calendar_attendee,
+    calendar_event,
+    calendar_recurrence,
+    google_account,
+    google_calendar_binding,
+    google_calendar_sync,
+    res_config_settings,
+    res_users,
+)

@@ -1,0 +1,57 @@
+"""calendar.event: queue a person's changes for Google (never waiting on it), and let Google,
+not Odoo, send the invitations of the events it synchronizes."""
+
+from odoo import api, fields, models
+
+# Fields whose change Google must hear about (what the mapping reads).
+SYNCED_FIELDS = {
+    "name", "description", "location", "start", "stop", "allday", "start_date", "stop_date", "duration",
+    "partner_ids", "attendee_ids", "alarm_ids", "privacy", "show_as", "videocall_location", "active",
+    "google_time_zone", "google_meet", "recurrency", "rrule", "event_tz",
+}
+SERIES_UPDATES = ("all_events", "future_events")
+
+
+class CalendarEvent(models.Model):
+    _inherit = "calendar.event"
+
+    google_time_zone = fields.Char(
+        "Google Time Zone", help="The time zone Google Calendar gives this event (Odoo keeps one only for series).")
+    google_meet = fields.Boolean(
+        "Google Meet", help="Create a Google Meet link for this event when it is synchronized with Google Calendar.")
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        events = super().create(vals_list)
+        if not self.env.context.get("google_calendar_sync"):
+            self.env["google.calendar.binding"]._track_new_events(events)
+        return events
+
+    def write(self, vals):
+        context = self.env.context
+        if context.get("google_calendar_sync") or context.get("google_series_write") or not SYNCED_FIELDS & set(vals):
+            return super().write(vals)
+        Binding = self.env["google.calendar.binding"]
+        if vals.get("recurrence_update") in SERIES_UPDATES:
+            # Odoo rewrites or splits the series; its inner writes are not edits of one occurrence.
+            recurrences = self.recurrence_id
+            result = super(CalendarEvent, self.with_context(google_series_write=True)).write(vals)
+            Binding._mark_changed(events=self, recurrences=(recurrences | self.recurrence_id).exists())
+            return result
+        originals = Binding._original_starts(self)
+        result = super().write(vals)
+        Binding._mark_changed(events=self, originals=originals)
+        return result
+
+    def unlink(self):
+        if not self.env.context.get("google_calendar_sync"):
+            Binding = self.env["google.calendar.binding"]
+            whole = self.recurrence_id.filtered(lambda r: not (r.calendar_event_ids - self))
+            Binding._mark_changed(events=self, recurrences=whole,
+                                  originals=Binding._original_starts(self.filtered(lambda e: e.recurrence_id not in whole)))
+        return super().unlink()
+
+    def _skip_send_mail_status_update(self):
+        """Google mails the guests of the events it synchronizes (sendUpdates=all): Odoo must not too."""
+        return super()._skip_send_mail_status_update() or bool(
+            self.env["google.calendar.sync"]._pushing_users(self.user_id))

@@ -1,0 +1,17 @@
+"""A connection starts the user's synchronization; a disconnection stops it."""
+
+from odoo import models
+
+
+class GoogleAccount(models.Model):
+    _inherit = "google.account"
+
+    def _on_connected(self):
+        super()._on_connected()
+        Sync = self.env["google.calendar.sync"]
+        for account in self:
+            Sync._for_user(account.user_id)._request_sync(priority=True)
+
+    def _on_disconnect(self):
+        super()._on_disconnect()
+        self.env["google.calendar.sync"].sudo().search([("account_id", "in", self.ids)])._reset_after_disconnect()

@@ -1,0 +1,123 @@
+"""One row per Odoo event (or series) and Google event kept in sync for one user: the engine's
+binding, plus the dirty flag that queues a local change. Kept apart from calendar.event, so the
+business record carries no sync plumbing, and kept after a local deletion until Google has it."""
+
+from odoo import api, fields, models
+
+from ..sync import mapping
+
+
+class GoogleCalendarBinding(models.Model):
+    _name = "google.calendar.binding"
+    _description = "Google Calendar Binding"
+    _order = "id"
+
+    sync_id = fields.Many2one("google.calendar.sync", required=True, ondelete="cascade", index=True)
+    local_ref = fields.Char("Local Reference", required=True, help="The engine's id: e<event>, r<series>.")
+    event_id = fields.Many2one("calendar.event", ondelete="set null", index="btree_not_null")
+    recurrence_id = fields.Many2one("calendar.recurrence", ondelete="set null", index="btree_not_null")
+    base_event_id = fields.Many2one(
+        "calendar.event", ondelete="set null",
+        help="For a series: its base event, which survives when Odoo rewrites the series.")
+    series_binding_id = fields.Many2one(
+        "google.calendar.binding", ondelete="cascade", index="btree_not_null",
+        help="For an occurrence that differs from its series: the binding of the series.")
+    original_start = fields.Char(help="For an occurrence: where the series put it (its Google instance).")
+    google_id = fields.Char("Google Event ID", index="btree_not_null")
+    etag = fields.Char()
+    ical_uid = fields.Char("iCalUID", index="btree_not_null")
+    local_hash = fields.Char()
+    remote_hash = fields.Char()
+    starts_at = fields.Datetime()
+    ends_at = fields.Datetime()
+    role = fields.Selection(
+        [("organizer", "Organizer"), ("guest", "Guest")], default="organizer", required=True,
+        help="Only the organizer's copy of an event can change it on Google.")
+    dirty = fields.Boolean(index=True, help="Changed in Odoo since the last synchronization.")
+    dirty_at = fields.Datetime("Changed On")
+    notify = fields.Boolean(default=True, help="Google mails the guests about this change.")
+    last_error = fields.Char()
+
+    _sql_constraints = [
+        ("local_unique", "unique(sync_id, local_ref)", "An Odoo event is bound once per synchronization."),
+        ("google_unique", "unique(sync_id, google_id)", "A Google event is bound once per synchronization."),
+    ]
+
+    # -- queueing a person's changes ------------------------------------------------------------
+    # Called from calendar.event/recurrence/attendee hooks: cheap (a few queries per save), no
+    # HTTP; the cron does the rest.
+
+    @api.model
+    def _track_new_events(self, events):
+        """New single events of users whose changes go to Google: bind them, dirty, for a push."""
+        singles = events.filtered(lambda e: e.active and e.user_id and not e.recurrence_id)
+        syncs = self.env["google.calendar.sync"]._tracking_syncs(singles.user_id)
+        by_user = {sync.user_id.id: sync for sync in syncs}
+        now = fields.Datetime.now()
+        self.sudo().create([
+            {"sync_id": by_user[event.user_id.id].id, "local_ref": f"e{event.id}", "event_id": event.id,
+             "dirty": True, "dirty_at": now, "notify": True}
+            for event in singles if event.user_id.id in by_user
+        ])
+        syncs._request_sync()
+
+    @api.model
+    def _track_new_series(self, recurrences):
+        """A new series: bind it for its organizer. When it replaces a series (Odoo rewrites a
+        series on an "all events" edit) or turns a bound single event into a series, the
+        existing binding moves to it, so Google gets a patch of the same event, not a new one."""
+        Binding = self.sudo()
+        now = fields.Datetime.now()
+        syncs = self.env["google.calendar.sync"]._tracking_syncs(recurrences.base_event_id.user_id)
+        for recurrence in recurrences.filtered("base_event_id"):
+            base = recurrence.base_event_id
+            sync = syncs.filtered(lambda s, b=base: s.user_id == b.user_id)
+            previous = Binding.search([
+                "|", ("event_id", "=", base.id), "&", ("base_event_id", "=", base.id), ("recurrence_id", "=", False),
+            ])
+            values = {"local_ref": f"r{recurrence.id}", "recurrence_id": recurrence.id, "event_id": False,
+                      "base_event_id": base.id, "dirty": True, "dirty_at": now, "notify": True}
+            if previous:
+                previous.write(values)
+            elif sync:
+                Binding.create(dict(values, sync_id=sync.id))
+        syncs._request_sync()
+
+    @api.model
+    def _original_starts(self, events):
+        """For occurrences of bound series: {event id: (series bindings, original start)}, read
+        before a change moves or deletes them."""
+        series_rows = self.sudo().search([("recurrence_id", "in", events.recurrence_id.ids)]) if events.recurrence_id else self
+        if not series_rows:
+            return {}
+        return {
+            event.id: (series_rows.filtered(lambda r, e=event: r.recurrence_id == e.recurrence_id),
+                       mapping.original_start_of(event))
+            for event in events.filtered("recurrence_id")
+        }
+
+    @api.model
+    def _mark_changed(self, events=None, recurrences=None, originals=None, notify=True):
+        """Mark the bindings of these records dirty (an occurrence that changes alone gets its
+        own binding, as an exception of its series) and queue their syncs."""
+        Binding = self.sudo()
+        domain = []
+        if events:
+            domain = [("event_id", "in", events.ids)]
+        if recurrences:
+            domain = ["|", *domain, ("recurrence_id", "in", recurrences.ids)] if domain else [
+                ("recurrence_id", "in", recurrences.ids)]
+        rows = Binding.search(domain) if domain else Binding
+        now = fields.Datetime.now()
+        creates = []
+        for event_id, (series_rows, original) in (originals or {}).items():
+            for series_row in series_rows:
+                if not rows.filtered(lambda r, s=series_row, e=event_id: r.sync_id == s.sync_id and r.event_id.id == e):
+                    creates.append({
+                        "sync_id": series_row.sync_id.id, "local_ref": f"e{event_id}", "event_id": event_id,
+                        "series_binding_id": series_row.id, "original_start": mapping.encode_original(original),
+                        "role": series_row.role,
+                    })
+        rows |= Binding.create(creates)
+        rows.write({"dirty": True, "dirty_at": now, "notify": notify})
+        rows.sync_id.filtered(lambda s: s._is_active())._request_sync()

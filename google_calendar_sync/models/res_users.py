@@ -1,0 +1,93 @@
+"""The Google Calendar section of a user's preferences: the on/off toggle, the direction, which
+Google calendar, last run, last problem; computed from the user's google.calendar.sync."""
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError
+
+from .google_calendar_sync import DIRECTIONS, STATES
+
+SYNC_FIELDS = [
+    "google_calendar_sync_enabled", "google_calendar_direction", "google_calendar_name",
+    "google_calendar_sync_state", "google_calendar_last_run", "google_calendar_last_summary",
+    "google_calendar_last_error",
+]
+
+
+class ResUsers(models.Model):
+    _inherit = "res.users"
+
+    google_calendar_sync_enabled = fields.Boolean(
+        "Synchronize my calendar", compute="_compute_google_calendar_sync", inverse="_inverse_google_calendar_sync")
+    google_calendar_direction = fields.Selection(
+        DIRECTIONS, "Direction", compute="_compute_google_calendar_sync", inverse="_inverse_google_calendar_sync")
+    google_calendar_name = fields.Char("Synchronized Calendar", compute="_compute_google_calendar_sync")
+    google_calendar_sync_state = fields.Selection(STATES, "Synchronization", compute="_compute_google_calendar_sync")
+    google_calendar_last_run = fields.Datetime("Last Synchronization", compute="_compute_google_calendar_sync")
+    google_calendar_last_summary = fields.Char("Last Result", compute="_compute_google_calendar_sync")
+    google_calendar_last_error = fields.Text("Last Problem", compute="_compute_google_calendar_sync")
+
+    @property
+    def SELF_READABLE_FIELDS(self):
+        return super().SELF_READABLE_FIELDS + SYNC_FIELDS
+
+    @property
+    def SELF_WRITEABLE_FIELDS(self):
+        return super().SELF_WRITEABLE_FIELDS + ["google_calendar_sync_enabled", "google_calendar_direction"]
+
+    def _google_sync_readable(self):
+        """The syncs of these users that the current user may see (their own; an admin all)."""
+        Sync = self.env["google.calendar.sync"].sudo()
+        syncs = Sync.search([("user_id", "in", self.ids)])
+        if not self.env.user._is_system():
+            syncs = syncs.filtered(lambda s: s.user_id == self.env.user)
+        return {sync.user_id.id: sync for sync in syncs}
+
+    @api.depends_context("uid")
+    def _compute_google_calendar_sync(self):
+        syncs = self._google_sync_readable()
+        for user in self:
+            sync = syncs.get(user.id)
+            user.google_calendar_sync_enabled = sync.enabled if sync else True
+            user.google_calendar_direction = sync.direction if sync else "two_way"
+            user.google_calendar_name = sync.calendar_name if sync else False
+            user.google_calendar_sync_state = sync.state if sync else False
+            user.google_calendar_last_run = sync.last_run_at if sync else False
+            user.google_calendar_last_summary = sync.last_summary if sync else False
+            user.google_calendar_last_error = sync.last_error if sync else False
+
+    def _inverse_google_calendar_sync(self):
+        Sync = self.env["google.calendar.sync"]
+        for user in self:
+            if user != self.env.user and not self.env.user._is_system():
+                raise AccessError(self.env._("You can only change your own Google Calendar synchronization."))
+            sync = Sync._for_user(user)
+            resumed = user.google_calendar_sync_enabled and not sync.enabled
+            sync.write({"enabled": user.google_calendar_sync_enabled, "direction": user.google_calendar_direction})
+            if resumed:
+                sync._request_sync()
+
+    def _google_sync_of_self(self):
+        self.ensure_one()
+        if self != self.env.user and not self.env.user._is_system():
+            raise AccessError(self.env._("You can only manage your own Google Calendar synchronization."))
+        return self.env["google.calendar.sync"]._for_user(self)
+
+    def action_google_calendar_sync_now(self):
+        sync = self._google_sync_of_self()
+        sync._request_sync(priority=True)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"type": "info", "message": self.env._("Google Calendar synchronization queued."), "sticky": False},
+        }
+
+    def action_google_calendar_choose(self):
+        sync = self._google_sync_of_self()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Choose a Google Calendar"),
+            "res_model": "google.calendar.choose",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_sync_id": sync.id},
+        }

@@ -1,0 +1,115 @@
+import { _t } from "@web/core/l10n/translation";
+import { useService } from "@web/core/utils/hooks";
+import { Component, onWillStart, onWillUnmount, useState } from "@odoo/owl";
+
+const WATCH_INTERVAL = 3000; // ms between status checks while a queued run is under way
+const WATCH_LIMIT = 20; // checks before giving up watching (the run goes on regardless)
+
+/**
+ * The Google button of the Calendar app. Not connected: it sends the user to Google's consent
+ * page. Connected: it queues a synchronization (the request never waits on Google), says the
+ * state in words, and reloads the calendar when the run is over.
+ */
+export class GoogleCalendarButton extends Component {
+    static template = "google_calendar_sync.GoogleCalendarButton";
+    static props = { model: Object };
+
+    setup() {
+        this.orm = useService("orm");
+        this.notification = useService("notification");
+        this.action = useService("action");
+        this.state = useState({ status: null, busy: false });
+        this.timer = null;
+        onWillStart(() => this.refresh());
+        onWillUnmount(() => clearTimeout(this.timer));
+    }
+
+    async refresh() {
+        this.state.status = await this.orm.call("google.calendar.sync", "get_google_status", []);
+    }
+
+    get connected() {
+        return !["not_connected", "needs_reconnect"].includes(this.state.status?.state);
+    }
+
+    get label() {
+        const status = this.state.status;
+        if (!status || !this.connected) {
+            return _t("Google");
+        }
+        return `${_t("Google")}: ${status.label}`;
+    }
+
+    get title() {
+        const status = this.state.status || {};
+        if (status.state === "needs_reconnect") {
+            return status.last_error || _t("Reconnect Google Calendar");
+        }
+        if (!this.connected) {
+            return _t("Synchronize with Google Calendar");
+        }
+        return [status.email, status.last_summary, status.last_error].filter(Boolean).join("\n");
+    }
+
+    get iconClass() {
+        const state = this.state.status?.state;
+        return {
+            synced: "fa-check text-success",
+            running: "fa-refresh fa-spin",
+            waiting: "fa-clock-o",
+            paused: "fa-pause text-warning",
+            paused_by_admin: "fa-pause text-warning",
+            needs_reconnect: "fa-exclamation-triangle text-danger",
+            error: "fa-exclamation-triangle text-danger",
+        }[state] || "fa-google";
+    }
+
+    async onClick() {
+        if (this.state.busy) {
+            return;
+        }
+        this.state.busy = true;
+        try {
+            if (!this.connected) {
+                await this.connect();
+            } else {
+                this.state.status = await this.orm.call("google.calendar.sync", "google_sync_now", []);
+                this.notification.add(_t("Synchronization with Google Calendar queued."), { type: "info" });
+                this.watch(0);
+            }
+        } finally {
+            this.state.busy = false;
+        }
+    }
+
+    async connect() {
+        if (!this.state.status.configured) {
+            if (this.state.status.is_admin) {
+                await this.action.doAction("base_setup.action_general_configuration");
+            } else {
+                this.notification.add(
+                    _t("Google Calendar is not set up yet: ask an administrator to enter the Client ID and Client Secret in Settings."),
+                    { type: "warning" }
+                );
+            }
+            return;
+        }
+        const url = await this.orm.call("google.calendar.sync", "google_connect_url", [window.location.href]);
+        window.location.assign(url);
+    }
+
+    watch(round) {
+        clearTimeout(this.timer);
+        this.timer = setTimeout(async () => {
+            await this.refresh();
+            const status = this.state.status;
+            if (status.queued || status.state === "running") {
+                if (round + 1 < WATCH_LIMIT) {
+                    this.watch(round + 1);
+                }
+            } else {
+                await this.props.model.load();
+            }
+        }, WATCH_INTERVAL);
+    }
+}

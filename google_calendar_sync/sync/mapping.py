@@ -1,0 +1,179 @@
+"""Odoo's calendar records to and from gcal_engine's neutral Event: every field correspondence.
+
+Odoo keeps naive UTC datetimes (``start``/``stop``), all-day events as inclusive dates, alarms as
+``calendar.alarm`` records and guests as partners; Google keeps aware times with a zone, an
+exclusive end date, reminder overrides and e-mail addresses. This module is the only place that
+knows both. The zone of a single event lives in ``google_time_zone`` (Odoo stores one only for
+series, in ``event_tz``).
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from gcal_engine.model import Attendee, Event, EventTime, Person, Reminder, Reminders
+
+UTC = dt.timezone.utc
+MEET_HOST = "meet.google.com"
+# What Odoo stores of an event, so what its content hash covers (see gcal_engine.model).
+MANAGED_FIELDS = frozenset({
+    "summary", "description", "location", "start", "end", "recurrence", "original_start", "attendees",
+    "meet_url", "reminders", "visibility", "transparency", "status",
+})
+PRIVACY_TO_VISIBILITY = {"public": "public", "private": "private", "confidential": "confidential"}
+VISIBILITY_TO_PRIVACY = {"default": False, "public": "public", "private": "private", "confidential": "confidential"}
+MAX_REMINDERS = 5  # Google refuses more
+
+
+def zone_name(name):
+    """``name`` when it is a time zone both sides know, else None."""
+    if not name:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
+
+
+def odoo_datetime(moment):
+    """An aware datetime as Odoo stores it: naive UTC, to the second."""
+    return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def times_of(record_start, record_stop, allday, start_date, stop_date, zone):
+    """(start, end) EventTimes of an Odoo event; all-day ends are exclusive, as Google's."""
+    if allday:
+        first = start_date or record_start.date()
+        last = stop_date or record_stop.date()
+        return EventTime(date=first), EventTime(date=max(last, first) + dt.timedelta(days=1))
+    tz = ZoneInfo(zone) if zone else UTC
+    start = record_start.replace(tzinfo=UTC).astimezone(tz)
+    stop = record_stop.replace(tzinfo=UTC).astimezone(tz)
+    return EventTime(date_time=start, time_zone=zone), EventTime(date_time=stop, time_zone=zone)
+
+
+def time_values(start, end):
+    """Odoo values for a Google start/end: all-day as inclusive dates, timed as naive UTC."""
+    if start.all_day:
+        last = max(end.date - dt.timedelta(days=1), start.date)
+        return {
+            "allday": True,
+            "start": dt.datetime.combine(start.date, dt.time()),
+            "stop": dt.datetime.combine(last, dt.time()),
+        }
+    stop = end.date_time if end.date_time >= start.date_time else start.date_time
+    return {"allday": False, "start": odoo_datetime(start.date_time), "stop": odoo_datetime(stop)}
+
+
+def meet_url_of(videocall_location):
+    return videocall_location if videocall_location and MEET_HOST in videocall_location else None
+
+
+def event_from_record(event, zone, own, original_start=None, recurrence=()):
+    """The neutral event of a ``calendar.event`` (a single event, a series' base, or an occurrence).
+
+    ``own`` is (partner id, Google address) of the syncing user: on Google, the user is
+    themselves under the connected address, not a guest at their Odoo address.
+    """
+    start, end = times_of(event.start, event.stop, event.allday, event.start_date, event.stop_date, zone)
+    own_partner, own_email = own
+    attendees = tuple(
+        Attendee(email=own_email if attendee.partner_id.id == own_partner else attendee.partner_id.email_normalized,
+                 name=attendee.partner_id.name or "", response=attendee.state or "needsAction")
+        for attendee in event.attendee_ids
+        if attendee.partner_id.email_normalized or attendee.partner_id.id == own_partner
+    )
+    alarms = sorted(event.alarm_ids, key=lambda alarm: alarm.duration_minutes)[:MAX_REMINDERS]
+    reminders = Reminders(
+        use_default=not alarms,
+        overrides=tuple(Reminder("email" if a.alarm_type == "email" else "popup", a.duration_minutes) for a in alarms),
+    )
+    organizer = event.user_id
+    return Event(
+        start=start,
+        end=end,
+        summary=event.name or "",
+        description=_plain_html(event.description),
+        location=event.location or "",
+        recurrence=tuple(recurrence),
+        original_start=original_start,
+        attendees=attendees,
+        organizer=Person(organizer.email or "", organizer.name or "") if organizer else None,
+        meet_url=meet_url_of(event.videocall_location),
+        reminders=reminders,
+        visibility=PRIVACY_TO_VISIBILITY.get(event.privacy or "", "default"),
+        transparency="transparent" if event.show_as == "free" else "opaque",
+        create_meet=bool(event.google_meet) and not meet_url_of(event.videocall_location),
+    )
+
+
+def cancelled_occurrence(original_start):
+    """An occurrence deleted from a series: Google's cancelled exception."""
+    return Event(start=original_start, end=original_start, original_start=original_start, status="cancelled")
+
+
+def _plain_html(value):
+    """Odoo's empty editor content counts as no description."""
+    text = str(value or "")
+    return "" if text in ("<p><br></p>", "<p></p>") else text
+
+
+def record_values(event, alarms):
+    """``calendar.event`` values for a Google event but its guests; ``alarms`` maps a
+    (type, minutes) pair to a ``calendar.alarm`` id."""
+    values = {
+        "name": event.summary or "(No title)",
+        "description": event.description or False,
+        "location": event.location or False,
+        "privacy": VISIBILITY_TO_PRIVACY.get(event.visibility, False),
+        "show_as": "free" if event.transparency == "transparent" else "busy",
+        "google_time_zone": zone_name(event.start.time_zone) or False,
+        **time_values(event.start, event.end),
+    }
+    if event.meet_url:
+        values["videocall_location"] = event.meet_url
+    values["alarm_ids"] = [(6, 0, sorted({
+        alarms[("email" if r.method == "email" else "notification", r.minutes)] for r in event.reminders.overrides
+    }))]
+    return values
+
+
+def attendee_commands(record, event, partners):
+    """Commands that make ``record``'s guests and their answers those of ``event``; ``partners``
+    maps an e-mail (the connected Google address included) to a partner id."""
+    wanted = {}
+    for attendee in event.attendees:
+        partner_id = partners.get(attendee.email.lower())
+        if partner_id:
+            wanted[partner_id] = attendee.response
+    commands = []
+    existing = {attendee.partner_id.id: attendee for attendee in record.attendee_ids} if record else {}
+    for partner_id, attendee in existing.items():
+        if partner_id not in wanted:
+            commands.append((2, attendee.id))
+        elif attendee.state != wanted[partner_id]:
+            commands.append((1, attendee.id, {"state": wanted[partner_id]}))
+    commands += [(0, 0, {"partner_id": pid, "state": state}) for pid, state in wanted.items() if pid not in existing]
+    return {"attendee_ids": commands, "partner_ids": [(6, 0, list(wanted))]}
+
+
+def original_start_of(event):
+    """Where an unchanged occurrence sits in its series (its Google instance): its start now."""
+    zone = zone_name(event.recurrence_id.event_tz) or "UTC"
+    start, _ = times_of(event.start, event.stop, event.allday, event.start_date, event.stop_date, zone)
+    return start
+
+
+def encode_original(value):
+    """An occurrence's original start as stored on its binding: a date, or a UTC instant."""
+    if value.all_day:
+        return f"D{value.date.isoformat()}"
+    return f"T{value.date_time.astimezone(UTC).isoformat()}"
+
+
+def decode_original(text):
+    if not text:
+        return None
+    if text.startswith("D"):
+        return EventTime(date=dt.date.fromisoformat(text[1:]))
+    return EventTime(date_time=dt.datetime.fromisoformat(text[1:]))

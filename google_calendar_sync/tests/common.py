@@ -1,0 +1,76 @@
+"""Odoo against a real Google stand-in (gcal_emulator on 127.0.0.1), with alice connected
+through the OAuth route, as a user would be."""
+
+import datetime as dt
+
+from odoo import fields
+from odoo.tests import new_test_user
+
+from odoo.addons.google_account.tests.common import GoogleAccountCase
+
+ALICE_GOOGLE = "alice@gmail.example"
+
+
+class GoogleCalendarSyncCase(GoogleAccountCase):
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.alice.tz = "Europe/Paris"
+        cls.carol = new_test_user(cls.env, login="gcs_carol", email="carol@example.com")
+
+    def setUp(self):
+        super().setUp()
+        self.connect(self.alice, email=ALICE_GOOGLE, return_url="/odoo/calendar")
+        self.sync = self.env["google.calendar.sync"]._for_user(self.alice)
+        self.run_sync()  # the first sync of an empty calendar
+        self.google.clear_requests()
+
+    # -- running and reading ---------------------------------------------------------------------
+
+    def run_sync(self, user=None):
+        sync = self.env["google.calendar.sync"]._for_user(user or self.alice)
+        sync._run()
+        self.env.invalidate_all()
+        return sync
+
+    def google_api(self, user=None):
+        """gcal_engine's client with the user's own tokens: to play the user on Google's side."""
+        return self.env["google.calendar.sync"]._for_user(user or self.alice)._client()
+
+    def google_events(self, user=None):
+        events = {}
+        for page in self.google_api(user).list_events("primary"):
+            events.update({e["id"]: e for e in page.items})
+        return {k: v for k, v in events.items() if v.get("status") != "cancelled" or v.get("recurringEventId")}
+
+    def google_event(self, summary, user=None):
+        matches = [e for e in self.google_events(user).values() if e.get("summary") == summary]
+        self.assertEqual(len(matches), 1, f"exactly one Google event {summary!r}: {matches}")
+        return matches[0]
+
+    def odoo_event(self, name):
+        events = self.env["calendar.event"].search([("name", "=", name)])
+        self.assertEqual(len(events), 1, f"exactly one Odoo event {name!r}")
+        return events
+
+    def insert_on_google(self, summary, start="2026-12-03T09:00:00+01:00", end="2026-12-03T10:00:00+01:00",
+                         zone="Europe/Paris", **extra):
+        body = {"summary": summary, "start": {"dateTime": start, "timeZone": zone},
+                "end": {"dateTime": end, "timeZone": zone}, **extra}
+        return self.google_api().insert_event("primary", body)
+
+    def create_in_odoo(self, name, start=dt.datetime(2026, 12, 1, 9, 0), hours=1, user=None, **values):
+        """An event as alice creates it in the Calendar app (times are naive UTC, as in Odoo)."""
+        user = user or self.alice
+        return self.env["calendar.event"].with_user(user).create({
+            "name": name, "start": start, "stop": start + dt.timedelta(hours=hours), **values,
+        })
+
+    def writes_to_google(self):
+        return [(r["method"], r["sendUpdates"]) for r in self.google.requests()
+                if r["method"] in ("POST", "PATCH", "DELETE") and "/events" in r["path"] and not r["batch"]
+                or r["batch"]]
+
+    @staticmethod
+    def now():
+        return fields.Datetime.now()

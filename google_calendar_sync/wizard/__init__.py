@@ -1,0 +1,1 @@
+from . import google_calendar_choose
