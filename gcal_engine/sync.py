@@ -219,12 +219,20 @@ class Synchronizer:
         self._execute(planner.plan(items, self.ctx))
 
     def _vanished(self, seen: set[str], window: tuple[dt.datetime, dt.datetime]) -> None:
-        """After a full list: bound events inside the window that Google no longer lists are gone."""
-        gone = [
-            Item(binding, deleted(binding.google_id), self.bound_changes.pop(binding.google_id, None))
-            for binding in self.local.all_bindings()
-            if binding.google_id not in seen and _inside(binding.starts_at, binding.ends_at, window)
-        ]
+        """After a full list: bound events inside the window that Google no longer lists are gone.
+
+        Where the local side changed the event too, its tombstone is fetched: the time of the
+        deletion decides the conflict.
+        """
+        gone = []
+        for binding in self.local.all_bindings():
+            if binding.google_id in seen or not _inside(binding.starts_at, binding.ends_at, window):
+                continue
+            local = self.bound_changes.pop(binding.google_id, None)
+            remote = deleted(binding.google_id)
+            if local is not None:
+                remote = next(self._fetch([binding.google_id]), remote)
+            gone.append(Item(binding, remote, local))
         self._execute(planner.plan(gone, self.ctx))
 
     def _execute(self, plan: planner.Plan) -> None:

@@ -17,8 +17,9 @@ from odoo.addons.calendar.models.calendar_recurrence import MAX_RECURRENT_EVENT
 
 from ..sync import mapping
 
+# Fields a person edits to change a rule (``rrule`` is only their serialization, rewritten by Odoo).
 RULE_FIELDS = {
-    "rrule", "rrule_type", "end_type", "interval", "count", "until", "month_by", "day", "weekday", "byday",
+    "rrule_type", "end_type", "interval", "count", "until", "month_by", "day", "weekday", "byday",
     "mon", "tue", "wed", "thu", "fri", "sat", "sun",
 }
 FREQUENCIES = {"daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY", "yearly": "YEARLY"}
@@ -144,12 +145,17 @@ class CalendarRecurrence(models.Model):
         return recurrences
 
     def write(self, vals):
-        if not self.env.context.get("google_calendar_sync") and RULE_FIELDS & set(vals):
-            vals = dict(vals, google_recurrence=False)  # Odoo's rule is the truth now
-            result = super().write(vals)
-            self.env["google.calendar.binding"]._mark_changed(recurrences=self)
-            return result
-        return super().write(vals)
+        if self.env.context.get("google_calendar_sync") or not RULE_FIELDS & set(vals):
+            return super().write(vals)
+        # Odoo also rewrites these fields from themselves (rrule's compute and inverse): only a
+        # rule that really changed is a person's edit, after which Odoo's rule is the truth.
+        before = {recurrence.id: recurrence._google_rrule_line() for recurrence in self}
+        result = super().write(vals)
+        changed = self.filtered(lambda r: r._google_rrule_line() != before[r.id])
+        if changed:
+            changed.with_context(google_calendar_sync=True).write({"google_recurrence": False})
+            self.env["google.calendar.binding"]._mark_changed(recurrences=changed)
+        return result
 
     def unlink(self):
         if not self.env.context.get("google_calendar_sync"):

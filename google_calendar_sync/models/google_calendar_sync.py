@@ -269,6 +269,8 @@ class GoogleCalendarSync(models.Model):
     @api.model
     def _claim(self):
         """Take the next queued user: skipped by every other worker until this run ends."""
+        self.flush_model(["requested_at", "running_since", "enabled"])
+        self.env["google.account"].flush_model(["state"])
         self.env.cr.execute(
             """
             UPDATE google_calendar_sync SET running_since = %(now)s, requested_at = NULL
@@ -300,6 +302,7 @@ class GoogleCalendarSync(models.Model):
         self.ensure_one()
         sync = self.sudo()
         started = fields.Datetime.now()
+        sync.requested_at = False  # what is asked from now on needs a run after this one
         values = {"running_since": False, "last_run_at": started}
         try:
             report = sync._synchronize(time_budget)

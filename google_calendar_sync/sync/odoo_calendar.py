@@ -16,7 +16,8 @@ import logging
 from gcal_engine import local as engine
 from gcal_engine.errors import LocalWriteError
 from gcal_engine.ids import local_id_from_link
-from gcal_engine.recurrence import RecurrenceError
+from gcal_engine.model import EventTime
+from gcal_engine.recurrence import RecurrenceError, parse_instance_suffix, split_instance_id
 
 from odoo.exceptions import UserError, ValidationError
 
@@ -109,9 +110,10 @@ class OdooCalendar:
         ])
         by_ref = {row.local_ref: row for row in rows}
         by_google = {row.google_id: row for row in rows if row.google_id}
+        links = self._record_links(bindings)
         creates = []
         for binding in bindings:
-            values = self._binding_values(binding)
+            values = dict(self._binding_values(binding), **links[binding.local_id])
             other = by_google.get(binding.google_id)
             row = by_ref.get(binding.local_id)
             if other and other != row:
@@ -122,8 +124,9 @@ class OdooCalendar:
                 creates.append(dict(values, sync_id=self.sync.id, local_ref=binding.local_id))
         self.Binding.create(creates)
 
-    def _binding_values(self, binding):
-        values = {
+    @staticmethod
+    def _binding_values(binding):
+        return {
             "google_id": binding.google_id,
             "etag": binding.etag or False,
             "ical_uid": binding.ical_uid or False,
@@ -134,9 +137,35 @@ class OdooCalendar:
             "dirty": False,
             "last_error": False,
         }
-        kind, record_id, _ = self._parse(binding.local_id)
-        values["event_id" if kind == "e" else "recurrence_id"] = record_id if record_id else False
-        return values
+
+    def _record_links(self, bindings):
+        """The records behind each binding (those that still exist), and for an occurrence, its
+        series' binding and original start, read from its Google instance id."""
+        parsed = {b.local_id: self._parse(b.local_id) for b in bindings}
+        events = set(self.Event.browse([i for k, i, _ in parsed.values() if k == "e"]).exists().ids)
+        series = set(self.Recurrence.browse([i for k, i, _ in parsed.values() if k == "r"]).exists().ids)
+        instances = {b.local_id: split_instance_id(b.google_id) for b in bindings}
+        masters = self.Binding.search([
+            ("sync_id", "=", self.sync.id), ("google_id", "in", [p[0] for p in instances.values() if p]),
+        ])
+        master_by_google = {row.google_id: row.id for row in masters}
+        links = {}
+        for binding in bindings:
+            kind, record_id, _ = parsed[binding.local_id]
+            values = {
+                "event_id": record_id if kind == "e" and record_id in events else False,
+                "recurrence_id": record_id if kind == "r" and record_id in series else False,
+            }
+            if values["recurrence_id"]:
+                values["base_event_id"] = self.Recurrence.browse(record_id).base_event_id.id
+            instance = instances[binding.local_id]
+            if instance and instance[0] in master_by_google:
+                moment, all_day = parse_instance_suffix(instance[1])
+                original = EventTime(date=moment.date()) if all_day else EventTime(date_time=moment)
+                values.update(series_binding_id=master_by_google[instance[0]],
+                              original_start=mapping.encode_original(original))
+            links[binding.local_id] = values
+        return links
 
     def unbind(self, binding):
         self.Binding.search([

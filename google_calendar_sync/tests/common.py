@@ -3,6 +3,8 @@ through the OAuth route, as a user would be."""
 
 import datetime as dt
 
+from freezegun import freeze_time
+
 from odoo import fields
 from odoo.tests import new_test_user
 
@@ -71,6 +73,6 @@ class GoogleCalendarSyncCase(GoogleAccountCase):
                 if r["method"] in ("POST", "PATCH", "DELETE") and "/events" in r["path"] and not r["batch"]
                 or r["batch"]]
 
-    @staticmethod
-    def now():
-        return fields.Datetime.now()
+    def freeze_later(self, seconds):
+        """Odoo's clock, ``seconds`` ahead: an edit made then is newer than Google's of now."""
+        return freeze_time(fields.Datetime.now() + dt.timedelta(seconds=seconds))

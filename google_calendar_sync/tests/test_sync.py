@@ -46,3 +46,107 @@ class TestSync(GoogleCalendarSyncCase):
         self.assertEqual(states, {self.alice.email: "accepted", "kenji@example.jp": "tentative"})
         self.assertEqual([(a.alarm_type, a.duration_minutes) for a in event.alarm_ids], [("email", 60)])
         self.assertEqual((event.privacy, event.show_as), ("confidential", "free"))
+
+    def test_edits_and_deletions_travel_both_ways(self):
+        event = self.create_in_odoo("Team lunch")
+        self.insert_on_google("Dentist")
+        self.run_sync()
+        dentist = self.odoo_event("Dentist")
+
+        event.with_user(self.alice).write({"name": "Team lunch (moved)", "start": dt.datetime(2026, 12, 1, 11, 0),
+                                           "stop": dt.datetime(2026, 12, 1, 12, 0)})
+        google_dentist = self.google_event("Dentist")
+        self.google_api().patch_event("primary", google_dentist["id"], {"summary": "Dentist, confirmed"})
+        self.run_sync()
+        self.assertEqual(self.google_event("Team lunch (moved)")["start"]["dateTime"], "2026-12-01T12:00:00+01:00")
+        self.assertEqual(dentist.name, "Dentist, confirmed")
+
+        event.with_user(self.alice).unlink()
+        self.google_api().delete_event("primary", google_dentist["id"])
+        self.run_sync()
+        self.assertEqual(self.google_events(), {})
+        self.assertFalse(dentist.exists())
+        self.assertFalse(self.env["google.calendar.binding"].sudo().search([("sync_id", "=", self.sync.id)]))
+
+    def test_an_unrelated_odoo_edit_never_hides_a_google_change(self):
+        event = self.create_in_odoo("Review")
+        self.run_sync()
+        self.google_api().patch_event("primary", self.google_event("Review")["id"], {"summary": "Review, on Google"})
+        tag = self.env["calendar.event.type"].create({"name": "Internal"})
+        event.with_user(self.alice).write({"categ_ids": [(4, tag.id)]})  # not a synchronized field
+        self.run_sync()
+        self.assertEqual(event.name, "Review, on Google")
+
+    def test_all_day_events_keep_their_days_both_ways(self):
+        holiday = self.env["calendar.event"].with_user(self.alice).create({
+            "name": "Holidays", "allday": True, "start": dt.datetime(2026, 12, 24), "stop": dt.datetime(2026, 12, 26),
+        })
+        self.google_api().insert_event("primary", {"summary": "Conference", "start": {"date": "2026-12-10"},
+                                                   "end": {"date": "2026-12-12"}})
+        self.run_sync()
+        google = self.google_event("Holidays")
+        self.assertEqual((google["start"], google["end"]), ({"date": "2026-12-24"}, {"date": "2026-12-27"}))
+        conference = self.odoo_event("Conference")
+        self.assertTrue(conference.allday)
+        self.assertEqual((conference.start_date, conference.stop_date), (dt.date(2026, 12, 10), dt.date(2026, 12, 11)))
+        self.assertEqual(holiday.start_date, dt.date(2026, 12, 24))
+
+    def test_a_meet_link_is_in_odoo_right_after_creation(self):
+        event = self.create_in_odoo("Video call", google_meet=True)
+        self.run_sync()
+        self.assertTrue(event.videocall_location.startswith("https://meet.google.com/"))
+        self.assertEqual(self.google_event("Video call")["hangoutLink"], event.videocall_location)
+        self.google.clear_requests()
+        self.run_sync()
+        self.assertEqual(self.writes_to_google(), [], "bringing the link back is not a change to send")
+
+    def test_a_conflict_keeps_the_newest_edit(self):
+        event = self.create_in_odoo("Original")
+        self.run_sync()
+        google_id = self.google_event("Original")["id"]
+        self.google_api().patch_event("primary", google_id, {"summary": "Google edit"})
+        self.google.advance_clock(120)
+        with self.freeze_later(180):
+            event.with_user(self.alice).write({"name": "Odoo edit, later"})
+        self.run_sync()
+        self.assertEqual(self.google_event("Odoo edit, later")["id"], google_id)
+        self.assertEqual(event.name, "Odoo edit, later")
+
+    def test_a_410_resync_rebinds_without_duplicates_or_mails(self):
+        guest = self.env["res.partner"].create({"name": "Guest", "email": "guest@example.com"})
+        self.create_in_odoo("Planning", partner_ids=[(6, 0, [self.alice.partner_id.id, guest.id])])
+        self.insert_on_google("Dentist")
+        self.run_sync()
+        self.google.invalidate_sync_tokens()
+        mails = len(self.google.mails())
+        self.google.clear_requests()
+        self.run_sync()
+        self.assertEqual(sorted(e["summary"] for e in self.google_events().values()), ["Dentist", "Planning"])
+        self.assertEqual(self.env["calendar.event"].search_count([("name", "in", ["Dentist", "Planning"])]), 2)
+        self.assertEqual(len(self.google.mails()), mails, "a resync mails nobody")
+        self.assertEqual(self.sync.state, "synced")
+
+    def test_a_revoked_connection_asks_for_reconnection(self):
+        self.create_in_odoo("Pending")
+        self.google.revoke_tokens(ALICE_GOOGLE)
+        self.expire_access_token(self.sync.account_id)
+        self.run_sync()
+        self.assertEqual(self.sync.state, "needs_reconnect")
+        self.assertIn("Reconnect", self.sync.last_error)
+        self.assertEqual(self.sync.account_id.state, "needs_reconnect")
+
+    def test_direction_google_to_odoo_only_reads(self):
+        self.sync.direction = "google_to_odoo"
+        self.create_in_odoo("Odoo only")
+        self.insert_on_google("Google only")
+        self.run_sync()
+        self.assertEqual([e["summary"] for e in self.google_events().values()], ["Google only"])
+        self.odoo_event("Google only")
+
+    def test_direction_odoo_to_google_only_writes(self):
+        self.sync.direction = "odoo_to_google"
+        self.create_in_odoo("Odoo only")
+        self.insert_on_google("Google only")
+        self.run_sync()
+        self.assertEqual(sorted(e["summary"] for e in self.google_events().values()), ["Google only", "Odoo only"])
+        self.assertFalse(self.env["calendar.event"].search([("name", "=", "Google only")]))

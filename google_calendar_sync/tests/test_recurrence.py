@@ -1,0 +1,85 @@
+"""Series both ways, with their exceptions; rules Odoo cannot express stay intact."""
+
+import datetime as dt
+
+from odoo.tests import tagged
+
+from .common import GoogleCalendarSyncCase
+
+WEEKLY = ["RRULE:FREQ=WEEKLY;COUNT=4"]
+
+
+@tagged("post_install", "-at_install")
+class TestRecurrence(GoogleCalendarSyncCase):
+    def occurrences(self, name):
+        events = self.env["calendar.event"].search([("name", "like", name)], order="start")
+        return [(e.name, e.start) for e in events]
+
+    def test_a_google_series_with_exceptions_arrives_whole(self):
+        master = self.insert_on_google("Standup", start="2026-12-01T09:00:00+01:00", end="2026-12-01T09:15:00+01:00",
+                                       recurrence=WEEKLY)
+        api = self.google_api()
+        api.patch_event("primary", f"{master['id']}_20261208T080000Z", {
+            "summary": "Standup (moved)", "start": {"dateTime": "2026-12-08T14:00:00+01:00", "timeZone": "Europe/Paris"},
+            "end": {"dateTime": "2026-12-08T14:15:00+01:00", "timeZone": "Europe/Paris"}})
+        api.delete_event("primary", f"{master['id']}_20261215T080000Z")
+        self.run_sync()
+        self.assertEqual(self.occurrences("Standup"), [
+            ("Standup", dt.datetime(2026, 12, 1, 8, 0)),
+            ("Standup (moved)", dt.datetime(2026, 12, 8, 13, 0)),
+            ("Standup", dt.datetime(2026, 12, 22, 8, 0)),
+        ])
+        recurrence = self.odoo_event("Standup (moved)").recurrence_id
+        self.assertEqual(recurrence.google_recurrence, WEEKLY[0])
+        self.assertEqual(recurrence.event_tz, "Europe/Paris")
+        self.google.clear_requests()
+        self.run_sync()
+        self.assertEqual(self.writes_to_google(), [], "importing a series sends nothing back")
+
+    def test_a_rule_odoo_cannot_express_stays_intact(self):
+        # The last weekday of each month: BYSETPOS has no Odoo field.
+        rule = ["RRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=3", "EXDATE;TZID=Europe/Paris:20270129T090000"]
+        master = self.insert_on_google("Month close", start="2026-12-31T09:00:00+01:00",
+                                       end="2026-12-31T10:00:00+01:00", recurrence=rule)
+        self.run_sync()
+        self.assertEqual([start for _, start in self.occurrences("Month close")],
+                         [dt.datetime(2026, 12, 31, 8, 0), dt.datetime(2027, 2, 26, 8, 0)])
+        event = self.env["calendar.event"].search([("name", "=", "Month close")], limit=1)
+        event.with_user(self.alice).write({"name": "Month close (all)", "recurrence_update": "all_events"})
+        self.run_sync()
+        google = self.google_api().get_event("primary", master["id"])
+        self.assertEqual(google["recurrence"], rule, "the rule on Google is untouched")
+        self.assertEqual(google["summary"], "Month close (all)")
+
+    def test_an_odoo_series_goes_to_google_as_one_series(self):
+        first = self.create_in_odoo("Weekly sync", recurrency=True, rrule_type="weekly", tue=True,
+                                    end_type="count", count=3, event_tz="Europe/Paris")
+        self.run_sync()
+        [master] = [e for e in self.google_events().values() if e.get("recurrence")]
+        self.assertEqual(master["recurrence"], ["RRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=3"])
+        self.assertEqual(master["start"], {"dateTime": "2026-12-01T10:00:00+01:00", "timeZone": "Europe/Paris"})
+        self.assertEqual(len(self.google_events()), 1, "occurrences are not sent one by one")
+
+        second = first.recurrence_id.calendar_event_ids.sorted("start")[1]
+        second.with_user(self.alice).write({"name": "Weekly sync (special)", "recurrence_update": "self_only"})
+        third = first.recurrence_id.calendar_event_ids.sorted("start")[2]
+        third.with_user(self.alice).unlink()
+        self.run_sync()
+        instances = {i["id"]: i for i in self.google_api().instances("primary", master["id"])}
+        self.assertEqual(instances[f"{master['id']}_20261208T090000Z"]["summary"], "Weekly sync (special)")
+        self.assertEqual(instances[f"{master['id']}_20261215T090000Z"]["status"], "cancelled")
+
+    def test_an_endless_odoo_series_stays_endless_on_google(self):
+        self.create_in_odoo("Daily check", recurrency=True, rrule_type="daily", end_type="forever",
+                            event_tz="Europe/Paris")
+        self.run_sync()
+        [master] = [e for e in self.google_events().values() if e.get("recurrence")]
+        self.assertEqual(master["recurrence"], ["RRULE:FREQ=DAILY"], "Odoo's cap of 720 is not Google's rule")
+
+    def test_deleting_a_google_series_deletes_it_in_odoo(self):
+        master = self.insert_on_google("Retro", recurrence=WEEKLY)
+        self.run_sync()
+        self.assertEqual(len(self.occurrences("Retro")), 4)
+        self.google_api().delete_event("primary", master["id"])
+        self.run_sync()
+        self.assertEqual(self.occurrences("Retro"), [])
