@@ -203,6 +203,8 @@ class EmulatorApp:
             response = _json(exc.body(), exc.status)
         except AuthorizePageError as exc:
             response = Response(render_error_page(exc), status=exc.status, content_type="text/html; charset=utf-8")
+        except DropConnection:
+            raise
         except HTTPException as exc:
             # Unknown paths and methods: Google answers both with its JSON 404.
             error = ApiError(404, "notFound") if exc.code in (404, 405) else ApiError(exc.code or 500)

@@ -218,11 +218,14 @@ def decide(item: Item, ctx: Context) -> Plan:
             else:
                 plan.ignored += 1
         elif local is not None and ctx.mode.pushes and remote is None:
-            # Deleted before its binding was recorded: an insert may still have reached Google
-            # (its answer lost), under the id derived from the local id. Delete that, if it exists.
-            google_id = remote_id_for(ctx, local)
-            placeholder = Binding(local.local_id, google_id, None, None, "", "")
-            plan.deletions.append(DeleteRemote(placeholder, None, send_updates(ctx, local), local))
+            placeholder = Binding(local.local_id, remote_id_for(ctx, local), None, None, "", "")
+            if local.series_local_id:
+                # An occurrence gone with its series: the series' own deletion covers it.
+                plan.actions.append(Unbind(placeholder))
+            else:
+                # Deleted before its binding was recorded: an insert may still have reached Google
+                # (its answer lost), under the id derived from the local id. Delete that, if it exists.
+                plan.deletions.append(DeleteRemote(placeholder, None, send_updates(ctx, local), local))
         return plan
 
     remote_changed = remote is not None and (remote_gone or remote.content_hash(ctx.fields) != binding.remote_hash)

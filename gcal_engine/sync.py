@@ -106,6 +106,8 @@ class Synchronizer:
         changes = list(self.local.pending_changes(full=kind is not RunKind.INCREMENTAL, window=window))
         self.bound_changes = {c.binding.google_id: c for c in changes if c.binding is not None}
         self.unbound_changes = {c.local_id: c for c in changes if c.binding is None}
+        # A series deleted on one side takes its occurrences with it: changes to them are moot.
+        self.doomed_series = {c.binding.google_id for c in changes if c.event is None and c.binding is not None}
 
         try:
             next_token, seen = self._pull(state.sync_token, window)
@@ -122,8 +124,10 @@ class Synchronizer:
         if self.ctx.kind is not RunKind.INCREMENTAL:
             self._vanished(seen, window)
 
+        doomed_local = {a.binding.local_id for a in self.deletions if isinstance(a, planner.DeleteLocal)}
         leftovers = [Item(c.binding, None, c) for c in self.bound_changes.values()]
         leftovers += [Item(None, None, c) for c in self.unbound_changes.values()]
+        leftovers = [i for i in leftovers if not (i.local.event is not None and i.local.series_local_id in doomed_local)]
         self._execute(planner.plan(leftovers, self.ctx))
         self.executor.flush()
         self._check_time()
@@ -203,7 +207,8 @@ class Synchronizer:
         live = {e.google_id for e in events if not e.cancelled} | set(bindings)
         # A cancelled occurrence of a series this side never had (or just lost) is nothing to apply.
         events = [e for e in events if not (e.cancelled and e.is_instance and e.google_id not in bindings
-                                            and e.recurring_event_id not in live)]
+                                            and e.recurring_event_id not in live)
+                  and not (e.is_instance and e.recurring_event_id in self.doomed_series)]
         unbound = [e for e in events if e.google_id not in bindings and not planner.is_deletion(e)]
         matches = self.local.match(unbound) if unbound else {}
         items = []

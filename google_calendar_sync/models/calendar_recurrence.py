@@ -125,15 +125,15 @@ class CalendarRecurrence(models.Model):
         retimed = (values["start"], values["stop"], values["allday"]) != (base.start, base.stop, base.allday)
         if retimed or lines != (self.google_recurrence or "") or zone != (self.event_tz or False):
             exceptions = self.calendar_event_ids.filtered(lambda e: not e.follow_recurrence and e != base)
-            base.write(dict(values, follow_recurrence=True, **mapping.attendee_commands(base, event, partners)))
+            base.write(dict(values, follow_recurrence=True))
             self.write({"google_recurrence": lines, "event_tz": zone})
             detached = self._apply_recurrence() - exceptions
             exceptions.write({"recurrence_id": self.id})
             detached.unlink()
         shared = {key: value for key, value in values.items() if key not in ("start", "stop", "allday")}
-        for occurrence in self.calendar_event_ids.filtered("follow_recurrence"):
-            commands = mapping.attendee_commands(occurrence, event, partners)
-            occurrence.write(dict(shared, recurrence_update="self_only", **commands))
+        for occurrence in self.calendar_event_ids.filtered("follow_recurrence") | base:
+            occurrence.write(dict(shared, recurrence_update="self_only"))
+            mapping.set_guests(occurrence, event, partners)
 
     # -- a person's changes ----------------------------------------------------------------------
 

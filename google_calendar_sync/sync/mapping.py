@@ -138,23 +138,36 @@ def record_values(event, alarms):
     return values
 
 
-def attendee_commands(record, event, partners):
-    """Commands that make ``record``'s guests and their answers those of ``event``; ``partners``
-    maps an e-mail (the connected Google address included) to a partner id."""
-    wanted = {}
+def guests_of(event, partners):
+    """{partner id: answer} of ``event``'s guests; ``partners`` maps an e-mail (the connected
+    Google address included) to a partner id."""
+    guests = {}
     for attendee in event.attendees:
         partner_id = partners.get(attendee.email.lower())
         if partner_id:
-            wanted[partner_id] = attendee.response
-    commands = []
-    existing = {attendee.partner_id.id: attendee for attendee in record.attendee_ids} if record else {}
-    for partner_id, attendee in existing.items():
-        if partner_id not in wanted:
-            commands.append((2, attendee.id))
-        elif attendee.state != wanted[partner_id]:
-            commands.append((1, attendee.id, {"state": wanted[partner_id]}))
-    commands += [(0, 0, {"partner_id": pid, "state": state}) for pid, state in wanted.items() if pid not in existing]
-    return {"attendee_ids": commands, "partner_ids": [(6, 0, list(wanted))]}
+            guests[partner_id] = attendee.response
+    return guests
+
+
+def new_guest_values(event, partners):
+    """Guests of a new ``calendar.event``, with their answers."""
+    guests = guests_of(event, partners)
+    return {
+        "attendee_ids": [(0, 0, {"partner_id": pid, "state": state}) for pid, state in guests.items()],
+        "partner_ids": [(6, 0, list(guests))],
+    }
+
+
+def set_guests(record, event, partners):
+    """Make ``record``'s guests and their answers those of ``event``. Partners first (Odoo derives
+    attendees from them), then each attendee's answer."""
+    guests = guests_of(event, partners)
+    if set(record.partner_ids.ids) != set(guests):
+        record.write({"partner_ids": [(6, 0, list(guests))]})
+    for attendee in record.attendee_ids:
+        answer = guests.get(attendee.partner_id.id)
+        if answer and attendee.state != answer:
+            attendee.state = answer
 
 
 def original_start_of(event):

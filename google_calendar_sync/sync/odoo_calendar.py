@@ -386,7 +386,7 @@ class OdooCalendar:
         values = []
         for event in singles:
             vals = mapping.record_values(event, alarms)
-            vals.update(mapping.attendee_commands(None, event, partners), user_id=self._organizer(event))
+            vals.update(mapping.new_guest_values(event, partners), user_id=self._organizer(event))
             values.append(vals)
         try:
             with self.env.cr.savepoint():
@@ -419,7 +419,7 @@ class OdooCalendar:
 
     def _create_series(self, event, alarms, partners):
         vals = mapping.record_values(event, alarms)
-        vals.update(mapping.attendee_commands(None, event, partners), user_id=self._organizer(event))
+        vals.update(mapping.new_guest_values(event, partners), user_id=self._organizer(event))
         base = self.Event.create(vals)
         recurrence = self.Recurrence._google_create(base, event)
         return f"r{recurrence.id}", self._series_event(recurrence)
@@ -442,10 +442,10 @@ class OdooCalendar:
         vals = mapping.record_values(event, alarms)
         vals["follow_recurrence"] = False
         if occurrence:
-            vals.update(mapping.attendee_commands(occurrence, event, partners))
             occurrence.write(dict(vals, recurrence_update="self_only"))
+            mapping.set_guests(occurrence, event, partners)
         else:
-            vals.update(mapping.attendee_commands(None, event, partners), user_id=recurrence.base_event_id.user_id.id,
+            vals.update(mapping.new_guest_values(event, partners), user_id=recurrence.base_event_id.user_id.id,
                         recurrence_id=recurrence.id, recurrency=True)
             occurrence = self.Event.create(vals)
         return f"e{occurrence.id}", self._occurrence_event(occurrence, event.original_start)
@@ -467,9 +467,8 @@ class OdooCalendar:
                 record = self.Event.browse(record_id).exists()
                 if not record:
                     raise LocalWriteError(f"the event {local_id} is no longer in Odoo")
-                vals = mapping.record_values(event, alarms)
-                vals.update(mapping.attendee_commands(record, event, partners))
-                record.write(vals)
+                record.write(mapping.record_values(event, alarms))
+                mapping.set_guests(record, event, partners)
                 return mapping.event_from_record(record, self._zone(record), self.own)
         except (UserError, ValidationError, ValueError, RecurrenceError) as error:
             raise LocalWriteError(self._explain(error)) from error
