@@ -208,6 +208,13 @@ def decide(item: Item, ctx: Context) -> Plan:
         if remote is not None and not remote_gone:
             if local is not None and local.event is not None:
                 _reconcile_unbound(plan, ctx, remote, local)
+            elif local is not None:
+                # Ours, deleted locally before its binding was recorded: the newer change wins.
+                placeholder = Binding(local.local_id, remote.google_id, remote.etag, remote.ical_uid, "", "")
+                if winner(ctx, remote, local) == GOOGLE:
+                    plan.actions.append(CreateLocal(remote, replaces=placeholder))
+                else:
+                    plan.deletions.append(DeleteRemote(placeholder, remote.etag, send_updates(ctx, local), local))
             elif ctx.mode.pulls:
                 plan.actions.append(CreateLocal(remote))
             else:

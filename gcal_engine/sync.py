@@ -132,8 +132,9 @@ class Synchronizer:
         self.executor.flush()
         self._check_time()
 
-        guard = planner.mass_deletion(self.deletions, self.local.binding_count(), config.mass_deletion_share,
-                                      config.mass_deletion_minimum)
+        guard = planner.mass_deletion(
+            self.deletions, self.local.binding_count(), config.mass_deletion_share, config.mass_deletion_minimum,
+        ) if self.deletions else None
         if guard is not None and not config.allow_mass_deletion:
             side, count = guard
             where = "Odoo" if side == planner.LOCAL else "Google Calendar"

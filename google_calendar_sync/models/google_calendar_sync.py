@@ -302,7 +302,8 @@ class GoogleCalendarSync(models.Model):
         self.ensure_one()
         sync = self.sudo()
         started = fields.Datetime.now()
-        sync.requested_at = False  # what is asked from now on needs a run after this one
+        if sync.requested_at:
+            sync.requested_at = False  # what is asked from now on needs a run after this one
         values = {"running_since": False, "last_run_at": started}
         try:
             report = sync._synchronize(time_budget)

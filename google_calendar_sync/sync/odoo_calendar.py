@@ -62,10 +62,12 @@ class OdooCalendar:
         return engine.SyncState(self.sync.sync_token or None, set(retry))
 
     def save_state(self, state):
-        self.sync.write({
+        values = {
             "sync_token": state.sync_token or False,
             "retry_google_ids": json.dumps(sorted(state.retry_google_ids)) if state.retry_google_ids else False,
-        })
+        }
+        if any(self.sync[key] != value for key, value in values.items()):
+            self.sync.write(values)
 
     def commit(self):
         self.env.flush_all()
@@ -281,8 +283,9 @@ class OdooCalendar:
         if row.google_id:
             return None  # already bound to another Google event
         current = self._current_of(local_id)
-        if current is None:
+        if current is None and not row.dirty:
             return None
+        # A dirty row without its event is a deletion not yet sent: the newer change will win.
         edited = row.dirty_at.replace(tzinfo=UTC) if row.dirty and row.dirty_at else NEVER
         return engine.LocalChange(local_id, current, edited)
 

@@ -150,3 +150,13 @@ class TestSync(GoogleCalendarSyncCase):
         self.run_sync()
         self.assertEqual(sorted(e["summary"] for e in self.google_events().values()), ["Google only", "Odoo only"])
         self.assertFalse(self.env["calendar.event"].search([("name", "=", "Google only")]))
+
+    def test_the_run_after_a_sync_asks_google_once_and_writes_nothing(self):
+        self.create_in_odoo("Settled")
+        self.insert_on_google("Also settled")
+        self.run_sync()
+        self.google.clear_requests()
+        self.run_sync()
+        [request] = self.google.requests()
+        self.assertIn("syncToken", request["query"])
+        self.assertEqual(self.sync.last_summary, "nothing to do")

@@ -135,7 +135,7 @@ class MemoryCalendar:
         for event in events:
             local_id = local_id_from_link(self.namespace, event.link)
             record = self.work.records.get(local_id) if local_id else None
-            if record is not None and record.event is not None and local_id not in self.work.bindings:
+            if record is not None and local_id not in self.work.bindings:
                 found[event.google_id] = self._change(local_id, record)
         return found
 
@@ -174,6 +174,13 @@ class MemoryCalendar:
 
     def delete(self, local_id: str) -> None:
         self._check("delete", local_id)
+        record = self.work.records.get(local_id)
+        if record is not None and record.event is not None and record.event.is_instance:
+            # An occurrence deleted from a live series stays a hole in it, as in Odoo.
+            cancelled = record.event.replace(status="cancelled", start=record.event.original_start,
+                                             end=record.event.original_start)
+            self.work.records[local_id] = dataclasses.replace(record, event=cancelled, dirty=False)
+            return
         for other_id, other in list(self.work.records.items()):
             if other.series_local_id == local_id:
                 self.work.records.pop(other_id)
