@@ -140,11 +140,12 @@ def main() -> None:
             # Without sync: the same create, with the bookkeeping of google_calendar_sync switched off.
             Events = env["calendar.event"].with_user(user)
             created = {}
-            for label, model in (("unsynced", Events.with_context(google_calendar_sync=True)), ("synced", Events)) * 2:
-                with counted(cr) as created[label]:  # the second round counts, on warm caches
+            unsynced = Events.with_context(google_calendar_sync=True)
+            for label, model in (("warm-up", unsynced), ("unsynced", unsynced), ("synced", Events)):
+                with counted(cr) as created[label]:
                     records = model.create(values)
                 cr.commit()
-                if label == "unsynced":
+                if label != "synced":
                     records.with_context(google_calendar_sync=True).unlink()
                     cr.commit()
             rows.append((f"a user creates {args.export:,} events in one call", "", 0,
@@ -155,10 +156,10 @@ def main() -> None:
                 sync._run()
             cr.commit()
             round_trips = len([r for r in control.requests() if not r["batch"]])
-            exported_count = 2 * args.export  # both rounds of the creation above
+            exported_count = args.export
             rows.append((f"export {exported_count:,} new Odoo events", f"{exported_count:,}", round_trips, exported["seconds"],
                          exported["queries"], f"{exported['queries'] / exported_count:.2f}",
-                         "<= 25 round trips per 1,000"))
+                         "<= 25 round trips"))
 
             control.clear_requests()
             with counted(cr) as idle:

@@ -82,8 +82,10 @@ class Executor:
             if not batch:
                 continue
             results = self.client.write_many([self._write(action) for action, _ in batch])
+            confirmed: list[Binding] = []
             for (action, replanned), result in zip(batch, results):
-                self._remote_result(action, result, replanned)
+                confirmed += self._remote_result(action, result, replanned)
+            self.local.bind_many(confirmed)
             self.local.commit()
 
     # -- local side --------------------------------------------------------------------------
@@ -148,15 +150,15 @@ class Executor:
         etag = action.etag if isinstance(action, UpdateRemote) else None
         return Write("PATCH", self.calendar_id, action.google_id, body, etag, action.send_updates, conference)
 
-    def _remote_result(self, action: RemoteAction, result: WriteResult, replanned: bool) -> None:
+    def _remote_result(self, action: RemoteAction, result: WriteResult, replanned: bool) -> list[Binding]:
+        """Deal with one write's answer; the binding to record when Google confirmed a write."""
         error = result.error
         if error is None:
             if isinstance(action, DeleteRemote):
                 self.local.unbind(action.binding)
                 self.report.counts["deleted_in_google"] += 1
-            else:
-                self._pushed(action, result.event)
-            return
+                return []
+            return self._pushed(action, result.event)
         if isinstance(error, FATAL):
             raise error
         if isinstance(action, DeleteRemote) and isinstance(error, (DeletedError, NotFoundError)):
@@ -170,21 +172,22 @@ class Executor:
         else:
             google_id = action.binding.google_id if isinstance(action, DeleteRemote) else action.google_id
             self._problem(action.local.local_id, google_id, action.local.event, str(error), retryable=error.retryable)
+        return []
 
-    def _pushed(self, action: CreateRemote | UpdateRemote, answer: dict | None) -> None:
-        """Bind after a confirmed write; bring back what Google added (the Meet link)."""
+    def _pushed(self, action: CreateRemote | UpdateRemote, answer: dict | None) -> list[Binding]:
+        """The binding of a confirmed write; what Google added (the Meet link) comes back first."""
         try:
             remote = from_google(answer)
         except MappingError as exc:
             self._problem(action.local.local_id, action.google_id, action.local.event, f"unreadable answer: {exc}")
-            return
+            return []
         fields = self.ctx.fields
         local_hash = action.local.event.content_hash(fields)
         if "meet_url" in fields and remote.meet_url and remote.meet_url != action.local.event.meet_url:
             local_hash = self.local.update(action.local.local_id, remote).content_hash(fields)
-        self.local.bind_many([binding_for(action.local.local_id, remote, local_hash, fields)])
         created = isinstance(action, CreateRemote)
         self.report.counts["created_in_google" if created else "updated_in_google"] += 1
+        return [binding_for(action.local.local_id, remote, local_hash, fields)]
 
     def _adopt(self, action: CreateRemote) -> None:
         """409 on our derived id: the event is ours, from an insert whose answer was lost.

@@ -52,6 +52,13 @@ class CalendarEvent(models.Model):
         return super().unlink()
 
     def _skip_send_mail_status_update(self):
-        """Google mails the guests of the events it synchronizes (sendUpdates=all): Odoo must not too."""
-        return super()._skip_send_mail_status_update() or bool(
-            self.env["google.calendar.sync"]._pushing_users(self.user_id))
+        """Google mails the guests of the events it synchronizes (sendUpdates=all): Odoo must not too.
+
+        Odoo asks event by event; the answer per organizer is kept for the transaction.
+        """
+        if super()._skip_send_mail_status_update():
+            return True
+        announced = self.env.cr.cache.setdefault("google_calendar_sync.announced", {})
+        if self.user_id.id not in announced:
+            announced[self.user_id.id] = bool(self.env["google.calendar.sync"]._pushing_users(self.user_id))
+        return announced[self.user_id.id]

@@ -54,6 +54,7 @@ class OdooCalendar:
         self.Recurrence = self.env["calendar.recurrence"]
         self.own = (self.user.partner_id.id, (self.sync.account_id.email or self.user.email or "").lower())
         self._alarms = None
+        self._written = False  # since the last commit: an idle run commits nothing, re-reads nothing
 
     # -- state -------------------------------------------------------------------------------
 
@@ -68,11 +69,15 @@ class OdooCalendar:
         }
         if any(self.sync[key] != value for key, value in values.items()):
             self.sync.write(values)
+            self._written = True
 
     def commit(self):
+        if not self._written:
+            return
         self.env.flush_all()
         if not self.env.registry.in_test_mode():
             self.env.cr.commit()
+        self._written = False
 
     # -- bindings ----------------------------------------------------------------------------
 
@@ -106,6 +111,7 @@ class OdooCalendar:
     def bind_many(self, bindings):
         if not bindings:
             return
+        self._written = True
         rows = self.Binding.search([
             ("sync_id", "=", self.sync.id),
             "|", ("local_ref", "in", [b.local_id for b in bindings]), ("google_id", "in", [b.google_id for b in bindings]),
@@ -170,12 +176,14 @@ class OdooCalendar:
         return links
 
     def unbind(self, binding):
+        self._written = True
         self.Binding.search([
             ("sync_id", "=", self.sync.id),
             "|", ("local_ref", "=", binding.local_id), ("google_id", "=", binding.google_id),
         ]).unlink()
 
     def record_error(self, local_id, google_id, message):
+        self._written = True
         domain = [("sync_id", "=", self.sync.id)]
         domain += [("local_ref", "=", local_id)] if local_id else [("google_id", "=", google_id)]
         self.Binding.search(domain, limit=1).last_error = message[:500]
@@ -207,14 +215,15 @@ class OdooCalendar:
         return mapping.event_from_record(event, zone, self.own, original_start=original_start)
 
     def _current(self, row):
-        """The local event of a binding row now, or None when it was deleted."""
-        kind, record_id, original = self._parse(row.local_ref)
+        """The local event of a binding row now, or None when it was deleted (the row's links
+        are set null then); read through the rows, so that records are fetched in bulk."""
+        kind, _, original = self._parse(row.local_ref)
         if kind == "r":
             if original:
                 return mapping.cancelled_occurrence(mapping.decode_original(row.original_start))
-            recurrence = self.Recurrence.browse(record_id).exists()
+            recurrence = row.recurrence_id
             return self._series_event(recurrence) if recurrence and recurrence.calendar_event_ids else None
-        event = self.Event.browse(record_id).exists()
+        event = row.event_id
         if row.series_binding_id:
             original_start = mapping.decode_original(row.original_start)
             if not event or not event.active:
@@ -240,7 +249,9 @@ class OdooCalendar:
         rows = self.Binding.search([("sync_id", "=", self.sync.id), ("dirty", "=", True)])
         guest_rows = rows.filtered(lambda r: r.role == "guest")
         # Only the organizer's copy can change an event on Google: a guest's edit stays in Odoo.
-        guest_rows.write({"dirty": False})
+        if guest_rows:
+            guest_rows.write({"dirty": False})
+            self._written = True
         for row in rows - guest_rows:
             yield self._change(row, self._current(row))
         if full:
@@ -382,6 +393,7 @@ class OdooCalendar:
         return user.id or False
 
     def create_many(self, events):
+        self._written = True
         alarms = self._alarm_ids(events)
         partners = self._partner_ids(events)
         singles = [e for e in events if not e.is_series and not e.is_instance]
@@ -454,6 +466,7 @@ class OdooCalendar:
         return f"e{occurrence.id}", self._occurrence_event(occurrence, event.original_start)
 
     def update(self, local_id, event):
+        self._written = True
         alarms = self._alarm_ids([event])
         partners = self._partner_ids([event])
         kind, record_id, _ = self._parse(local_id)
@@ -477,6 +490,7 @@ class OdooCalendar:
             raise LocalWriteError(self._explain(error)) from error
 
     def delete(self, local_id):
+        self._written = True
         kind, record_id, original = self._parse(local_id)
         if kind == "r" and not original:
             recurrence = self.Recurrence.browse(record_id).exists()
