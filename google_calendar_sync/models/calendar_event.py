@@ -16,9 +16,9 @@ class CalendarEvent(models.Model):
     _inherit = "calendar.event"
 
     google_time_zone = fields.Char(
-        "Google Time Zone", help="The time zone Google Calendar gives this event (Odoo keeps one only for series).")
+        help="The time zone Google Calendar gives this event (Odoo keeps one only for series).")
     google_meet = fields.Boolean(
-        "Google Meet", help="Create a Google Meet link for this event when it is synchronized with Google Calendar.")
+        help="Create a Google Meet link for this event when it is synchronized with Google Calendar.")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -47,8 +47,8 @@ class CalendarEvent(models.Model):
         if not self.env.context.get("google_calendar_sync"):
             Binding = self.env["google.calendar.binding"]
             whole = self.recurrence_id.filtered(lambda r: not (r.calendar_event_ids - self))
-            Binding._mark_changed(events=self, recurrences=whole,
-                                  originals=Binding._original_starts(self.filtered(lambda e: e.recurrence_id not in whole)))
+            alone = self.filtered(lambda e: e.recurrence_id not in whole)
+            Binding._mark_changed(events=self, recurrences=whole, originals=Binding._original_starts(alone))
         return super().unlink()
 
     def _skip_send_mail_status_update(self):

@@ -31,7 +31,6 @@ class CalendarRecurrence(models.Model):
     _inherit = "calendar.recurrence"
 
     google_recurrence = fields.Text(
-        "Google Recurrence",
         help="The recurrence lines of this series as Google Calendar has them; Odoo's occurrences follow them.",
     )
 

@@ -7,11 +7,13 @@ class GoogleAccount(models.Model):
     _inherit = "google.account"
 
     def _on_connected(self):
-        super()._on_connected()
+        result = super()._on_connected()
         Sync = self.env["google.calendar.sync"]
         for account in self:
             Sync._for_user(account.user_id)._request_sync(priority=True)
+        return result
 
     def _on_disconnect(self):
-        super()._on_disconnect()
+        result = super()._on_disconnect()
         self.env["google.calendar.sync"].sudo().search([("account_id", "in", self.ids)])._reset_after_disconnect()
+        return result

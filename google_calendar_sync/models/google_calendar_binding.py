@@ -53,7 +53,9 @@ class GoogleCalendarBinding(models.Model):
         singles = events.filtered(lambda e: e.active and e.user_id and not e.recurrence_id)
         syncs = self.env["google.calendar.sync"]._tracking_syncs(singles.user_id)
         by_user = {sync.user_id.id: sync for sync in syncs}
-        rows = [(by_user[event.user_id.id].id, f"e{event.id}", event.id) for event in singles if event.user_id.id in by_user]
+        rows = [
+            (by_user[event.user_id.id].id, f"e{event.id}", event.id) for event in singles if event.user_id.id in by_user
+        ]
         if rows:
             # One INSERT for them all: a user creating a thousand events must not wait for a
             # thousand ORM creates of plumbing rows (nothing computes from these fields).
@@ -93,7 +95,9 @@ class GoogleCalendarBinding(models.Model):
     def _original_starts(self, events):
         """For occurrences of bound series: {event id: (series bindings, original start)}, read
         before a change moves or deletes them."""
-        series_rows = self.sudo().search([("recurrence_id", "in", events.recurrence_id.ids)]) if events.recurrence_id else self
+        if not events.recurrence_id:
+            return {}
+        series_rows = self.sudo().search([("recurrence_id", "in", events.recurrence_id.ids)])
         if not series_rows:
             return {}
         return {

@@ -210,7 +210,8 @@ class GoogleCalendarSync(models.Model):
         user = self.env.user
         account = self.env["google.account"].sudo().search([("user_id", "=", user.id)], limit=1)
         if not account or account.state != "connected":
-            configured = bool(self._param("google_account.calendar_enabled") and self._param("google_account.client_id"))
+            configured = bool(self._param("google_account.calendar_enabled")
+                              and self._param("google_account.client_id"))
             return {
                 "state": "needs_reconnect" if account.state == "needs_reconnect" else "not_connected",
                 "configured": configured,
@@ -261,7 +262,8 @@ class GoogleCalendarSync(models.Model):
         minutes = int(self._param(PARAM_POLL_MINUTES, "15") or 15)
         due = self.sudo().search([
             ("enabled", "=", True), ("requested_at", "=", False), ("account_id.state", "=", "connected"),
-            "|", ("last_run_at", "=", False), ("last_run_at", "<", fields.Datetime.now() - datetime.timedelta(minutes=minutes)),
+            "|", ("last_run_at", "=", False),
+            ("last_run_at", "<", fields.Datetime.now() - datetime.timedelta(minutes=minutes)),
         ])
         due.write({"requested_at": fields.Datetime.now()})
         self._commit()
@@ -292,8 +294,9 @@ class GoogleCalendarSync(models.Model):
         return self.sudo().browse(row[0]) if row else self.browse()
 
     def _commit(self):
+        """Make a claim or a run's outcome visible to the other cron workers now."""
         if not self.env.registry.in_test_mode():
-            self.env.cr.commit()
+            self.env.cr.commit()  # pylint: disable=invalid-commit
 
     # -- a run -----------------------------------------------------------------------------------
 
@@ -311,7 +314,7 @@ class GoogleCalendarSync(models.Model):
             values.update(last_error=f"{error.cause} {error.fix}".strip(), last_summary=False)
             if isinstance(error, GoogleReconnectRequired):
                 values["requested_at"] = False
-        except Exception as error:
+        except Exception as error:  # pylint: disable=broad-exception-caught
             if self.env.registry.in_test_mode():
                 raise
             # A bug must not stop the other users' runs: keep what was committed, say what failed.
@@ -330,7 +333,9 @@ class GoogleCalendarSync(models.Model):
         if self.synced_email and self.synced_email != account.email:
             self._forget_bindings()
         client = self._client()
-        config = SyncConfig(calendar_id=self.calendar_id or "primary", mode=MODES[self.direction], time_budget=time_budget)
+        config = SyncConfig(
+            calendar_id=self.calendar_id or "primary", mode=MODES[self.direction], time_budget=time_budget,
+        )
         try:
             report = Synchronizer(client, OdooCalendar(self), config).run()
         finally:

@@ -78,7 +78,9 @@ class ResUsers(models.Model):
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
-            "params": {"type": "info", "message": self.env._("Google Calendar synchronization queued."), "sticky": False},
+            "params": {
+                "type": "info", "message": self.env._("Google Calendar synchronization queued."), "sticky": False,
+            },
         }
 
     def action_google_calendar_choose(self):

@@ -72,17 +72,24 @@ class OdooCalendar:
             self._written = True
 
     def commit(self):
+        """End the transaction: what Google confirmed and its bindings are durable together."""
         if not self._written:
             return
         self.env.flush_all()
         if not self.env.registry.in_test_mode():
-            self.env.cr.commit()
+            self.env.cr.commit()  # pylint: disable=invalid-commit
         self._written = False
 
     # -- bindings ----------------------------------------------------------------------------
 
     def _bound(self):
         return [("sync_id", "=", self.sync.id), ("google_id", "!=", False)]
+
+    def _row(self, local_id):
+        return self.Binding.search([("sync_id", "=", self.sync.id), ("local_ref", "=", local_id)], limit=1)
+
+    def _row_of_google(self, google_id):
+        return self.Binding.search([("sync_id", "=", self.sync.id), ("google_id", "=", google_id)], limit=1)
 
     def binding_count(self):
         return self.Binding.search_count(self._bound())
@@ -114,7 +121,8 @@ class OdooCalendar:
         self._written = True
         rows = self.Binding.search([
             ("sync_id", "=", self.sync.id),
-            "|", ("local_ref", "in", [b.local_id for b in bindings]), ("google_id", "in", [b.google_id for b in bindings]),
+            "|", ("local_ref", "in", [b.local_id for b in bindings]),
+            ("google_id", "in", [b.google_id for b in bindings]),
         ])
         by_ref = {row.local_ref: row for row in rows}
         by_google = {row.google_id: row for row in rows if row.google_id}
@@ -290,7 +298,7 @@ class OdooCalendar:
         local_id = local_id_from_link(self.namespace, event.link)
         if not local_id or event.is_instance:
             return None
-        row = self.Binding.search([("sync_id", "=", self.sync.id), ("local_ref", "=", local_id)], limit=1)
+        row = self._row(local_id)
         if row.google_id:
             return None  # already bound to another Google event
         current = self._current_of(local_id)
@@ -317,14 +325,14 @@ class OdooCalendar:
         if not other:
             return None
         current = self._current_of(other.local_ref)
-        if current is None or self.Binding.search_count([("sync_id", "=", self.sync.id), ("local_ref", "=", other.local_ref)]):
+        if current is None or self._row(other.local_ref):
             return None
         return engine.LocalChange(other.local_ref, current, NEVER)
 
     def _match_occurrence(self, event):
         if not event.is_instance:
             return None
-        series = self.Binding.search([("sync_id", "=", self.sync.id), ("google_id", "=", event.recurring_event_id)], limit=1)
+        series = self._row_of_google(event.recurring_event_id)
         if not series.recurrence_id:
             return None
         occurrence = self._find_occurrence(series.recurrence_id, event.original_start)
@@ -440,7 +448,7 @@ class OdooCalendar:
         return f"r{recurrence.id}", self._series_event(recurrence)
 
     def _series_of(self, event):
-        row = self.Binding.search([("sync_id", "=", self.sync.id), ("google_id", "=", event.recurring_event_id)], limit=1)
+        row = self._row_of_google(event.recurring_event_id)
         if not row.recurrence_id:
             raise LocalWriteError(f"the series {event.recurring_event_id} of this occurrence is not in Odoo")
         return row.recurrence_id

@@ -87,7 +87,8 @@ class TestQueue(GoogleCalendarSyncCase):
     def test_the_google_button_says_the_state_and_queues_a_run(self):
         Sync = self.env["google.calendar.sync"].with_user(self.alice)
         status = Sync.get_google_status()
-        self.assertEqual((status["state"], status["label"], status["email"]), ("synced", "Synchronized", "alice@gmail.example"))
+        self.assertEqual((status["state"], status["label"], status["email"]),
+                         ("synced", "Synchronized", "alice@gmail.example"))
         answer = Sync.google_sync_now()
         self.assertTrue(answer["queued"])
         self.assertEqual(self.queued(), self.sync)

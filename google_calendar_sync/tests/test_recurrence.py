@@ -20,7 +20,8 @@ class TestRecurrence(GoogleCalendarSyncCase):
                                        recurrence=WEEKLY)
         api = self.google_api()
         api.patch_event("primary", f"{master['id']}_20261208T080000Z", {
-            "summary": "Standup (moved)", "start": {"dateTime": "2026-12-08T14:00:00+01:00", "timeZone": "Europe/Paris"},
+            "summary": "Standup (moved)",
+            "start": {"dateTime": "2026-12-08T14:00:00+01:00", "timeZone": "Europe/Paris"},
             "end": {"dateTime": "2026-12-08T14:15:00+01:00", "timeZone": "Europe/Paris"}})
         api.delete_event("primary", f"{master['id']}_20261215T080000Z")
         self.run_sync()
@@ -38,7 +39,8 @@ class TestRecurrence(GoogleCalendarSyncCase):
 
     def test_a_rule_odoo_cannot_express_stays_intact(self):
         # The last weekday of each month: BYSETPOS has no Odoo field.
-        rule = ["RRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=3", "EXDATE;TZID=Europe/Paris:20270129T090000"]
+        rule = ["RRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=3",
+                "EXDATE;TZID=Europe/Paris:20270129T090000"]
         master = self.insert_on_google("Month close", start="2026-12-31T09:00:00+01:00",
                                        end="2026-12-31T10:00:00+01:00", recurrence=rule)
         self.run_sync()
