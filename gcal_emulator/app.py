@@ -78,6 +78,8 @@ URLS = Map(
         Rule("/_emulator/clock", endpoint="c_clock", methods=["GET", "POST"]),
         Rule("/_emulator/reset", endpoint="c_reset", methods=["POST"]),
         Rule("/_emulator/notifications", endpoint="c_notifications", methods=["GET"]),
+        Rule("/_emulator/push", endpoint="c_push", methods=["POST"]),
+        Rule("/_emulator/push/release", endpoint="c_push_release", methods=["POST"]),
         Rule("/_emulator/mails", endpoint="c_mails", methods=["GET"]),
     ],
     strict_slashes=False,
@@ -661,8 +663,29 @@ class EmulatorApp:
         return _json({"reset": True})
 
     def on_c_notifications(self, request: Request) -> Response:
-        return _json({"notifications": list(self.push.deliveries), "channels": [
+        """The deliveries so far; with ``wait`` (seconds, at most 30), first wait until ``count``
+        (default 1) deliveries of ``state`` (any state if absent) are done."""
+        deliveries = list(self.push.deliveries)
+        if request.args.get("wait"):
+            try:
+                timeout = min(float(request.args["wait"]), 30.0)
+                count = int(request.args.get("count", "1"))
+            except ValueError:
+                raise ApiError(400, "invalid", "wait and count must be numbers.") from None
+            deliveries = self.push.wait_for(request.args.get("state"), count, timeout)
+        return _json({"notifications": deliveries, "channels": [
             c.describe() | {"address": c.address} for c in self.push.channels.values()]})
+
+    def on_c_push(self, request: Request) -> Response:
+        body = _body(request)
+        hold = body.get("hold") if isinstance(body, dict) else None
+        if not isinstance(hold, bool):
+            raise ApiError(400, "invalid", "hold must be true or false.")
+        self.push.hold(hold)
+        return _json({"hold": hold})
+
+    def on_c_push_release(self, request: Request) -> Response:
+        return _json({"notifications": self.push.release()})
 
     def on_c_mails(self, request: Request) -> Response:
         with self.state.lock:

@@ -9,7 +9,7 @@ import base64
 import hashlib
 import secrets
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import requests
 
@@ -26,8 +26,8 @@ class EmulatorControl:
         self.base_url = base_url.rstrip("/")
         self.http = session or requests.Session()
 
-    def _call(self, method: str, path: str, json: Any = None) -> Any:
-        response = self.http.request(method, f"{self.base_url}/_emulator/{path}", json=json, timeout=10)
+    def _call(self, method: str, path: str, json: Any = None, timeout: float = 10) -> Any:
+        response = self.http.request(method, f"{self.base_url}/_emulator/{path}", json=json, timeout=timeout)
         if response.status_code >= 400:
             raise RuntimeError(f"emulator control {method} {path}: {response.status_code} {response.text}")
         return response.json() if response.content else None
@@ -84,8 +84,21 @@ class EmulatorControl:
     def advance_clock(self, seconds: float) -> str:
         return self._call("POST", "clock", {"advance_seconds": seconds})["now"]
 
-    def notifications(self) -> list[dict[str, Any]]:
-        return self._call("GET", "notifications")["notifications"]
+    def notifications(self, state: str | None = None, count: int = 1, wait: float | None = None) -> list[dict[str, Any]]:
+        """Push deliveries; with ``wait``, once ``count`` deliveries of ``state`` are done (or
+        ``wait`` seconds passed)."""
+        if wait is None:
+            return self._call("GET", "notifications")["notifications"]
+        query = urlencode({"wait": wait, "count": count, **({"state": state} if state else {})})
+        return self._call("GET", f"notifications?{query}", timeout=wait + 10)["notifications"]
+
+    def hold_push(self, hold: bool = True) -> None:
+        """Hold push notifications back until ``release_push`` (or deliver them again as they come)."""
+        self._call("POST", "push", {"hold": hold})
+
+    def release_push(self) -> list[dict[str, Any]]:
+        """Deliver the held notifications now; this call returns once they are answered."""
+        return self._call("POST", "push/release", timeout=60)["notifications"]
 
     def mails(self) -> list[dict[str, Any]]:
         return self._call("GET", "mails")["mails"]

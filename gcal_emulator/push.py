@@ -3,6 +3,8 @@
 Notifications carry no body, only ``X-Goog-*`` headers; the first one (``sync``) confirms the
 channel, later ones (``exists``) say that something changed. Delivery runs on a background
 thread, so a write never waits for a webhook, and a failing receiver is retried with backoff.
+A receiver that cannot take a request at any moment (an Odoo test, whose server shares the test's
+transaction) has them held and released on demand: then they are delivered in the caller's thread.
 """
 
 from __future__ import annotations
@@ -59,16 +61,35 @@ class PushService:
         self._base_url = base_url_getter
         self._now = now
         self._lock = threading.Lock()
+        self._delivered = threading.Condition(self._lock)
         self._queue: queue.Queue[tuple[Channel, str, int] | None] = queue.Queue()
         self._thread: threading.Thread | None = None
         self.deliveries: list[dict[str, Any]] = []
         self.channels: dict[str, Channel] = {}
         self.retry_delays = (0.2, 0.5, 1.0)
+        self.held: list[tuple[Channel, str, int]] | None = None
 
     def reset(self) -> None:
         with self._lock:
             self.channels.clear()
             self.deliveries.clear()
+            self.held = None
+
+    def hold(self, on: bool) -> None:
+        """Keep notifications back until ``release`` (on), or deliver as they come again (off)."""
+        with self._lock:
+            held, self.held = self.held or [], [] if on else None
+            if not on:
+                for item in held:
+                    self._queue_delivery(item)
+
+    def release(self) -> list[dict[str, Any]]:
+        """Deliver the held notifications now, in order, in the caller's thread; their records."""
+        with self._lock:
+            items = self.held or []
+            if self.held is not None:
+                self.held = []
+        return [self._deliver(*item) for item in items]
 
     def watch(self, calendar_id: str, owner: str, body: Any, now: dt.datetime) -> Channel:
         if not isinstance(body, dict):
@@ -142,7 +163,14 @@ class PushService:
 
     def _enqueue(self, channel: Channel, state: str) -> None:
         channel.message_number += 1
-        self._queue.put((channel, state, channel.message_number))
+        item = (channel, state, channel.message_number)
+        if self.held is not None:
+            self.held.append(item)
+        else:
+            self._queue_delivery(item)
+
+    def _queue_delivery(self, item: tuple[Channel, str, int]) -> None:
+        self._queue.put(item)
         if self._thread is None or not self._thread.is_alive():
             self._thread = threading.Thread(target=self._run, name="gcal-emulator-push", daemon=True)
             self._thread.start()
@@ -159,7 +187,7 @@ class PushService:
             self._queue.put(None)
             self._thread.join(timeout=5)
 
-    def _deliver(self, channel: Channel, state: str, number: int) -> None:
+    def _deliver(self, channel: Channel, state: str, number: int) -> dict[str, Any]:
         headers = {
             "X-Goog-Channel-ID": channel.id,
             "X-Goog-Channel-Expiration": email.utils.format_datetime(channel.expiration, usegmt=True),
@@ -192,8 +220,21 @@ class PushService:
                 record["status"] = None
                 record["error"] = type(exc).__name__
         record["delivered_at"] = time.time()
-        with self._lock:
+        with self._delivered:
             self.deliveries.append(record)
+            self._delivered.notify_all()
+        return record
+
+    def wait_for(self, state: str | None, count: int, timeout: float) -> list[dict[str, Any]]:
+        """The deliveries, once ``count`` of ``state`` (any state if None) are done or ``timeout``
+        seconds passed: tests wait for the background thread without polling."""
+
+        def matching() -> int:
+            return sum(1 for d in self.deliveries if state is None or d["state"] == state)
+
+        with self._delivered:
+            self._delivered.wait_for(lambda: matching() >= count, timeout=timeout)
+            return list(self.deliveries)
 
 
 def _valid_address(address: str) -> bool:

@@ -198,6 +198,7 @@ def from_google(data: Any) -> Event:
         recurring_event_id=data.get("recurringEventId") or None,
         ical_uid=data.get("iCalUID") or None,
         etag=data.get("etag"),
+        created=parse_updated(data.get("created")),
         updated=updated,
         link=((data.get("extendedProperties") or {}).get("private") or {}).get(LINK_PROPERTY),
         event_type=data.get("eventType") or "default",

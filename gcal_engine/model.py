@@ -143,6 +143,7 @@ class Event:
     recurring_event_id: str | None = None
     ical_uid: str | None = None
     etag: str | None = None
+    created: dt.datetime | None = None
     updated: dt.datetime | None = None
     link: str | None = None
     event_type: str = "default"

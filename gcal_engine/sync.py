@@ -41,6 +41,8 @@ class SyncConfig:
     allow_mass_deletion: bool = False
     time_budget: float | None = None  # seconds; a longer run stops between pages and resumes next time
     page_size: int = 2500
+    # "Synchronize only new events" (after a reset): Google events created before this stay out.
+    created_after: dt.datetime | None = None
 
 
 class _OutOfTime(Exception):
@@ -55,12 +57,14 @@ class Synchronizer:
         config: SyncConfig | None = None,
         clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(UTC),
         monotonic: Callable[[], float] = time.monotonic,
+        progress: Callable[[RunReport], None] | None = None,
     ) -> None:
         self.client = client
         self.local = local
         self.config = config or SyncConfig()
         self.clock = clock
         self.monotonic = monotonic
+        self.progress = progress  # told after each step, to show a long first sync advancing
 
     def run(self) -> RunReport:
         report = RunReport(started_at=self.clock(), mode=self.config.mode.value)
@@ -210,6 +214,9 @@ class Synchronizer:
         events = [e for e in events if not (e.cancelled and e.is_instance and e.google_id not in bindings
                                             and e.recurring_event_id not in live)
                   and not (e.is_instance and e.recurring_event_id in self.doomed_series)]
+        cutoff = self.config.created_after
+        if cutoff is not None:
+            events = [e for e in events if e.google_id in bindings or e.created is None or e.created >= cutoff]
         unbound = [e for e in events if e.google_id not in bindings and not planner.is_deletion(e)]
         matches = self.local.match(unbound) if unbound else {}
         items = []
@@ -247,6 +254,8 @@ class Synchronizer:
             self.report.counts["ignored_one_way"] += plan.ignored
         self.deletions += plan.deletions
         self.executor.run(plan.actions)
+        if self.progress is not None:
+            self.progress(self.report)
 
     def _check_time(self) -> None:
         if self._deadline is not None and self.monotonic() > self._deadline:

@@ -14,15 +14,20 @@
         "security/ir.model.access.csv",
         "security/google_calendar_sync_security.xml",
         "data/ir_cron_data.xml",
+        "wizard/google_calendar_choose_views.xml",
+        "wizard/google_calendar_reset_views.xml",
         "views/calendar_event_views.xml",
         "views/google_calendar_sync_views.xml",
+        "views/google_calendar_sync_log_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_users_views.xml",
-        "wizard/google_calendar_choose_views.xml",
     ],
     "assets": {
         "web.assets_backend": [
             "google_calendar_sync/static/src/**/*",
+        ],
+        "web.assets_tests": [
+            "google_calendar_sync/static/tests/tours/**/*",
         ],
     },
 }

@@ -5,6 +5,8 @@ from . import (
     google_account,
     google_calendar_binding,
     google_calendar_sync,
+    google_calendar_sync_log,
+    google_calendar_sync_log_line,
     res_config_settings,
     res_users,
 )

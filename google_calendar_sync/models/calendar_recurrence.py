@@ -114,9 +114,9 @@ class CalendarRecurrence(models.Model):
         recurrence._apply_recurrence()
         return recurrence
 
-    def _google_update(self, event, values, partners):
+    def _google_update(self, event, values, guests):
         """Apply a Google master's new version: base event, rule, and the occurrences that follow
-        it; ``partners`` maps the guests' e-mails to partner ids."""
+        it; ``guests`` says who its guests are in Odoo (a ``mapping.Guests``)."""
         self.ensure_one()
         base = self.base_event_id
         lines = "\n".join(event.recurrence)
@@ -132,7 +132,7 @@ class CalendarRecurrence(models.Model):
         shared = {key: value for key, value in values.items() if key not in ("start", "stop", "allday")}
         for occurrence in self.calendar_event_ids.filtered("follow_recurrence") | base:
             occurrence.write(dict(shared, recurrence_update="self_only"))
-            mapping.set_guests(occurrence, event, partners)
+            mapping.set_guests(occurrence, event, guests)
 
     # -- a person's changes ----------------------------------------------------------------------
 

@@ -1,25 +1,29 @@
-"""One user's synchronization with one Google calendar: preferences, state, and the job queue.
+"""One user's synchronization with one Google calendar: preferences, state, push channel, job queue.
 
 A user's edits never wait on Google: they mark bindings dirty and set ``requested_at``; a cron
 claims the users who asked (``SELECT ... FOR UPDATE SKIP LOCKED``, so several cron workers share
-them and none runs a user twice), longest waiting first, within a time budget, and runs
-gcal_engine for each. Every user also gets a run every poll interval, the fallback for changes
-made on Google.
+them and none runs a user twice), users with a Google notification first, then the longest
+waiting, within a time budget, and runs gcal_engine for each. When Odoo has a public https address,
+Google notifies it of changes through a push channel (events.watch), opened and renewed here;
+every user also gets a run each poll interval, the fallback when push is off or a message is lost.
 """
 
 import datetime
+import hmac
 import logging
+import secrets
 import time
 import uuid
+from urllib.parse import urlsplit
 
-from gcal_engine.client import CalendarClient
-from gcal_engine.errors import InvalidGrantError, QuotaExceededError
+from gcal_engine.client import CalendarClient, Write, WriteResult, expiry_from_ms
+from gcal_engine.errors import DeletedError, EngineError, InvalidGrantError, NotFoundError, QuotaExceededError
 from gcal_engine.planner import Mode
 from gcal_engine.sync import SyncConfig, Synchronizer
 from gcal_engine.transport import GoogleSession, Pacer
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.google_account.exceptions import GoogleAccountError, GoogleReconnectRequired
 
@@ -47,6 +51,11 @@ PARAM_PAUSED = "google_calendar_sync.paused"
 PARAM_NAMESPACE = "google_calendar_sync.namespace"
 PARAM_POLL_MINUTES = "google_calendar_sync.poll_minutes"
 PARAM_QUOTA = "google_calendar_sync.quota_per_minute"
+PARAM_WEBHOOK = "google_calendar_sync.webhook_base_url"
+WEBHOOK_PATH = "/google_calendar_sync/notify"
+CHANNEL_TTL = datetime.timedelta(days=7)  # Google's longest for events.watch
+CHANNEL_RENEWAL = datetime.timedelta(days=1)  # renewed when it expires sooner than this
+LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 CRON_BUDGET = 240  # seconds of synchronization per cron run, all users together
 STALE_CLAIM = datetime.timedelta(minutes=30)  # a run older than this was killed: claim it again
 
@@ -75,7 +84,15 @@ class GoogleCalendarSync(models.Model):
     synced_email = fields.Char(readonly=True, help="The Google account the bindings belong to.")
     sync_token = fields.Char(groups="base.group_system", copy=False, readonly=True)
     retry_google_ids = fields.Text(groups="base.group_system", copy=False, readonly=True)
+    sync_since = fields.Datetime(
+        readonly=True, help="After a reset to \"only new events\": what was created before stays out.")
     binding_ids = fields.One2many("google.calendar.binding", "sync_id", groups="base.group_system")
+    log_ids = fields.One2many("google.calendar.sync.log", "sync_id")
+    notified_at = fields.Datetime(readonly=True, help="Google said something changed; a run is due first.")
+    channel_id = fields.Char(groups="base.group_system", copy=False, readonly=True, index="btree_not_null")
+    channel_token = fields.Char(groups="base.group_system", copy=False, readonly=True)
+    channel_resource_id = fields.Char(groups="base.group_system", copy=False, readonly=True)
+    channel_expires_at = fields.Datetime("Push Channel Until", copy=False, readonly=True)
 
     _sql_constraints = [("user_unique", "unique(user_id)", "A user has one Google Calendar synchronization.")]
 
@@ -271,17 +288,17 @@ class GoogleCalendarSync(models.Model):
     @api.model
     def _claim(self):
         """Take the next queued user: skipped by every other worker until this run ends."""
-        self.flush_model(["requested_at", "running_since", "enabled"])
+        self.flush_model(["requested_at", "running_since", "enabled", "notified_at"])
         self.env["google.account"].flush_model(["state"])
         self.env.cr.execute(
             """
-            UPDATE google_calendar_sync SET running_since = %(now)s, requested_at = NULL
+            UPDATE google_calendar_sync SET running_since = %(now)s, requested_at = NULL, notified_at = NULL
              WHERE id = (
                 SELECT s.id FROM google_calendar_sync s
                   JOIN google_account a ON a.id = s.account_id
                  WHERE s.requested_at IS NOT NULL AND s.enabled AND a.state = 'connected'
                    AND (s.running_since IS NULL OR s.running_since < %(stale)s)
-                 ORDER BY s.requested_at, s.id
+                 ORDER BY s.notified_at IS NULL, s.requested_at, s.id
                  LIMIT 1
                    FOR UPDATE OF s SKIP LOCKED)
             RETURNING id
@@ -289,7 +306,7 @@ class GoogleCalendarSync(models.Model):
             {"now": fields.Datetime.now(), "stale": fields.Datetime.now() - STALE_CLAIM},
         )
         row = self.env.cr.fetchone()
-        self.invalidate_model(["running_since", "requested_at"])
+        self.invalidate_model(["running_since", "requested_at", "notified_at"])
         self._commit()
         return self.sudo().browse(row[0]) if row else self.browse()
 
@@ -301,43 +318,52 @@ class GoogleCalendarSync(models.Model):
     # -- a run -----------------------------------------------------------------------------------
 
     def _run(self, time_budget=None):
-        """One synchronization run of this user; the outcome lands on the record, never raises."""
+        """One synchronization run of this user, logged; the outcome lands on the record and in the
+        log, and it never raises (one user's problem must not stop the others' runs)."""
         self.ensure_one()
         sync = self.sudo()
-        started = fields.Datetime.now()
         if sync.requested_at:
             sync.requested_at = False  # what is asked from now on needs a run after this one
-        values = {"running_since": False, "last_run_at": started}
+        log = self.env["google.calendar.sync.log"].sudo().create({"sync_id": sync.id})
+        self._commit()  # the run shows as running, and its progress is read from elsewhere
+        values = {"running_since": False, "last_run_at": log.started_at}
         try:
-            report = sync._synchronize(time_budget)
+            report = sync._synchronize(time_budget, log)
         except GoogleAccountError as error:
-            values.update(last_error=f"{error.cause} {error.fix}".strip(), last_summary=False)
+            message = f"{error.cause} {error.fix}".strip()
+            values.update(last_error=message, last_summary=False)
             if isinstance(error, GoogleReconnectRequired):
                 values["requested_at"] = False
+            log._failed(message)
         except Exception as error:  # pylint: disable=broad-exception-caught
             if self.env.registry.in_test_mode():
                 raise
             # A bug must not stop the other users' runs: keep what was committed, say what failed.
             _logger.exception("Google Calendar synchronization of user %s failed", sync.user_id.id)
             self.env.cr.rollback()
-            values.update(last_error=self.env._("Unexpected error (%(error)s); see the server log.",
-                                                error=type(error).__name__), last_summary=False)
+            message = self.env._("Unexpected error (%(error)s); see the server log.", error=type(error).__name__)
+            values.update(last_error=message, last_summary=False)
+            log._failed(message)
         else:
             values.update(sync._outcome(report))
+            log._record(report)
         sync.write(values)
         self._commit()
         return values
 
-    def _synchronize(self, time_budget):
+    def _synchronize(self, time_budget, log):
         account = self.account_id
         if self.synced_email and self.synced_email != account.email:
             self._forget_bindings()
         client = self._client()
         config = SyncConfig(
             calendar_id=self.calendar_id or "primary", mode=MODES[self.direction], time_budget=time_budget,
+            created_after=self.sync_since.replace(tzinfo=datetime.timezone.utc) if self.sync_since else None,
         )
         try:
-            report = Synchronizer(client, OdooCalendar(self), config).run()
+            report = Synchronizer(client, OdooCalendar(self), config, progress=log._progress).run()
+            if report.complete:
+                self._keep_channel(client)
         finally:
             client.session.close()
         if isinstance(report.fatal, InvalidGrantError):
@@ -352,9 +378,7 @@ class GoogleCalendarSync(models.Model):
             problems.insert(0, self.env._(
                 "Google Calendar's usage limits were reached for this account; the synchronization "
                 "resumes by itself later."))
-        elif report.fatal is not None:
-            problems.insert(0, report.stopped)
-        elif report.error is not None or report.stopped and not report.complete:
+        elif report.fatal is not None or report.error is not None or report.stopped and not report.complete:
             problems.insert(0, report.stopped)
         values["last_error"] = "\n".join(p for p in problems if p) or False
         if report.complete:
@@ -362,6 +386,82 @@ class GoogleCalendarSync(models.Model):
         elif report.fatal is None and report.error is None and report.stopped and "time budget" in report.stopped:
             values["requested_at"] = fields.Datetime.now()  # continue in the next cron run
         return values
+
+    # -- push notifications ----------------------------------------------------------------------
+
+    @api.model
+    def _webhook_url(self):
+        """Where Google can notify this Odoo, or None: a public https address is required (a
+        set ``google_calendar_sync.webhook_base_url`` overrides web.base.url, for proxies and tests)."""
+        override = self._param(PARAM_WEBHOOK)
+        if override:
+            return override.rstrip("/") + WEBHOOK_PATH
+        base = urlsplit(self._param("web.base.url"))
+        if base.scheme != "https" or not base.hostname or base.hostname in LOCAL_HOSTS:
+            return None
+        return f"https://{base.netloc}{WEBHOOK_PATH}"
+
+    def _keep_channel(self, client):
+        """Have a live push channel when push is possible: open one, or a new one before the old
+        expires (then stop the old). Failures only mean polling goes on."""
+        address = self._webhook_url()
+        soon = fields.Datetime.now() + CHANNEL_RENEWAL
+        if address and self.channel_id and self.channel_expires_at and self.channel_expires_at > soon:
+            return
+        previous = (self.channel_id, self.channel_resource_id)
+        values = {"channel_id": False, "channel_token": False, "channel_resource_id": False,
+                  "channel_expires_at": False}
+        if address:
+            channel_id, token = uuid.uuid4().hex, secrets.token_urlsafe(32)
+            try:
+                channel = client.watch(self.calendar_id or "primary", channel_id, address, token,
+                                       ttl_seconds=int(CHANNEL_TTL.total_seconds()))
+            except EngineError as error:
+                _logger.info("Google push channel for user %s not opened: %s", self.user_id.id, error)
+                return
+            expires = expiry_from_ms(channel.get("expiration"))
+            values = {"channel_id": channel_id, "channel_token": token, "channel_resource_id": channel["resourceId"],
+                      "channel_expires_at": expires.replace(tzinfo=None) if expires else False}
+        self.write(values)
+        if previous[0]:
+            self._stop_channel(client, *previous)
+
+    def _stop_channel(self, client, channel_id, resource_id):
+        try:
+            client.stop_channel(channel_id, resource_id)
+        except EngineError as error:  # it expires by itself within a week
+            _logger.info("Google push channel %s not stopped: %s", channel_id, error)
+
+    def _close_channel(self):
+        """Stop this user's push channel (disconnect, reset), while the tokens still work."""
+        for sync in self.filtered("channel_id"):
+            try:
+                client = sync._client()
+            except GoogleAccountError:
+                client = None
+            if client is not None:
+                sync._stop_channel(client, sync.channel_id, sync.channel_resource_id)
+                client.session.close()
+            sync.write({"channel_id": False, "channel_token": False, "channel_resource_id": False,
+                        "channel_expires_at": False})
+
+    @api.model
+    def _receive_notification(self, channel_id, token, resource_id, resource_state):
+        """A POST from Google on the webhook: 'unknown', 'refused' (spoofed), 'handshake' (the first
+        message of a channel) or 'queued' (a change: this user runs next)."""
+        sync = self.sudo().search([("channel_id", "=", channel_id)], limit=1) if channel_id else self
+        if not sync:
+            return "unknown"
+        if not (token and hmac.compare_digest(token, sync.channel_token or "")
+                and hmac.compare_digest(resource_id or "", sync.channel_resource_id or "")):
+            return "refused"
+        if resource_state == "sync":
+            return "handshake"
+        now = fields.Datetime.now()
+        sync.write({"notified_at": now, "requested_at": sync.requested_at or now})
+        if not self._globally_paused():
+            self.env.ref("google_calendar_sync.ir_cron_google_calendar_sync").sudo()._trigger()
+        return "queued"
 
     def _client(self):
         """gcal_engine's Calendar client for this user, paced below Google's per-user quota."""
@@ -385,9 +485,69 @@ class GoogleCalendarSync(models.Model):
         """Synchronize with another Google calendar: the old bindings belong to the old one."""
         if calendar_id == self.calendar_id:
             return
+        self._close_channel()
         self._forget_bindings()
         self.write({"calendar_id": calendar_id, "calendar_name": name})
         self._request_sync(priority=True)
+
+    # -- reset (the Reset Account wizard) ----------------------------------------------------
+
+    def _reset(self, delete_policy, sync_policy, notify):
+        """Delete the user's synchronized events where asked, revoke the grant, and start over.
+
+        Google deletions go first, in batches (and only then anything changes in Odoo): if Google
+        cannot be reached, the reset stops with nothing changed. Deleting a series deletes its
+        occurrences. ``sync_policy`` 'new' keeps everything that exists now out of the next
+        synchronizations; 'all' sends and receives everything again (Odoo's version winning over
+        the deletions just made on Google), and rebinds what both sides kept, without duplicates.
+        """
+        self.ensure_one()
+        rows = self.binding_ids.filtered(lambda r: r.google_id and r.role == "organizer" and not r.series_binding_id)
+        if delete_policy in ("delete_google", "delete_both") and rows:
+            self._delete_on_google(rows, notify)
+        if delete_policy in ("delete_odoo", "delete_both"):
+            calendar = self.env["calendar.event"].with_context(google_calendar_sync=True)
+            series = rows.recurrence_id
+            (calendar.browse(rows.event_id.ids) | series.calendar_event_ids).unlink()
+            series.with_context(google_calendar_sync=True).unlink()
+        self.account_id.action_disconnect()
+        # Odoo keeps whole seconds: rounded up, "now" is after everything done so far, on Google too.
+        now = fields.Datetime.now() + datetime.timedelta(seconds=1)
+        self.write({"sync_since": now if sync_policy == "new" else False, "requested_at": False})
+        if delete_policy == "dont_delete" and sync_policy == "all":
+            return  # the bindings stay: the same Google account rebinds without duplicates (another one forgets them)
+        self._forget_bindings()
+        if sync_policy == "all":
+            self._requeue_existing(now)
+
+    def _delete_on_google(self, rows, notify):
+        client = self._client()
+        writes = [Write("DELETE", self.calendar_id or "primary", row.google_id,
+                        send_updates="all" if notify else "none") for row in rows]
+        try:
+            results = client.write_many(writes)
+        except EngineError as error:
+            results = [WriteResult(error=error)]
+        finally:
+            client.session.close()
+        gone = (DeletedError, NotFoundError)
+        failed = [r.error for r in results if r.error is not None and not isinstance(r.error, gone)]
+        if failed:
+            raise UserError(self.env._(
+                "Google did not delete %(count)s events (%(error)s); nothing was reset. Try again later.",
+                count=len(failed) if len(results) > 1 else len(rows), error=failed[0]))
+
+    def _requeue_existing(self, now):
+        """'Synchronize all existing events': the user's events go again at the next connection,
+        as changes made now (so they win over what this reset deleted on Google)."""
+        events = self.env["calendar.event"].search([
+            ("user_id", "=", self.user_id.id), ("recurrence_id", "=", False), ("active", "=", True)])
+        series = self.env["calendar.recurrence"].search([("base_event_id.user_id", "=", self.user_id.id)])
+        self.env["google.calendar.binding"].sudo().create(
+            [{"sync_id": self.id, "local_ref": f"e{e.id}", "event_id": e.id, "dirty": True, "dirty_at": now,
+              "notify": False} for e in events]
+            + [{"sync_id": self.id, "local_ref": f"r{r.id}", "recurrence_id": r.id, "base_event_id": r.base_event_id.id,
+                "dirty": True, "dirty_at": now, "notify": False} for r in series.filtered("calendar_event_ids")])
 
     def _forget_bindings(self):
         """Another Google account now: the old bindings and sync token mean nothing there."""
@@ -395,4 +555,6 @@ class GoogleCalendarSync(models.Model):
         self.write({"sync_token": False, "retry_google_ids": False, "synced_email": False})
 
     def _reset_after_disconnect(self):
-        self.write({"sync_token": False, "retry_google_ids": False, "requested_at": False, "running_since": False})
+        self._close_channel()
+        self.write({"sync_token": False, "retry_google_ids": False, "requested_at": False, "running_since": False,
+                    "notified_at": False})

@@ -83,6 +83,13 @@ class ResUsers(models.Model):
             },
         }
 
+    def action_google_calendar_log(self):
+        """This user's synchronization runs (a user sees their own, an administrator anyone's)."""
+        self._google_sync_of_self()
+        action = self.env["ir.actions.act_window"]._for_xml_id("google_calendar_sync.action_google_calendar_sync_log")
+        action["domain"] = [("user_id", "=", self.id)]
+        return action
+
     def action_google_calendar_choose(self):
         sync = self._google_sync_of_self()
         return {

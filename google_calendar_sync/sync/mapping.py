@@ -8,6 +8,7 @@ series, in ``event_tz``).
 """
 
 import datetime as dt
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gcal_engine.model import Attendee, Event, EventTime, Person, Reminder, Reminders
@@ -83,6 +84,8 @@ def event_from_record(event, zone, own, original_start=None, recurrence=()):
         for attendee in event.attendee_ids
         if attendee.partner_id.email_normalized or attendee.partner_id.id == own_partner
     )
+    if [a.email for a in attendees] == [own_email]:
+        attendees = ()  # the user alone: an event without guests on Google (see Guests)
     alarms = sorted(event.alarm_ids, key=lambda alarm: alarm.duration_minutes)[:MAX_REMINDERS]
     reminders = Reminders(
         use_default=not alarms,
@@ -138,34 +141,44 @@ def record_values(event, alarms):
     return values
 
 
-def guests_of(event, partners):
-    """{partner id: answer} of ``event``'s guests; ``partners`` maps an e-mail (the connected
-    Google address included) to a partner id."""
-    guests = {}
-    for attendee in event.attendees:
-        partner_id = partners.get(attendee.email.lower())
-        if partner_id:
-            guests[partner_id] = attendee.response
-    return guests
+@dataclass(frozen=True)
+class Guests:
+    """Who is who among Google attendees: partner ids by e-mail (the connected Google address
+    included), and ``owner``, the partner of the user whose calendar it is. The owner is a guest
+    of every event in their calendar, as in Odoo, where one sees the events one attends: a
+    Google event without guests is theirs alone."""
+
+    partners: dict
+    owner: int
+
+    def of(self, event):
+        """{partner id: answer} of ``event``'s guests."""
+        guests = {}
+        for attendee in event.attendees:
+            partner_id = self.partners.get(attendee.email.lower())
+            if partner_id:
+                guests[partner_id] = attendee.response
+        guests.setdefault(self.owner, "accepted")
+        return guests
 
 
-def new_guest_values(event, partners):
+def new_guest_values(event, guests):
     """Guests of a new ``calendar.event``, with their answers."""
-    guests = guests_of(event, partners)
+    answers = guests.of(event)
     return {
-        "attendee_ids": [(0, 0, {"partner_id": pid, "state": state}) for pid, state in guests.items()],
-        "partner_ids": [(6, 0, list(guests))],
+        "attendee_ids": [(0, 0, {"partner_id": pid, "state": state}) for pid, state in answers.items()],
+        "partner_ids": [(6, 0, list(answers))],
     }
 
 
-def set_guests(record, event, partners):
+def set_guests(record, event, guests):
     """Make ``record``'s guests and their answers those of ``event``. Partners first (Odoo derives
     attendees from them), then each attendee's answer."""
-    guests = guests_of(event, partners)
-    if set(record.partner_ids.ids) != set(guests):
-        record.write({"partner_ids": [(6, 0, list(guests))]})
+    answers = guests.of(event)
+    if set(record.partner_ids.ids) != set(answers):
+        record.write({"partner_ids": [(6, 0, list(answers))]})
     for attendee in record.attendee_ids:
-        answer = guests.get(attendee.partner_id.id)
+        answer = answers.get(attendee.partner_id.id)
         if answer and attendee.state != answer:
             attendee.state = answer
 

@@ -270,15 +270,16 @@ class OdooCalendar:
         start, stop = mapping.odoo_datetime(window[0]), mapping.odoo_datetime(window[1])
         known = self.Binding.search([("sync_id", "=", self.sync.id)])
         bound_events, bound_series = set(known.event_id.ids), set(known.recurrence_id.ids)
+        since = [("create_date", ">=", self.sync.sync_since)] if self.sync.sync_since else []
         singles = self.Event.search([
             ("user_id", "=", self.user.id), ("recurrence_id", "=", False), ("active", "=", True),
-            ("stop", ">", start), ("start", "<", stop), ("id", "not in", list(bound_events)),
+            ("stop", ">", start), ("start", "<", stop), ("id", "not in", list(bound_events)), *since,
         ])
         for event in singles:
             yield engine.LocalChange(f"e{event.id}", mapping.event_from_record(event, self._zone(event), self.own),
                                      event.write_date.replace(tzinfo=UTC), notify=False)
         series = self.Recurrence.search([
-            ("base_event_id.user_id", "=", self.user.id), ("id", "not in", list(bound_series)),
+            ("base_event_id.user_id", "=", self.user.id), ("id", "not in", list(bound_series)), *since,
         ])
         for recurrence in series.filtered("calendar_event_ids"):
             yield engine.LocalChange(f"r{recurrence.id}", self._series_event(recurrence),
@@ -375,14 +376,14 @@ class OdooCalendar:
             self._alarms[(alarm_type, minutes)] = alarm.id
         return self._alarms
 
-    def _partner_ids(self, events):
-        """Partner ids by e-mail for every guest of ``events``: users' partners first, then
-        existing contacts; unknown addresses become contacts (one create for all)."""
+    def _guests(self, events):
+        """The guests of ``events`` as partners: users' partners first, then existing contacts;
+        unknown addresses become contacts (one create for all)."""
         emails = {a.email.lower() for event in events for a in event.attendees}
         partners = {self.own[1]: self.own[0]} if self.own[1] else {}
         emails -= set(partners)
         if not emails:
-            return partners
+            return mapping.Guests(partners, self.own[0])
         Partner = self.env["res.partner"]
         for partner in Partner.search([("email_normalized", "in", list(emails))], order="id"):
             current = partners.get(partner.email_normalized)
@@ -392,7 +393,7 @@ class OdooCalendar:
         names = {a.email.lower(): a.name for event in events for a in event.attendees}
         created = Partner.create([{"name": names.get(email) or email, "email": email} for email in missing])
         partners.update(zip(missing, created.ids))
-        return partners
+        return mapping.Guests(partners, self.own[0])
 
     def _organizer(self, event):
         if event.organizer is None or event.organizer.is_self or event.organizer.email == self.own[1]:
@@ -403,13 +404,13 @@ class OdooCalendar:
     def create_many(self, events):
         self._written = True
         alarms = self._alarm_ids(events)
-        partners = self._partner_ids(events)
+        guests = self._guests(events)
         singles = [e for e in events if not e.is_series and not e.is_instance]
         results = {}
         values = []
         for event in singles:
             vals = mapping.record_values(event, alarms)
-            vals.update(mapping.new_guest_values(event, partners), user_id=self._organizer(event))
+            vals.update(mapping.new_guest_values(event, guests), user_id=self._organizer(event))
             values.append(vals)
         try:
             with self.env.cr.savepoint():
@@ -424,9 +425,9 @@ class OdooCalendar:
                 results[id(singles[0])] = LocalWriteError(self._explain(error))
         for event in events:
             if event.is_series:
-                results[id(event)] = self._guarded(self._create_series, event, alarms, partners)
+                results[id(event)] = self._guarded(self._create_series, event, alarms, guests)
             elif event.is_instance:
-                results[id(event)] = self._guarded(self._apply_occurrence, None, event, alarms, partners)
+                results[id(event)] = self._guarded(self._apply_occurrence, None, event, alarms, guests)
         return [results[id(event)] for event in events]
 
     def _guarded(self, method, *args):
@@ -440,9 +441,9 @@ class OdooCalendar:
     def _explain(error):
         return getattr(error, "args", [str(error)])[0] if getattr(error, "args", None) else str(error)
 
-    def _create_series(self, event, alarms, partners):
+    def _create_series(self, event, alarms, guests):
         vals = mapping.record_values(event, alarms)
-        vals.update(mapping.new_guest_values(event, partners), user_id=self._organizer(event))
+        vals.update(mapping.new_guest_values(event, guests), user_id=self._organizer(event))
         base = self.Event.create(vals)
         recurrence = self.Recurrence._google_create(base, event)
         return f"r{recurrence.id}", self._series_event(recurrence)
@@ -453,7 +454,7 @@ class OdooCalendar:
             raise LocalWriteError(f"the series {event.recurring_event_id} of this occurrence is not in Odoo")
         return row.recurrence_id
 
-    def _apply_occurrence(self, local_id, event, alarms, partners):
+    def _apply_occurrence(self, local_id, event, alarms, guests):
         """Make the occurrence at ``event.original_start`` look like Google's exception."""
         recurrence = self._series_of(event)
         occurrence = self.Event.browse(self._parse(local_id)[1]).exists() if local_id else \
@@ -466,9 +467,9 @@ class OdooCalendar:
         vals["follow_recurrence"] = False
         if occurrence:
             occurrence.write(dict(vals, recurrence_update="self_only"))
-            mapping.set_guests(occurrence, event, partners)
+            mapping.set_guests(occurrence, event, guests)
         else:
-            vals.update(mapping.new_guest_values(event, partners), user_id=recurrence.base_event_id.user_id.id,
+            vals.update(mapping.new_guest_values(event, guests), user_id=recurrence.base_event_id.user_id.id,
                         recurrence_id=recurrence.id, recurrency=True)
             occurrence = self.Event.create(vals)
         return f"e{occurrence.id}", self._occurrence_event(occurrence, event.original_start)
@@ -476,23 +477,23 @@ class OdooCalendar:
     def update(self, local_id, event):
         self._written = True
         alarms = self._alarm_ids([event])
-        partners = self._partner_ids([event])
+        guests = self._guests([event])
         kind, record_id, _ = self._parse(local_id)
         try:
             with self.env.cr.savepoint():
                 if event.is_instance:
-                    return self._apply_occurrence(local_id, event, alarms, partners)[1]
+                    return self._apply_occurrence(local_id, event, alarms, guests)[1]
                 if kind == "r":
                     recurrence = self.Recurrence.browse(record_id).exists()
                     if not recurrence:
                         raise LocalWriteError(f"the series {local_id} is no longer in Odoo")
-                    recurrence._google_update(event, mapping.record_values(event, alarms), partners)
+                    recurrence._google_update(event, mapping.record_values(event, alarms), guests)
                     return self._series_event(recurrence)
                 record = self.Event.browse(record_id).exists()
                 if not record:
                     raise LocalWriteError(f"the event {local_id} is no longer in Odoo")
                 record.write(mapping.record_values(event, alarms))
-                mapping.set_guests(record, event, partners)
+                mapping.set_guests(record, event, guests)
                 return mapping.event_from_record(record, self._zone(record), self.own)
         except (UserError, ValidationError, ValueError, RecurrenceError) as error:
             raise LocalWriteError(self._explain(error)) from error

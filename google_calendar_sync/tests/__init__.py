@@ -1,1 +1,11 @@
-from . import test_invitations, test_queue, test_recurrence, test_rights, test_sync
+from . import (
+    test_invitations,
+    test_log,
+    test_push,
+    test_queue,
+    test_recurrence,
+    test_reset,
+    test_rights,
+    test_sync,
+    test_ui,
+)

@@ -1,1 +1,1 @@
-from . import google_calendar_choose
+from . import google_calendar_choose, google_calendar_reset

@@ -259,3 +259,28 @@ def test_watch_pushes_sync_then_exists_and_stop_ends_it(service: Any, receiver: 
     with pytest.raises(HttpError) as error:
         service.channels().stop(body={"id": "chan-1", "resourceId": channel["resourceId"]}).execute()
     assert error.value.resp.status == 404
+
+
+def test_the_delivery_log_waits_for_the_background_deliveries(service: Any, receiver: Receiver, emulator: Any) -> None:
+    service.events().watch(calendarId="primary", body={"id": "chan-w", "type": "web_hook", "address": receiver.url}).execute()
+    service.events().insert(calendarId="primary", body=timed("Ping", "2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z")).execute()
+    done = emulator.notifications(state="exists", wait=10)
+    assert [(d["channel_id"], d["state"], d["status"]) for d in done] == [("chan-w", "sync", 200), ("chan-w", "exists", 200)]
+    assert emulator.notifications(state="exists", count=5, wait=0.2) == done, "a timeout answers with what was done"
+
+
+def test_held_notifications_wait_for_their_release(service: Any, receiver: Receiver, emulator: Any) -> None:
+    emulator.hold_push()
+    service.events().watch(calendarId="primary", body={"id": "chan-h", "type": "web_hook", "address": receiver.url}).execute()
+    service.events().insert(calendarId="primary", body=timed("Ping", "2026-12-01T10:00:00Z", "2026-12-01T11:00:00Z")).execute()
+    assert receiver.received.empty() and emulator.notifications() == []
+    released = emulator.release_push()
+    assert [(d["state"], d["message_number"], d["status"]) for d in released] == [("sync", 1, 200), ("exists", 2, 200)]
+    assert [receiver.next()["X-Goog-Resource-State"] for _ in range(2)] == ["sync", "exists"]
+    assert emulator.release_push() == []
+
+    emulator.hold_push(False)
+    service.events().insert(calendarId="primary", body=timed("Pong", "2026-12-01T12:00:00Z", "2026-12-01T13:00:00Z")).execute()
+    assert receiver.next()["X-Goog-Message-Number"] == "3"
+    with pytest.raises(RuntimeError, match="400"):
+        emulator._call("POST", "push", {"hold": "yes"})

@@ -16,6 +16,7 @@ from gcal_engine.executor import Executor
 from gcal_engine.local import SyncState
 from gcal_engine.planner import ConflictPolicy, Context, Mode, RunKind, UpdateRemote
 from gcal_engine.report import RunReport
+from gcal_engine.sync import SyncConfig, Synchronizer
 from tests.engine.conftest import Harness
 from tests.engine.events import PARIS, all_day, at, occurrence, series, timed
 from tests.engine.memory_calendar import MemoryCalendar
@@ -336,3 +337,26 @@ def test_policy_google_always_wins(harness: Harness) -> None:
     harness.local.edit(local_id, summary="Later local")
     harness.sync(policy=ConflictPolicy.GOOGLE)
     assert summaries(harness) == (["Google"], ["Google"])
+
+
+def test_only_events_created_after_a_cutoff_come_from_google(harness: Harness) -> None:
+    google_insert(harness, "Before the reset")
+    harness.clock.advance(60)
+    cutoff = harness.clock.now()
+    harness.clock.advance(60)
+    google_insert(harness, "After the reset")
+    harness.sync(created_after=cutoff)
+    assert summaries(harness)[0] == ["After the reset"]
+    old = next(e for e in harness.google_events().values() if e["summary"] == "Before the reset")
+    harness.client.patch_event("primary", old["id"], {"location": "edited later"})
+    harness.sync(created_after=cutoff)
+    assert summaries(harness)[0] == ["After the reset"], "an old event stays out even once edited"
+
+
+def test_progress_is_reported_while_a_big_import_runs(harness: Harness) -> None:
+    for i in range(5):
+        google_insert(harness, f"E{i}")
+    seen: list[int] = []
+    Synchronizer(harness.client, harness.local, SyncConfig(page_size=2), clock=harness.clock.now,
+                 progress=lambda report: seen.append(report.counts["created_in_odoo"])).run()
+    assert seen[:3] == [2, 4, 5]

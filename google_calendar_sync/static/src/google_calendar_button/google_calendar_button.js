@@ -1,4 +1,5 @@
 import { _t } from "@web/core/l10n/translation";
+import { user } from "@web/core/user";
 import { useService } from "@web/core/utils/hooks";
 import { Component, onWillStart, onWillUnmount, useState } from "@odoo/owl";
 
@@ -80,6 +81,11 @@ export class GoogleCalendarButton extends Component {
         } finally {
             this.state.busy = false;
         }
+    }
+
+    async openLog() {
+        const action = await this.orm.call("res.users", "action_google_calendar_log", [[user.userId]]);
+        await this.action.doAction(action);
     }
 
     async connect() {

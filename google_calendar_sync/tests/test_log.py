@@ -1,0 +1,68 @@
+"""The synchronization log: each run, what it did, which events failed and why; private to its user."""
+
+import json
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import GoogleCalendarSyncCase
+
+
+@tagged("post_install", "-at_install")
+class TestLog(GoogleCalendarSyncCase):
+    def last_log(self):
+        return self.env["google.calendar.sync.log"].search([("sync_id", "=", self.sync.id)], limit=1)
+
+    def test_a_run_is_logged_with_what_it_did(self):
+        self.create_in_odoo("Odoo one")
+        self.insert_on_google("Google one")
+        self.run_sync()
+        log = self.last_log()
+        self.assertEqual((log.state, log.kind), ("done", "incremental"))
+        self.assertEqual((log.created_in_google, log.created_in_odoo, log.processed), (1, 1, 2))
+        self.assertEqual(log.requests, 2)
+        self.assertTrue(log.finished_at >= log.started_at)
+        self.assertIn("created in google: 1", log.summary)
+
+    def test_an_event_google_refuses_is_a_line_linking_to_it(self):
+        five_weeks = self.env["calendar.alarm"].create({
+            "name": "Five weeks", "alarm_type": "notification", "duration": 35, "interval": "days"})
+        event = self.create_in_odoo("Too early a reminder", alarm_ids=[(6, 0, five_weeks.ids)])
+        self.create_in_odoo("Fine")
+        self.run_sync()
+        log = self.last_log()
+        self.assertEqual(log.state, "partial")
+        [line] = log.line_ids
+        self.assertEqual((line.kind, line.event_id, line.name), ("problem", event, "Too early a reminder"))
+        self.assertIn("reminder", line.message.lower())
+        self.assertIn("Too early a reminder", self.sync.last_error)
+
+    def test_a_conflict_is_a_line_with_the_version_that_lost(self):
+        event = self.create_in_odoo("Original")
+        self.run_sync()
+        self.google_api().patch_event("primary", self.google_event("Original")["id"], {"summary": "Google edit"})
+        event.with_user(self.alice).write({"name": "Odoo edit"})
+        self.run_sync()
+        [line] = self.last_log().line_ids
+        self.assertEqual(line.kind, "conflict")
+        self.assertIn("edited on both sides", line.message)
+
+    @mute_logger("odoo.http")
+    def test_users_read_their_own_runs_only(self):
+        log = self.last_log()
+        self.assertEqual(self.env["google.calendar.sync.log"].with_user(self.alice).search([]), log)
+        self.assertFalse(self.env["google.calendar.sync.log"].with_user(self.bob).search([]))
+        self.authenticate(self.bob.login, f"{self.bob.login}_password")
+        payload = {"jsonrpc": "2.0", "method": "call", "id": 1, "params": {
+            "model": "google.calendar.sync.log", "method": "read", "args": [log.ids, ["summary"]], "kwargs": {}}}
+        answer = self.url_open("/web/dataset/call_kw", data=json.dumps(payload),
+                               headers={"Content-Type": "application/json"}).json()
+        self.assertEqual(answer["error"]["data"]["name"], "odoo.exceptions.AccessError")
+        self.assertIn(log, self.env["google.calendar.sync.log"].with_user(self.admin).search([]))
+
+    def test_the_log_opens_from_the_preferences_for_oneself_only(self):
+        action = self.alice.with_user(self.alice).action_google_calendar_log()
+        self.assertEqual(action["domain"], [("user_id", "=", self.alice.id)])
+        with self.assertRaises(AccessError):
+            self.alice.with_user(self.bob).action_google_calendar_log()

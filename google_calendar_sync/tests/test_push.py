@@ -1,0 +1,94 @@
+"""Push notifications: a channel per user when Odoo is reachable, the webhook, renewal and stop."""
+
+import datetime as dt
+
+from odoo import fields
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import GoogleCalendarSyncCase
+
+
+@tagged("post_install", "-at_install")
+class TestPush(GoogleCalendarSyncCase):
+    def setUp(self):
+        super().setUp()
+        # The test server shares this test's transaction: Google's messages come when released.
+        self.google.hold_push()
+        self.env["ir.config_parameter"].sudo().set_param("google_calendar_sync.webhook_base_url", self.base_url())
+        self.run_sync()  # opens the channel
+        self.channel = self.sync.sudo().channel_id
+
+    def delivered(self, state):
+        """Google's messages of ``state`` since the last call, delivered to Odoo now."""
+        self.env.flush_all()
+        delivered = [n for n in self.google.release_push() if n["state"] == state]
+        self.env.invalidate_all()
+        return delivered
+
+    def post(self, channel_id, token, resource_id, state="exists"):
+        headers = {"X-Goog-Channel-ID": channel_id, "X-Goog-Channel-Token": token, "X-Goog-Resource-ID": resource_id,
+                   "X-Goog-Resource-State": state, "X-Goog-Message-Number": "2"}
+        # Google's POST has no body (url_open would make a bodiless request a GET).
+        return self.opener.post(self.base_url() + "/google_calendar_sync/notify", data=b"", headers=headers, timeout=12)
+
+    def test_a_channel_is_opened_and_its_handshake_changes_nothing(self):
+        self.assertTrue(self.channel)
+        [handshake] = self.delivered("sync")
+        self.assertEqual(handshake["status"], 200)
+        self.assertEqual(handshake["address"], self.base_url() + "/google_calendar_sync/notify")
+        self.assertGreater(self.sync.channel_expires_at, fields.Datetime.now() + dt.timedelta(days=6))
+        self.assertFalse(self.sync.requested_at)
+
+    def test_no_channel_without_a_public_https_address(self):
+        self.env["ir.config_parameter"].sudo().set_param("google_calendar_sync.webhook_base_url", "")
+        self.env["ir.config_parameter"].sudo().set_param("web.base.url", "http://odoo.example.com")
+        self.run_sync()
+        self.assertFalse(self.sync.sudo().channel_id, "a stopped channel; polling goes on")
+        self.env["ir.config_parameter"].sudo().set_param("web.base.url", "https://odoo.example.com")
+        self.assertEqual(self.env["google.calendar.sync"]._webhook_url(),
+                         "https://odoo.example.com/google_calendar_sync/notify")
+
+    def test_a_change_on_google_queues_this_user_first(self):
+        self.connect(self.bob, email="bob@gmail.example")
+        bob = self.env["google.calendar.sync"]._for_user(self.bob)
+        bob.sudo().requested_at = fields.Datetime.now() - dt.timedelta(minutes=10)
+        self.delivered("sync")
+        self.insert_on_google("Pushed from Google")
+        [change] = self.delivered("exists")
+        self.assertEqual(change["status"], 200)
+        self.assertTrue(self.sync.notified_at and self.sync.requested_at)
+        self.assertEqual(self.env["google.calendar.sync"]._claim(), self.sync, "notified users go first")
+        self.sync._run()
+        self.odoo_event("Pushed from Google")
+
+    @mute_logger("odoo.http")
+    def test_spoofed_and_unknown_notifications_run_nothing(self):
+        sync = self.sync.sudo()
+        self.assertEqual(self.post(sync.channel_id, "forged-token", sync.channel_resource_id).status_code, 403)
+        self.assertEqual(self.post(sync.channel_id, sync.channel_token, "other-resource").status_code, 403)
+        self.assertEqual(self.post("no-such-channel", "token", "resource").status_code, 404)
+        self.env.invalidate_all()
+        self.assertFalse(sync.requested_at or sync.notified_at)
+        self.assertEqual(self.post(sync.channel_id, sync.channel_token, sync.channel_resource_id).status_code, 200)
+        self.env.invalidate_all()
+        self.assertTrue(sync.notified_at)
+
+    def test_a_channel_is_renewed_before_it_expires(self):
+        old = self.sync.sudo().channel_id
+        self.sync.sudo().channel_expires_at = fields.Datetime.now() + dt.timedelta(hours=3)
+        self.run_sync()
+        new = self.sync.sudo().channel_id
+        self.assertNotEqual(new, old)
+        live = [c["id"] for c in self.google._call("GET", "notifications")["channels"]]
+        self.assertEqual(live, [new], "the old channel is stopped once the new one runs")
+
+    def test_disconnecting_stops_the_channel(self):
+        self.sync.with_user(self.alice).action_disconnect()
+        self.assertFalse(self.google._call("GET", "notifications")["channels"])
+        self.assertFalse(self.sync.sudo().channel_id)
+
+    def test_a_reset_stops_the_channel(self):
+        self.env["google.calendar.reset"].with_user(self.admin).create({"user_id": self.alice.id}).action_reset()
+        self.assertFalse(self.google._call("GET", "notifications")["channels"])
+        self.assertFalse(self.sync.sudo().channel_id)

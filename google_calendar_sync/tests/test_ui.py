@@ -1,0 +1,57 @@
+"""In a real browser (headless Chromium): click Google in the Calendar app, consent on Google's
+page, come back connected, and see an event made on Google in Odoo's calendar."""
+
+import datetime as dt
+import json
+
+from odoo.tests import tagged
+from odoo.tests.common import ChromeBrowser
+
+from .common import ALICE_GOOGLE, GoogleCalendarSyncCase
+
+CONNECT_TOUR = "google_calendar_sync_connect"
+
+
+@tagged("post_install", "-at_install")
+class TestUi(GoogleCalendarSyncCase):
+    def setUp(self):
+        # alice connects in the browser here, not through the common set-up's shortcut.
+        super(GoogleCalendarSyncCase, self).setUp()  # pylint: disable=bad-super-call
+        self.sync = self.env["google.calendar.sync"]._for_user(self.alice)
+
+    def evaluate(self, browser, expression):
+        return browser._websocket_request("Runtime.evaluate", params={"expression": expression})
+
+    def connect_in_browser(self):
+        """The tour clicks Google; Google's consent page is another site, so the browser is driven
+        there directly, as a user would: choose the account, Continue, and back to Odoo."""
+        browser = ChromeBrowser(self, headless=True, success_signal="tour succeeded")
+        try:
+            self.authenticate(self.alice.login, f"{self.alice.login}_password", browser=browser)
+            self.cr.flush()
+            self.cr.clear()
+            browser.navigate_to(self.base_url() + "/odoo/calendar")
+            self.assertTrue(browser._wait_ready(f"odoo.isTourReady({CONNECT_TOUR!r})"))
+            options = {"stepDelay": 0, "keepWatchBrowser": False, "debug": False, "startUrl": "/odoo/calendar"}
+            browser._wait_code_ok(f"odoo.startTour({CONNECT_TOUR!r}, {json.dumps(options)})", 60)
+            on_consent_page = (f"location.href.startsWith({self.google.base_url!r})"
+                               " && document.querySelector('#allow') !== null")
+            self.assertTrue(browser._wait_ready(on_consent_page, timeout=30), "Google's consent page opens")
+            self.evaluate(browser, f"document.querySelector('#email').value = {ALICE_GOOGLE!r};"
+                                   " document.querySelector('#allow').click()")
+            back = ("location.pathname === '/odoo/calendar'"
+                    f" && document.body.innerText.includes('Google Calendar connected as {ALICE_GOOGLE}')")
+            self.assertTrue(browser._wait_ready(back, timeout=30), "back in the calendar, connected, with the message")
+        finally:
+            browser.stop()
+            self._wait_remaining_requests()
+
+    def test_connect_then_see_a_google_event_in_the_calendar(self):
+        self.connect_in_browser()
+        self.env.invalidate_all()
+        self.assertEqual((self.account(self.alice).state, self.account(self.alice).email), ("connected", ALICE_GOOGLE))
+        today = dt.datetime.now(dt.timezone.utc).replace(hour=10, minute=0, second=0, microsecond=0)
+        self.insert_on_google("Planning from Google", start=today.isoformat(),
+                              end=(today + dt.timedelta(hours=1)).isoformat(), zone="UTC")
+        self.run_sync()  # what the cron does once Odoo is told of the connection
+        self.start_tour("/odoo/calendar", "google_calendar_sync_see_event", login=self.alice.login)

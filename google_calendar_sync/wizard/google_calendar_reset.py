@@ -1,0 +1,51 @@
+"""Reset Account (Settings > Users > a user > Calendar): what happens to the user's synchronized
+events, and what the next synchronization sends, as in Odoo's documentation. Administrators only."""
+
+from odoo import fields, models
+from odoo.exceptions import AccessError
+
+DELETE_POLICIES = [
+    ("dont_delete", "Leave them untouched"),
+    ("delete_google", "Delete from the current Google Calendar account"),
+    ("delete_odoo", "Delete from Odoo"),
+    ("delete_both", "Delete from both"),
+]
+SYNC_POLICIES = [
+    ("new", "Synchronize only new events"),
+    ("all", "Synchronize all existing events"),
+]
+
+
+class GoogleCalendarReset(models.TransientModel):
+    _name = "google.calendar.reset"
+    _description = "Reset a User's Google Calendar Synchronization"
+
+    user_id = fields.Many2one("res.users", required=True, ondelete="cascade")
+    delete_policy = fields.Selection(
+        DELETE_POLICIES, "User's Existing Events", default="dont_delete", required=True,
+        help="Only the events of this user's calendar that are synchronized and that the user organizes.")
+    sync_policy = fields.Selection(
+        SYNC_POLICIES, "Next Synchronization", default="new", required=True,
+        help="Only new events: what exists now on either side stays out of the synchronization. "
+        "All existing events: the next synchronization sends and receives everything again.")
+    notify_attendees = fields.Boolean(
+        "Notify attendees", help="Let Google mail the guests of the events it deletes.")
+
+    def action_reset(self):
+        """Apply the choices, revoke the user's Google grant, and leave them to reconnect."""
+        self.ensure_one()
+        if not self.env.user._is_system():
+            raise AccessError(self.env._("Only administrators can reset a Google Calendar synchronization."))
+        sync = self.env["google.calendar.sync"]._for_user(self.user_id)
+        sync._reset(self.delete_policy, self.sync_policy, self.notify_attendees)
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "success",
+                "message": self.env._(
+                    "The Google Calendar synchronization of %(user)s was reset; they can connect again.",
+                    user=self.user_id.name),
+                "next": {"type": "ir.actions.act_window_close"},
+            },
+        }
