@@ -2,6 +2,8 @@
 
     ODOO_BIN=/path/to/odoo-bin /path/to/odoo/python -m benchmarks.odoo_bench [--import 5000] [--export 1000]
 
+(PostgreSQL from PGHOST/PGPORT/PGUSER, default 127.0.0.1:5432 as odoo.)
+
 It creates a fresh database with both addons installed (dropped at the end), starts the emulator
 in its own process, connects a user through the OAuth flow, and prints a table of wall time, HTTP
 requests and SQL queries. Targets: at most 6 queries per imported event; the export of 1,000
@@ -14,40 +16,15 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
-import subprocess
-import sys
 import time
 from contextlib import contextmanager
-from urllib.parse import parse_qs, urlsplit
-
-import requests
 
 from benchmarks.common import emulator_process, print_table
+from devtools.odoo_site import connect, create_database, drop_database, odoo_source, open_registry, use_emulator
 from gcal_emulator.control import EmulatorControl
 
 CLIENT_ID, CLIENT_SECRET = "bench.apps.googleusercontent.com", "bench-secret"
 GOOGLE = "bench@gmail.example"
-
-
-def odoo_source() -> str:
-    odoo_bin = os.environ.get("ODOO_BIN")
-    if not odoo_bin or not os.path.isfile(odoo_bin):
-        sys.exit("Set ODOO_BIN to an Odoo 18 odoo-bin, and run this with that Odoo's Python.")
-    return os.path.dirname(os.path.abspath(odoo_bin))
-
-
-def addons_path(source: str) -> str:
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    paths = [root, os.path.join(source, "addons"), os.path.join(source, "odoo", "addons")]
-    return ",".join(p for p in paths if os.path.isdir(p))
-
-
-def create_database(source: str, db: str, db_args: list[str]) -> None:
-    subprocess.run(
-        [sys.executable, os.path.join(source, "odoo-bin"), "-d", db, *db_args, f"--addons-path={addons_path(source)}",
-         "-i", "google_calendar_sync", "--stop-after-init", "--without-demo=all", "--log-level=warn"],
-        check=True,
-    )
 
 
 @contextmanager
@@ -58,15 +35,6 @@ def counted(cr):
     yield result
     result["queries"] = cr.sql_log_count - queries
     result["seconds"] = time.perf_counter() - started
-
-
-def connect(env, control: EmulatorControl, user) -> None:
-    """The OAuth flow of google_account, as the route runs it, without a browser."""
-    account_model = env["google.account"].with_user(user)
-    control.consent(GOOGLE)
-    authorize = requests.get(account_model._authorization_url("/odoo/calendar"), allow_redirects=False, timeout=10)
-    query = {k: v[0] for k, v in parse_qs(urlsplit(authorize.headers["Location"]).query).items()}
-    account_model._complete_authorization(state=query["state"], code=query["code"])
 
 
 def google_event(i: int) -> dict:
@@ -86,34 +54,22 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--import", dest="imported", type=int, default=5000)
     parser.add_argument("--export", type=int, default=1000)
-    parser.add_argument("--db-host", default=os.environ.get("PGHOST", "127.0.0.1"))
-    parser.add_argument("--db-port", default=os.environ.get("PGPORT", "5432"))
-    parser.add_argument("--db-user", default=os.environ.get("PGUSER", "odoo"))
     args = parser.parse_args()
     source = odoo_source()
-    sys.path.insert(0, source)
-    import odoo
-    from odoo.modules.registry import Registry
+    import odoo  # noqa: PLC0415 - found through ODOO_BIN
 
-    db_args = [f"--db_host={args.db_host}", f"--db_port={args.db_port}", f"--db_user={args.db_user}"]
     db = f"gcal_bench_{os.getpid()}"
-    create_database(source, db, db_args)
-    odoo.tools.config.parse_config([*db_args, f"--addons-path={addons_path(source)}", "--log-level=warn"])
+    create_database(source, db)
     rows = []
     try:
-        with emulator_process() as (base, _pid), Registry(db).cursor() as cr:
+        with emulator_process() as (base, _pid), open_registry(source, db).cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
             control = EmulatorControl(base)
-            control.add_user(GOOGLE)
-            params = env["ir.config_parameter"]
-            for key, value in {"calendar_enabled": "True", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
-                               "endpoint": base}.items():
-                params.set_param(f"google_account.{key}", value)
-            params.set_param("google_calendar_sync.quota_per_minute", "100000")
-            control.add_client(CLIENT_ID, CLIENT_SECRET, [env["google.account"]._redirect_uri()], test_users=[GOOGLE])
+            use_emulator(env, control, CLIENT_ID, CLIENT_SECRET, [GOOGLE])
+            env["ir.config_parameter"].set_param("google_calendar_sync.quota_per_minute", "100000")
             Users = env["res.users"].with_context(no_reset_password=True)
             user = Users.create({"name": "Bench", "login": "bench", "email": "bench@example.com", "tz": "Europe/Paris"})
-            connect(env, control, user)
+            connect(env, control, user, GOOGLE)
             sync = env["google.calendar.sync"]._for_user(user)
             sync._run()
             cr.commit()
@@ -190,8 +146,7 @@ def main() -> None:
                          saves["synced"]["queries"], f"+{saves['synced']['queries'] - saves['unsynced']['queries']} queries",
                          "<= 10 extra queries, no HTTP"))
     finally:
-        odoo.sql_db.close_all()
-        subprocess.run(["dropdb", "-h", args.db_host, "-p", args.db_port, "-U", args.db_user, db], check=False)
+        drop_database(db)
     print_table("google_calendar_sync in Odoo 18 against the emulator (queries: SQL statements on the run's cursor)",
                 ["work", "result", "HTTP requests", "wall time (s)", "SQL queries", "per event / note", "target"], rows)
 

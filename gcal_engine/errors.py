@@ -155,15 +155,18 @@ class ScopeNotGrantedError(OAuthError):
 
 
 class MassDeletionError(EngineError):
-    """A run would delete too much of a calendar at once; it stopped before deleting anything."""
+    """A run would delete too much of a calendar at once; it stopped before deleting anything.
+
+    Held deletions stay pending: each run stops again until one runs with mass deletions allowed.
+    """
 
     def __init__(self, side: str, deletions: int, total: int) -> None:
         self.side = side
         self.deletions = deletions
         self.total = total
         super().__init__(
-            f"Stopped: this run would delete {deletions} of {total} synchronized events in {side}. "
-            "Nothing was deleted. If this is intended, allow mass deletions for one run."
+            f"Stopped before deleting {deletions} of {total} synchronized events in {side}: that looks like a "
+            "mistake. Nothing was deleted; confirm the deletions to go ahead."
         )
 
 

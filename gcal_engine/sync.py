@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from . import planner
 from .client import CalendarClient
-from .errors import EngineError, GoogleApiError, NotFoundError, SyncTokenExpiredError
+from .errors import EngineError, GoogleApiError, MassDeletionError, NotFoundError, SyncTokenExpiredError
 from .executor import FATAL, Executor
 from .local import LocalCalendar, LocalChange, SyncState
 from .mapping import MappingError, from_google
@@ -141,9 +141,9 @@ class Synchronizer:
         ) if self.deletions else None
         if guard is not None and not config.allow_mass_deletion:
             side, count = guard
-            where = "Odoo" if side == planner.LOCAL else "Google Calendar"
-            report.stopped = (f"Stopped before deleting {count} of {self.local.binding_count()} synchronized events in "
-                              f"{where}: that looks like a mistake. Nothing was deleted; allow it once to go ahead.")
+            report.fatal = MassDeletionError("Odoo" if side == planner.LOCAL else "Google Calendar", count,
+                                             self.local.binding_count())
+            report.stopped = str(report.fatal)
             self.local.commit()
             return
         self.executor.run(self.deletions)

@@ -54,11 +54,11 @@ class CalendarEvent(models.Model):
     def _skip_send_mail_status_update(self):
         """Google mails the guests of the events it synchronizes (sendUpdates=all): Odoo must not too.
 
-        Odoo asks event by event; the answer per organizer is kept for the transaction.
+        The organizers Google announces for are looked up once per mailing (see calendar.attendee).
         """
         if super()._skip_send_mail_status_update():
             return True
-        announced = self.env.cr.cache.setdefault("google_calendar_sync.announced", {})
-        if self.user_id.id not in announced:
-            announced[self.user_id.id] = bool(self.env["google.calendar.sync"]._pushing_users(self.user_id))
-        return announced[self.user_id.id]
+        announced = self.env.context.get("google_announced_users")
+        if announced is None:
+            return bool(self.env["google.calendar.sync"]._pushing_users(self.user_id))
+        return self.user_id.id in announced

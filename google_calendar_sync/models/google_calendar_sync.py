@@ -17,7 +17,9 @@ import uuid
 from urllib.parse import urlsplit
 
 from gcal_engine.client import CalendarClient, Write, WriteResult, expiry_from_ms
-from gcal_engine.errors import DeletedError, EngineError, InvalidGrantError, NotFoundError, QuotaExceededError
+from gcal_engine.errors import (
+    DeletedError, EngineError, InvalidGrantError, MassDeletionError, NotFoundError, QuotaExceededError,
+)
 from gcal_engine.planner import Mode
 from gcal_engine.sync import SyncConfig, Synchronizer
 from gcal_engine.transport import GoogleSession, Pacer
@@ -84,6 +86,10 @@ class GoogleCalendarSync(models.Model):
     synced_email = fields.Char(readonly=True, help="The Google account the bindings belong to.")
     sync_token = fields.Char(groups="base.group_system", copy=False, readonly=True)
     retry_google_ids = fields.Text(groups="base.group_system", copy=False, readonly=True)
+    deletions_held = fields.Boolean(
+        "Deletions Waiting", readonly=True,
+        help="The last run stopped before deleting much of the calendar at once; they go once confirmed.")
+    allow_deletions = fields.Boolean(readonly=True, help="Confirmed: the next complete run makes the held deletions.")
     sync_since = fields.Datetime(
         readonly=True, help="After a reset to \"only new events\": what was created before stays out.")
     binding_ids = fields.One2many("google.calendar.binding", "sync_id", groups="base.group_system")
@@ -200,6 +206,13 @@ class GoogleCalendarSync(models.Model):
         self._check_own()
         self.sudo().write({"enabled": True})
         self.sudo()._request_sync()
+        return True
+
+    def action_allow_deletions(self):
+        """The held deletions were meant (a calendar emptied on purpose): the next run makes them."""
+        self._check_own()
+        self.sudo().write({"allow_deletions": True})
+        self.sudo()._request_sync(priority=True)
         return True
 
     def action_disconnect(self):
@@ -359,6 +372,7 @@ class GoogleCalendarSync(models.Model):
         config = SyncConfig(
             calendar_id=self.calendar_id or "primary", mode=MODES[self.direction], time_budget=time_budget,
             created_after=self.sync_since.replace(tzinfo=datetime.timezone.utc) if self.sync_since else None,
+            allow_mass_deletion=self.allow_deletions,
         )
         try:
             report = Synchronizer(client, OdooCalendar(self), config, progress=log._progress).run()
@@ -372,7 +386,8 @@ class GoogleCalendarSync(models.Model):
 
     def _outcome(self, report):
         """Record values for a run report: the summary, and the problem in plain words."""
-        values = {"last_summary": report.summary()[:250], "synced_email": self.account_id.email}
+        values = {"last_summary": report.summary()[:250], "synced_email": self.account_id.email,
+                  "deletions_held": isinstance(report.fatal, MassDeletionError)}
         problems = [f"{p.summary or p.google_id or p.local_id}: {p.message}" for p in report.problems[:5]]
         if isinstance(report.fatal, QuotaExceededError):
             problems.insert(0, self.env._(
@@ -382,7 +397,7 @@ class GoogleCalendarSync(models.Model):
             problems.insert(0, report.stopped)
         values["last_error"] = "\n".join(p for p in problems if p) or False
         if report.complete:
-            values["last_success_at"] = fields.Datetime.now()
+            values.update(last_success_at=fields.Datetime.now(), allow_deletions=False)
         elif report.fatal is None and report.error is None and report.stopped and "time budget" in report.stopped:
             values["requested_at"] = fields.Datetime.now()  # continue in the next cron run
         return values

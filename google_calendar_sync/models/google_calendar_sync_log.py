@@ -1,6 +1,8 @@
 """A synchronization run as users and administrators read it: when, how long, what it did, and
 which events failed and why. Replaces "look in the server logs" of the Odoo documentation."""
 
+from gcal_engine.errors import MassDeletionError
+
 from odoo import fields, models
 
 KEEP = 100  # runs kept per user
@@ -58,8 +60,10 @@ class GoogleCalendarSyncLog(models.Model):
         lines += [Line._from_conflict(conflict) for conflict in report.conflicts]
         if report.complete:
             state = "partial" if report.problems or report.skipped else "done"
+        elif isinstance(report.fatal, MassDeletionError) or report.fatal is None and report.error is None:
+            state = "stopped"
         else:
-            state = "failed" if report.fatal is not None or report.error is not None else "stopped"
+            state = "failed"
         self.write(dict(
             self._count_values(report),
             processed=sum(report.counts[name] for name in COUNTS),

@@ -9,7 +9,7 @@ from .google_calendar_sync import DIRECTIONS, STATES
 SYNC_FIELDS = [
     "google_calendar_sync_enabled", "google_calendar_direction", "google_calendar_name",
     "google_calendar_sync_state", "google_calendar_last_run", "google_calendar_last_summary",
-    "google_calendar_last_error",
+    "google_calendar_last_error", "google_calendar_deletions_held",
 ]
 
 
@@ -25,6 +25,7 @@ class ResUsers(models.Model):
     google_calendar_last_run = fields.Datetime("Last Synchronization", compute="_compute_google_calendar_sync")
     google_calendar_last_summary = fields.Char("Last Result", compute="_compute_google_calendar_sync")
     google_calendar_last_error = fields.Text("Last Problem", compute="_compute_google_calendar_sync")
+    google_calendar_deletions_held = fields.Boolean("Deletions Waiting", compute="_compute_google_calendar_sync")
 
     @property
     def SELF_READABLE_FIELDS(self):
@@ -54,6 +55,7 @@ class ResUsers(models.Model):
             user.google_calendar_last_run = sync.last_run_at if sync else False
             user.google_calendar_last_summary = sync.last_summary if sync else False
             user.google_calendar_last_error = sync.last_error if sync else False
+            user.google_calendar_deletions_held = sync.deletions_held if sync else False
 
     def _inverse_google_calendar_sync(self):
         Sync = self.env["google.calendar.sync"]
@@ -81,6 +83,15 @@ class ResUsers(models.Model):
             "params": {
                 "type": "info", "message": self.env._("Google Calendar synchronization queued."), "sticky": False,
             },
+        }
+
+    def action_google_calendar_allow_deletions(self):
+        self._google_sync_of_self().action_allow_deletions()
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {"type": "warning", "message": self.env._("The deletions are made at the next synchronization."),
+                       "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
         }
 
     def action_google_calendar_log(self):

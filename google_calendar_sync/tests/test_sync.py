@@ -2,6 +2,7 @@
 
 import datetime as dt
 
+from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
 from .common import ALICE_GOOGLE, GoogleCalendarSyncCase
@@ -160,3 +161,26 @@ class TestSync(GoogleCalendarSyncCase):
         [request] = self.google.requests()
         self.assertIn("syncToken", request["query"])
         self.assertEqual(self.sync.last_summary, "nothing to do")
+
+    def test_emptying_the_google_calendar_waits_for_the_users_confirmation(self):
+        for day in range(12):
+            self.create_in_odoo(f"Visit {day}", start=dt.datetime(2026, 12, 1 + day, 9, 0))
+        self.run_sync()
+        api = self.google_api()
+        for event_id in self.google_events():
+            api.delete_event("primary", event_id)
+        self.run_sync()
+        self.assertEqual(self.env["calendar.event"].search_count([("name", "like", "Visit")]), 12, "nothing deleted")
+        self.assertEqual(self.sync.state, "error")
+        self.assertIn("Stopped before deleting 12 of 12", self.sync.last_error)
+        self.assertTrue(self.alice.with_user(self.alice).google_calendar_deletions_held)
+        self.run_sync()
+        self.assertEqual(self.env["calendar.event"].search_count([("name", "like", "Visit")]), 12, "still held")
+        with self.assertRaises(AccessError):
+            self.alice.with_user(self.bob).action_google_calendar_allow_deletions()
+        self.alice.with_user(self.alice).action_google_calendar_allow_deletions()
+        self.assertTrue(self.sync.requested_at)
+        self.run_sync()
+        self.assertFalse(self.env["calendar.event"].search([("name", "like", "Visit")]))
+        self.assertEqual(self.sync.state, "synced")
+        self.assertFalse(self.sync.deletions_held or self.sync.allow_deletions)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import csv
+import io
 import re
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import docutils.core
 import pytest
 from lxml import etree
 from packaging.requirements import Requirement
@@ -114,6 +116,21 @@ def test_readme_and_translation_template_exist(addon: Path) -> None:
     assert (addon / "readme" / "DESCRIPTION.md").is_file()
     assert (addon / "README.rst").is_file()
     assert (addon / "i18n" / f"{addon.name}.pot").is_file()
+
+
+READMES = [ROOT / "README.rst", *(addon / "README.rst" for addon in ADDONS)]
+
+
+@pytest.mark.parametrize("readme", READMES, ids=[str(r.relative_to(ROOT)) for r in READMES])
+def test_readme_renders_cleanly_and_its_images_exist(readme: Path) -> None:
+    """PyPI and Odoo's Apps page render these: a reStructuredText slip would show as raw text."""
+    problems = io.StringIO()
+    text = readme.read_text(encoding="utf-8")
+    docutils.core.publish_string(text, writer="null", settings_overrides={
+        "report_level": 2, "halt_level": 5, "warning_stream": problems})
+    assert problems.getvalue() == ""
+    images = re.findall(r"^\.\. image:: (?!https?:)(\S+)", text, flags=re.MULTILINE)
+    assert [image for image in images if not (readme.parent / image).is_file()] == []
 
 
 @each_addon

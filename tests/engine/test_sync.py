@@ -10,7 +10,7 @@ import pytest
 from gcal_emulator import EmulatorServer
 from tests.conftest import ContractChecker
 from gcal_emulator.control import DEFAULT_SCOPES
-from gcal_engine.errors import LocalWriteError
+from gcal_engine.errors import LocalWriteError, MassDeletionError
 from gcal_engine.model import CONTENT_FIELDS, Attendee, EventTime, Reminder, Reminders
 from gcal_engine.executor import Executor
 from gcal_engine.local import SyncState
@@ -271,6 +271,8 @@ def test_the_mass_deletion_guard_stops_before_deleting_and_resumes_when_allowed(
         harness.client.delete_event("primary", event_id)
     report = harness.sync()
     assert not report.complete and "Nothing was deleted" in report.stopped
+    assert isinstance(report.fatal, MassDeletionError)
+    assert (report.fatal.side, report.fatal.deletions, report.fatal.total) == ("Odoo", 12, 12)
     assert len(harness.local.events()) == 12
     assert harness.sync().stopped, "still stopped: the deletions were not consumed"
     report = harness.sync(allow_mass_deletion=True)
