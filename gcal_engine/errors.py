@@ -99,10 +99,10 @@ class OAuthError(EngineError):
 class AccessDeniedError(OAuthError):
     error = "access_denied"
     fix = (
-        "Google refused access (Error 403: access_denied): either the consent was declined, or this "
-        "Google account is not a test user of an app in Testing mode. In Google Cloud Console, open "
-        "APIs & Services > OAuth consent screen and add the account under Test users (or publish the "
-        "app), then connect again."
+        "Access was not allowed on Google's page (Error 403: access_denied). After Cancel, connect again "
+        "and choose Continue. If Google said the app is blocked or being tested, the account must be "
+        "a test user: in Google Cloud Console, open APIs & Services > OAuth consent screen and add it "
+        "under Test users (or publish the app)."
     )
 
 

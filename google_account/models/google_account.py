@@ -361,11 +361,12 @@ class GoogleAccount(models.Model):
         """(cause, fix) of an OAuth failure, translated; the texts of gcal_engine's errors."""
         if isinstance(exc, AccessDeniedError):
             return (
-                self.env._("Google refused access (Error 403: access_denied)."),
+                self.env._("Access was not allowed on Google's page (Error 403: access_denied)."),
                 self.env._(
-                    "Either the consent was declined, or this Google account is not a test user of an "
-                    "app in Testing mode. In Google Cloud Console, open APIs & Services > OAuth consent "
-                    "screen and add the account under Test users (or publish the app), then connect again."
+                    "If you clicked Cancel, connect again and choose Continue. If Google said the app is "
+                    "blocked or being tested, your Google account must be one of its test users: an "
+                    "administrator adds it in Google Cloud Console > APIs & Services > OAuth consent screen "
+                    "> Test users (or publishes the app)."
                 ),
             )
         if isinstance(exc, RedirectUriMismatchError):

@@ -43,5 +43,16 @@ class ResUsers(models.Model):
         self.ensure_one()
         if self != self.env.user and not self.env.user._is_system():
             raise AccessError(self.env._("You can only disconnect your own Google account."))
-        self.env["google.account"].search([("user_id", "=", self.id)]).action_disconnect()
-        return True
+        accounts = self.env["google.account"].search([("user_id", "=", self.id)])
+        accounts.action_disconnect()
+        problem = accounts.sudo().last_error  # Google could not be told: what to do about it
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "warning" if problem else "info",
+                "message": problem or self.env._("Google Calendar disconnected: Google ended Odoo's access."),
+                # The page behind (a calendar with its Google button) shows the new state.
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }

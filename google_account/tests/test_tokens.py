@@ -132,11 +132,13 @@ class TestDisconnect(GoogleAccountCase):
     def test_disconnect_clears_the_tokens_even_when_google_cannot_be_reached(self):
         self.google.fault(method="POST", path_regex="^/revoke$", status=503, times=1)
 
-        self.alice.with_user(self.alice).action_google_account_disconnect()
+        action = self.alice.with_user(self.alice).action_google_account_disconnect()
 
         self.assertEqual(self.account_alice.state, "disconnected")
         self.assertFalse(self.account_alice.refresh_token or self.account_alice.access_token)
         self.assertIn("https://myaccount.google.com/connections", self.account_alice.last_error)
+        self.assertEqual(action["params"]["type"], "warning", "the user is told what to do")
+        self.assertIn("https://myaccount.google.com/connections", action["params"]["message"])
 
     def test_user_cannot_disconnect_another_users_account(self):
         with self.assertRaises(AccessError):

@@ -386,8 +386,11 @@ class GoogleCalendarSync(models.Model):
 
     def _outcome(self, report):
         """Record values for a run report: the summary, and the problem in plain words."""
-        values = {"last_summary": report.summary()[:250], "synced_email": self.account_id.email,
-                  "deletions_held": isinstance(report.fatal, MassDeletionError)}
+        values = {
+            "last_summary": self.env["google.calendar.sync.log"]._summary(report),
+            "synced_email": self.account_id.email,
+            "deletions_held": isinstance(report.fatal, MassDeletionError),
+        }
         problems = [f"{p.summary or p.google_id or p.local_id}: {p.message}" for p in report.problems[:5]]
         if isinstance(report.fatal, QuotaExceededError):
             problems.insert(0, self.env._(

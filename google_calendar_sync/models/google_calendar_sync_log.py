@@ -3,7 +3,8 @@ which events failed and why. Replaces "look in the server logs" of the Odoo docu
 
 from gcal_engine.errors import MassDeletionError
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.tools import format_datetime
 
 KEEP = 100  # runs kept per user
 COUNTS = ("created_in_odoo", "updated_in_odoo", "deleted_in_odoo",
@@ -14,7 +15,6 @@ class GoogleCalendarSyncLog(models.Model):
     _name = "google.calendar.sync.log"
     _description = "Google Calendar Synchronization Run"
     _order = "started_at desc, id desc"
-    _rec_name = "started_at"
 
     sync_id = fields.Many2one("google.calendar.sync", required=True, ondelete="cascade", index=True)
     user_id = fields.Many2one(related="sync_id.user_id", store=True, index=True)
@@ -42,11 +42,38 @@ class GoogleCalendarSyncLog(models.Model):
     requests = fields.Integer("Requests to Google", readonly=True)
     line_ids = fields.One2many("google.calendar.sync.log.line", "log_id", readonly=True)
 
+    @api.depends("started_at")
+    @api.depends_context("tz", "lang")
+    def _compute_display_name(self):
+        for log in self:
+            log.display_name = format_datetime(self.env, log.started_at) if log.started_at else ""
+
     def _progress(self, report):
         """Called by the engine after each step: a first sync of thousands shows it advancing."""
         self.write(dict(self._count_values(report), processed=sum(report.counts[name] for name in COUNTS),
                         kind=report.kind or False))
         self.sync_id._commit()
+
+    @api.model
+    def _summary(self, report):
+        """The run in a line, in the user's language: "In Odoo: 3 created; In Google Calendar: 1 deleted"."""
+        counts = report.counts
+        parts = []
+        for side, label in (("odoo", self.env._("In Odoo")), ("google", self.env._("In Google Calendar"))):
+            done = [text for count, text in (
+                (counts[f"created_in_{side}"], self.env._("%(count)s created", count=counts[f"created_in_{side}"])),
+                (counts[f"updated_in_{side}"], self.env._("%(count)s updated", count=counts[f"updated_in_{side}"])),
+                (counts[f"deleted_in_{side}"], self.env._("%(count)s deleted", count=counts[f"deleted_in_{side}"])),
+            ) if count]
+            if done:
+                parts.append(f"{label}: {', '.join(done)}")
+        if report.conflicts:
+            parts.append(self.env._("%(count)s changed on both sides", count=len(report.conflicts)))
+        if report.problems:
+            parts.append(self.env._("%(count)s failed", count=len(report.problems)))
+        if report.skipped:
+            parts.append(self.env._("%(count)s skipped", count=len(report.skipped)))
+        return "; ".join(parts) or self.env._("Nothing to change")
 
     @staticmethod
     def _count_values(report):
@@ -69,7 +96,7 @@ class GoogleCalendarSyncLog(models.Model):
             processed=sum(report.counts[name] for name in COUNTS),
             kind=report.kind or False,
             state=state,
-            summary=report.summary()[:250],
+            summary=self._summary(report),
             message=report.stopped or False,
             finished_at=fields.Datetime.now(),
             duration=report.duration,

@@ -102,12 +102,4 @@ class ResUsers(models.Model):
         return action
 
     def action_google_calendar_choose(self):
-        sync = self._google_sync_of_self()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Choose a Google Calendar"),
-            "res_model": "google.calendar.choose",
-            "view_mode": "form",
-            "target": "new",
-            "context": {"default_sync_id": sync.id},
-        }
+        return self.env["google.calendar.choose"]._open_for(self._google_sync_of_self())

@@ -1,4 +1,5 @@
 from . import (
+    test_calendars,
     test_invitations,
     test_log,
     test_push,

@@ -3,6 +3,7 @@ through the OAuth route, as a user would be."""
 
 import datetime as dt
 
+import requests
 from freezegun import freeze_time
 
 from odoo import fields
@@ -67,6 +68,16 @@ class GoogleCalendarSyncCase(GoogleAccountCase):
         return self.env["calendar.event"].with_user(user).create({
             "name": name, "start": start, "stop": start + dt.timedelta(hours=hours), **values,
         })
+
+    def add_google_calendar(self, summary, email=ALICE_GOOGLE):
+        """A secondary calendar made on Google's web page (with a grant of its own: Odoo's may not
+        create calendars); its id."""
+        token = self.google.connect(email, client_id="calendar-web.apps.googleusercontent.com",
+                                    scopes=("https://www.googleapis.com/auth/calendar",))["access_token"]
+        answer = requests.post(f"{self.google.base_url}/calendar/v3/calendars", json={"summary": summary},
+                               headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        answer.raise_for_status()
+        return answer.json()["id"]
 
     def writes_to_google(self):
         return [(r["method"], r["sendUpdates"]) for r in self.google.requests()

@@ -23,7 +23,7 @@ class TestLog(GoogleCalendarSyncCase):
         self.assertEqual((log.created_in_google, log.created_in_odoo, log.processed), (1, 1, 2))
         self.assertEqual(log.requests, 2)
         self.assertTrue(log.finished_at >= log.started_at)
-        self.assertIn("created in google: 1", log.summary)
+        self.assertEqual(log.summary, "In Odoo: 1 created; In Google Calendar: 1 created")
 
     def test_an_event_google_refuses_is_a_line_linking_to_it(self):
         five_weeks = self.env["calendar.alarm"].create({

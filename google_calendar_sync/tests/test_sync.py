@@ -160,7 +160,7 @@ class TestSync(GoogleCalendarSyncCase):
         self.run_sync()
         [request] = self.google.requests()
         self.assertIn("syncToken", request["query"])
-        self.assertEqual(self.sync.last_summary, "nothing to do")
+        self.assertEqual(self.sync.last_summary, "Nothing to change")
 
     def test_emptying_the_google_calendar_waits_for_the_users_confirmation(self):
         for day in range(12):

@@ -55,3 +55,12 @@ class TestUi(GoogleCalendarSyncCase):
                               end=(today + dt.timedelta(hours=1)).isoformat(), zone="UTC")
         self.run_sync()  # what the cron does once Odoo is told of the connection
         self.start_tour("/odoo/calendar", "google_calendar_sync_see_event", login=self.alice.login)
+
+
+@tagged("post_install", "-at_install")
+class TestChooseCalendarUi(GoogleCalendarSyncCase):
+    def test_choose_another_google_calendar_from_the_preferences(self):
+        self.add_google_calendar("Clinic")
+        self.start_tour("/odoo/calendar", "google_calendar_sync_choose_calendar", login=self.alice.login)
+        self.env.invalidate_all()
+        self.assertEqual(self.sync.calendar_name, "Clinic")

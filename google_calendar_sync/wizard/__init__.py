@@ -1,1 +1,1 @@
-from . import google_calendar_choose, google_calendar_reset
+from . import google_calendar_choose, google_calendar_choose_line, google_calendar_reset

@@ -13,26 +13,30 @@ class GoogleCalendarChoose(models.TransientModel):
     _description = "Choose a Google Calendar"
 
     sync_id = fields.Many2one("google.calendar.sync", required=True, ondelete="cascade")
-    calendar_id = fields.Selection(selection="_selection_calendars", string="Google Calendar", required=True)
+    line_ids = fields.One2many("google.calendar.choose.line", "wizard_id", "Your Google Calendars", readonly=True)
 
     @api.model
-    def _selection_calendars(self):
-        """The user's calendars on Google, read when the dialog opens (an explicit request)."""
-        sync_id = self.env.context.get("default_sync_id")
-        if not sync_id:
-            return []
-        sync = self.env["google.calendar.sync"].browse(sync_id)
+    def _open_for(self, sync):
+        """The dialog, saved with the calendars Google lists now (those the user can write to), so
+        that each line's button acts on a real record."""
         sync._check_own()
         try:
             entries = sync.sudo()._calendar_list()
         except (EngineError, GoogleAccountError) as error:
-            raise UserError(self.env._("Google did not list your calendars: %(error)s", error=str(error))) from error
-        return [(entry["id"], entry.get("summaryOverride") or entry.get("summary") or entry["id"]) for entry in entries
-                if entry.get("accessRole") in ("owner", "writer")]
-
-    def action_choose(self):
-        self.ensure_one()
-        self.sync_id._check_own()
-        names = dict(self._fields["calendar_id"]._description_selection(self.env))
-        self.sync_id.sudo()._switch_calendar(self.calendar_id, names.get(self.calendar_id, self.calendar_id))
-        return {"type": "ir.actions.act_window_close"}
+            message = self.env._("Google did not list your calendars: %(error)s", error=str(error))
+            raise UserError(message) from error
+        current = sync.sudo().calendar_id
+        wizard = self.create({"sync_id": sync.id, "line_ids": [(0, 0, {
+            "google_calendar_id": entry["id"],
+            "name": entry.get("summaryOverride") or entry.get("summary") or entry["id"],
+            "primary": bool(entry.get("primary")),
+            "current": entry["id"] == current or current == "primary" and bool(entry.get("primary")),
+        }) for entry in entries if entry.get("accessRole") in ("owner", "writer")]})
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Choose a Google Calendar"),
+            "res_model": self._name,
+            "res_id": wizard.id,
+            "view_mode": "form",
+            "target": "new",
+        }

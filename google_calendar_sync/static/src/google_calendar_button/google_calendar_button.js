@@ -21,12 +21,22 @@ export class GoogleCalendarButton extends Component {
         this.action = useService("action");
         this.state = useState({ status: null, busy: false });
         this.timer = null;
-        onWillStart(() => this.refresh());
+        onWillStart(async () => {
+            await this.refresh();
+            if (this.busySyncing) {
+                this.watch(0); // a run queued elsewhere (the first one after connecting): show its end
+            }
+        });
         onWillUnmount(() => clearTimeout(this.timer));
     }
 
     async refresh() {
         this.state.status = await this.orm.call("google.calendar.sync", "get_google_status", []);
+    }
+
+    get busySyncing() {
+        const status = this.state.status;
+        return Boolean(status && (status.queued || ["running", "waiting"].includes(status.state)));
     }
 
     get connected() {
@@ -37,6 +47,9 @@ export class GoogleCalendarButton extends Component {
         const status = this.state.status;
         if (!status || !this.connected) {
             return _t("Google");
+        }
+        if (status.queued && status.state !== "running") {
+            return `${_t("Google")}: ${_t("Queued")}`;
         }
         return `${_t("Google")}: ${status.label}`;
     }
@@ -54,6 +67,9 @@ export class GoogleCalendarButton extends Component {
 
     get iconClass() {
         const state = this.state.status?.state;
+        if (this.state.status?.queued && state !== "running") {
+            return "fa-clock-o";
+        }
         return {
             synced: "fa-check text-success",
             running: "fa-refresh fa-spin",
@@ -108,8 +124,7 @@ export class GoogleCalendarButton extends Component {
         clearTimeout(this.timer);
         this.timer = setTimeout(async () => {
             await this.refresh();
-            const status = this.state.status;
-            if (status.queued || status.state === "running") {
+            if (this.busySyncing) {
                 if (round + 1 < WATCH_LIMIT) {
                     this.watch(round + 1);
                 }

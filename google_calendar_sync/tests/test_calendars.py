@@ -1,0 +1,36 @@
+"""Which Google calendar: any one the user can write to, chosen from Google's list."""
+
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+
+from .common import ALICE_GOOGLE, GoogleCalendarSyncCase
+
+
+@tagged("post_install", "-at_install")
+class TestCalendars(GoogleCalendarSyncCase):
+    def setUp(self):
+        super().setUp()
+        self.clinic = self.add_google_calendar("Clinic")
+
+    def choose(self, user):
+        action = self.alice.with_user(user).action_google_calendar_choose()
+        return self.env[action["res_model"]].with_user(user).browse(action["res_id"])
+
+    def test_the_user_chooses_among_the_calendars_google_lists(self):
+        event = self.create_in_odoo("Consultation")
+        self.run_sync()
+        wizard = self.choose(self.alice)
+        self.assertEqual([(line.name, line.current) for line in wizard.line_ids],
+                         [(ALICE_GOOGLE, True), ("Clinic", False)])
+        wizard.line_ids.filtered(lambda line: line.name == "Clinic").action_choose()
+        self.assertEqual((self.sync.calendar_id, self.sync.calendar_name), (self.clinic, "Clinic"))
+        self.assertTrue(self.sync.requested_at, "the new calendar gets a first synchronization")
+        self.run_sync()
+        clinic = {e["summary"] for page in self.google_api().list_events(self.clinic) for e in page.items}
+        self.assertEqual(clinic, {"Consultation"}, "Odoo's events go to the chosen calendar")
+        self.assertTrue(event.exists())
+
+    def test_only_oneself_or_an_administrator_chooses(self):
+        with self.assertRaises(AccessError):
+            self.choose(self.bob)
+        self.assertEqual(len(self.choose(self.admin).line_ids), 2)
