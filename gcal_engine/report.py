@@ -45,6 +45,7 @@ class RunReport:
     resynced: bool = False
     complete: bool = False
     stopped: str | None = None
+    timed_out: bool = False  # the time budget ran out between two steps; the next run goes on
     fatal: Exception | None = None  # needs a person: reconnect, wait for the quota
     error: Exception | None = None  # the run failed as a whole; the next run retries
 

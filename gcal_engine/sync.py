@@ -73,6 +73,7 @@ class Synchronizer:
         try:
             self._run(report)
         except _OutOfTime:
+            report.timed_out = True
             report.stopped = "time budget used up; the next run continues"
             self.local.commit()
         except FATAL as exc:

@@ -29,7 +29,9 @@ find_odoo() {
     # Our google_account replaces Odoo's: the project comes first, and core addons are found in
     # the source tree's addons/ (a packaged Odoo keeps them all in odoo/addons, where they win).
     odoo_addons=$odoo_src/odoo/addons
-    [ -d "$odoo_src/addons" ] && odoo_addons=$odoo_src/addons,$odoo_addons
+    if [ -d "$odoo_src/addons" ]; then
+        odoo_addons=$odoo_src/addons,$odoo_addons
+    fi
 }
 
 postgres_ok() {
@@ -46,13 +48,24 @@ find_postgres() {
 }
 
 install_project() {
-    # The addons import gcal_engine (and the tests gcal_emulator): install them into Odoo's Python.
-    "$odoo_python" -c 'import gcal_engine, gcal_emulator, google.auth' 2>/dev/null && return 0
-    echo "installing gcal_engine and gcal_emulator into $odoo_python" >&2
-    "$odoo_python" -m pip install --quiet -c "$root/constraints-odoo18.txt" -e "$root" >&2 || {
+    # The addons import gcal_engine (and the tests gcal_emulator; Odoo's browser tours need
+    # websocket-client): install them into Odoo's Python.
+    "$odoo_python" -c 'import gcal_engine, gcal_emulator, google.auth, websocket' 2>/dev/null && return 0
+    echo "installing gcal_engine, gcal_emulator and websocket-client into $odoo_python" >&2
+    "$odoo_python" -m pip install --quiet -c "$root/constraints-odoo18.txt" -e "$root" websocket-client >&2 || {
         why="could not pip install the project into $odoo_python"
         return 1
     }
+}
+
+ensure_chromium() {
+    # Odoo's browser tours run in headless Chromium; as root on Debian, install it.
+    command -v chromium >/dev/null || command -v chromium-browser >/dev/null || command -v google-chrome >/dev/null &&
+        return 0
+    [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null || return 0
+    echo "installing chromium (apt-get) for Odoo's browser tours" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get install -y -qq chromium >&2 || { apt-get update -qq && apt-get install -y -qq chromium >&2; } || true
 }
 
 free_port() {

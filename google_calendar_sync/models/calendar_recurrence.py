@@ -37,7 +37,9 @@ class CalendarRecurrence(models.Model):
     # -- Odoo's rule as Google's -------------------------------------------------------------
 
     def _google_rrule_line(self):
-        """Odoo's rule as one RRULE line; an endless series stays endless (Odoo caps it at 720)."""
+        """Odoo's rule as one RRULE line. An endless series stays endless: Odoo stores "forever"
+        as its cap, a count of 720 (its own rule string rewrites the end type), so a count that
+        reaches the cap is Odoo's "as long as I can hold", not a rule for Google."""
         self.ensure_one()
         parts = [f"FREQ={FREQUENCIES.get(self.rrule_type, 'WEEKLY')}"]
         if self.interval and self.interval > 1:
@@ -49,7 +51,7 @@ class CalendarRecurrence(models.Model):
             parts.append(f"BYDAY={int(self.byday)}{self.weekday[:2]}")
         elif self.rrule_type == "monthly" and self.day:
             parts.append(f"BYMONTHDAY={self.day}")
-        if self.end_type == "count":
+        if self.end_type == "count" and self.count < MAX_RECURRENT_EVENT:
             parts.append(f"COUNT={self.count}")
         elif self.end_type == "end_date" and self.until:
             parts.append(f"UNTIL={self._google_until()}")

@@ -10,7 +10,7 @@ class GoogleAccount(models.Model):
         result = super()._on_connected()
         Sync = self.env["google.calendar.sync"]
         for account in self:
-            Sync._for_user(account.user_id)._request_sync(priority=True)
+            Sync._for_user(account.user_id)._request_sync(urgent=True)
         return result
 
     def _on_disconnect(self):

@@ -87,7 +87,8 @@ class GoogleCalendarBinding(models.Model):
                       "base_event_id": base.id, "dirty": True, "dirty_at": now, "notify": True}
             if previous:
                 previous.write(values)
-            elif sync:
+            elif sync and base.id > sync.new_after_event_id:
+                # (An older series, rewritten by Odoo after a reset to "only new events", stays out.)
                 Binding.create(dict(values, sync_id=sync.id))
         syncs._request_sync()
 

@@ -1,10 +1,11 @@
 """One user's synchronization with one Google calendar: preferences, state, push channel, job queue.
 
-A user's edits never wait on Google: they mark bindings dirty and set ``requested_at``; a cron
-claims the users who asked (``SELECT ... FOR UPDATE SKIP LOCKED``, so several cron workers share
-them and none runs a user twice), users with a Google notification first, then the longest
-waiting, within a time budget, and runs gcal_engine for each. When Odoo has a public https address,
-Google notifies it of changes through a push channel (events.watch), opened and renewed here;
+A user's edits never wait on Google: they mark bindings dirty and add a request (a row of
+google.calendar.sync.request); two cron jobs, so that two cron workers share the users, claim
+the users with requests (``SELECT ... FOR UPDATE SKIP LOCKED``: none runs a user twice), those
+Google notified or who clicked Sync now first, then the longest waiting, within a time budget
+that fits Odoo's worker time limit, and run gcal_engine for each. When Odoo has a public https
+address, Google notifies it of changes through a push channel (events.watch), opened and renewed here;
 every user also gets a run each poll interval, the fallback when push is off or a message is lost.
 """
 
@@ -16,6 +17,8 @@ import time
 import uuid
 from urllib.parse import urlsplit
 
+import psycopg2
+
 from gcal_engine.client import CalendarClient, Write, WriteResult, expiry_from_ms
 from gcal_engine.errors import (
     DeletedError, EngineError, InvalidGrantError, MassDeletionError, NotFoundError, QuotaExceededError,
@@ -26,6 +29,7 @@ from gcal_engine.transport import GoogleSession, Pacer
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
+from odoo.tools import config
 
 from odoo.addons.google_account.exceptions import GoogleAccountError, GoogleReconnectRequired
 
@@ -58,8 +62,10 @@ WEBHOOK_PATH = "/google_calendar_sync/notify"
 CHANNEL_TTL = datetime.timedelta(days=7)  # Google's longest for events.watch
 CHANNEL_RENEWAL = datetime.timedelta(days=1)  # renewed when it expires sooner than this
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
-CRON_BUDGET = 240  # seconds of synchronization per cron run, all users together
-STALE_CLAIM = datetime.timedelta(minutes=30)  # a run older than this was killed: claim it again
+CRON_BUDGET = 240  # seconds of synchronization per cron job run at most, all users together
+CRONS = ("google_calendar_sync.ir_cron_google_calendar_sync", "google_calendar_sync.ir_cron_google_calendar_sync_2")
+STALE_CLAIM = datetime.timedelta(minutes=10)  # a run older than this was killed: claim it again
+CHANNEL_FIELDS = ("channel_id", "channel_token", "channel_resource_id", "channel_expires_at")
 
 
 class GoogleCalendarSync(models.Model):
@@ -81,7 +87,8 @@ class GoogleCalendarSync(models.Model):
     last_success_at = fields.Datetime("Last Success", readonly=True)
     last_summary = fields.Char("Last Result", readonly=True)
     last_error = fields.Text("Last Problem", readonly=True)
-    requested_at = fields.Datetime(readonly=True, index=True, help="A run is queued since then.")
+    request_ids = fields.One2many("google.calendar.sync.request", "sync_id", groups="base.group_system")
+    requested_at = fields.Datetime(compute="_compute_requested_at", help="A run is queued since then.")
     running_since = fields.Datetime(readonly=True)
     synced_email = fields.Char(readonly=True, help="The Google account the bindings belong to.")
     sync_token = fields.Char(groups="base.group_system", copy=False, readonly=True)
@@ -91,10 +98,13 @@ class GoogleCalendarSync(models.Model):
         help="The last run stopped before deleting much of the calendar at once; they go once confirmed.")
     allow_deletions = fields.Boolean(readonly=True, help="Confirmed: the next complete run makes the held deletions.")
     sync_since = fields.Datetime(
-        readonly=True, help="After a reset to \"only new events\": what was created before stays out.")
+        readonly=True, help="After a reset to \"only new events\": Google events created before stay out.")
+    new_after_event_id = fields.Integer(
+        readonly=True, help="After a reset to \"only new events\": Odoo events up to this id stay out.")
+    new_after_series_id = fields.Integer(
+        readonly=True, help="After a reset to \"only new events\": Odoo series up to this id stay out.")
     binding_ids = fields.One2many("google.calendar.binding", "sync_id", groups="base.group_system")
     log_ids = fields.One2many("google.calendar.sync.log", "sync_id")
-    notified_at = fields.Datetime(readonly=True, help="Google said something changed; a run is due first.")
     channel_id = fields.Char(groups="base.group_system", copy=False, readonly=True, index="btree_not_null")
     channel_token = fields.Char(groups="base.group_system", copy=False, readonly=True)
     channel_resource_id = fields.Char(groups="base.group_system", copy=False, readonly=True)
@@ -102,7 +112,15 @@ class GoogleCalendarSync(models.Model):
 
     _sql_constraints = [("user_unique", "unique(user_id)", "A user has one Google Calendar synchronization.")]
 
-    @api.depends("enabled", "account_id.state", "last_run_at", "last_error", "requested_at", "running_since")
+    @api.depends("request_ids")
+    def _compute_requested_at(self):
+        requests = self.env["google.calendar.sync.request"].sudo()._read_group(
+            [("sync_id", "in", self.ids)], ["sync_id"], ["requested_at:min"])
+        first = {sync.id: requested_at for sync, requested_at in requests}
+        for sync in self:
+            sync.requested_at = first.get(sync.id, False)
+
+    @api.depends("enabled", "account_id.state", "last_run_at", "last_error", "running_since")
     @api.depends_context("uid")
     def _compute_state(self):
         paused = self._globally_paused()
@@ -194,7 +212,7 @@ class GoogleCalendarSync(models.Model):
 
     def action_sync_now(self):
         self._check_own()
-        self.sudo()._request_sync(priority=True)
+        self.sudo()._request_sync(urgent=True)
         return self._status()
 
     def action_pause(self):
@@ -212,7 +230,7 @@ class GoogleCalendarSync(models.Model):
         """The held deletions were meant (a calendar emptied on purpose): the next run makes them."""
         self._check_own()
         self.sudo().write({"allow_deletions": True})
-        self.sudo()._request_sync(priority=True)
+        self.sudo()._request_sync(urgent=True)
         return True
 
     def action_disconnect(self):
@@ -231,7 +249,7 @@ class GoogleCalendarSync(models.Model):
             "last_run_at": fields.Datetime.to_string(sync.last_run_at) if sync.last_run_at else False,
             "last_summary": sync.last_summary or "",
             "last_error": sync.last_error or "",
-            "queued": bool(sync.requested_at),
+            "queued": bool(sync.request_ids),
         }
 
     @api.model
@@ -262,66 +280,117 @@ class GoogleCalendarSync(models.Model):
 
     # -- queue -----------------------------------------------------------------------------------
 
-    def _request_sync(self, priority=False):
-        """Queue a run for these syncs and wake the cron; a no-op while nothing can run."""
-        now = fields.Datetime.now()
-        waiting = self.filtered(lambda s: not s.requested_at)
-        if priority:
-            waiting = self
-        if waiting:
-            waiting.write({"requested_at": now})
+    def _request_sync(self, urgent=False):
+        """Queue a run for these syncs and wake the cron jobs: an insert, never an update, and
+        none while a run is already asked for (unless urgent), however many events one saves."""
+        syncs = self
+        if not urgent and self:
+            # Plain SQL: an ORM search would flush the person's pending changes in the middle of
+            # their save (and Odoo's recurrences do not survive every flush order unchanged).
+            self.env.cr.execute("SELECT sync_id FROM google_calendar_sync_request WHERE sync_id IN %s",
+                                [tuple(self.ids)])
+            syncs = self.browse(set(self.ids) - {row[0] for row in self.env.cr.fetchall()})
+        if syncs:
+            self.env["google.calendar.sync.request"].sudo().create(
+                [{"sync_id": sync.id, "urgent": urgent} for sync in syncs])
         if self and not self._globally_paused():
-            self.env.ref("google_calendar_sync.ir_cron_google_calendar_sync").sudo()._trigger()
+            self._wake_crons()
 
     @api.model
-    def _cron_run_jobs(self, budget=CRON_BUDGET):
-        """Run the queued syncs, longest waiting first, until ``budget`` seconds are used."""
+    def _wake_crons(self):
+        for xmlid in CRONS:
+            cron = self.env.ref(xmlid, raise_if_not_found=False)
+            if cron and cron.active:
+                cron.sudo()._trigger()
+
+    @api.model
+    def _cron_budget(self):
+        """Seconds of synchronization per cron job run: well within the time Odoo gives a cron
+        worker before it kills it (``limit_time_real_cron``, else ``limit_time_real``)."""
+        limit = config["limit_time_real_cron"]
+        if not limit or limit < 0:
+            limit = config["limit_time_real"]
+        return min(CRON_BUDGET, max(10, 0.4 * limit)) if limit and limit > 0 else CRON_BUDGET
+
+    @api.model
+    def _cron_run_jobs(self, budget=None):
+        """Run the queued syncs, urgent then longest waiting first, until the budget is used; what
+        is left wakes the cron jobs again."""
         if self._globally_paused():
             return
         self._queue_due_polls()
-        deadline = time.monotonic() + budget
+        deadline = time.monotonic() + (self._cron_budget() if budget is None else budget)
         while time.monotonic() < deadline:
             sync = self._claim()
             if not sync:
                 return
             sync._run(time_budget=max(1, deadline - time.monotonic()))
+        self._wake_crons()
 
     @api.model
     def _queue_due_polls(self):
         """Google changes arrive without a push channel too: every user runs once per poll interval."""
         minutes = int(self._param(PARAM_POLL_MINUTES, "15") or 15)
         due = self.sudo().search([
-            ("enabled", "=", True), ("requested_at", "=", False), ("account_id.state", "=", "connected"),
+            ("enabled", "=", True), ("request_ids", "=", False), ("account_id.state", "=", "connected"),
             "|", ("last_run_at", "=", False),
             ("last_run_at", "<", fields.Datetime.now() - datetime.timedelta(minutes=minutes)),
         ])
-        due.write({"requested_at": fields.Datetime.now()})
+        self.env["google.calendar.sync.request"].sudo().create([{"sync_id": sync.id} for sync in due])
         self._commit()
 
     @api.model
-    def _claim(self):
-        """Take the next queued user: skipped by every other worker until this run ends."""
-        self.flush_model(["requested_at", "running_since", "enabled", "notified_at"])
-        self.env["google.account"].flush_model(["state"])
-        self.env.cr.execute(
+    def _claim(self, attempts=3):
+        """Take the next queued user: skipped by every other worker until this run ends. Two
+        workers claiming at once may collide (a serialization failure under repeatable read): the
+        loser starts over on a fresh snapshot."""
+        self.env.flush_all()
+        for attempt in range(attempts):
+            try:
+                sync_id = self._claim_next()
+            except psycopg2.errors.SerializationFailure:
+                if self.env.registry.in_test_mode() or attempt + 1 == attempts:
+                    raise
+                self.env.cr.rollback()
+                continue
+            self.env.invalidate_all()
+            self._commit()
+            return self.sudo().browse(sync_id) if sync_id else self.browse()
+        return self.browse()
+
+    @api.model
+    def _claim_next(self):
+        cr = self.env.cr
+        cr.execute(
             """
-            UPDATE google_calendar_sync SET running_since = %(now)s, requested_at = NULL, notified_at = NULL
+            UPDATE google_calendar_sync SET running_since = %(now)s
              WHERE id = (
                 SELECT s.id FROM google_calendar_sync s
                   JOIN google_account a ON a.id = s.account_id
-                 WHERE s.requested_at IS NOT NULL AND s.enabled AND a.state = 'connected'
+                 WHERE s.enabled AND a.state = 'connected'
                    AND (s.running_since IS NULL OR s.running_since < %(stale)s)
-                 ORDER BY s.notified_at IS NULL, s.requested_at, s.id
+                   AND EXISTS (SELECT 1 FROM google_calendar_sync_request r WHERE r.sync_id = s.id)
+                 ORDER BY NOT EXISTS (SELECT 1 FROM google_calendar_sync_request r
+                                       WHERE r.sync_id = s.id AND r.urgent),
+                          (SELECT min(r.requested_at) FROM google_calendar_sync_request r WHERE r.sync_id = s.id),
+                          s.id
                  LIMIT 1
                    FOR UPDATE OF s SKIP LOCKED)
             RETURNING id
             """,
             {"now": fields.Datetime.now(), "stale": fields.Datetime.now() - STALE_CLAIM},
         )
-        row = self.env.cr.fetchone()
-        self.invalidate_model(["running_since", "requested_at", "notified_at"])
-        self._commit()
-        return self.sudo().browse(row[0]) if row else self.browse()
+        row = cr.fetchone()
+        if not row:
+            return None
+        # A log still running belongs to a run whose worker was killed (this claim took it over).
+        cr.execute(
+            """UPDATE google_calendar_sync_log SET state = 'failed', finished_at = %s, message = %s
+                WHERE sync_id = %s AND state = 'running'""",
+            [fields.Datetime.now(), self.env._("Interrupted: the worker running it was stopped. "
+                                                "The next run went on from where it stopped."), row[0]],
+        )
+        return row[0]
 
     def _commit(self):
         """Make a claim or a run's outcome visible to the other cron workers now."""
@@ -335,8 +404,7 @@ class GoogleCalendarSync(models.Model):
         log, and it never raises (one user's problem must not stop the others' runs)."""
         self.ensure_one()
         sync = self.sudo()
-        if sync.requested_at:
-            sync.requested_at = False  # what is asked from now on needs a run after this one
+        sync.request_ids.unlink()  # served by this run; what is asked from now on gets another
         log = self.env["google.calendar.sync.log"].sudo().create({"sync_id": sync.id})
         self._commit()  # the run shows as running, and its progress is read from elsewhere
         values = {"running_since": False, "last_run_at": log.started_at}
@@ -345,9 +413,8 @@ class GoogleCalendarSync(models.Model):
         except GoogleAccountError as error:
             message = f"{error.cause} {error.fix}".strip()
             values.update(last_error=message, last_summary=False)
-            if isinstance(error, GoogleReconnectRequired):
-                values["requested_at"] = False
-            log._failed(message)
+            sync._finish(values, lambda: log._failed(message),
+                         forget_requests=isinstance(error, GoogleReconnectRequired))
         except Exception as error:  # pylint: disable=broad-exception-caught
             if self.env.registry.in_test_mode():
                 raise
@@ -356,13 +423,35 @@ class GoogleCalendarSync(models.Model):
             self.env.cr.rollback()
             message = self.env._("Unexpected error (%(error)s); see the server log.", error=type(error).__name__)
             values.update(last_error=message, last_summary=False)
-            log._failed(message)
+            sync._finish(values, lambda: log._failed(message))
         else:
             values.update(sync._outcome(report))
-            log._record(report)
-        sync.write(values)
-        self._commit()
+            sync._finish(values, lambda: log._record(report), again=report.timed_out)
         return values
+
+    def _finish(self, values, record_log, forget_requests=False, again=False, attempts=3):
+        """Write a run's outcome and end the claim. The record may have been written meanwhile (a
+        person changing their preferences): under repeatable read that fails the write, which is
+        then made again on a fresh snapshot; whatever happens, the claim ends."""
+        for attempt in range(attempts):
+            try:
+                record_log()
+                self.write(values)
+                if forget_requests:
+                    self.request_ids.unlink()
+                if again:  # the time budget ran out: the next cron run goes on
+                    self.env["google.calendar.sync.request"].create({"sync_id": self.id})
+                self._commit()
+                return
+            except psycopg2.errors.SerializationFailure:
+                if self.env.registry.in_test_mode():
+                    raise
+                self.env.cr.rollback()
+                self.env.invalidate_all()
+                if attempt + 1 == attempts:
+                    _logger.exception("Google Calendar: the outcome of user %s's run was not saved", self.user_id.id)
+        self.env.cr.execute("UPDATE google_calendar_sync SET running_since = NULL WHERE id = %s", [self.id])
+        self._commit()
 
     def _synchronize(self, time_budget, log):
         account = self.account_id
@@ -392,17 +481,21 @@ class GoogleCalendarSync(models.Model):
             "deletions_held": isinstance(report.fatal, MassDeletionError),
         }
         problems = [f"{p.summary or p.google_id or p.local_id}: {p.message}" for p in report.problems[:5]]
-        if isinstance(report.fatal, QuotaExceededError):
+        held = report.fatal
+        if isinstance(held, QuotaExceededError):
             problems.insert(0, self.env._(
                 "Google Calendar's usage limits were reached for this account; the synchronization "
                 "resumes by itself later."))
-        elif report.fatal is not None or report.error is not None or report.stopped and not report.complete:
+        elif isinstance(held, MassDeletionError):
+            problems.insert(0, self.env._(
+                "Stopped before deleting %(count)s of %(total)s synchronized events in %(side)s: that looks "
+                "like a mistake, so nothing was deleted. If it is what you meant, confirm the deletions in "
+                "your preferences (Google Calendar).", count=held.deletions, total=held.total, side=held.side))
+        elif report.fatal is not None or report.error is not None:
             problems.insert(0, report.stopped)
         values["last_error"] = "\n".join(p for p in problems if p) or False
         if report.complete:
             values.update(last_success_at=fields.Datetime.now(), allow_deletions=False)
-        elif report.fatal is None and report.error is None and report.stopped and "time budget" in report.stopped:
-            values["requested_at"] = fields.Datetime.now()  # continue in the next cron run
         return values
 
     # -- push notifications ----------------------------------------------------------------------
@@ -426,23 +519,26 @@ class GoogleCalendarSync(models.Model):
         soon = fields.Datetime.now() + CHANNEL_RENEWAL
         if address and self.channel_id and self.channel_expires_at and self.channel_expires_at > soon:
             return
-        previous = (self.channel_id, self.channel_resource_id)
-        values = {"channel_id": False, "channel_token": False, "channel_resource_id": False,
-                  "channel_expires_at": False}
+        previous = {name: self[name] for name in CHANNEL_FIELDS}
+        values = dict.fromkeys(CHANNEL_FIELDS, False)
         if address:
             channel_id, token = uuid.uuid4().hex, secrets.token_urlsafe(32)
+            # Google's first message may arrive before watch() answers: it must find the channel.
+            self.write(dict(values, channel_id=channel_id, channel_token=token))
+            self._commit()
             try:
                 channel = client.watch(self.calendar_id or "primary", channel_id, address, token,
                                        ttl_seconds=int(CHANNEL_TTL.total_seconds()))
             except EngineError as error:
                 _logger.info("Google push channel for user %s not opened: %s", self.user_id.id, error)
+                self.write(previous)
                 return
             expires = expiry_from_ms(channel.get("expiration"))
             values = {"channel_id": channel_id, "channel_token": token, "channel_resource_id": channel["resourceId"],
                       "channel_expires_at": expires.replace(tzinfo=None) if expires else False}
         self.write(values)
-        if previous[0]:
-            self._stop_channel(client, *previous)
+        if previous["channel_id"]:
+            self._stop_channel(client, previous["channel_id"], previous["channel_resource_id"])
 
     def _stop_channel(self, client, channel_id, resource_id):
         try:
@@ -460,8 +556,7 @@ class GoogleCalendarSync(models.Model):
             if client is not None:
                 sync._stop_channel(client, sync.channel_id, sync.channel_resource_id)
                 client.session.close()
-            sync.write({"channel_id": False, "channel_token": False, "channel_resource_id": False,
-                        "channel_expires_at": False})
+            sync.write(dict.fromkeys(CHANNEL_FIELDS, False))
 
     @api.model
     def _receive_notification(self, channel_id, token, resource_id, resource_state):
@@ -470,15 +565,13 @@ class GoogleCalendarSync(models.Model):
         sync = self.sudo().search([("channel_id", "=", channel_id)], limit=1) if channel_id else self
         if not sync:
             return "unknown"
-        if not (token and hmac.compare_digest(token, sync.channel_token or "")
-                and hmac.compare_digest(resource_id or "", sync.channel_resource_id or "")):
+        if not (token and hmac.compare_digest(token.encode(), (sync.channel_token or "").encode())):
             return "refused"
         if resource_state == "sync":
-            return "handshake"
-        now = fields.Datetime.now()
-        sync.write({"notified_at": now, "requested_at": sync.requested_at or now})
-        if not self._globally_paused():
-            self.env.ref("google_calendar_sync.ir_cron_google_calendar_sync").sudo()._trigger()
+            return "handshake"  # the channel's first message: its resource id may not be stored yet
+        if not hmac.compare_digest((resource_id or "").encode(), (sync.channel_resource_id or "").encode()):
+            return "refused"
+        sync._request_sync(urgent=True)
         return "queued"
 
     def _client(self):
@@ -506,61 +599,99 @@ class GoogleCalendarSync(models.Model):
         self._close_channel()
         self._forget_bindings()
         self.write({"calendar_id": calendar_id, "calendar_name": name})
-        self._request_sync(priority=True)
+        self._request_sync(urgent=True)
 
     # -- reset (the Reset Account wizard) ----------------------------------------------------
 
     def _reset(self, delete_policy, sync_policy, notify):
         """Delete the user's synchronized events where asked, revoke the grant, and start over.
+        Returns the events Google would not delete (count, first reason), which stay on both sides.
 
-        Google deletions go first, in batches (and only then anything changes in Odoo): if Google
-        cannot be reached, the reset stops with nothing changed. Deleting a series deletes its
-        occurrences. ``sync_policy`` 'new' keeps everything that exists now out of the next
-        synchronizations; 'all' sends and receives everything again (Odoo's version winning over
-        the deletions just made on Google), and rebinds what both sides kept, without duplicates.
+        Google deletions go first, in batches: if Google deletes none, the reset stops with
+        nothing changed. Deleting a series deletes its occurrences. ``sync_policy`` 'new' keeps
+        everything that exists now out of the next synchronizations for good; 'all' sends and
+        receives everything again (Odoo's version winning over the deletions just made on
+        Google), and rebinds what both sides kept, without duplicates.
         """
         self.ensure_one()
+        self._lock_for_reset()
         rows = self.binding_ids.filtered(lambda r: r.google_id and r.role == "organizer" and not r.series_binding_id)
+        kept, reason = self.env["google.calendar.binding"], None
         if delete_policy in ("delete_google", "delete_both") and rows:
-            self._delete_on_google(rows, notify)
+            kept, reason = self._delete_on_google(rows, notify)
         if delete_policy in ("delete_odoo", "delete_both"):
+            doomed = rows - kept  # an event Google kept stays in Odoo too, still a pair
             calendar = self.env["calendar.event"].with_context(google_calendar_sync=True)
-            series = rows.recurrence_id
-            (calendar.browse(rows.event_id.ids) | series.calendar_event_ids).unlink()
+            series = doomed.recurrence_id
+            (calendar.browse(doomed.event_id.ids) | series.calendar_event_ids).unlink()
             series.with_context(google_calendar_sync=True).unlink()
         self.account_id.action_disconnect()
         # Odoo keeps whole seconds: rounded up, "now" is after everything done so far, on Google too.
         now = fields.Datetime.now() + datetime.timedelta(seconds=1)
-        self.write({"sync_since": now if sync_policy == "new" else False, "requested_at": False})
+        self.write({
+            "sync_since": now if sync_policy == "new" else False,
+            "new_after_event_id": self._last_id("calendar.event") if sync_policy == "new" else 0,
+            "new_after_series_id": self._last_id("calendar.recurrence") if sync_policy == "new" else 0,
+            "deletions_held": False, "allow_deletions": False, "last_error": False,
+        })
+        self.request_ids.unlink()
         if delete_policy == "dont_delete" and sync_policy == "all":
-            return  # the bindings stay: the same Google account rebinds without duplicates (another one forgets them)
-        self._forget_bindings()
+            return len(kept), reason  # the bindings stay: the same account rebinds them (another forgets them)
         if sync_policy == "all":
+            # Pairs Google would not break stay bound, so that sending everything again makes no copy.
+            # (synced_email stays: should another account connect, every binding is forgotten then.)
+            (self.binding_ids - kept - self.binding_ids.filtered(lambda r: r.series_binding_id in kept)).unlink()
+            self.write({"sync_token": False, "retry_google_ids": False})
             self._requeue_existing(now)
+        else:
+            self._forget_bindings()
+        return len(kept), reason
+
+    def _lock_for_reset(self):
+        """A reset while this user's run writes to Google would leave copies there: refuse."""
+        running = self.running_since and self.running_since > fields.Datetime.now() - STALE_CLAIM
+        try:
+            self.env.cr.execute("SELECT id FROM google_calendar_sync WHERE id = %s FOR UPDATE NOWAIT", [self.id])
+        except psycopg2.errors.LockNotAvailable:
+            running = True
+        if running:
+            raise UserError(self.env._(
+                "A synchronization of %(user)s is running; reset their account in a minute.", user=self.user_id.name))
+
+    def _last_id(self, model):
+        """The newest record's id of ``model``, archived or not: ids only grow."""
+        return self.env[model].sudo().with_context(active_test=False).search([], order="id desc", limit=1).id or 0
 
     def _delete_on_google(self, rows, notify):
+        """Delete these bindings' events on Google, in batches: (the rows Google kept, why)."""
         client = self._client()
         writes = [Write("DELETE", self.calendar_id or "primary", row.google_id,
                         send_updates="all" if notify else "none") for row in rows]
         try:
             results = client.write_many(writes)
         except EngineError as error:
-            results = [WriteResult(error=error)]
+            results = [WriteResult(error=error)] * len(rows)
         finally:
             client.session.close()
         gone = (DeletedError, NotFoundError)
-        failed = [r.error for r in results if r.error is not None and not isinstance(r.error, gone)]
-        if failed:
+        failed = [(row, result.error) for row, result in zip(rows, results)
+                  if result.error is not None and not isinstance(result.error, gone)]
+        if len(failed) == len(rows):
             raise UserError(self.env._(
-                "Google did not delete %(count)s events (%(error)s); nothing was reset. Try again later.",
-                count=len(failed) if len(results) > 1 else len(rows), error=failed[0]))
+                "Google did not delete the events (%(error)s); nothing was reset. Try again later.",
+                error=failed[0][1]))
+        kept = self.env["google.calendar.binding"].browse([row.id for row, _error in failed])
+        return kept, str(failed[0][1]) if failed else None
 
     def _requeue_existing(self, now):
         """'Synchronize all existing events': the user's events go again at the next connection,
         as changes made now (so they win over what this reset deleted on Google)."""
+        bound = self.binding_ids
         events = self.env["calendar.event"].search([
-            ("user_id", "=", self.user_id.id), ("recurrence_id", "=", False), ("active", "=", True)])
-        series = self.env["calendar.recurrence"].search([("base_event_id.user_id", "=", self.user_id.id)])
+            ("user_id", "=", self.user_id.id), ("recurrence_id", "=", False), ("active", "=", True),
+            ("id", "not in", bound.event_id.ids)])
+        series = self.env["calendar.recurrence"].search([
+            ("base_event_id.user_id", "=", self.user_id.id), ("id", "not in", bound.recurrence_id.ids)])
         self.env["google.calendar.binding"].sudo().create(
             [{"sync_id": self.id, "local_ref": f"e{e.id}", "event_id": e.id, "dirty": True, "dirty_at": now,
               "notify": False} for e in events]
@@ -574,5 +705,5 @@ class GoogleCalendarSync(models.Model):
 
     def _reset_after_disconnect(self):
         self._close_channel()
-        self.write({"sync_token": False, "retry_google_ids": False, "requested_at": False, "running_since": False,
-                    "notified_at": False})
+        self.write({"sync_token": False, "retry_google_ids": False, "running_since": False})
+        self.request_ids.unlink()

@@ -97,7 +97,8 @@ class GoogleCalendarSyncLog(models.Model):
             kind=report.kind or False,
             state=state,
             summary=self._summary(report),
-            message=report.stopped or False,
+            message=self.env._("The time budget of this run ran out; the next run goes on.") if report.timed_out
+            else report.stopped or False,
             finished_at=fields.Datetime.now(),
             duration=report.duration,
             conflict_count=len(report.conflicts),

@@ -76,7 +76,7 @@ class ResUsers(models.Model):
 
     def action_google_calendar_sync_now(self):
         sync = self._google_sync_of_self()
-        sync._request_sync(priority=True)
+        sync._request_sync(urgent=True)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",

@@ -270,16 +270,18 @@ class OdooCalendar:
         start, stop = mapping.odoo_datetime(window[0]), mapping.odoo_datetime(window[1])
         known = self.Binding.search([("sync_id", "=", self.sync.id)])
         bound_events, bound_series = set(known.event_id.ids), set(known.recurrence_id.ids)
-        since = [("create_date", ">=", self.sync.sync_since)] if self.sync.sync_since else []
+        # After a reset to "only new events", what existed then stays out (ids only grow).
         singles = self.Event.search([
             ("user_id", "=", self.user.id), ("recurrence_id", "=", False), ("active", "=", True),
-            ("stop", ">", start), ("start", "<", stop), ("id", "not in", list(bound_events)), *since,
+            ("stop", ">", start), ("start", "<", stop), ("id", "not in", list(bound_events)),
+            ("id", ">", self.sync.new_after_event_id),
         ])
         for event in singles:
             yield engine.LocalChange(f"e{event.id}", mapping.event_from_record(event, self._zone(event), self.own),
                                      event.write_date.replace(tzinfo=UTC), notify=False)
         series = self.Recurrence.search([
-            ("base_event_id.user_id", "=", self.user.id), ("id", "not in", list(bound_series)), *since,
+            ("base_event_id.user_id", "=", self.user.id), ("id", "not in", list(bound_series)),
+            ("id", ">", self.sync.new_after_series_id),
         ])
         for recurrence in series.filtered("calendar_event_ids"):
             yield engine.LocalChange(f"r{recurrence.id}", self._series_event(recurrence),

@@ -26,6 +26,10 @@ class TestPush(GoogleCalendarSyncCase):
         self.env.invalidate_all()
         return delivered
 
+    def requests(self):
+        self.env.invalidate_all()
+        return [(r.sync_id, r.urgent) for r in self.env["google.calendar.sync.request"].sudo().search([])]
+
     def post(self, channel_id, token, resource_id, state="exists"):
         headers = {"X-Goog-Channel-ID": channel_id, "X-Goog-Channel-Token": token, "X-Goog-Resource-ID": resource_id,
                    "X-Goog-Resource-State": state, "X-Goog-Message-Number": "2"}
@@ -38,7 +42,7 @@ class TestPush(GoogleCalendarSyncCase):
         self.assertEqual(handshake["status"], 200)
         self.assertEqual(handshake["address"], self.base_url() + "/google_calendar_sync/notify")
         self.assertGreater(self.sync.channel_expires_at, fields.Datetime.now() + dt.timedelta(days=6))
-        self.assertFalse(self.sync.requested_at)
+        self.assertEqual(self.requests(), [], "a handshake runs nothing")
 
     def test_no_channel_without_a_public_https_address(self):
         self.env["ir.config_parameter"].sudo().set_param("google_calendar_sync.webhook_base_url", "")
@@ -52,12 +56,14 @@ class TestPush(GoogleCalendarSyncCase):
     def test_a_change_on_google_queues_this_user_first(self):
         self.connect(self.bob, email="bob@gmail.example")
         bob = self.env["google.calendar.sync"]._for_user(self.bob)
-        bob.sudo().requested_at = fields.Datetime.now() - dt.timedelta(minutes=10)
+        bob.sudo().request_ids.unlink()  # (connecting asked for a first run at once)
+        self.env["google.calendar.sync.request"].sudo().create({
+            "sync_id": bob.id, "requested_at": fields.Datetime.now() - dt.timedelta(minutes=10)})
         self.delivered("sync")
         self.insert_on_google("Pushed from Google")
         [change] = self.delivered("exists")
         self.assertEqual(change["status"], 200)
-        self.assertTrue(self.sync.notified_at and self.sync.requested_at)
+        self.assertIn((self.sync, True), self.requests(), "an urgent request")
         self.assertEqual(self.env["google.calendar.sync"]._claim(), self.sync, "notified users go first")
         self.sync._run()
         self.odoo_event("Pushed from Google")
@@ -68,11 +74,10 @@ class TestPush(GoogleCalendarSyncCase):
         self.assertEqual(self.post(sync.channel_id, "forged-token", sync.channel_resource_id).status_code, 403)
         self.assertEqual(self.post(sync.channel_id, sync.channel_token, "other-resource").status_code, 403)
         self.assertEqual(self.post("no-such-channel", "token", "resource").status_code, 404)
-        self.env.invalidate_all()
-        self.assertFalse(sync.requested_at or sync.notified_at)
+        self.assertEqual(self.post(sync.channel_id, "é-forged", sync.channel_resource_id).status_code, 403)
+        self.assertEqual(self.requests(), [], "nothing runs")
         self.assertEqual(self.post(sync.channel_id, sync.channel_token, sync.channel_resource_id).status_code, 200)
-        self.env.invalidate_all()
-        self.assertTrue(sync.notified_at)
+        self.assertEqual(self.requests(), [(sync, True)])
 
     def test_a_channel_is_renewed_before_it_expires(self):
         old = self.sync.sudo().channel_id

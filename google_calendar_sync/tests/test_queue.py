@@ -1,10 +1,13 @@
 """When sync runs: queued by edits and the button, claimed by the cron, longest waiting first."""
 
 import datetime as dt
+from unittest.mock import patch
 
 from odoo import fields
 from odoo.tests import tagged
+from odoo.tools import config
 
+from ..models.google_calendar_sync import CRONS
 from .common import GoogleCalendarSyncCase
 
 
@@ -15,32 +18,60 @@ class TestQueue(GoogleCalendarSyncCase):
         self.connect(self.bob, email="bob@gmail.example", return_url="/odoo/calendar")
         self.bob_sync = self.env["google.calendar.sync"]._for_user(self.bob)
         self.run_sync(self.bob)
-        self.cron = self.env.ref("google_calendar_sync.ir_cron_google_calendar_sync")
         self.google.clear_requests()
 
     def queued(self):
-        return self.env["google.calendar.sync"].sudo().search([("requested_at", "!=", False)])
+        return self.env["google.calendar.sync.request"].sudo().search([]).sync_id
 
-    def test_an_edit_queues_its_organizer_and_wakes_the_cron(self):
-        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.cron.id)])
+    def ask(self, sync, minutes_ago, urgent=False):
+        requested_at = fields.Datetime.now() - dt.timedelta(minutes=minutes_ago)
+        self.env["google.calendar.sync.request"].sudo().create(
+            {"sync_id": sync.id, "urgent": urgent, "requested_at": requested_at})
+
+    def triggers(self):
+        crons = [self.env.ref(xmlid) for xmlid in CRONS]
+        return [self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]) for cron in crons]
+
+    def test_an_edit_queues_its_organizer_once_and_wakes_both_cron_jobs(self):
+        before = self.triggers()
         self.create_in_odoo("Queued")
+        self.create_in_odoo("Queued too")
         self.assertEqual(self.queued(), self.sync)
-        self.assertGreater(self.env["ir.cron.trigger"].search_count([("cron_id", "=", self.cron.id)]), triggers)
+        self.assertEqual(self.env["google.calendar.sync.request"].sudo().search_count([]), 1, "one request")
+        self.assertTrue(all(after > first for first, after in zip(before, self.triggers())),
+                        "two cron jobs, so that two cron workers share the users")
         self.assertEqual(self.google.requests(), [])
 
     def test_the_cron_runs_the_longest_waiting_first_and_skips_running_ones(self):
         Sync = self.env["google.calendar.sync"]
-        self.sync.sudo().write({"requested_at": fields.Datetime.now() - dt.timedelta(minutes=5)})
-        self.bob_sync.sudo().write({"requested_at": fields.Datetime.now() - dt.timedelta(minutes=9)})
+        self.ask(self.sync, 5)
+        self.ask(self.bob_sync, 9)
         self.assertEqual(Sync._claim(), self.bob_sync)
-        self.assertTrue(self.bob_sync.running_since and not self.bob_sync.requested_at)
+        self.assertTrue(self.bob_sync.running_since)
         self.assertEqual(Sync._claim(), self.sync, "a running sync is not claimed twice")
         self.assertFalse(Sync._claim())
 
-    def test_a_claim_left_by_a_killed_worker_is_taken_again(self):
-        stale = fields.Datetime.now() - dt.timedelta(hours=1)
-        self.sync.sudo().write({"requested_at": fields.Datetime.now(), "running_since": stale})
+    def test_sync_now_goes_before_those_who_waited_longer(self):
+        self.ask(self.bob_sync, 9)
+        self.sync.with_user(self.alice).action_sync_now()
         self.assertEqual(self.env["google.calendar.sync"]._claim(), self.sync)
+
+    def test_a_claim_left_by_a_killed_worker_is_taken_again_and_its_log_closed(self):
+        self.sync.sudo().write({"running_since": fields.Datetime.now() - dt.timedelta(hours=1)})
+        orphan = self.env["google.calendar.sync.log"].sudo().create({"sync_id": self.sync.id})
+        self.ask(self.sync, 1)
+        self.assertEqual(self.env["google.calendar.sync"]._claim(), self.sync)
+        self.assertEqual(orphan.state, "failed")
+        self.assertIn("Interrupted", orphan.message)
+
+    def test_the_cron_budget_fits_the_time_odoo_gives_a_cron_worker(self):
+        Sync = self.env["google.calendar.sync"]
+        with patch.dict(config.options, {"limit_time_real": 120, "limit_time_real_cron": -1}):
+            self.assertEqual(Sync._cron_budget(), 48)
+        with patch.dict(config.options, {"limit_time_real": 120, "limit_time_real_cron": 1000}):
+            self.assertEqual(Sync._cron_budget(), 240)
+        with patch.dict(config.options, {"limit_time_real": 0, "limit_time_real_cron": 0}):
+            self.assertEqual(Sync._cron_budget(), 240)
 
     def test_the_cron_runs_every_queued_user_within_its_budget(self):
         self.create_in_odoo("From alice")

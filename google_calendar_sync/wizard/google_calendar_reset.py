@@ -37,15 +37,20 @@ class GoogleCalendarReset(models.TransientModel):
         if not self.env.user._is_system():
             raise AccessError(self.env._("Only administrators can reset a Google Calendar synchronization."))
         sync = self.env["google.calendar.sync"]._for_user(self.user_id)
-        sync._reset(self.delete_policy, self.sync_policy, self.notify_attendees)
+        kept, reason = sync._reset(self.delete_policy, self.sync_policy, self.notify_attendees)
+        message = self.env._("The Google Calendar synchronization of %(user)s was reset; they can connect again.",
+                             user=self.user_id.name)
+        if kept:
+            message += " " + self.env._(
+                "Google did not delete %(count)s of the events (%(reason)s): they stay in Google Calendar and in Odoo.",
+                count=kept, reason=reason)
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
             "params": {
-                "type": "success",
-                "message": self.env._(
-                    "The Google Calendar synchronization of %(user)s was reset; they can connect again.",
-                    user=self.user_id.name),
+                "type": "warning" if kept else "success",
+                "message": message,
+                "sticky": bool(kept),
                 "next": {"type": "ir.actions.act_window_close"},
             },
         }

@@ -362,3 +362,16 @@ def test_progress_is_reported_while_a_big_import_runs(harness: Harness) -> None:
     Synchronizer(harness.client, harness.local, SyncConfig(page_size=2), clock=harness.clock.now,
                  progress=lambda report: seen.append(report.counts["created_in_odoo"])).run()
     assert seen[:3] == [2, 4, 5]
+
+
+def test_a_run_out_of_time_stops_between_pages_and_the_next_one_goes_on(harness: Harness) -> None:
+    for i in range(5):
+        google_insert(harness, f"E{i}")
+    ticks = iter(range(1000))
+    out_of_time = Synchronizer(harness.client, harness.local, SyncConfig(page_size=2, time_budget=1.5),
+                               clock=harness.clock.now, monotonic=lambda: next(ticks)).run()
+    assert out_of_time.timed_out and not out_of_time.complete and out_of_time.fatal is None
+    assert 0 < len(harness.local.events()) < 5
+    report = harness.sync()
+    assert report.complete and not report.timed_out
+    assert summaries(harness)[0] == [f"E{i}" for i in range(5)], "every event once"
