@@ -17,11 +17,12 @@ import os
 import signal
 import subprocess
 import sys
+from zoneinfo import ZoneInfo
 
 import requests
 
 from devtools.odoo_site import addons_path, create_database, db_options, odoo_source, open_registry, use_emulator
-from gcal_emulator.control import EmulatorControl
+from gcal_emulator.control import DEFAULT_SCOPES, EmulatorControl
 from gcal_emulator.server import EmulatorServer
 
 CLIENT_ID, CLIENT_SECRET = "odoo-demo.apps.googleusercontent.com", "GOCSPX-demo-secret"
@@ -33,7 +34,7 @@ def google_events(today: dt.date) -> list[dict]:
     monday = today - dt.timedelta(days=today.weekday())
 
     def at(day: dt.date, hour: int, minutes: int = 60) -> dict:
-        start = dt.datetime.combine(day, dt.time(hour))
+        start = dt.datetime.combine(day, dt.time(hour), ZoneInfo("Europe/Brussels"))
         end = start + dt.timedelta(minutes=minutes)
         return {"start": {"dateTime": start.isoformat(), "timeZone": "Europe/Brussels"},
                 "end": {"dateTime": end.isoformat(), "timeZone": "Europe/Brussels"}}
@@ -51,10 +52,16 @@ def google_events(today: dt.date) -> list[dict]:
 
 
 def seed_google(control: EmulatorControl) -> None:
-    token = control.connect(DEMO_GOOGLE, client_id="calendar-web.apps.googleusercontent.com")["access_token"]
+    # Google Calendar's own web app, as it were: it may create calendars too.
+    token = control.connect(DEMO_GOOGLE, client_id="calendar-web.apps.googleusercontent.com",
+                            scopes=(*DEFAULT_SCOPES, "https://www.googleapis.com/auth/calendar"))["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
     for body in google_events(dt.date.today()):
         requests.post(f"{control.base_url}/calendar/v3/calendars/primary/events", json=body, timeout=10,
-                      headers={"Authorization": f"Bearer {token}"}).raise_for_status()
+                      headers=headers).raise_for_status()
+    # A second calendar, for the preferences' "Choose a Google calendar".
+    requests.post(f"{control.base_url}/calendar/v3/calendars", json={"summary": "Team rota"}, timeout=10,
+                  headers=headers).raise_for_status()
 
 
 def prepare(source: str, db: str, odoo_url: str, control: EmulatorControl) -> None:

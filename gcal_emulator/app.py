@@ -42,6 +42,8 @@ _OAUTH_PATHS = ("/token", "/o/oauth2/token", "/revoke", "/o/oauth2/revoke", "/v1
 _SYNC_INCOMPATIBLE = ("iCalUID", "orderBy", "privateExtendedProperty", "q", "sharedExtendedProperty",
                       "timeMin", "timeMax", "updatedMin")
 UPDATED_MIN_HORIZON = dt.timedelta(days=28)
+# Beyond any expiry a test needs, and far from where datetime overflows.
+MAX_CLOCK_OFFSET = dt.timedelta(days=36525)
 
 URLS = Map(
     [
@@ -129,6 +131,23 @@ def _time(request: Request, name: str) -> dt.datetime | None:
         return recurrence.parse_rfc3339(value)
     except recurrence.RecurrenceError:
         raise bad_request(f"Bad Request: {name} must be an RFC3339 timestamp with a time zone offset.", name) from None
+
+
+def _zone(name: Any, location: str) -> None:
+    if not isinstance(name, str):
+        raise bad_request("A time zone is an IANA name.", location)
+    try:
+        recurrence.zone(name)
+    except recurrence.RecurrenceError as exc:
+        raise bad_request(str(exc), location) from exc
+
+
+def _object(request: Request) -> dict[str, Any]:
+    """A control call's JSON body, which is always an object."""
+    body = _body(request)
+    if not isinstance(body, dict):
+        raise ApiError(400, "invalid", "The body must be a JSON object.")
+    return body
 
 
 def _body(request: Request) -> Any:
@@ -236,10 +255,8 @@ class EmulatorApp:
     # -- helpers ---------------------------------------------------------------------------------
 
     def _access(self, request: Request, scopes: frozenset[str]) -> AccessToken:
-        header = request.headers.get("Authorization", "")
-        token = header[7:].strip() if header.lower().startswith("bearer ") else request.args.get("access_token")
         with self.state.lock:
-            access = self.oauth.access(token)
+            access = self.oauth.access(_bearer(request))
         require_scope(access, scopes)
         return access
 
@@ -252,14 +269,13 @@ class EmulatorApp:
             raise not_found()
         return calendar
 
-    def _write_context(self, request: Request, access: AccessToken) -> events.WriteContext:
+    def _write_context(self, request: Request) -> events.WriteContext:
         conference = _int(request, "conferenceDataVersion", 0)
         if conference > 1:
             raise bad_request("Invalid conferenceDataVersion.", "conferenceDataVersion")
         if _send_updates(request) not in (None, "all", "externalOnly", "none"):
             raise bad_request("Invalid value for sendUpdates.", "sendUpdates")
         return events.WriteContext(
-            actor=access.grant.email,
             now=self.state.now(),
             etag=self.state.next_etag(),
             conference_version=conference,
@@ -311,7 +327,7 @@ class EmulatorApp:
             body = _body(request)
             with self.state.lock:
                 calendar = self._calendar(access, calendar_id)
-                ctx = self._write_context(request, access)
+                ctx = self._write_context(request)
                 account = self.state.accounts.get(calendar.owner)
                 stored = events.insert(calendar, body, ctx, account.name if account else None)
                 self._after_write(calendar, None, stored.resource, ctx.send_updates)
@@ -382,7 +398,7 @@ class EmulatorApp:
         body = _body(request) if request.method in ("PUT", "PATCH") else None
         with self.state.lock:
             calendar = self._calendar(access, calendar_id)
-            ctx = self._write_context(request, access)
+            ctx = self._write_context(request)
             if request.method == "DELETE":
                 before = events.get(calendar, event_id)
                 cancelled = events.delete(calendar, event_id, ctx)
@@ -405,7 +421,8 @@ class EmulatorApp:
             max_results = min(_int(request, "maxResults", 250, minimum=1), 2500)
             offset = 0
             if request.args.get("pageToken"):
-                offset = events.decode_token(request.args["pageToken"], "pageToken").get("o", 0)
+                token = events.decode_token(request.args["pageToken"], "pageToken")
+                offset = events.token_int(token, "o", 0, "pageToken")
             horizon = self.state.now() + dt.timedelta(days=730)
             items = events.instances_of(
                 calendar, master, show_deleted=_bool(request, "showDeleted"),
@@ -479,6 +496,8 @@ class EmulatorApp:
         body = _body(request)
         if not isinstance(body, dict) or not isinstance(body.get("summary"), str) or not body["summary"].strip():
             raise ApiError(400, "required", "Missing title.", location="summary")
+        if body.get("timeZone") is not None:
+            _zone(body["timeZone"], "timeZone")
         with self.state.lock:
             account = self.state.accounts[access.grant.email]
             calendar = self.state.add_calendar(account, f"{new_event_id()}@group.calendar.google.com", body["summary"])
@@ -580,10 +599,8 @@ class EmulatorApp:
         return _json({})
 
     def on_userinfo(self, request: Request) -> Response:
-        header = request.headers.get("Authorization", "")
-        token = header[7:].strip() if header.lower().startswith("bearer ") else request.args.get("access_token")
         with self.state.lock:
-            return _json(self.oauth.userinfo(token))
+            return _json(self.oauth.userinfo(_bearer(request)))
 
     # -- control API ---------------------------------------------------------------------------
 
@@ -591,24 +608,23 @@ class EmulatorApp:
         return _json({"status": "ok", "base_url": self.base_url})
 
     def on_c_clients(self, request: Request) -> Response:
-        client = self.oauth.register_client(_body(request))
+        client = self.oauth.register_client(_object(request))
         return _json({"client_id": client.client_id, "publishing_status": client.publishing_status}, 201)
 
     def on_c_users(self, request: Request) -> Response:
-        body = _body(request)
-        email = body.get("email") if isinstance(body, dict) else None
+        body = _object(request)
+        email = body.get("email")
         if not isinstance(email, str) or "@" not in email:
             raise ApiError(400, "required", "A user needs an email.")
         time_zone = body.get("time_zone") or "UTC"
-        try:
-            recurrence.zone(time_zone)
-        except recurrence.RecurrenceError as exc:
-            raise bad_request(str(exc), "time_zone") from exc
+        _zone(time_zone, "time_zone")
+        if body.get("name") is not None and not isinstance(body["name"], str):
+            raise bad_request("name must be a string.", "name")
         account = self.state.add_account(email, body.get("name"), time_zone)
         return _json({"email": account.email, "calendars": list(account.calendars)}, 201)
 
     def on_c_consent(self, request: Request) -> Response:
-        self.oauth.queue_decision(_body(request))
+        self.oauth.queue_decision(_object(request))
         return _json({"queued": True}, 201)
 
     def on_c_requests(self, request: Request) -> Response:
@@ -624,11 +640,12 @@ class EmulatorApp:
             return Response(status=204)
         if request.method == "GET":
             return _json({"faults": self.faults.pending()})
-        return _json(self.faults.add(_body(request)).describe(), 201)
+        return _json(self.faults.add(_object(request)).describe(), 201)
 
     def on_c_invalidate(self, request: Request) -> Response:
-        body = _body(request)
-        calendar_id = body.get("calendar_id") if isinstance(body, dict) else None
+        calendar_id = _object(request).get("calendar_id")
+        if calendar_id is not None and not isinstance(calendar_id, str):
+            raise bad_request("calendar_id must be a string.", "calendar_id")
         with self.state.lock:
             if calendar_id:
                 calendar = self.state.calendars.get(calendar_id)
@@ -640,17 +657,18 @@ class EmulatorApp:
         return _json({"invalidated": calendar_id or "all"})
 
     def on_c_revoke(self, request: Request) -> Response:
-        body = _body(request)
-        if not isinstance(body, dict) or not body.get("email"):
+        email = _object(request).get("email")
+        if not isinstance(email, str) or not email:
             raise ApiError(400, "required", "An email is required.")
-        return _json({"revoked": self.oauth.revoke_account(body["email"])})
+        return _json({"revoked": self.oauth.revoke_account(email)})
 
     def on_c_clock(self, request: Request) -> Response:
         if request.method == "POST":
-            body = _body(request)
-            seconds = body.get("advance_seconds") if isinstance(body, dict) else None
-            if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
-                raise ApiError(400, "invalid", "advance_seconds must be a non-negative number.")
+            seconds = _object(request).get("advance_seconds")
+            room = MAX_CLOCK_OFFSET.total_seconds() - self.state.clock.offset.total_seconds()
+            if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or not 0 <= seconds <= room:
+                raise ApiError(400, "invalid", "advance_seconds must be a non-negative number; the clock moves "
+                                               "at most a century in all.")
             self.state.clock.advance(seconds)
         return _json({"now": rfc3339(self.state.now())})
 
@@ -672,13 +690,14 @@ class EmulatorApp:
                 count = int(request.args.get("count", "1"))
             except ValueError:
                 raise ApiError(400, "invalid", "wait and count must be numbers.") from None
+            if not timeout >= 0:  # also refuses nan, which min() lets through
+                raise ApiError(400, "invalid", "wait must be a non-negative number of seconds.")
             deliveries = self.push.wait_for(request.args.get("state"), count, timeout)
         return _json({"notifications": deliveries, "channels": [
             c.describe() | {"address": c.address} for c in self.push.channels.values()]})
 
     def on_c_push(self, request: Request) -> Response:
-        body = _body(request)
-        hold = body.get("hold") if isinstance(body, dict) else None
+        hold = _object(request).get("hold")
         if not isinstance(hold, bool):
             raise ApiError(400, "invalid", "hold must be true or false.")
         self.push.hold(hold)
@@ -690,6 +709,12 @@ class EmulatorApp:
     def on_c_mails(self, request: Request) -> Response:
         with self.state.lock:
             return _json({"mails": list(self.state.mails)})
+
+
+def _bearer(request: Request) -> str | None:
+    """The access token: ``Authorization: Bearer``, or the legacy ``access_token`` parameter."""
+    header = request.headers.get("Authorization", "")
+    return header[7:].strip() if header.lower().startswith("bearer ") else request.args.get("access_token")
 
 
 def _send_updates(request: Request) -> str | None:

@@ -37,6 +37,10 @@ NOTIFYING = ("summary", "description", "location", "start", "end", "recurrence",
 SEQUENCED = ("start", "end", "recurrence", "location", "status")
 
 _ID = re.compile(r"^[a-v0-9]{5,1024}$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Years whose occurrences, instance ids and list windows stay far inside what datetime can hold
+# (years 1 to 9999), whatever time zone or duration shifts them.
+_YEARS = (1000, 8999)
 _TYPES: dict[str, type | tuple[type, ...]] = {
     "summary": str, "description": str, "location": str, "colorId": str, "visibility": str,
     "transparency": str, "status": str, "iCalUID": str, "eventType": str, "id": str,
@@ -44,7 +48,8 @@ _TYPES: dict[str, type | tuple[type, ...]] = {
     "guestsCanInviteOthers": bool, "guestsCanModify": bool, "guestsCanSeeOtherGuests": bool,
     "privateCopy": bool, "sequence": int, "start": dict, "end": dict, "originalStartTime": dict,
     "reminders": dict, "extendedProperties": dict, "conferenceData": dict, "source": dict,
-    "attendees": list, "recurrence": list, "attachments": list,
+    "attendees": list, "recurrence": list, "attachments": list, "gadget": dict,
+    "workingLocationProperties": dict, "outOfOfficeProperties": dict, "focusTimeProperties": dict,
 }
 _ENUMS = {
     "visibility": ("default", "public", "private", "confidential"),
@@ -60,9 +65,8 @@ EVENT_COLORS = {str(i): color for i, color in enumerate(
 
 @dataclass
 class WriteContext:
-    """Who writes, and the query parameters that change how a write behaves."""
+    """When a write happens, and the query parameters that change how it behaves."""
 
-    actor: str
     now: dt.datetime
     etag: str
     conference_version: int = 0
@@ -98,11 +102,51 @@ def _check_types(body: Mapping[str, Any]) -> None:
         for text in ("displayName", "comment"):
             if attendee.get(text) is not None and not isinstance(attendee[text], str):
                 raise bad_request(f"Invalid attendee field '{text}'.", f"attendees[{index}].{text}")
+        _check_fields(attendee, f"attendees[{index}]", {"additionalGuests": int})
     for index, line in enumerate(body.get("recurrence") or ()):
         if not isinstance(line, str):
             raise bad_request("Invalid recurrence rule.", f"recurrence[{index}]")
+    for name in ("start", "end", "originalStartTime"):
+        _check_fields(body.get(name), name, {"date": str, "dateTime": str, "timeZone": str})
+    _check_fields(body.get("source"), "source", {"url": str, "title": str})
+    for index, attachment in enumerate(body.get("attachments") or ()):
+        if not isinstance(attachment, dict):
+            raise bad_request("Invalid attachment.", f"attachments[{index}]")
+        _check_fields(attachment, f"attachments[{index}]",
+                      {"fileUrl": str, "title": str, "mimeType": str, "iconLink": str, "fileId": str})
     _check_reminders(body.get("reminders"))
     _check_extended_properties(body.get("extendedProperties"))
+    _check_conference_types(body.get("conferenceData"))
+
+
+def _check_fields(value: Any, path: str, types: Mapping[str, type]) -> None:
+    """Nested fields of the wrong JSON type, refused as Google's parser refuses them."""
+    if not isinstance(value, dict):
+        return
+    for key, expected in types.items():
+        wrong_int = expected is int and isinstance(value.get(key), bool)
+        if value.get(key) is not None and (wrong_int or not isinstance(value[key], expected)):
+            raise bad_request(f"Invalid value for field '{path}.{key}'.", f"{path}.{key}")
+
+
+def _check_conference_types(conference: Any) -> None:
+    if conference is None:
+        return
+    _check_fields(conference, "conferenceData", {"conferenceId": str, "signature": str, "notes": str,
+                                                 "conferenceSolution": dict})
+    create = conference.get("createRequest")
+    if create is not None and not isinstance(create, dict):
+        raise bad_request("Invalid conference create request.", "conferenceData.createRequest")
+    _check_fields(create, "conferenceData.createRequest", {"requestId": str, "conferenceSolutionKey": dict})
+    _check_fields((create or {}).get("conferenceSolutionKey"), "conferenceData.createRequest.conferenceSolutionKey",
+                  {"type": str})
+    entry_points = conference.get("entryPoints")
+    if entry_points is not None and not isinstance(entry_points, list):
+        raise bad_request("Invalid conference entry points.", "conferenceData.entryPoints")
+    for index, entry in enumerate(entry_points or ()):
+        if not isinstance(entry, dict):
+            raise bad_request("Invalid conference entry point.", f"conferenceData.entryPoints[{index}]")
+        _check_fields(entry, f"conferenceData.entryPoints[{index}]", {"entryPointType": str, "uri": str, "label": str})
 
 
 def _check_reminders(reminders: Any) -> None:
@@ -138,33 +182,17 @@ def _check_extended_properties(props: Any) -> None:
             raise bad_request("Extended property values must be strings.", f"extendedProperties.{scope}")
 
 
-def _check_times(resource: Mapping[str, Any]) -> None:
+def _check_times(resource: Mapping[str, Any], complete: bool) -> None:
+    """``complete`` is False for a tombstone: Google keeps its times as sent (an all-day
+    cancelled exception may end where it starts), but what is there must still parse."""
     for name in ("start", "end"):
         value = resource.get(name)
-        if not value or not (value.get("date") or value.get("dateTime")):
+        if value and (value.get("date") or value.get("dateTime")):
+            _check_moment(name, value)
+        elif complete:
             raise ApiError(400, "required", f"Missing {name} time.", location=name)
-        if value.get("date") and value.get("dateTime"):
-            raise bad_request(f"Only one of date and dateTime may be set in {name}.", name)
-        if value.get("timeZone"):
-            try:
-                recurrence.zone(value["timeZone"])
-            except recurrence.RecurrenceError as exc:
-                raise bad_request(f"Invalid time zone definition for {name} time.", f"{name}.timeZone") from exc
-        if value.get("dateTime"):
-            text = value["dateTime"]
-            if not isinstance(text, str):
-                raise bad_request(f"Invalid {name} time.", f"{name}.dateTime")
-            try:
-                recurrence.parse_rfc3339(text)
-            except recurrence.RecurrenceError:
-                if value.get("timeZone") and _naive(text) is not None:
-                    continue
-                raise bad_request(f"Invalid {name} time.", f"{name}.dateTime") from None
-        else:
-            try:
-                dt.date.fromisoformat(value["date"])
-            except (TypeError, ValueError):
-                raise bad_request(f"Invalid {name} date.", f"{name}.date") from None
+    if not complete:
+        return
     start, end = resource["start"], resource["end"]
     if bool(start.get("date")) != bool(end.get("date")):
         raise bad_request("Start and end times must either both be date or both be dateTime.", "end")
@@ -176,10 +204,40 @@ def _check_times(resource: Mapping[str, Any]) -> None:
             raise bad_request("Missing time zone definition for start time.", "start.timeZone")
         if end.get("dateTime") and not end.get("timeZone"):
             raise bad_request("Missing time zone definition for end time.", "end.timeZone")
+
+
+def _check_moment(name: str, value: Mapping[str, Any]) -> None:
+    if value.get("date") and value.get("dateTime"):
+        raise bad_request(f"Only one of date and dateTime may be set in {name}.", name)
+    if value.get("timeZone"):
         try:
-            recurrence.build_ruleset(resource["recurrence"], recurrence.series_start(start)[0])
+            recurrence.zone(value["timeZone"])
         except recurrence.RecurrenceError as exc:
-            raise bad_request(f"Invalid recurrence rule: {exc}", "recurrence") from exc
+            raise bad_request(f"Invalid time zone definition for {name} time.", f"{name}.timeZone") from exc
+    if value.get("dateTime"):
+        text = value["dateTime"]
+        try:
+            moment = recurrence.parse_rfc3339(text)
+        except recurrence.RecurrenceError:
+            moment = _naive(text) if value.get("timeZone") else None
+        if moment is None or not _YEARS[0] <= moment.year <= _YEARS[1]:
+            raise bad_request(f"Invalid {name} time.", f"{name}.dateTime")
+    elif not _DATE.match(value["date"]) or not _YEARS[0] <= int(value["date"][:4]) <= _YEARS[1]:
+        raise bad_request(f"Invalid {name} date.", f"{name}.date")
+    else:
+        try:
+            dt.date.fromisoformat(value["date"])
+        except ValueError:
+            raise bad_request(f"Invalid {name} date.", f"{name}.date") from None
+
+
+def _check_recurrence(resource: Mapping[str, Any]) -> None:
+    if not resource.get("recurrence") or not resource.get("start"):
+        return
+    try:
+        recurrence.build_ruleset(resource["recurrence"], recurrence.series_start(resource["start"])[0])
+    except ValueError as exc:  # the engine's RecurrenceError, or dateutil's own on a malformed UNTIL
+        raise bad_request(f"Invalid recurrence rule: {exc}", "recurrence") from exc
 
 
 def _naive(text: str) -> dt.datetime | None:
@@ -197,9 +255,9 @@ def _normalise_times(resource: dict[str, Any]) -> None:
         if value and value.get("dateTime") and value.get("timeZone"):
             naive = _naive(value["dateTime"])
             if naive is not None:
-                value["dateTime"] = naive.replace(tzinfo=recurrence.zone(value["timeZone"])).isoformat()
+                value["dateTime"] = recurrence.format_rfc3339(naive.replace(tzinfo=recurrence.zone(value["timeZone"])))
         if value:
-            for key in [k for k, v in value.items() if v is None]:
+            for key in [k for k, v in value.items() if v is None or k not in ("date", "dateTime", "timeZone")]:
                 del value[key]
 
 
@@ -384,17 +442,29 @@ def _protect_instance_fields(resource: dict[str, Any], before: dict[str, Any]) -
 
 
 def _finish_write(calendar: Calendar, resource: dict[str, Any], before: dict[str, Any] | None, ctx: WriteContext) -> None:
+    _check_times(resource, complete=resource.get("status") != "cancelled" or before is None)
     _normalise_times(resource)
-    if resource.get("status") != "cancelled" or before is None:
-        _check_times(resource)
+    _check_recurrence(resource)
     if not resource.get("recurrence"):
         resource.pop("recurrence", None)
+    _normalise_reminders(resource)
     _normalise_attendees(calendar, resource)
     _conference(resource, before, ctx)
     if before is not None and any(resource.get(key) != before.get(key) for key in SEQUENCED):
         resource["sequence"] = before.get("sequence", 0) + 1
     resource["updated"] = rfc3339(ctx.now)
     resource["etag"] = ctx.etag
+
+
+def _normalise_reminders(resource: dict[str, Any]) -> None:
+    """Keys an Event's reminders do not have are dropped, as Google's parser drops them."""
+    reminders = resource.get("reminders")
+    if not reminders:
+        return
+    kept = {key: value for key, value in reminders.items() if key in ("useDefault", "overrides")}
+    if kept.get("overrides"):
+        kept["overrides"] = [{"method": item["method"], "minutes": item["minutes"]} for item in kept["overrides"]]
+    resource["reminders"] = kept
 
 
 def _normalise_attendees(calendar: Calendar, resource: dict[str, Any]) -> None:
@@ -475,10 +545,6 @@ def _meet_code(seed: str) -> str:
 # Recurring instances
 
 
-def _zone_of(resource: Mapping[str, Any], calendar: Calendar) -> str:
-    return resource.get("start", {}).get("timeZone") or calendar.time_zone
-
-
 def instances_of(
     calendar: Calendar,
     master: StoredEvent,
@@ -508,11 +574,15 @@ def instances_of(
         }
     # Instances are found by start; widen the lower bound by the duration so that an instance
     # that started before `after` but is still running is kept, as Google's timeMin does.
-    low = after - duration if (after is not None and not all_day) else after
-    if after is not None and all_day:
-        low = after - dt.timedelta(days=duration.days)
+    low = after
+    if after is not None:
+        try:
+            low = after - (dt.timedelta(days=duration.days) if all_day else duration)
+        except OverflowError:  # a window opening near year 1: no instance starts before it anyway
+            low = None
     for occurrence in recurrence.occurrences(resource["recurrence"], start, after=low, before=limit_before, limit=5000):
-        key = occurrence.strftime("%Y-%m-%d") if all_day else _utc_key({"dateTime": occurrence.isoformat()})
+        key = (occurrence.strftime("%Y-%m-%d") if all_day
+               else _utc_key({"dateTime": recurrence.format_rfc3339(occurrence)}))
         exception = exceptions.get(key)
         if exception is not None:
             if exception.get("status") == "cancelled" and not show_deleted:
@@ -539,10 +609,10 @@ def _instance(master: dict[str, Any], occurrence: dt.datetime, all_day: bool, du
         instance["originalStartTime"] = {"date": day.isoformat()}
     else:
         zone = master["start"].get("timeZone")
-        instance["start"] = {"dateTime": occurrence.isoformat(), **({"timeZone": zone} if zone else {})}
+        instance["start"] = {"dateTime": recurrence.format_rfc3339(occurrence), **({"timeZone": zone} if zone else {})}
         end_zone = master["end"].get("timeZone")
         end = (occurrence.astimezone(UTC) + duration).astimezone(occurrence.tzinfo)
-        instance["end"] = {"dateTime": end.isoformat(), **({"timeZone": end_zone} if end_zone else {})}
+        instance["end"] = {"dateTime": recurrence.format_rfc3339(end), **({"timeZone": end_zone} if end_zone else {})}
         instance["originalStartTime"] = dict(instance["start"])
     return instance
 
@@ -583,6 +653,15 @@ def decode_token(text: str, name: str) -> dict[str, Any]:
     except (ValueError, UnicodeError):
         pass
     raise bad_request(f"Invalid {name} value.", name)
+
+
+def token_int(token: Mapping[str, Any], key: str, default: int | None, name: str,
+              minimum: int = 0, maximum: int = 2**53) -> int:
+    """An integer field of a page token; tokens come back from clients, so a forged one is a 400."""
+    value = token.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= maximum:
+        raise bad_request(f"Invalid {name} value.", name)
+    return value
 
 
 def _tombstone(resource: dict[str, Any]) -> dict[str, Any]:
@@ -688,7 +767,9 @@ def list_page(calendar: Calendar, query: ListQuery, page_token: str | None, epoc
         token = decode_token(page_token, "pageToken")
         if token.get("f") != fingerprint or token.get("c") != calendar.id:
             raise bad_request("Invalid pageToken value.", "pageToken")
-        bound, after, offset = token["b"], tuple(token.get("k") or (-1, -1)), token.get("o", 0)
+        bound = token_int(token, "b", None, "pageToken", maximum=calendar.seq)
+        after = (token_int(token, "p", -1, "pageToken", minimum=-1), token_int(token, "i", -1, "pageToken", minimum=-1))
+        offset = token_int(token, "o", 0, "pageToken")
     else:
         bound, after, offset = calendar.seq, (-1, -1), 0
     rows = _rows(calendar, query, bound, now)
@@ -708,7 +789,8 @@ def list_page(calendar: Calendar, query: ListQuery, page_token: str | None, epoc
                 more = True
                 break
             page.append((key, resource))
-        next_token = {"k": list(page[-1][0]) if page else list(after)}
+        last = page[-1][0] if page else after
+        next_token = {"p": last[0], "i": last[1]}
     items = [_tombstone(r) if r.get("status") == "cancelled" else r for _, r in page]
     result: dict[str, Any] = {
         "kind": "calendar#events",

@@ -49,9 +49,7 @@ class Faults:
         with self._lock:
             self._faults.clear()
 
-    def add(self, spec: Any) -> Fault:
-        if not isinstance(spec, dict):
-            raise ApiError(400, "invalid", "A fault is a JSON object.")
+    def add(self, spec: dict[str, Any]) -> Fault:
         status = spec.get("status")
         drop = bool(spec.get("drop_response", False))
         delay = spec.get("delay_ms", 0)
@@ -62,6 +60,12 @@ class Faults:
         times = spec.get("times", 1)
         if not isinstance(times, int) or times < 1 or not isinstance(delay, int) or delay < 0:
             raise ApiError(400, "invalid", "times must be >= 1 and delay_ms >= 0.")
+        for key in ("method", "path_regex", "reason", "message"):
+            if spec.get(key) is not None and not isinstance(spec[key], str):
+                raise ApiError(400, "invalid", f"{key} must be a string.")
+        retry_after = spec.get("retry_after")
+        if retry_after is not None and (not isinstance(retry_after, int) or isinstance(retry_after, bool) or retry_after < 0):
+            raise ApiError(400, "invalid", "retry_after must be a number of seconds.")
         try:
             pattern = re.compile(spec["path_regex"]) if spec.get("path_regex") else None
         except re.error as exc:
@@ -74,7 +78,7 @@ class Faults:
             times=times,
             delay_ms=delay,
             drop_response=drop,
-            retry_after=spec.get("retry_after"),
+            retry_after=retry_after,
             message=spec.get("message"),
         )
         with self._lock:

@@ -131,11 +131,15 @@ class OAuthProvider:
     # -- control API -------------------------------------------------------------------------
 
     def register_client(self, spec: dict[str, Any]) -> Client:
-        if not spec.get("client_id") or not spec.get("client_secret"):
-            raise ApiError(400, "required", "client_id and client_secret are required.")
+        if not _text(spec.get("client_id")) or not _text(spec.get("client_secret")):
+            raise ApiError(400, "required", "client_id and client_secret are required strings.")
         status = spec.get("publishing_status", "testing")
         if status not in ("testing", "production"):
             raise ApiError(400, "invalid", "publishing_status must be 'testing' or 'production'.")
+        if not _texts(spec.get("redirect_uris")) or not _texts(spec.get("test_users")):
+            raise ApiError(400, "invalid", "redirect_uris and test_users must be lists of strings.")
+        if spec.get("name") is not None and not isinstance(spec["name"], str):
+            raise ApiError(400, "invalid", "name must be a string.")
         client = Client(
             client_id=spec["client_id"],
             client_secret=spec["client_secret"],
@@ -149,8 +153,10 @@ class OAuthProvider:
         return client
 
     def queue_decision(self, spec: dict[str, Any]) -> None:
-        if spec.get("decision") not in ("allow", "deny") or not spec.get("email"):
+        if spec.get("decision") not in ("allow", "deny") or not _text(spec.get("email")):
             raise ApiError(400, "invalid", "consent needs an email and decision 'allow' or 'deny'.")
+        if not _texts(spec.get("scopes")):
+            raise ApiError(400, "invalid", "scopes must be a list of strings.")
         with self._lock:
             self.decisions.append(spec)
 
@@ -381,6 +387,15 @@ class OAuthProvider:
             name = self.state.accounts[email].name if email in self.state.accounts else email
             info.update({"name": name, "given_name": name})
         return info
+
+
+def _text(value: Any) -> bool:
+    return isinstance(value, str) and bool(value)
+
+
+def _texts(value: Any) -> bool:
+    """Whether an optional list of strings is absent or one."""
+    return value is None or isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
 def _with_query(url: str, params: dict[str, str]) -> str:

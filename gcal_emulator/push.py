@@ -13,6 +13,7 @@ import datetime as dt
 import email.utils
 import logging
 import queue
+import re
 import threading
 import time
 from dataclasses import dataclass
@@ -112,8 +113,9 @@ class PushService:
             raise ApiError(400, "invalid", "Channel token must be a string of at most 256 characters.", location="token")
         ttl = DEFAULT_TTL
         params = body.get("params") or {}
-        if isinstance(params, dict) and str(params.get("ttl", "")).isdigit():
-            ttl = min(dt.timedelta(seconds=int(params["ttl"])), MAX_TTL)
+        digits = params.get("ttl") if isinstance(params, dict) else None
+        if isinstance(digits, str) and re.fullmatch(r"[0-9]+", digits, re.ASCII):
+            ttl = MAX_TTL if len(digits) > 12 else min(dt.timedelta(seconds=int(digits)), MAX_TTL)
         expiration = now + ttl
         if body.get("expiration") is not None:
             try:
@@ -139,7 +141,7 @@ class PushService:
         return channel
 
     def stop(self, body: Any, owner: str) -> None:
-        if not isinstance(body, dict) or not body.get("id") or not body.get("resourceId"):
+        if not isinstance(body, dict) or not isinstance(body.get("id"), str) or not isinstance(body.get("resourceId"), str):
             raise ApiError(400, "required", "Channel id and resourceId are required.")
         with self._lock:
             channel = self.channels.get(body["id"])

@@ -61,7 +61,8 @@ def decode(content_type: str, body: bytes, count: int) -> list[Answer | None]:
         index = _index(part.get("Content-ID"), position)
         if index is None or not 0 <= index < count:
             continue
-        answers[index] = _parse_http(part.get_payload(decode=True) or b"")
+        payload = part.get_payload(decode=True)
+        answers[index] = _parse_http(payload if isinstance(payload, bytes) else b"")
     return answers
 
 

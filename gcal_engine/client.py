@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+import requests
+
 from . import batch
 from .endpoints import Endpoints
-from .errors import GoogleApiError, TransientError
+from .errors import GoogleApiError, RateLimitedError, TransientError
 from .transport import GoogleSession, error_details, error_for, retry_after
 
 PAGE_SIZE = 2500
@@ -24,8 +26,6 @@ PAGE_SIZE = 2500
 class EventsPage:
     items: list[dict[str, Any]]
     next_sync_token: str | None = None
-    time_zone: str | None = None
-    default_reminders: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -54,7 +54,8 @@ def _rfc3339(moment: dt.datetime) -> str:
 
 
 class CalendarClient:
-    def __init__(self, session: GoogleSession, endpoints: Endpoints | None = None, batch_size: int = batch.MAX_CALLS):
+    def __init__(self, session: GoogleSession, endpoints: Endpoints | None = None,
+                 batch_size: int = batch.MAX_CALLS) -> None:
         self.session = session
         self.endpoints = endpoints or Endpoints.google()
         self.batch_size = batch_size
@@ -68,6 +69,16 @@ class CalendarClient:
         if event_id:
             url += f"/{quote(event_id, safe='')}"
         return url + suffix
+
+    def _pages(self, url: str, params: dict[str, Any], *, listing: bool = False) -> Iterator[dict[str, Any]]:
+        """Each page of a paged GET, fetched only when the previous one has been consumed."""
+        params = dict(params)
+        while True:
+            data = _object(self.session.request("GET", url, params=params, listing=listing))
+            yield data
+            if not data.get("nextPageToken"):
+                return
+            params["pageToken"] = data["nextPageToken"]
 
     # -- reads -----------------------------------------------------------------------------------
 
@@ -93,39 +104,20 @@ class CalendarClient:
                 params["timeMin"] = _rfc3339(time_min)
             if time_max is not None:
                 params["timeMax"] = _rfc3339(time_max)
-        while True:
-            data = self.session.request("GET", self._events_url(calendar_id), params=params, listing=True).json()
-            yield EventsPage(
-                items=data.get("items", []),
-                next_sync_token=data.get("nextSyncToken"),
-                time_zone=data.get("timeZone"),
-                default_reminders=data.get("defaultReminders", []),
-            )
-            if not data.get("nextPageToken"):
-                return
-            params["pageToken"] = data["nextPageToken"]
+        for data in self._pages(self._events_url(calendar_id), params, listing=True):
+            yield EventsPage(items=data.get("items", []), next_sync_token=data.get("nextSyncToken"))
 
     def get_event(self, calendar_id: str, event_id: str) -> dict[str, Any]:
-        return self.session.request("GET", self._events_url(calendar_id, event_id)).json()
+        return _object(self.session.request("GET", self._events_url(calendar_id, event_id)))
 
     def instances(self, calendar_id: str, event_id: str, page_size: int = PAGE_SIZE) -> Iterator[dict[str, Any]]:
         params: dict[str, Any] = {"maxResults": page_size, "showDeleted": "true"}
-        while True:
-            data = self.session.request("GET", self._events_url(calendar_id, event_id, "/instances"), params=params).json()
+        for data in self._pages(self._events_url(calendar_id, event_id, "/instances"), params):
             yield from data.get("items", [])
-            if not data.get("nextPageToken"):
-                return
-            params["pageToken"] = data["nextPageToken"]
 
     def calendar_list(self) -> list[dict[str, Any]]:
-        items: list[dict[str, Any]] = []
-        params: dict[str, Any] = {}
-        while True:
-            data = self.session.request("GET", f"{self.endpoints.calendar}/users/me/calendarList", params=params).json()
-            items += data.get("items", [])
-            if not data.get("nextPageToken"):
-                return items
-            params["pageToken"] = data["nextPageToken"]
+        url = f"{self.endpoints.calendar}/users/me/calendarList"
+        return [item for data in self._pages(url, {}) for item in data.get("items", [])]
 
     # -- writes ----------------------------------------------------------------------------------
 
@@ -141,15 +133,23 @@ class CalendarClient:
         """One insert, patch or delete; the event Google returns (None for a delete)."""
         method, url, params, headers = self._write_request(write)
         response = self.session.request(method, url, params=params, json=write.body, headers=headers)
-        return response.json() if response.content else None
+        return _object(response) if response.content else None
+
+    def _written_event(self, write: Write) -> dict[str, Any]:
+        """The event an insert or a patch made: Google always answers one."""
+        event = self.write(write)
+        if event is None:
+            raise TransientError(f"no event in the answer to {write.method}")
+        return event
 
     def insert_event(self, calendar_id: str, body: dict[str, Any], *, send_updates: str = "none",
                      conference: bool = False) -> dict[str, Any]:
-        return self.write(Write("POST", calendar_id, body=body, send_updates=send_updates, conference=conference))
+        return self._written_event(Write("POST", calendar_id, body=body, send_updates=send_updates,
+                                         conference=conference))
 
     def patch_event(self, calendar_id: str, event_id: str, body: dict[str, Any], *, etag: str | None = None,
                     send_updates: str = "none", conference: bool = False) -> dict[str, Any]:
-        return self.write(Write("PATCH", calendar_id, event_id, body, etag, send_updates, conference))
+        return self._written_event(Write("PATCH", calendar_id, event_id, body, etag, send_updates, conference))
 
     def delete_event(self, calendar_id: str, event_id: str, *, etag: str | None = None, send_updates: str = "none") -> None:
         self.write(Write("DELETE", calendar_id, event_id, etag=etag, send_updates=send_updates))
@@ -160,18 +160,17 @@ class CalendarClient:
         Items that fail transiently (5xx, rate limits) are sent again in a later batch, with
         backoff; a batch request that fails as a whole is retried by the session.
         """
-        results: list[WriteResult | None] = [None] * len(writes)
         if len(writes) == 1:
             try:
-                results[0] = WriteResult(event=self.write(writes[0]))
+                return [WriteResult(event=self.write(writes[0]))]
             except GoogleApiError as exc:
-                results[0] = WriteResult(error=exc)
-            return results  # type: ignore[return-value]
+                return [WriteResult(error=exc)]
+        results: dict[int, WriteResult] = {}
         pending = list(range(len(writes)))
         attempt = 0
         while pending:
             retry: list[int] = []
-            wait = None
+            wait = 0.0
             for first in range(0, len(pending), self.batch_size):
                 chunk = pending[first:first + self.batch_size]
                 for index, answer in zip(chunk, self._batch([writes[i] for i in chunk])):
@@ -184,14 +183,15 @@ class CalendarClient:
                         results[index] = WriteResult(event=body if isinstance(body, dict) else None)
                     elif error.retryable and attempt + 1 < self.session.retry.max_attempts:
                         retry.append(index)
-                        wait = max(wait or 0.0, getattr(error, "retry_after", None) or 0.0)
+                        if isinstance(error, RateLimitedError) and error.retry_after:
+                            wait = max(wait, error.retry_after)
                     else:
                         results[index] = WriteResult(error=error)
             pending = retry
             if pending:
                 self.session.retry.sleep(self.session.retry.delay(attempt, wait))
                 attempt += 1
-        return results  # type: ignore[return-value]
+        return [results[index] for index in range(len(writes))]
 
     def _batch(self, writes: Sequence[Write]) -> list[tuple[int, Any, dict[str, str]] | WriteResult]:
         calls = []
@@ -218,11 +218,22 @@ class CalendarClient:
         body: dict[str, Any] = {"id": channel_id, "type": "web_hook", "address": address, "token": token}
         if ttl_seconds:
             body["params"] = {"ttl": str(ttl_seconds)}
-        return self.session.request("POST", self._events_url(calendar_id, suffix="/watch"), json=body).json()
+        return _object(self.session.request("POST", self._events_url(calendar_id, suffix="/watch"), json=body))
 
     def stop_channel(self, channel_id: str, resource_id: str) -> None:
         self.session.request("POST", f"{self.endpoints.calendar}/channels/stop",
                              json={"id": channel_id, "resourceId": resource_id})
+
+
+def _object(response: requests.Response) -> dict[str, Any]:
+    """The JSON object of a 2xx answer; anything else is a broken answer, worth trying again."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise TransientError("the answer is not a JSON object", response.status_code)
+    return body
 
 
 def _answer_error(status: int, body: Any, headers: dict[str, str]) -> GoogleApiError | None:

@@ -10,6 +10,7 @@ decide again), 404/410 on a delete means it is already gone.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from . import planner
 from .client import CalendarClient, Write, WriteResult
@@ -28,7 +29,7 @@ from .errors import (
 from .ids import link_for
 from .local import Binding, LocalCalendar, SyncState
 from .mapping import MappingError, from_google, to_google, wants_conference
-from .model import Event, deleted
+from .model import Event, deleted, google_id_of
 from .planner import (
     Bind,
     CreateLocal,
@@ -46,6 +47,7 @@ from .report import EventProblem, RunReport
 # Errors that end the run: every further call would fail the same way.
 FATAL = (InvalidGrantError, OAuthError, UnauthorizedError, QuotaExceededError)
 RemoteAction = CreateRemote | UpdateRemote | DeleteRemote
+LocalAction = UpdateLocal | DeleteLocal | Bind | Unbind
 
 
 class Executor:
@@ -57,6 +59,8 @@ class Executor:
         self.ctx = ctx
         self.report = report
         self.state = state
+        # Deletions decided by a second look after a 412 or 404, held for the caller's mass-deletion guard.
+        self.held: list[planner.Action] = []
         self._queue: list[tuple[RemoteAction, bool]] = []
 
     def run(self, actions: Sequence[planner.Action], replanned: bool = False) -> None:
@@ -107,7 +111,7 @@ class Executor:
             self.report.counts["created_in_odoo"] += 1
         return bindings
 
-    def _local(self, action: planner.Action) -> list[Binding]:
+    def _local(self, action: LocalAction) -> list[Binding]:
         """Apply one local update, deletion or binding change; the bindings to record."""
         fields = self.ctx.fields
         try:
@@ -124,13 +128,15 @@ class Executor:
             elif isinstance(action, Unbind):
                 self.local.unbind(action.binding)
         except LocalWriteError as exc:
-            remote = getattr(action, "remote", None)
-            self._local_failure(getattr(action, "local_id", None), remote or deleted(action.binding.google_id), exc)
+            if isinstance(action, UpdateLocal):
+                self._local_failure(action.local_id, action.remote, exc)
+            else:
+                self._local_failure(None, deleted(action.binding.google_id), exc)
         return []
 
     def _local_failure(self, local_id: str | None, remote: Event, error: LocalWriteError) -> None:
         self._problem(local_id, remote.google_id, remote, str(error), retryable=True)
-        self.state.retry_google_ids.add(remote.google_id)
+        self.state.retry_google_ids.add(google_id_of(remote))
 
     # -- Google side -------------------------------------------------------------------------
 
@@ -138,7 +144,7 @@ class Executor:
         if isinstance(action, DeleteRemote):
             return Write("DELETE", self.calendar_id, action.binding.google_id, etag=action.etag,
                          send_updates=action.send_updates)
-        event = action.local.event
+        event = action.event
         inserting = isinstance(action, CreateRemote) and not event.is_instance
         body = to_google(event, self.ctx.fields, link=link_for(self.ctx.namespace, action.local.local_id),
                          request_id=action.google_id, patch=not inserting)
@@ -174,16 +180,16 @@ class Executor:
             self._problem(action.local.local_id, google_id, action.local.event, str(error), retryable=error.retryable)
         return []
 
-    def _pushed(self, action: CreateRemote | UpdateRemote, answer: dict | None) -> list[Binding]:
+    def _pushed(self, action: CreateRemote | UpdateRemote, answer: dict[str, Any] | None) -> list[Binding]:
         """The binding of a confirmed write; what Google added (the Meet link) comes back first."""
         try:
             remote = from_google(answer)
         except MappingError as exc:
-            self._problem(action.local.local_id, action.google_id, action.local.event, f"unreadable answer: {exc}")
+            self._problem(action.local.local_id, action.google_id, action.event, f"unreadable answer: {exc}")
             return []
         fields = self.ctx.fields
-        local_hash = action.local.event.content_hash(fields)
-        if "meet_url" in fields and remote.meet_url and remote.meet_url != action.local.event.meet_url:
+        local_hash = action.event.content_hash(fields)
+        if "meet_url" in fields and remote.meet_url and remote.meet_url != action.event.meet_url:
             local_hash = self.local.update(action.local.local_id, remote).content_hash(fields)
         created = isinstance(action, CreateRemote)
         self.report.counts["created_in_google" if created else "updated_in_google"] += 1
@@ -195,11 +201,11 @@ class Executor:
         Whatever happened to it on Google since (an edit, a deletion) is weighed against the
         local version with the conflict rule, as for any event changed on both sides.
         """
-        local = action.local
+        local, event = action.local, action.event
         fields = self.ctx.fields
         try:
             current = from_google(self.client.get_event(self.calendar_id, action.google_id))
-            same = not planner.is_deletion(current) and current.content_hash(fields) == local.event.content_hash(fields)
+            same = not planner.is_deletion(current) and current.content_hash(fields) == event.content_hash(fields)
             if not same and planner.winner(self.ctx, current, local) == planner.GOOGLE:
                 if planner.is_deletion(current):
                     self.local.delete(local.local_id)
@@ -208,21 +214,21 @@ class Executor:
                     self.local.bind_many(self._local(UpdateLocal(local.local_id, current)))
                 return
             if not same:
-                body = to_google(local.event, fields, link=link_for(self.ctx.namespace, local.local_id), patch=True)
+                body = to_google(event, fields, link=link_for(self.ctx.namespace, local.local_id), patch=True)
                 current = from_google(self.client.patch_event(self.calendar_id, action.google_id, body, etag=current.etag,
                                                               send_updates=action.send_updates))
         except FATAL:
             raise
         except (GoogleApiError, MappingError, LocalWriteError) as exc:
-            self._problem(local.local_id, action.google_id, local.event, str(exc), retryable=getattr(exc, "retryable", False))
+            self._problem(local.local_id, action.google_id, event, str(exc), retryable=getattr(exc, "retryable", False))
             return
-        self.local.bind_many([binding_for(local.local_id, current, local.event.content_hash(fields), fields)])
+        self.local.bind_many([binding_for(local.local_id, current, event.content_hash(fields), fields)])
         self.report.counts["created_in_google"] += 1
 
     def _replan(self, action: UpdateRemote | DeleteRemote) -> None:
         """Google's version moved (412) or vanished (404): fetch it and decide again, once."""
         binding = action.binding
-        google_id = binding.google_id if binding is not None else action.google_id
+        google_id = action.google_id if isinstance(action, UpdateRemote) else action.binding.google_id
         try:
             fresh = from_google(self.client.get_event(self.calendar_id, google_id))
         except NotFoundError:
@@ -234,7 +240,12 @@ class Executor:
             return
         result = planner.decide(Item(binding, fresh, action.local), self.ctx)
         self.report.conflicts += result.conflicts
-        self.run(result.actions + result.deletions, replanned=True)
+        if isinstance(action, DeleteRemote):
+            # The same deletion, decided again: it is past the mass-deletion guard already.
+            self.run(result.actions + result.deletions, replanned=True)
+        else:
+            self.held += result.deletions
+            self.run(result.actions, replanned=True)
         self.flush()
 
     def _problem(self, local_id: str | None, google_id: str | None, event: Event | None, message: str,

@@ -129,10 +129,10 @@ def _reminders(data: Mapping[str, Any]) -> Reminders:
 def meet_url(data: Mapping[str, Any]) -> str | None:
     """The Meet link: ``hangoutLink``, or the video entry point of ``conferenceData``."""
     if data.get("hangoutLink"):
-        return data["hangoutLink"]
+        return str(data["hangoutLink"])
     for entry in (data.get("conferenceData") or {}).get("entryPoints") or ():
         if isinstance(entry, Mapping) and entry.get("entryPointType") == "video" and entry.get("uri"):
-            return entry["uri"]
+            return str(entry["uri"])
     return None
 
 
@@ -208,9 +208,10 @@ def from_google(data: Any) -> Event:
 def format_time(value: EventTime, series: bool = False) -> dict[str, str]:
     if value.date is not None:
         return {"date": value.date.isoformat()}
+    assert value.date_time is not None  # an EventTime is a date or a date_time
     zone = value.time_zone or ("UTC" if series else None)
     moment = value.date_time.astimezone(recurrence.zone(zone)) if zone else value.date_time
-    body = {"dateTime": moment.isoformat()}
+    body = {"dateTime": recurrence.format_rfc3339(moment)}
     if zone:
         body["timeZone"] = zone
     return body

@@ -17,7 +17,7 @@ from typing import Any
 
 UTC = dt.timezone.utc
 
-CONFIRMED, TENTATIVE, CANCELLED = "confirmed", "tentative", "cancelled"
+CONFIRMED, CANCELLED = "confirmed", "cancelled"
 RESPONSES = ("needsAction", "declined", "tentative", "accepted")
 VISIBILITIES = ("default", "public", "private", "confidential")
 TRANSPARENCIES = ("opaque", "transparent")
@@ -68,12 +68,13 @@ class EventTime:
         """A point in time to compare and window with; dates count as UTC midnights."""
         if self.date is not None:
             return dt.datetime.combine(self.date, dt.time(), UTC)
+        assert self.date_time is not None  # one of the two, as __post_init__ checked
         return self.date_time.astimezone(UTC)
 
     def canonical(self) -> str:
         if self.date is not None:
             return f"D{self.date.isoformat()}"
-        return f"T{self.date_time.astimezone(UTC).isoformat()}|{self.time_zone or ''}"
+        return f"T{self.instant().isoformat()}|{self.time_zone or ''}"
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,13 @@ def content_hash(event: Event, fields: Iterable[str] = CONTENT_FIELDS) -> str:
         fields = [name for name in fields if name in ("status", "original_start")]
     data = {name: _canonical(getattr(event, name)) for name in sorted(fields)}
     return hashlib.sha1(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def google_id_of(event: Event) -> str:
+    """The id of an event read from Google; only a local event has none, and is never asked."""
+    if event.google_id is None:
+        raise ValueError("a local event has no Google id")
+    return event.google_id
 
 
 def deleted(google_id: str, etag: str | None = None, updated: dt.datetime | None = None) -> Event:

@@ -11,7 +11,7 @@ import base64
 import datetime as dt
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -94,7 +94,7 @@ def _typed(error: str, description: str, redirect_uri: str | None = None) -> OAu
 
 class OAuthClient:
     def __init__(self, config: OAuthConfig, http: requests.Session | None = None,
-                 clock=lambda: dt.datetime.now(UTC)) -> None:  # noqa: ANN001 - injected clock
+                 clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(UTC)) -> None:
         self.config = config
         self.http = http or requests.Session()
         self.clock = clock

@@ -17,7 +17,7 @@ from . import recurrence
 from .ids import google_id_for
 from .local import Binding, LocalChange
 from .mapping import format_time
-from .model import Event
+from .model import Event, google_id_of
 from .report import Conflict
 
 
@@ -82,6 +82,10 @@ class CreateRemote:
     google_id: str
     send_updates: str
 
+    @property
+    def event(self) -> Event:
+        return _sent(self.local)
+
 
 @dataclass(frozen=True)
 class UpdateRemote:
@@ -90,6 +94,10 @@ class UpdateRemote:
     etag: str | None
     send_updates: str
     binding: Binding | None = None
+
+    @property
+    def event(self) -> Event:
+        return _sent(self.local)
 
 
 @dataclass(frozen=True)
@@ -138,6 +146,13 @@ class Plan:
         self.ignored += other.ignored
 
 
+def _sent(local: LocalChange) -> Event:
+    """The local version a creation or an update sends: never a deleted one (see decide)."""
+    if local.event is None:
+        raise ValueError(f"local event {local.local_id} was deleted: there is nothing to send")
+    return local.event
+
+
 def is_deletion(event: Event | None) -> bool:
     """A deleted event (a tombstone); a cancelled occurrence of a live series is content."""
     return event is not None and event.cancelled and not event.is_instance
@@ -149,13 +164,10 @@ def send_updates(ctx: Context, local: LocalChange) -> str:
 
 def remote_id_for(ctx: Context, local: LocalChange) -> str:
     """The Google id a local event gets: derived from its id, or its series' instance id."""
-    event = local.event
-    if event is not None and event.is_instance and local.series_local_id:
+    original = local.event.original_start if local.event is not None else None
+    if original is not None and local.series_local_id:
         series = local.series_google_id or google_id_for(ctx.namespace, local.series_local_id)
-        original = event.original_start
-        if original.all_day:
-            return recurrence.instance_id(series, dt.datetime.combine(original.date, dt.time()), True)
-        return recurrence.instance_id(series, original.date_time, False)
+        return recurrence.instance_id(series, original.instant(), original.all_day)
     return google_id_for(ctx.namespace, local.local_id)
 
 
@@ -169,7 +181,10 @@ def span(event: Event) -> tuple[dt.datetime, dt.datetime | None]:
         return start, None
     if last.tzinfo is None:
         last = last.replace(tzinfo=dt.timezone.utc)
-    return start, last + (end - start)
+    try:
+        return start, last + (end - start)
+    except OverflowError:  # a series that runs to the end of the calendar, year 9999
+        return start, None
 
 
 def binding_for(local_id: str, remote: Event, local_hash: str, fields: Iterable[str]) -> Binding:
@@ -177,7 +192,7 @@ def binding_for(local_id: str, remote: Event, local_hash: str, fields: Iterable[
     starts_at, ends_at = span(remote)
     return Binding(
         local_id=local_id,
-        google_id=remote.google_id,
+        google_id=google_id_of(remote),
         etag=remote.etag,
         ical_uid=remote.ical_uid,
         local_hash=local_hash,
@@ -201,84 +216,102 @@ def decide(item: Item, ctx: Context) -> Plan:
     """The actions for one event; deletions go to ``Plan.deletions`` for the mass-deletion guard."""
     plan = Plan()
     binding, remote, local = item.binding, item.remote, item.local
-    remote_gone = is_deletion(remote)
-    local_gone = local is not None and local.event is None
-
     if binding is None:
-        if remote is not None and not remote_gone:
-            if local is not None and local.event is not None:
-                _reconcile_unbound(plan, ctx, remote, local)
-            elif local is not None:
-                # Ours, deleted locally before its binding was recorded: the newer change wins.
-                placeholder = Binding(local.local_id, remote.google_id, remote.etag, remote.ical_uid, "", "")
-                if winner(ctx, remote, local) == GOOGLE:
-                    plan.actions.append(CreateLocal(remote, replaces=placeholder))
-                else:
-                    plan.deletions.append(DeleteRemote(placeholder, remote.etag, send_updates(ctx, local), local))
-            elif ctx.mode.pulls:
-                plan.actions.append(CreateLocal(remote))
-            else:
-                plan.ignored += 1
-        elif local is not None and local.event is not None:
-            if ctx.mode.pushes:
-                plan.actions.append(CreateRemote(local, remote_id_for(ctx, local), send_updates(ctx, local)))
-            else:
-                plan.ignored += 1
-        elif local is not None and ctx.mode.pushes and remote is None:
-            placeholder = Binding(local.local_id, remote_id_for(ctx, local), None, None, "", "")
-            if local.series_local_id:
-                # An occurrence gone with its series: the series' own deletion covers it.
-                plan.actions.append(Unbind(placeholder))
-            else:
-                # Deleted before its binding was recorded: an insert may still have reached Google
-                # (its answer lost), under the id derived from the local id. Delete that, if it exists.
-                plan.deletions.append(DeleteRemote(placeholder, None, send_updates(ctx, local), local))
+        _decide_unbound(plan, ctx, remote, local)
         return plan
 
-    remote_changed = remote is not None and (remote_gone or remote.content_hash(ctx.fields) != binding.remote_hash)
-    local_changed = local is not None and (local_gone or local.event.content_hash(ctx.fields) != binding.local_hash)
+    remote_gone = is_deletion(remote)
+    remote_hash = remote.content_hash(ctx.fields) if remote is not None and not remote_gone else None
+    local_hash = local.event.content_hash(ctx.fields) if local is not None and local.event is not None else None
+    remote_changed = remote is not None and (remote_gone or remote_hash != binding.remote_hash)
+    local_changed = local is not None and (local_hash is None or local_hash != binding.local_hash)
 
     if not remote_changed and not local_changed:
         if remote is not None and remote.etag != binding.etag:
             plan.actions.append(Bind(binding_for(binding.local_id, remote, binding.local_hash, ctx.fields)))
         elif local is not None:
             plan.actions.append(Bind(binding))  # an edit that left the synced content alone
-        return plan
+    elif remote is not None and not local_changed:
+        _pull(plan, ctx, binding, remote, remote_gone)
+    elif local is not None and not remote_changed:
+        _push(plan, ctx, binding, remote, local, local_hash)
+    elif remote is not None and local is not None:
+        _resolve(plan, ctx, binding, remote, local, remote_hash, local_hash)
+    return plan
 
-    if remote_changed and not local_changed:
-        if not ctx.mode.pulls:
-            plan.ignored += 1
-            plan.actions.append(Bind(binding_for(binding.local_id, remote, binding.local_hash, ctx.fields)
-                                     if not remote_gone else binding))
-        elif remote_gone:
-            plan.deletions.append(DeleteLocal(binding))
-        else:
-            plan.actions.append(UpdateLocal(binding.local_id, remote))
-        return plan
 
-    if local_changed and not remote_changed:
-        if not ctx.mode.pushes:
-            plan.ignored += 1
-            if local_gone:
-                plan.actions.append(Unbind(binding))
+def _decide_unbound(plan: Plan, ctx: Context, remote: Event | None, local: LocalChange | None) -> None:
+    """An event without binding: new on one side, or found again on both."""
+    if remote is not None and not is_deletion(remote):
+        if local is not None and local.event is not None:
+            _reconcile_unbound(plan, ctx, remote, local, local.event)
+        elif local is not None:
+            # Ours, deleted locally before its binding was recorded: the newer change wins.
+            placeholder = Binding(local.local_id, google_id_of(remote), remote.etag, remote.ical_uid, "", "")
+            if winner(ctx, remote, local) == GOOGLE:
+                plan.actions.append(CreateLocal(remote, replaces=placeholder))
             else:
-                local_hash = local.event.content_hash(ctx.fields)
-                plan.actions.append(Bind(binding_for(binding.local_id, remote, local_hash, ctx.fields)
-                                         if remote is not None else _with_local_hash(binding, local_hash)))
-        elif local_gone:
-            plan.deletions.append(DeleteRemote(binding, binding.etag, send_updates(ctx, local), local))
+                plan.deletions.append(DeleteRemote(placeholder, remote.etag, send_updates(ctx, local), local))
+        elif ctx.mode.pulls:
+            plan.actions.append(CreateLocal(remote))
         else:
-            plan.actions.append(UpdateRemote(local, binding.google_id, binding.etag, send_updates(ctx, local), binding))
-        return plan
+            plan.ignored += 1
+    elif local is not None and local.event is not None:
+        if ctx.mode.pushes:
+            plan.actions.append(CreateRemote(local, remote_id_for(ctx, local), send_updates(ctx, local)))
+        else:
+            plan.ignored += 1
+    elif local is not None and ctx.mode.pushes and remote is None:
+        placeholder = Binding(local.local_id, remote_id_for(ctx, local), None, None, "", "")
+        if local.series_local_id:
+            # An occurrence gone with its series: the series' own deletion covers it.
+            plan.actions.append(Unbind(placeholder))
+        else:
+            # Deleted before its binding was recorded: an insert may still have reached Google
+            # (its answer lost), under the id derived from the local id. Delete that, if it exists.
+            plan.deletions.append(DeleteRemote(placeholder, None, send_updates(ctx, local), local))
 
-    # Both sides changed.
+
+def _pull(plan: Plan, ctx: Context, binding: Binding, remote: Event, remote_gone: bool) -> None:
+    """Only Google changed."""
+    if not ctx.mode.pulls:
+        plan.ignored += 1
+        plan.actions.append(Bind(binding_for(binding.local_id, remote, binding.local_hash, ctx.fields)
+                                 if not remote_gone else binding))
+    elif remote_gone:
+        plan.deletions.append(DeleteLocal(binding))
+    else:
+        plan.actions.append(UpdateLocal(binding.local_id, remote))
+
+
+def _push(plan: Plan, ctx: Context, binding: Binding, remote: Event | None, local: LocalChange,
+          local_hash: str | None) -> None:
+    """Only the local side changed; ``local_hash`` is None when it deleted the event."""
+    if not ctx.mode.pushes:
+        plan.ignored += 1
+        if local_hash is None:
+            plan.actions.append(Unbind(binding))
+        else:
+            plan.actions.append(Bind(binding_for(binding.local_id, remote, local_hash, ctx.fields)
+                                     if remote is not None else _with_local_hash(binding, local_hash)))
+    elif local_hash is None:
+        plan.deletions.append(DeleteRemote(binding, binding.etag, send_updates(ctx, local), local))
+    else:
+        plan.actions.append(UpdateRemote(local, binding.google_id, binding.etag, send_updates(ctx, local), binding))
+
+
+def _resolve(plan: Plan, ctx: Context, binding: Binding, remote: Event, local: LocalChange,
+             remote_hash: str | None, local_hash: str | None) -> None:
+    """Both sides changed; a hash is None on the side that deleted the event."""
+    remote_gone, local_gone = remote_hash is None, local_hash is None
     if remote_gone and local_gone:
         plan.actions.append(Unbind(binding))
-        return plan
-    if not remote_gone and not local_gone and remote.content_hash(ctx.fields) == local.event.content_hash(ctx.fields):
-        plan.actions.append(Bind(binding_for(binding.local_id, remote, local.event.content_hash(ctx.fields), ctx.fields)))
-        return plan
+        return
+    if remote_hash is not None and remote_hash == local_hash:
+        plan.actions.append(Bind(binding_for(binding.local_id, remote, remote_hash, ctx.fields)))
+        return
     side = winner(ctx, remote, local)
+    loser: Event | None
     if side == GOOGLE:
         loser = local.event
         if remote_gone:
@@ -302,18 +335,17 @@ def decide(item: Item, ctx: Context) -> Plan:
         loser=loser,
         reason=_conflict_reason(ctx, remote_gone, local_gone),
     ))
-    return plan
 
 
-def _reconcile_unbound(plan: Plan, ctx: Context, remote: Event, local: LocalChange) -> None:
+def _reconcile_unbound(plan: Plan, ctx: Context, remote: Event, local: LocalChange, event: Event) -> None:
     """A Google event found to be an existing, unbound local event (after a 410 or a lost answer)."""
-    local_hash = local.event.content_hash(ctx.fields)
+    local_hash = event.content_hash(ctx.fields)
     if remote.content_hash(ctx.fields) == local_hash:
         plan.actions.append(Bind(binding_for(local.local_id, remote, local_hash, ctx.fields)))
     elif winner(ctx, remote, local) == GOOGLE:
         plan.actions.append(UpdateLocal(local.local_id, remote))
     else:
-        plan.actions.append(UpdateRemote(local, remote.google_id, remote.etag, send_updates(ctx, local)))
+        plan.actions.append(UpdateRemote(local, google_id_of(remote), remote.etag, send_updates(ctx, local)))
 
 
 def _conflict_reason(ctx: Context, remote_gone: bool, local_gone: bool) -> str:

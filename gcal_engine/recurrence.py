@@ -21,6 +21,8 @@ UTC = dt.timezone.utc
 _PROPERTY = re.compile(r"^(?P<name>[A-Za-z-]+)(?P<params>(;[^:]*)?):(?P<value>.+)$", re.S)
 _UNTIL = re.compile(r"UNTIL=(?P<value>[0-9]{8}(T[0-9]{6}Z?)?)", re.I)
 _X_PART = re.compile(r"(^|;)X-[^;]*", re.I)
+# Occurrences last_occurrence walks before it settles for the bounds a series states.
+WALK_LIMIT = 10_000
 
 
 class RecurrenceError(ValueError):
@@ -47,6 +49,15 @@ def parse_rfc3339(value: str) -> dt.datetime:
     if parsed.tzinfo is None:
         raise RecurrenceError(f"Date-time {value!r} has no UTC offset.")
     return parsed
+
+
+def format_rfc3339(moment: dt.datetime) -> str:
+    """``moment`` in RFC 3339, in its own offset; in UTC where that offset has seconds (local
+    mean time, as in Paris before 1911), which RFC 3339 cannot write."""
+    offset = moment.utcoffset()
+    if offset is not None and offset.seconds % 60:
+        moment = moment.astimezone(UTC)
+    return moment.isoformat()
 
 
 def _trim_fraction(text: str) -> str:
@@ -78,17 +89,20 @@ def series_start(start: Mapping[str, Any]) -> tuple[dt.datetime, bool]:
     return moment, False
 
 
-def build_ruleset(lines: Sequence[str], dtstart: dt.datetime) -> rrule.rruleset:
-    """A dateutil rruleset for Google's recurrence lines, starting at ``dtstart``."""
-    ruleset = rrule.rruleset()
-    has_rule = False
+def _properties(lines: Sequence[str]) -> Iterator[tuple[str, dict[str, str], str]]:
+    """(name, parameters, value) of each recurrence line."""
     for raw in lines:
         match = _PROPERTY.match(raw.strip())
         if not match:
             raise RecurrenceError(f"Invalid recurrence line {raw!r}.")
-        name = match["name"].upper()
-        params = _params(match["params"])
-        value = match["value"].strip()
+        yield match["name"].upper(), _params(match["params"]), match["value"].strip()
+
+
+def build_ruleset(lines: Sequence[str], dtstart: dt.datetime) -> rrule.rruleset:
+    """A dateutil rruleset for Google's recurrence lines, starting at ``dtstart``."""
+    ruleset = rrule.rruleset()
+    has_rule = False
+    for name, params, value in _properties(lines):
         if name in ("RRULE", "EXRULE"):
             rule = _rule(value, dtstart)
             if name == "RRULE":
@@ -119,25 +133,30 @@ def _params(text: str | None) -> dict[str, str]:
     return params
 
 
-def _rule(value: str, dtstart: dt.datetime) -> rrule.rrule:
-    value = _X_PART.sub("", value).strip(";")
-    aware = dtstart.tzinfo is not None
-
-    def fix_until(match: re.Match[str]) -> str:
-        until = match["value"].upper()
+def _until(value: str, dtstart: dt.datetime) -> dt.datetime:
+    """An UNTIL as the occurrences are expressed: in UTC for a timed series (a date UNTIL
+    includes its whole day, in the series' zone), naive for an all-day one."""
+    until = value.upper()
+    try:
         if len(until) == 8:
             day = dt.datetime.strptime(until, "%Y%m%d")
-            if aware:  # a date UNTIL includes the whole day, in the series' zone
-                day = (day + dt.timedelta(days=1, seconds=-1)).replace(tzinfo=dtstart.tzinfo)
-                return "UNTIL=" + day.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-            return "UNTIL=" + day.strftime("%Y%m%dT235959")
+            if dtstart.tzinfo is None:
+                return day.replace(hour=23, minute=59, second=59)
+            return (day + dt.timedelta(days=1, seconds=-1)).replace(tzinfo=dtstart.tzinfo).astimezone(UTC)
         moment = dt.datetime.strptime(until.rstrip("Z"), "%Y%m%dT%H%M%S")
-        if aware and not until.endswith("Z"):
-            moment = moment.replace(tzinfo=dtstart.tzinfo).astimezone(UTC)
-            return "UNTIL=" + moment.strftime("%Y%m%dT%H%M%SZ")
-        if not aware and until.endswith("Z"):
-            return "UNTIL=" + moment.strftime("%Y%m%dT%H%M%S")
-        return "UNTIL=" + until
+        if dtstart.tzinfo is None:
+            return moment
+        return moment.replace(tzinfo=UTC if until.endswith("Z") else dtstart.tzinfo).astimezone(UTC)
+    except (ValueError, OverflowError) as exc:
+        raise RecurrenceError(f"Invalid UNTIL {value!r}.") from exc
+
+
+def _rule(value: str, dtstart: dt.datetime) -> rrule.rrule:
+    value = _X_PART.sub("", value).strip(";")
+
+    def fix_until(match: re.Match[str]) -> str:
+        until = _until(match["value"], dtstart)
+        return "UNTIL=" + until.strftime("%Y%m%dT%H%M%SZ" if until.tzinfo is not None else "%Y%m%dT%H%M%S")
 
     value = _UNTIL.sub(fix_until, value)
     try:
@@ -223,13 +242,34 @@ def is_endless(lines: Sequence[str]) -> bool:
 
 
 def last_occurrence(lines: Sequence[str], start: Mapping[str, Any]) -> dt.datetime | None:
-    """The last occurrence start, or None when the series never ends."""
+    """The last occurrence start, or None when the series never ends.
+
+    Walking a series costs its length, so one of more than WALK_LIMIT occurrences (every second
+    until 2099, a COUNT of millions) is not walked to its end: it ends at its latest UNTIL or
+    RDATE, or never when a COUNT keeps it going, as no sync window sees that far.
+    """
     if is_endless(lines):
         return None
+    dtstart, _ = series_start(start)
     last = None
-    for last in occurrences(lines, start):  # noqa: B007 - finite: every rule has COUNT or UNTIL
-        pass
+    for walked, last in enumerate(build_ruleset(lines, dtstart)):
+        if walked == WALK_LIMIT:
+            return _latest_bound(lines, dtstart)
     return last
+
+
+def _latest_bound(lines: Sequence[str], dtstart: dt.datetime) -> dt.datetime | None:
+    """The latest a series can end by its UNTILs and RDATEs; None when an RRULE has a COUNT."""
+    bounds = [dtstart]
+    for name, params, value in _properties(lines):
+        if name == "RRULE":
+            until = _UNTIL.search(_X_PART.sub("", value))
+            if until is None:
+                return None
+            bounds.append(_until(until["value"], dtstart))
+        elif name == "RDATE":
+            bounds += [_moment(part, params, dtstart) for part in value.split(",") if part]
+    return max(bounds)
 
 
 def instance_suffix(original_start: dt.datetime, all_day: bool) -> str:

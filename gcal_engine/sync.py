@@ -15,6 +15,7 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from . import planner
 from .client import CalendarClient
@@ -22,7 +23,7 @@ from .errors import EngineError, GoogleApiError, MassDeletionError, NotFoundErro
 from .executor import FATAL, Executor
 from .local import LocalCalendar, LocalChange, SyncState
 from .mapping import MappingError, from_google
-from .model import Event, deleted
+from .model import Event, deleted, google_id_of
 from .planner import ConflictPolicy, Item, Mode, RunKind
 from .report import EventProblem, RunReport
 
@@ -69,9 +70,9 @@ class Synchronizer:
     def run(self) -> RunReport:
         report = RunReport(started_at=self.clock(), mode=self.config.mode.value)
         requests_before = self.client.requests_made
-        self._deadline = None if self.config.time_budget is None else self.monotonic() + self.config.time_budget
+        deadline = None if self.config.time_budget is None else self.monotonic() + self.config.time_budget
         try:
-            self._run(report)
+            _Run(self, report, deadline).go()
         except _OutOfTime:
             report.timed_out = True
             report.stopped = "time budget used up; the next run continues"
@@ -90,51 +91,61 @@ class Synchronizer:
             report.finished_at = self.clock()
         return report
 
-    def _run(self, report: RunReport) -> None:
-        config = self.config
-        state = self.local.load_state()
+
+class _Run:
+    """One run's working state, read from the local calendar when the run starts."""
+
+    def __init__(self, sync: Synchronizer, report: RunReport, deadline: float | None) -> None:
+        self.client = sync.client
+        self.local = sync.local
+        self.config = config = sync.config
+        self.monotonic = sync.monotonic
+        self.progress = sync.progress
+        self.report = report
+        self.deadline = deadline
+        self.state = state = self.local.load_state()
         if state.sync_token:
             kind = RunKind.INCREMENTAL
         else:
             kind = RunKind.RESYNC if self.local.binding_count() else RunKind.FIRST
-        now = self.clock()
-        window = (now - config.past, now + config.future)
+        now = sync.clock()
+        self.window = (now - config.past, now + config.future)
         self.ctx = planner.Context(config.mode, config.policy, kind, frozenset(self.local.managed_fields),
                                    self.local.namespace)
         report.kind = kind.value
-        self.state = state
         self.executor = Executor(self.client, self.local, config.calendar_id, self.ctx, report, state)
-        self.report = report
-        self.deletions: list[planner.Action] = []
+        self.deletions: list[planner.Action] = []  # held until the end, behind the mass-deletion guard
 
-        retry, state.retry_google_ids = state.retry_google_ids, set()
-        changes = list(self.local.pending_changes(full=kind is not RunKind.INCREMENTAL, window=window))
+        self.retry, state.retry_google_ids = state.retry_google_ids, set()
+        changes = list(self.local.pending_changes(full=kind is not RunKind.INCREMENTAL, window=self.window))
         self.bound_changes = {c.binding.google_id: c for c in changes if c.binding is not None}
         self.unbound_changes = {c.local_id: c for c in changes if c.binding is None}
         # A series deleted on one side takes its occurrences with it: changes to them are moot.
         self.doomed_series = {c.binding.google_id for c in changes if c.event is None and c.binding is not None}
 
+    def go(self) -> None:
+        config, state = self.config, self.state
         try:
-            next_token, seen = self._pull(state.sync_token, window)
+            next_token, seen = self._pull(state.sync_token)
         except SyncTokenExpiredError:
             # 410: the token is gone. List everything again; bindings make it a rebinding.
-            report.resynced = True
+            self.report.resynced = True
             self.ctx = planner.Context(config.mode, config.policy, RunKind.RESYNC, self.ctx.fields, self.ctx.namespace)
             self.executor.ctx = self.ctx
-            report.kind = RunKind.RESYNC.value
-            next_token, seen = self._pull(None, window)
+            self.report.kind = RunKind.RESYNC.value
+            next_token, seen = self._pull(None)
 
-        if retry - seen:
-            self._process(self._fetch(retry - seen))
+        if self.retry - seen:
+            self._process(self._fetch(self.retry - seen))
         if self.ctx.kind is not RunKind.INCREMENTAL:
-            self._vanished(seen, window)
+            self._vanished(seen)
 
         doomed_local = {a.binding.local_id for a in self.deletions if isinstance(a, planner.DeleteLocal)}
-        leftovers = [Item(c.binding, None, c) for c in self.bound_changes.values()]
-        leftovers += [Item(None, None, c) for c in self.unbound_changes.values()]
-        leftovers = [i for i in leftovers if not (i.local.event is not None and i.local.series_local_id in doomed_local)]
-        self._execute(planner.plan(leftovers, self.ctx))
+        leftovers = [c for c in (*self.bound_changes.values(), *self.unbound_changes.values())
+                     if not (c.event is not None and c.series_local_id in doomed_local)]
+        self._execute(planner.plan([Item(c.binding, None, c) for c in leftovers], self.ctx))
         self.executor.flush()
+        self.deletions += self.executor.held
         self._check_time()
 
         guard = planner.mass_deletion(
@@ -142,9 +153,9 @@ class Synchronizer:
         ) if self.deletions else None
         if guard is not None and not config.allow_mass_deletion:
             side, count = guard
-            report.fatal = MassDeletionError("Odoo" if side == planner.LOCAL else "Google Calendar", count,
-                                             self.local.binding_count())
-            report.stopped = str(report.fatal)
+            self.report.fatal = MassDeletionError("Odoo" if side == planner.LOCAL else "Google Calendar", count,
+                                                  self.local.binding_count())
+            self.report.stopped = str(self.report.fatal)
             self.local.commit()
             return
         self.executor.run(self.deletions)
@@ -152,30 +163,30 @@ class Synchronizer:
         state.sync_token = next_token
         self.local.save_state(state)
         self.local.commit()
-        report.complete = True
+        self.report.complete = True
 
     # -- Google's changes --------------------------------------------------------------------
 
-    def _pull(self, sync_token: str | None, window: tuple[dt.datetime, dt.datetime]) -> tuple[str | None, set[str]]:
+    def _pull(self, sync_token: str | None) -> tuple[str | None, set[str]]:
         """List and apply Google's changes page by page; (next sync token, ids seen)."""
         pages = self.client.list_events(
             self.config.calendar_id,
             sync_token=sync_token,
-            time_min=None if sync_token else window[0],
-            time_max=None if sync_token else window[1],
+            time_min=None if sync_token else self.window[0],
+            time_max=None if sync_token else self.window[1],
             page_size=self.config.page_size,
         )
         seen: set[str] = set()
         next_token = None
         for page in pages:
             events = self._read(page.items)
-            seen.update(e.google_id for e in events)
+            seen.update(google_id_of(e) for e in events)
             self._process(events)
             next_token = page.next_sync_token
             self._check_time()
         return next_token, seen
 
-    def _read(self, items: Iterable[dict]) -> list[Event]:
+    def _read(self, items: Iterable[Any]) -> list[Event]:
         events = []
         for item in items:
             try:
@@ -209,8 +220,8 @@ class Synchronizer:
         if not events:
             return
         series = {e.recurring_event_id for e in events if e.recurring_event_id}
-        bindings = self.local.bindings_for({e.google_id for e in events} | series)
-        live = {e.google_id for e in events if not e.cancelled} | set(bindings)
+        bindings = self.local.bindings_for({google_id_of(e) for e in events} | series)
+        live = {google_id_of(e) for e in events if not e.cancelled} | set(bindings)
         # A cancelled occurrence of a series this side never had (or just lost) is nothing to apply.
         events = [e for e in events if not (e.cancelled and e.is_instance and e.google_id not in bindings
                                             and e.recurring_event_id not in live)
@@ -222,17 +233,19 @@ class Synchronizer:
         matches = self.local.match(unbound) if unbound else {}
         items = []
         for event in events:
-            binding = bindings.get(event.google_id)
+            google_id = google_id_of(event)
+            binding = bindings.get(google_id)
+            local: LocalChange | None
             if binding is not None:
-                local = self.bound_changes.pop(event.google_id, None)
+                local = self.bound_changes.pop(google_id, None)
             else:
-                local = matches.get(event.google_id)
+                local = matches.get(google_id)
                 if local is not None:
                     local = self.unbound_changes.pop(local.local_id, local)
             items.append(Item(binding, event, local))
         self._execute(planner.plan(items, self.ctx))
 
-    def _vanished(self, seen: set[str], window: tuple[dt.datetime, dt.datetime]) -> None:
+    def _vanished(self, seen: set[str]) -> None:
         """After a full list: bound events inside the window that Google no longer lists are gone.
 
         Where the local side changed the event too, its tombstone is fetched: the time of the
@@ -240,7 +253,7 @@ class Synchronizer:
         """
         gone = []
         for binding in self.local.all_bindings():
-            if binding.google_id in seen or not _inside(binding.starts_at, binding.ends_at, window):
+            if binding.google_id in seen or not _inside(binding.starts_at, binding.ends_at, self.window):
                 continue
             local = self.bound_changes.pop(binding.google_id, None)
             remote = deleted(binding.google_id)
@@ -259,7 +272,7 @@ class Synchronizer:
             self.progress(self.report)
 
     def _check_time(self) -> None:
-        if self._deadline is not None and self.monotonic() > self._deadline:
+        if self.deadline is not None and self.monotonic() > self.deadline:
             raise _OutOfTime()
 
 

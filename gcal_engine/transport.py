@@ -56,7 +56,7 @@ class RetryPolicy:
     random: Callable[[], float] = random.random
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
-        backoff = self.random() * min(self.max_delay, self.base_delay * 2**attempt)
+        backoff = self.random() * min(self.max_delay, self.base_delay * 2.0**attempt)
         return max(backoff, retry_after or 0.0)
 
 
@@ -213,7 +213,7 @@ class GoogleSession:
             token = self.credentials.token
             try:
                 self.requests_made += 1
-                response = self._session.request(
+                response: requests.Response = self._session.request(
                     method, url, params=params, json=json, data=data, headers=dict(headers or {}), timeout=self.timeout
                 )
             except RefreshError as exc:

@@ -14,6 +14,7 @@ class GoogleAccountError(UserError):
 
     retryable = False
     http_status = 400
+    return_url = None  # the local page the person started from, when known: "Try again" leads back there
 
     def __init__(self, cause, fix=""):
         super().__init__(f"{cause}\n{fix}" if fix else cause)

@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from odoo import http
 from odoo.http import request
 
@@ -12,7 +14,7 @@ class GoogleAccountController(http.Controller):
         try:
             url = request.env["google.account"]._authorization_url(return_url)
         except GoogleAccountError as exc:
-            return self._failure_page(exc)
+            return self._failure_page(exc, return_url)
         return request.redirect(url, local=False)
 
     @http.route("/google_account/authentication", type="http", auth="user", methods=["GET"])
@@ -26,10 +28,13 @@ class GoogleAccountController(http.Controller):
                 state=state, code=code, error=error, error_description=error_description
             )
         except GoogleAccountError as exc:
-            return self._failure_page(exc)
+            return self._failure_page(exc, exc.return_url)
         request.session[SESSION_MESSAGE_KEY] = account._connected_message()
         return request.redirect(return_url)
 
-    def _failure_page(self, error):
-        values = {"cause": error.cause, "fix": error.fix, "retry_url": "/google_account/connect"}
+    def _failure_page(self, error, return_url=None):
+        retry_url = "/google_account/connect"
+        if return_url:
+            retry_url += "?" + urlencode({"return_url": return_url})
+        values = {"cause": error.cause, "fix": error.fix, "retry_url": retry_url}
         return request.render("google_account.authentication_failure", values, status=error.http_status)

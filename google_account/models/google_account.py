@@ -1,7 +1,8 @@
 """One Google connection per user: its status, its tokens, and the API other addons call.
 
-Tokens are fields of ``base.group_system`` that only server code reads, through ``sudo()``;
-a user reads the status of their own record (record rules). Every OAuth call to Google goes
+Tokens are fields of a group nobody is given (``group_google_tokens``): only server code reads
+them, through ``sudo()``; a user reads the status of their own record (record rules), an
+administrator everyone's. Every OAuth call to Google goes
 through gcal_engine's ``OAuthClient``, which sends tokens only in POST bodies and headers.
 """
 
@@ -69,15 +70,15 @@ class GoogleAccount(models.Model):
         help="Google ends connections to apps in Testing mode after 7 days; publish the app in "
         "Google Cloud Console (OAuth consent screen) to lift the limit.",
     )
-    access_token = fields.Char(groups="base.group_system", copy=False, readonly=True)
-    access_token_expires_at = fields.Datetime(groups="base.group_system", copy=False, readonly=True)
-    refresh_token = fields.Char(groups="base.group_system", copy=False, readonly=True)
+    access_token = fields.Char(groups="google_account.group_google_tokens", copy=False, readonly=True)
+    access_token_expires_at = fields.Datetime(groups="google_account.group_google_tokens", copy=False, readonly=True)
+    refresh_token = fields.Char(groups="google_account.group_google_tokens", copy=False, readonly=True)
 
     _sql_constraints = [
         ("user_unique", "unique(user_id)", "A user has one Google account record."),
     ]
 
-    @api.depends("user_id", "email")
+    @api.depends("user_id.name", "email")
     def _compute_display_name(self):
         for account in self:
             name = account.user_id.name or ""
@@ -193,7 +194,8 @@ class GoogleAccount(models.Model):
         self.ensure_one()
         token = self._get_access_token()
         account = self.sudo()
-        expires_at = account.access_token_expires_at.replace(tzinfo=datetime.timezone.utc)
+        expires_at = account.access_token_expires_at
+        expires_at = expires_at.replace(tzinfo=datetime.timezone.utc) if expires_at else None
         return account._oauth_client().credentials(token, expires_at, account.refresh_token)
 
     def _save_refreshed_credentials(self, credentials):
@@ -248,8 +250,16 @@ class GoogleAccount(models.Model):
         Returns ``(account, return_url)``. Any failure raises a GoogleAccountError saying what
         happened and how to fix it, and stores nothing (the state is used up all the same).
         """
-        user = self.env.user
-        pending = self.env["google.oauth.state"]._consume(state, user)
+        pending = self.env["google.oauth.state"]._consume(state, self.env.user)
+        try:
+            return self._connect_user(pending, code, error, error_description), pending["return_url"]
+        except GoogleAccountError as exc:
+            exc.return_url = pending["return_url"]
+            raise
+
+    @api.model
+    def _connect_user(self, pending, code, error, error_description):
+        """The current user's account, connected with the grant behind Google's answer."""
         if error:
             raise self._error_for(error_from_callback(error, error_description or "", pending["redirect_uri"]))
         if not code:
@@ -262,12 +272,20 @@ class GoogleAccount(models.Model):
             grant = client.exchange_code(code, pending["code_verifier"])
         except OAuthError as exc:
             raise self._error_for(exc, exchanging=True) from exc
+        if not grant.refresh_token:
+            # Without one, the connection would die with this access token, within the hour.
+            _revoke_quietly(client, grant.access_token)
+            raise GoogleAuthorizationError(
+                self.env._("Google did not grant lasting access to your calendar (no refresh token)."),
+                self.env._("Remove Odoo from your Google account's third-party connections at "
+                           "https://myaccount.google.com/connections, then connect again."),
+            )
         try:
             email = client.userinfo(grant.access_token).get("email") or ""
         except OAuthError as exc:
-            _revoke_quietly(client, grant.refresh_token or grant.access_token)
+            _revoke_quietly(client, grant.refresh_token)
             raise self._error_for(exc) from exc
-        account = self._for_user(user)
+        account = self._for_user(self.env.user)
         if account.refresh_token and account.email != email:
             account._on_disconnect()
             account._revoke()
@@ -279,17 +297,20 @@ class GoogleAccount(models.Model):
             "last_error": False,
             "access_token": grant.access_token,
             "access_token_expires_at": _naive_utc(grant.expires_at),
-            "refresh_token": grant.refresh_token or account.refresh_token,
+            "refresh_token": grant.refresh_token,
             "refresh_token_expires_at": _naive_utc(grant.refresh_expires_at),
         })
         account._on_connected()
-        return account, pending["return_url"]
+        return account
 
     @api.model
     def _local_url(self, url):
         """``url`` as a path on this Odoo, else the web client's home: never an open redirect."""
         url = (url or "").strip()
-        parts = urlsplit(url)
+        try:
+            parts = urlsplit(url)
+        except ValueError:  # such as an unclosed IPv6 bracket
+            return HOME_URL
         own_hosts = {urlsplit(self._default_redirect_uri()).netloc, urlsplit(self._redirect_uri()).netloc}
         if request:
             own_hosts.add(request.httprequest.host)

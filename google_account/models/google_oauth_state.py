@@ -11,6 +11,7 @@ import base64
 import datetime
 import hashlib
 import hmac
+import re
 import secrets
 
 from odoo import api, fields, models
@@ -18,6 +19,8 @@ from odoo import api, fields, models
 from ..exceptions import GoogleAuthorizationError
 
 STATE_TTL = datetime.timedelta(minutes=10)
+# nonce.expiry.signature, as _issue writes it; anything else is refused before it is looked at.
+STATE_FORMAT = re.compile(r"([A-Za-z0-9_-]{16,64})\.([0-9]{1,12})\.([A-Za-z0-9_-]{43})", re.ASCII)
 
 
 class GoogleOAuthState(models.Model):
@@ -38,7 +41,9 @@ class GoogleOAuthState(models.Model):
 
     @api.model
     def _issue(self, user, code_verifier, redirect_uri, return_url):
-        """Record a new authorization for ``user`` and return its signed state."""
+        """Record a new authorization for ``user`` and return its signed state. An earlier one
+        that ``user`` left unfinished stops working: only the latest consent page counts."""
+        self.sudo().search([("user_id", "=", user.id)]).unlink()
         nonce = secrets.token_urlsafe(24)
         expires_at = fields.Datetime.now().replace(microsecond=0) + STATE_TTL
         expiry = int(expires_at.replace(tzinfo=datetime.timezone.utc).timestamp())
@@ -84,10 +89,10 @@ class GoogleOAuthState(models.Model):
         return {"code_verifier": code_verifier, "redirect_uri": redirect_uri, "return_url": return_url}
 
     def _verify(self, state, user):
-        parts = (state or "").split(".")
-        if len(parts) == 3 and parts[1].isdigit():
-            nonce, expiry = parts[0], int(parts[1])
-            if hmac.compare_digest(parts[2], self._signature(nonce, user.id, expiry)):
+        parts = STATE_FORMAT.fullmatch(state or "")
+        if parts:
+            nonce, expiry, signature = parts[1], int(parts[2]), parts[3]
+            if hmac.compare_digest(signature.encode(), self._signature(nonce, user.id, expiry).encode()):
                 return nonce, expiry
             if self.sudo().search_count([("nonce", "=", nonce), ("user_id", "!=", user.id)], limit=1):
                 raise GoogleAuthorizationError(

@@ -104,3 +104,15 @@ class TestAccessRights(GoogleAccountCase):
             self.assertNotIn(token, visible)
             self.assertNotIn(token, session_info)
             self.assertNotIn(token, web_client)
+
+    @mute_logger("odoo.http")
+    def test_administrators_read_every_status_but_no_token_either(self):
+        self.login(self.admin)
+
+        statuses = self.call_kw("google.account", "search_read", [[("id", "=", self.account_alice.id)], ["state"]])
+        self.assertEqual(statuses[0]["state"], "connected")
+        for field in TOKEN_FIELDS:
+            with self.subTest(field=field):
+                self.assertRpcAccessError("google.account", "read", [[self.account_alice.id], [field]])
+        with self.assertRaises(AccessError):
+            self.account_alice.with_user(self.admin).read(["refresh_token"])

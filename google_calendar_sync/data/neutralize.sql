@@ -2,9 +2,9 @@
 -- no sync state, no push channel, no binding to production's Google events, a new link
 -- namespace, and the synchronization paused (google_account's neutralization clears the tokens).
 UPDATE google_calendar_sync
-   SET sync_token = NULL, retry_google_ids = NULL, requested_at = NULL, running_since = NULL,
-       notified_at = NULL, synced_email = NULL, channel_id = NULL, channel_token = NULL,
-       channel_resource_id = NULL, channel_expires_at = NULL;
+   SET sync_token = NULL, retry_google_ids = NULL, running_since = NULL, synced_email = NULL,
+       channel_id = NULL, channel_token = NULL, channel_resource_id = NULL, channel_expires_at = NULL;
+DELETE FROM google_calendar_sync_request;
 DELETE FROM google_calendar_binding;
 DELETE FROM ir_config_parameter
  WHERE key IN ('google_calendar_sync.namespace', 'google_calendar_sync.webhook_base_url');

@@ -128,13 +128,28 @@ class CalendarRecurrence(models.Model):
             exceptions = self.calendar_event_ids.filtered(lambda e: not e.follow_recurrence and e != base)
             base.write(dict(values, follow_recurrence=True))
             self.write({"google_recurrence": lines, "event_tz": zone})
+            self._retime_followers(exceptions)
             detached = self._apply_recurrence() - exceptions
             exceptions.write({"recurrence_id": self.id})
             detached.unlink()
         shared = {key: value for key, value in values.items() if key not in ("start", "stop", "allday")}
-        for occurrence in self.calendar_event_ids.filtered("follow_recurrence") | base:
-            occurrence.write(dict(shared, recurrence_update="self_only"))
-            mapping.set_guests(occurrence, event, guests)
+        occurrences = self.calendar_event_ids.filtered("follow_recurrence") | base
+        occurrences.write(dict(shared, recurrence_update="self_only"))
+        mapping.set_guests(occurrences, event, guests)
+
+    def _retime_followers(self, exceptions):
+        """Move the occurrences that follow the series to its new times, in order, before Odoo
+        reconciles them with the rule: they keep their ids, bindings and guests' answers, where
+        Odoo would detach and recreate every one. Odoo then adds or removes what the count asks."""
+        base = self.base_event_id
+        if base.allday:
+            return  # Odoo's all-day ranges are dates: it reconciles them itself
+        ranges = sorted(set(self._range_calculation(base, base.stop - base.start)) - {base._range()})
+        followers = (self.calendar_event_ids - exceptions - base).sorted("start")
+        for occurrence, (start, stop) in zip(followers, ranges):
+            if occurrence._range() != (start, stop):
+                occurrence.write({"start": start, "stop": stop, "follow_recurrence": True,
+                                  "recurrence_update": "self_only"})
 
     # -- a person's changes ----------------------------------------------------------------------
 

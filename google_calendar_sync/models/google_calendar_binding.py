@@ -53,8 +53,9 @@ class GoogleCalendarBinding(models.Model):
         singles = events.filtered(lambda e: e.active and e.user_id and not e.recurrence_id)
         syncs = self.env["google.calendar.sync"]._tracking_syncs(singles.user_id)
         by_user = {sync.user_id.id: sync for sync in syncs}
+        announcing = syncs._announcing()
         rows = [
-            (by_user[event.user_id.id].id, f"e{event.id}", event.id) for event in singles if event.user_id.id in by_user
+            (by_user[event.user_id.id], f"e{event.id}", event.id) for event in singles if event.user_id.id in by_user
         ]
         if rows:
             # One INSERT for them all: a user creating a thousand events must not wait for a
@@ -64,8 +65,8 @@ class GoogleCalendarBinding(models.Model):
                 """INSERT INTO google_calendar_binding
                    (sync_id, local_ref, event_id, dirty, dirty_at, notify, role,
                     create_uid, create_date, write_uid, write_date) VALUES %s""",
-                [(sync_id, ref, event_id, True, now, True, "organizer", uid, now, uid, now)
-                 for sync_id, ref, event_id in rows],
+                [(sync.id, ref, event_id, True, now, sync in announcing, "organizer", uid, now, uid, now)
+                 for sync, ref, event_id in rows],
             )
         syncs._request_sync()
 
@@ -77,6 +78,7 @@ class GoogleCalendarBinding(models.Model):
         Binding = self.sudo()
         now = fields.Datetime.now()
         syncs = self.env["google.calendar.sync"]._tracking_syncs(recurrences.base_event_id.user_id)
+        announcing = syncs._announcing()
         for recurrence in recurrences.filtered("base_event_id"):
             base = recurrence.base_event_id
             sync = syncs.filtered(lambda s, b=base: s.user_id == b.user_id)
@@ -84,7 +86,8 @@ class GoogleCalendarBinding(models.Model):
                 "|", ("event_id", "=", base.id), "&", ("base_event_id", "=", base.id), ("recurrence_id", "=", False),
             ])
             values = {"local_ref": f"r{recurrence.id}", "recurrence_id": recurrence.id, "event_id": False,
-                      "base_event_id": base.id, "dirty": True, "dirty_at": now, "notify": True}
+                      "base_event_id": base.id, "dirty": True, "dirty_at": now,
+                      "notify": bool(sync & announcing)}
             if previous:
                 previous.write(values)
             elif sync and base.id > sync.new_after_event_id:
@@ -110,7 +113,8 @@ class GoogleCalendarBinding(models.Model):
     @api.model
     def _mark_changed(self, events=None, recurrences=None, originals=None, notify=True):
         """Mark the bindings of these records dirty (an occurrence that changes alone gets its
-        own binding, as an exception of its series) and queue their syncs."""
+        own binding, as an exception of its series) and queue their syncs. Google announces the
+        change (``notify``) only for syncs that are on now: for the others, Odoo mailed."""
         Binding = self.sudo()
         domain = []
         if events:
@@ -130,5 +134,8 @@ class GoogleCalendarBinding(models.Model):
                         "role": series_row.role,
                     })
         rows |= Binding.create(creates)
-        rows.write({"dirty": True, "dirty_at": now, "notify": notify})
+        announcing = rows.sync_id._announcing()
+        announced = rows.filtered(lambda row: row.sync_id in announcing)
+        announced.write({"dirty": True, "dirty_at": now, "notify": notify})
+        (rows - announced).write({"dirty": True, "dirty_at": now, "notify": False})
         rows.sync_id.filtered(lambda s: s._is_active())._request_sync()

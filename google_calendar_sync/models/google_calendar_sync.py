@@ -64,8 +64,14 @@ CHANNEL_RENEWAL = datetime.timedelta(days=1)  # renewed when it expires sooner t
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 CRON_BUDGET = 240  # seconds of synchronization per cron job run at most, all users together
 CRONS = ("google_calendar_sync.ir_cron_google_calendar_sync", "google_calendar_sync.ir_cron_google_calendar_sync_2")
-STALE_CLAIM = datetime.timedelta(minutes=10)  # a run older than this was killed: claim it again
+STALE_CLAIM = datetime.timedelta(minutes=10)  # a run older than this may have been killed: check its lock
+CLAIM_ATTEMPTS = 3  # tries of a claim, or of saving a run's outcome, that collide with another transaction
+RUN_LOCK = 0x6763616C  # the advisory lock class of users' runs ("gcal"); the second key is the sync's id
 CHANNEL_FIELDS = ("channel_id", "channel_token", "channel_resource_id", "channel_expires_at")
+# A user's calls within a minute, over all their runs in this process: (database, user) -> Pacer.
+# Google's other quota, 10,000 calls a minute per project, stays out of reach: a cron worker runs
+# one user at a time, each paced at 600.
+_PACERS = {}
 
 
 class GoogleCalendarSync(models.Model):
@@ -106,7 +112,7 @@ class GoogleCalendarSync(models.Model):
     binding_ids = fields.One2many("google.calendar.binding", "sync_id", groups="base.group_system")
     log_ids = fields.One2many("google.calendar.sync.log", "sync_id")
     channel_id = fields.Char(groups="base.group_system", copy=False, readonly=True, index="btree_not_null")
-    channel_token = fields.Char(groups="base.group_system", copy=False, readonly=True)
+    channel_token = fields.Char(groups="google_account.group_google_tokens", copy=False, readonly=True)
     channel_resource_id = fields.Char(groups="base.group_system", copy=False, readonly=True)
     channel_expires_at = fields.Datetime("Push Channel Until", copy=False, readonly=True)
 
@@ -173,16 +179,16 @@ class GoogleCalendarSync(models.Model):
 
     @api.model
     def _pushing_users(self, users):
-        """The syncs of ``users`` that send Odoo's changes to Google now (connected, on, two-way or
-        Odoo to Google); only their events are queued, and Google announces them."""
-        if not users:
+        """The syncs of ``users`` that send Odoo's changes to Google now: Google announces their
+        events, so Odoo does not mail their guests."""
+        return self._tracking_syncs(users)._announcing()
+
+    def _announcing(self):
+        """Those of these syncs that are on now (connected, not paused, no global pause). The
+        others' changes wait: Odoo mails their guests itself, and Google must not mail again."""
+        if self._globally_paused():
             return self.browse()
-        return self.sudo().search([
-            ("user_id", "in", users.ids),
-            ("enabled", "=", True),
-            ("direction", "!=", "google_to_odoo"),
-            ("account_id.state", "=", "connected"),
-        ])
+        return self.filtered(lambda sync: sync.enabled and sync.account_id.state == "connected")
 
     @api.model
     def _tracking_syncs(self, users):
@@ -282,18 +288,21 @@ class GoogleCalendarSync(models.Model):
 
     def _request_sync(self, urgent=False):
         """Queue a run for these syncs and wake the cron jobs: an insert, never an update, and
-        none while a run is already asked for (unless urgent), however many events one saves."""
-        syncs = self
-        if not urgent and self:
-            # Plain SQL: an ORM search would flush the person's pending changes in the middle of
-            # their save (and Odoo's recurrences do not survive every flush order unchanged).
-            self.env.cr.execute("SELECT sync_id FROM google_calendar_sync_request WHERE sync_id IN %s",
-                                [tuple(self.ids)])
-            syncs = self.browse(set(self.ids) - {row[0] for row in self.env.cr.fetchall()})
+        none while a run of the same urgency is already asked for, however many events one saves."""
+        if not self:
+            return
+        # Plain SQL: an ORM search would flush the person's pending changes in the middle of
+        # their save (and Odoo's recurrences do not survive every flush order unchanged).
+        self.env.cr.execute(
+            "SELECT sync_id FROM google_calendar_sync_request WHERE sync_id IN %s AND (urgent OR NOT %s)",
+            [tuple(self.ids), urgent],
+        )
+        asked = {row[0] for row in self.env.cr.fetchall()}
+        syncs = self.filtered(lambda sync: sync.id not in asked)
         if syncs:
             self.env["google.calendar.sync.request"].sudo().create(
                 [{"sync_id": sync.id, "urgent": urgent} for sync in syncs])
-        if self and not self._globally_paused():
+        if not self._globally_paused():
             self._wake_crons()
 
     @api.model
@@ -305,12 +314,17 @@ class GoogleCalendarSync(models.Model):
 
     @api.model
     def _cron_budget(self):
-        """Seconds of synchronization per cron job run: well within the time Odoo gives a cron
-        worker before it kills it (``limit_time_real_cron``, else ``limit_time_real``)."""
-        limit = config["limit_time_real_cron"]
-        if not limit or limit < 0:
-            limit = config["limit_time_real"]
-        return min(CRON_BUDGET, max(10, 0.4 * limit)) if limit and limit > 0 else CRON_BUDGET
+        """Seconds of synchronization per cron job run. Odoo kills a cron worker whose unit of
+        work (every ready job of the database, both of ours included) outlasts its real time
+        limit (``limit_time_real_cron``, else ``limit_time_real``) or, with workers, its CPU
+        limit (``limit_time_cpu``), and marks a job killed three times in a row as failed. A run
+        stops between two steps, so the budget leaves room for the step under way."""
+        real = config["limit_time_real_cron"] if config["limit_time_real_cron"] > 0 else config["limit_time_real"]
+        limits = [real, config["limit_time_cpu"] if config["workers"] else 0]
+        limits = [limit for limit in limits if limit and limit > 0]
+        if not limits:
+            return CRON_BUDGET
+        return min(CRON_BUDGET, max(10, 0.4 * min(limits) / len(CRONS)))
 
     @api.model
     def _cron_run_jobs(self, budget=None):
@@ -324,7 +338,10 @@ class GoogleCalendarSync(models.Model):
             sync = self._claim()
             if not sync:
                 return
-            sync._run(time_budget=max(1, deadline - time.monotonic()))
+            try:
+                sync._run(time_budget=max(1, deadline - time.monotonic()))
+            finally:
+                sync._release_run_lock()  # the claim's
         self._wake_crons()
 
     @api.model
@@ -340,26 +357,35 @@ class GoogleCalendarSync(models.Model):
         self._commit()
 
     @api.model
-    def _claim(self, attempts=3):
-        """Take the next queued user: skipped by every other worker until this run ends. Two
-        workers claiming at once may collide (a serialization failure under repeatable read): the
-        loser starts over on a fresh snapshot."""
+    def _claim(self):
+        """Take the next queued user, and hold their run lock until the run ends: no other
+        worker runs them meanwhile, however long the run takes. Two workers claiming at once
+        may collide (a serialization failure under repeatable read): the loser starts over on a
+        fresh snapshot; a user whose lock is held (a live run, a reset) is left for later."""
         self.env.flush_all()
-        for attempt in range(attempts):
+        cr, passed = self.env.cr, []
+        for _attempt in range(CLAIM_ATTEMPTS):
+            cr.execute("SAVEPOINT google_calendar_claim")
             try:
-                sync_id = self._claim_next()
+                sync_id = self._claim_next(passed)
             except psycopg2.errors.SerializationFailure:
-                if self.env.registry.in_test_mode() or attempt + 1 == attempts:
+                if self.env.registry.in_test_mode():
                     raise
-                self.env.cr.rollback()
+                cr.rollback()
+                continue
+            if sync_id and not self._try_run_lock(sync_id):
+                cr.execute("ROLLBACK TO SAVEPOINT google_calendar_claim")
+                passed.append(sync_id)
                 continue
             self.env.invalidate_all()
+            if sync_id:
+                self._close_interrupted_logs(sync_id)
             self._commit()
             return self.sudo().browse(sync_id) if sync_id else self.browse()
         return self.browse()
 
     @api.model
-    def _claim_next(self):
+    def _claim_next(self, passed):
         cr = self.env.cr
         cr.execute(
             """
@@ -367,7 +393,7 @@ class GoogleCalendarSync(models.Model):
              WHERE id = (
                 SELECT s.id FROM google_calendar_sync s
                   JOIN google_account a ON a.id = s.account_id
-                 WHERE s.enabled AND a.state = 'connected'
+                 WHERE s.enabled AND a.state = 'connected' AND s.id != ALL(%(passed)s)
                    AND (s.running_since IS NULL OR s.running_since < %(stale)s)
                    AND EXISTS (SELECT 1 FROM google_calendar_sync_request r WHERE r.sync_id = s.id)
                  ORDER BY NOT EXISTS (SELECT 1 FROM google_calendar_sync_request r
@@ -375,22 +401,33 @@ class GoogleCalendarSync(models.Model):
                           (SELECT min(r.requested_at) FROM google_calendar_sync_request r WHERE r.sync_id = s.id),
                           s.id
                  LIMIT 1
-                   FOR UPDATE OF s SKIP LOCKED)
+                   FOR NO KEY UPDATE OF s SKIP LOCKED)
             RETURNING id
             """,
-            {"now": fields.Datetime.now(), "stale": fields.Datetime.now() - STALE_CLAIM},
+            {"now": fields.Datetime.now(), "stale": fields.Datetime.now() - STALE_CLAIM, "passed": passed},
         )
         row = cr.fetchone()
-        if not row:
-            return None
-        # A log still running belongs to a run whose worker was killed (this claim took it over).
-        cr.execute(
+        return row[0] if row else None
+
+    @api.model
+    def _close_interrupted_logs(self, sync_id):
+        """A log still running belongs to a run whose worker was killed (its lock went with it)."""
+        self.env.cr.execute(
             """UPDATE google_calendar_sync_log SET state = 'failed', finished_at = %s, message = %s
                 WHERE sync_id = %s AND state = 'running'""",
             [fields.Datetime.now(), self.env._("Interrupted: the worker running it was stopped. "
-                                                "The next run went on from where it stopped."), row[0]],
+                                                "The next run went on from where it stopped."), sync_id],
         )
-        return row[0]
+
+    @api.model
+    def _try_run_lock(self, sync_id):
+        """The lock of a user's run: a session lock, so it outlives the run's commits and goes
+        with the connection of a killed worker."""
+        self.env.cr.execute("SELECT pg_try_advisory_lock(%s, %s)", [RUN_LOCK, sync_id])
+        return self.env.cr.fetchone()[0]
+
+    def _release_run_lock(self):
+        self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK, self.id])
 
     def _commit(self):
         """Make a claim or a run's outcome visible to the other cron workers now."""
@@ -400,46 +437,63 @@ class GoogleCalendarSync(models.Model):
     # -- a run -----------------------------------------------------------------------------------
 
     def _run(self, time_budget=None):
-        """One synchronization run of this user, logged; the outcome lands on the record and in the
-        log, and it never raises (one user's problem must not stop the others' runs)."""
+        """One synchronization run of this user, logged; the outcome lands on the record and in
+        the log, and it never raises (one user's problem must not stop the others' runs). Under
+        the user's run lock (a claim holds it already; it is reentrant): a user another worker
+        runs now, or an administrator resets, is not run."""
         self.ensure_one()
-        sync = self.sudo()
-        sync.request_ids.unlink()  # served by this run; what is asked from now on gets another
-        log = self.env["google.calendar.sync.log"].sudo().create({"sync_id": sync.id})
+        if not self._try_run_lock(self.id):
+            return {}
+        try:
+            return self.sudo()._run_locked(time_budget)
+        finally:
+            self._release_run_lock()
+
+    def _run_locked(self, time_budget):
+        self.request_ids.unlink()  # served by this run; what is asked from now on gets another
+        log = self.env["google.calendar.sync.log"].sudo().create({"sync_id": self.id})
         self._commit()  # the run shows as running, and its progress is read from elsewhere
         values = {"running_since": False, "last_run_at": log.started_at}
         try:
-            report = sync._synchronize(time_budget, log)
+            report = self._synchronize(time_budget, log)
         except GoogleAccountError as error:
             message = f"{error.cause} {error.fix}".strip()
             values.update(last_error=message, last_summary=False)
-            sync._finish(values, lambda: log._failed(message),
+            self._finish(values, lambda: log._failed(message),
                          forget_requests=isinstance(error, GoogleReconnectRequired))
+        except psycopg2.errors.SerializationFailure:
+            if self.env.registry.in_test_mode():
+                raise
+            # A person saved their preferences while the run wrote its state: what the run
+            # committed stays (Google's writes are idempotent), and the next run goes on.
+            self.env.cr.rollback()
+            message = self.env._("Interrupted by a change made meanwhile; the next run goes on.")
+            self._finish(values, lambda: log._failed(message), again=True)
         except Exception as error:  # pylint: disable=broad-exception-caught
             if self.env.registry.in_test_mode():
                 raise
             # A bug must not stop the other users' runs: keep what was committed, say what failed.
-            _logger.exception("Google Calendar synchronization of user %s failed", sync.user_id.id)
+            _logger.exception("Google Calendar synchronization of user %s failed", self.user_id.id)
             self.env.cr.rollback()
             message = self.env._("Unexpected error (%(error)s); see the server log.", error=type(error).__name__)
             values.update(last_error=message, last_summary=False)
-            sync._finish(values, lambda: log._failed(message))
+            self._finish(values, lambda: log._failed(message))
         else:
-            values.update(sync._outcome(report))
-            sync._finish(values, lambda: log._record(report), again=report.timed_out)
+            values.update(self._outcome(report))
+            self._finish(values, lambda: log._record(report), again=report.timed_out)
         return values
 
-    def _finish(self, values, record_log, forget_requests=False, again=False, attempts=3):
+    def _finish(self, values, record_log, forget_requests=False, again=False):
         """Write a run's outcome and end the claim. The record may have been written meanwhile (a
         person changing their preferences): under repeatable read that fails the write, which is
         then made again on a fresh snapshot; whatever happens, the claim ends."""
-        for attempt in range(attempts):
+        for attempt in range(CLAIM_ATTEMPTS):
             try:
                 record_log()
                 self.write(values)
                 if forget_requests:
                     self.request_ids.unlink()
-                if again:  # the time budget ran out: the next cron run goes on
+                if again:  # the time budget ran out, or the run was interrupted: the next one goes on
                     self.env["google.calendar.sync.request"].create({"sync_id": self.id})
                 self._commit()
                 return
@@ -448,7 +502,7 @@ class GoogleCalendarSync(models.Model):
                     raise
                 self.env.cr.rollback()
                 self.env.invalidate_all()
-                if attempt + 1 == attempts:
+                if attempt + 1 == CLAIM_ATTEMPTS:
                     _logger.exception("Google Calendar: the outcome of user %s's run was not saved", self.user_id.id)
         self.env.cr.execute("UPDATE google_calendar_sync SET running_since = NULL WHERE id = %s", [self.id])
         self._commit()
@@ -519,6 +573,8 @@ class GoogleCalendarSync(models.Model):
         soon = fields.Datetime.now() + CHANNEL_RENEWAL
         if address and self.channel_id and self.channel_expires_at and self.channel_expires_at > soon:
             return
+        if not address and not self.channel_id:
+            return  # polling only, as before: nothing to write
         previous = {name: self[name] for name in CHANNEL_FIELDS}
         values = dict.fromkeys(CHANNEL_FIELDS, False)
         if address:
@@ -537,6 +593,7 @@ class GoogleCalendarSync(models.Model):
             values = {"channel_id": channel_id, "channel_token": token, "channel_resource_id": channel["resourceId"],
                       "channel_expires_at": expires.replace(tzinfo=None) if expires else False}
         self.write(values)
+        self._commit()  # Google's messages on the new channel are checked against it from now on
         if previous["channel_id"]:
             self._stop_channel(client, previous["channel_id"], previous["channel_resource_id"])
 
@@ -568,8 +625,10 @@ class GoogleCalendarSync(models.Model):
         if not (token and hmac.compare_digest(token.encode(), (sync.channel_token or "").encode())):
             return "refused"
         if resource_state == "sync":
-            return "handshake"  # the channel's first message: its resource id may not be stored yet
-        if not hmac.compare_digest((resource_id or "").encode(), (sync.channel_resource_id or "").encode()):
+            return "handshake"  # the channel's first message
+        # Until watch() answered, the resource id is unknown: the secret token alone vouches.
+        stored = sync.channel_resource_id
+        if stored and not hmac.compare_digest((resource_id or "").encode(), stored.encode()):
             return "refused"
         sync._request_sync(urgent=True)
         return "queued"
@@ -578,10 +637,13 @@ class GoogleCalendarSync(models.Model):
         """gcal_engine's Calendar client for this user, paced below Google's per-user quota."""
         account = self.account_id
         quota = int(self._param(PARAM_QUOTA, "600") or 600)
+        key = (self.env.cr.dbname, self.user_id.id)
+        if key not in _PACERS or _PACERS[key].per_minute != quota:
+            _PACERS[key] = Pacer(per_minute=quota)
         session = GoogleSession(
             account._google_credentials(),
             on_token_refreshed=account._save_refreshed_credentials,
-            pacer=Pacer(per_minute=quota),
+            pacer=_PACERS[key],
         )
         return CalendarClient(session, self.env["google.account"]._endpoints())
 
@@ -648,13 +710,10 @@ class GoogleCalendarSync(models.Model):
         return len(kept), reason
 
     def _lock_for_reset(self):
-        """A reset while this user's run writes to Google would leave copies there: refuse."""
-        running = self.running_since and self.running_since > fields.Datetime.now() - STALE_CLAIM
-        try:
-            self.env.cr.execute("SELECT id FROM google_calendar_sync WHERE id = %s FOR UPDATE NOWAIT", [self.id])
-        except psycopg2.errors.LockNotAvailable:
-            running = True
-        if running:
+        """A reset while this user's run writes to Google would leave copies there: refuse. The
+        run lock, taken until the reset's transaction ends, also keeps runs from starting."""
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [RUN_LOCK, self.id])
+        if not self.env.cr.fetchone()[0]:
             raise UserError(self.env._(
                 "A synchronization of %(user)s is running; reset their account in a minute.", user=self.user_id.name))
 

@@ -50,9 +50,10 @@ class GoogleCalendarSyncLog(models.Model):
 
     def _progress(self, report):
         """Called by the engine after each step: a first sync of thousands shows it advancing."""
-        self.write(dict(self._count_values(report), processed=sum(report.counts[name] for name in COUNTS),
-                        kind=report.kind or False))
-        self.sync_id._commit()
+        processed = sum(report.counts[name] for name in COUNTS)
+        if processed != self.processed:  # a step that changed nothing has nothing to show
+            self.write(dict(self._count_values(report), processed=processed, kind=report.kind or False))
+            self.sync_id._commit()
 
     @api.model
     def _summary(self, report):
@@ -60,10 +61,12 @@ class GoogleCalendarSyncLog(models.Model):
         counts = report.counts
         parts = []
         for side, label in (("odoo", self.env._("In Odoo")), ("google", self.env._("In Google Calendar"))):
+            # Plain names inside _(): Odoo's term extraction (Babel) cannot read an f-string there.
+            created, updated, deleted = (counts[f"{action}_in_{side}"] for action in ("created", "updated", "deleted"))
             done = [text for count, text in (
-                (counts[f"created_in_{side}"], self.env._("%(count)s created", count=counts[f"created_in_{side}"])),
-                (counts[f"updated_in_{side}"], self.env._("%(count)s updated", count=counts[f"updated_in_{side}"])),
-                (counts[f"deleted_in_{side}"], self.env._("%(count)s deleted", count=counts[f"deleted_in_{side}"])),
+                (created, self.env._("%(count)s created", count=created)),
+                (updated, self.env._("%(count)s updated", count=updated)),
+                (deleted, self.env._("%(count)s deleted", count=deleted)),
             ) if count]
             if done:
                 parts.append(f"{label}: {', '.join(done)}")

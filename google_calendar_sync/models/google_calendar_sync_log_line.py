@@ -35,8 +35,9 @@ class GoogleCalendarSyncLogLine(models.Model):
     @api.model
     def _from_conflict(self, conflict):
         loser = conflict.loser
-        lost = self.env._("The version kept is from %(side)s; the other one was: %(lost)s", side=(
-            self.env._("Google Calendar") if conflict.winner == "google" else self.env._("Odoo")),
-            lost=(loser.summary if loser else self.env._("a deletion")))
+        # Each term on its own: Odoo's term extraction misses a _() nested in another's arguments.
+        side = self.env._("Google Calendar") if conflict.winner == "google" else self.env._("Odoo")
+        lost = loser.summary if loser else self.env._("a deletion")
+        lost = self.env._("The version kept is from %(side)s; the other one was: %(lost)s", side=side, lost=lost)
         return {"kind": "conflict", "event_id": self._event_of(conflict.local_id), "google_id": conflict.google_id,
                 "name": loser.summary if loser else "", "message": f"{conflict.reason}. {lost}"}

@@ -171,16 +171,18 @@ def new_guest_values(event, guests):
     }
 
 
-def set_guests(record, event, guests):
-    """Make ``record``'s guests and their answers those of ``event``. Partners first (Odoo derives
-    attendees from them), then each attendee's answer."""
+def set_guests(records, event, guests):
+    """Make the guests of ``records`` (an event, or a series' occurrences) and their answers those
+    of ``event``: partners first (Odoo derives attendees from them), then the answers, one write
+    per answer for them all."""
     answers = guests.of(event)
-    if set(record.partner_ids.ids) != set(answers):
-        record.write({"partner_ids": [(6, 0, list(answers))]})
-    for attendee in record.attendee_ids:
-        answer = answers.get(attendee.partner_id.id)
-        if answer and attendee.state != answer:
-            attendee.state = answer
+    stale = records.filtered(lambda record: set(record.partner_ids.ids) != set(answers))
+    if stale:
+        stale.write({"partner_ids": [(6, 0, list(answers))]})
+    for answer in set(answers.values()):
+        records.attendee_ids.filtered(
+            lambda attendee, a=answer: answers.get(attendee.partner_id.id) == a and attendee.state != a
+        ).write({"state": answer})
 
 
 def original_start_of(event):

@@ -291,8 +291,12 @@ class OdooCalendar:
         """Unbound Google events that already are local events: ours (by link), the same meeting
         synced by another user (by iCalUID), or an occurrence of a series we hold."""
         found = {}
+        uids = [event.ical_uid for event in events if event.ical_uid and not event.is_instance]
+        others = {}  # one query for the page, not one per event
+        for row in self.Binding.search([("ical_uid", "in", uids), ("sync_id", "!=", self.sync.id)]) if uids else ():
+            others.setdefault(row.ical_uid, row)
         for event in events:
-            change = self._match_link(event) or self._match_ical(event) or self._match_occurrence(event)
+            change = self._match_link(event) or self._match_ical(event, others) or self._match_occurrence(event)
             if change is not None:
                 found[event.google_id] = change
         return found
@@ -319,12 +323,9 @@ class OdooCalendar:
         event = self.Event.browse(record_id).exists()
         return mapping.event_from_record(event, self._zone(event), self.own) if event and event.active else None
 
-    def _match_ical(self, event):
-        if not event.ical_uid or event.is_instance:
-            return None
-        other = self.Binding.search([
-            ("ical_uid", "=", event.ical_uid), ("sync_id", "!=", self.sync.id),
-        ], limit=1)
+    def _match_ical(self, event, others):
+        """``others``: the bindings of other users' syncs, by iCalUID."""
+        other = others.get(event.ical_uid) if not event.is_instance else None
         if not other:
             return None
         current = self._current_of(other.local_ref)

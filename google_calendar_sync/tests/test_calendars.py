@@ -1,5 +1,6 @@
 """Which Google calendar: any one the user can write to, chosen from Google's list."""
 
+from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
@@ -21,7 +22,7 @@ class TestCalendars(GoogleCalendarSyncCase):
         self.run_sync()
         wizard = self.choose(self.alice)
         self.assertEqual([(line.name, line.current) for line in wizard.line_ids],
-                         [(ALICE_GOOGLE, True), ("Clinic", False)])
+                         [(f"Primary calendar ({ALICE_GOOGLE})", True), ("Clinic", False)])
         wizard.line_ids.filtered(lambda line: line.name == "Clinic").action_choose()
         self.assertEqual((self.sync.calendar_id, self.sync.calendar_name), (self.clinic, "Clinic"))
         self.assertTrue(self.sync.requested_at, "the new calendar gets a first synchronization")
@@ -34,3 +35,20 @@ class TestCalendars(GoogleCalendarSyncCase):
         with self.assertRaises(AccessError):
             self.choose(self.bob)
         self.assertEqual(len(self.choose(self.admin).line_ids), 2)
+
+    def test_nobody_reads_another_users_list_of_calendars(self):
+        lines = self.choose(self.alice).line_ids
+        self.assertFalse(lines.with_user(self.bob).search([("id", "in", lines.ids)]))
+        with self.assertRaises(AccessError):
+            lines.with_user(self.bob).read(["name"])
+        self.assertEqual(lines.with_user(self.admin).search_count([("id", "in", lines.ids)]), 2)
+
+    def test_a_revoked_grant_says_so_and_the_account_needs_reconnection(self):
+        self.google.revoke_tokens(ALICE_GOOGLE)
+        self.env["google.account"]._for_user(self.alice).access_token_expires_at = fields.Datetime.now()
+
+        action = self.alice.with_user(self.alice).action_google_calendar_choose()
+
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertIn("invalid_grant", action["params"]["message"])
+        self.assertEqual(self.sync.account_id.state, "needs_reconnect", "kept: the request does not fail")

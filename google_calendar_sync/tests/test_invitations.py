@@ -18,7 +18,10 @@ class TestInvitations(GoogleCalendarSyncCase):
         return [(m["to"], m["kind"]) for m in self.google.mails()]
 
     def odoo_mails_to(self, partner):
-        return self.env["mail.mail"].sudo().search_count([("recipient_ids", "in", partner.ids)])
+        """Odoo's invitations and cancellations to ``partner`` (sent mails are deleted: count
+        the messages they were made of)."""
+        return self.env["mail.message"].sudo().search_count(
+            [("model", "=", "calendar.event"), ("partner_ids", "in", partner.ids)])
 
     def test_creating_and_deleting_in_odoo_makes_google_invite_and_cancel(self):
         event = self.create_in_odoo("Kick-off", start=dt.datetime.now().replace(microsecond=0) + dt.timedelta(days=3),
@@ -38,6 +41,18 @@ class TestInvitations(GoogleCalendarSyncCase):
         event.with_user(self.alice).write({"partner_ids": [(3, self.other.id)]})
         self.run_sync()
         self.assertEqual(self.mails(), [("other@example.com", "invitation"), ("other@example.com", "cancellation")])
+        self.assertEqual(self.odoo_mails_to(self.other), 0, "Odoo mails the added and removed guest nothing")
+
+    def test_a_paused_users_guests_get_odoos_invitation_now_and_none_from_google_later(self):
+        self.sync.with_user(self.alice).action_pause()
+        soon = dt.datetime.now().replace(microsecond=0) + dt.timedelta(days=3)
+        self.create_in_odoo("Planned while paused", start=soon,
+                            partner_ids=[(6, 0, [self.alice.partner_id.id, self.guest.id])])
+        self.assertEqual(self.odoo_mails_to(self.guest), 1, "nobody else announces it now")
+        self.sync.with_user(self.alice).action_resume()
+        self.run_sync()
+        self.assertTrue(self.google_event("Planned while paused"))
+        self.assertEqual(self.mails(), [], "Google does not invite the guest a second time")
 
     def test_a_first_synchronization_mails_nobody(self):
         self.sync.account_id.action_disconnect()

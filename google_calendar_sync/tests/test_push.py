@@ -3,6 +3,7 @@
 import datetime as dt
 
 from odoo import fields
+from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
@@ -97,3 +98,20 @@ class TestPush(GoogleCalendarSyncCase):
         self.env["google.calendar.reset"].with_user(self.admin).create({"user_id": self.alice.id}).action_reset()
         self.assertFalse(self.google._call("GET", "notifications")["channels"])
         self.assertFalse(self.sync.sudo().channel_id)
+
+    def test_a_neutralized_copy_of_the_database_never_synchronizes_with_production(self):
+        self.create_in_odoo("Production meeting")
+        self.run_sync()
+        self.create_in_odoo("Queued in production")
+        self.assertTrue(self.sync.sudo().binding_ids and self.sync.sudo().request_ids and self.channel)
+
+        for query in get_neutralization_queries(["google_account", "google_calendar_sync"]):
+            self.env.cr.execute(query)
+        self.env.invalidate_all()
+        self.env.registry.clear_cache()  # the settings Odoo caches
+
+        sync = self.sync.sudo()
+        self.assertFalse(sync.binding_ids or sync.request_ids or sync.channel_id or sync.sync_token)
+        self.assertEqual(sync.account_id.state, "disconnected")
+        self.assertEqual(sync.state, "not_connected")
+        self.assertTrue(self.env["google.calendar.sync"]._globally_paused())

@@ -1,13 +1,15 @@
 """When sync runs: queued by edits and the button, claimed by the cron, longest waiting first."""
 
 import datetime as dt
+from contextlib import closing
 from unittest.mock import patch
 
-from odoo import fields
+from odoo import fields, sql_db
+from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import config
 
-from ..models.google_calendar_sync import CRONS
+from ..models.google_calendar_sync import CRONS, RUN_LOCK
 from .common import GoogleCalendarSyncCase
 
 
@@ -64,14 +66,45 @@ class TestQueue(GoogleCalendarSyncCase):
         self.assertEqual(orphan.state, "failed")
         self.assertIn("Interrupted", orphan.message)
 
+    def test_a_user_whose_run_lock_is_held_elsewhere_is_neither_claimed_nor_run_nor_reset(self):
+        Sync = self.env["google.calendar.sync"]
+        self.ask(self.sync, 9)
+        self.ask(self.bob_sync, 1)
+        self.create_in_odoo("Waits for the live run")
+        with closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as other_worker:
+            other_worker.execute("SELECT pg_advisory_lock(%s, %s)", [RUN_LOCK, self.sync.id])
+            self.assertEqual(Sync._claim(), self.bob_sync, "alice's run is alive in another worker")
+            self.assertEqual(self.sync._run(), {})
+            self.assertEqual(self.google_events(), {}, "not run twice at once")
+            reset = self.env["google.calendar.reset"].with_user(self.admin).create({
+                "user_id": self.alice.id, "delete_policy": "delete_both", "sync_policy": "all"})
+            with self.assertRaisesRegex(UserError, "is running"):
+                reset.action_reset()
+            other_worker.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK, self.sync.id])
+        self.assertEqual(Sync._claim(), self.sync, "claimed once the other worker let go")
+
+    def test_a_run_out_of_time_asks_for_the_next_one(self):
+        for number in range(3):
+            self.create_in_odoo(f"Event {number}")
+        self.sync._run(time_budget=0)
+        self.env.invalidate_all()
+        self.assertEqual(self.queued(), self.sync)
+        self.assertIn("time budget", self.sync.log_ids[:1].message)
+        self.run_sync()
+        self.assertEqual(len(self.google_events()), 3)
+
     def test_the_cron_budget_fits_the_time_odoo_gives_a_cron_worker(self):
         Sync = self.env["google.calendar.sync"]
-        with patch.dict(config.options, {"limit_time_real": 120, "limit_time_real_cron": -1}):
-            self.assertEqual(Sync._cron_budget(), 48)
-        with patch.dict(config.options, {"limit_time_real": 120, "limit_time_real_cron": 1000}):
+        threaded = {"workers": 0, "limit_time_cpu": 60}
+        with patch.dict(config.options, dict(threaded, limit_time_real=120, limit_time_real_cron=-1)):
+            self.assertEqual(Sync._cron_budget(), 24, "both jobs may run in one unit of work")
+        with patch.dict(config.options, dict(threaded, limit_time_real=120, limit_time_real_cron=1000)):
+            self.assertEqual(Sync._cron_budget(), 200)
+        with patch.dict(config.options, dict(threaded, limit_time_real=0, limit_time_real_cron=0)):
             self.assertEqual(Sync._cron_budget(), 240)
-        with patch.dict(config.options, {"limit_time_real": 0, "limit_time_real_cron": 0}):
-            self.assertEqual(Sync._cron_budget(), 240)
+        with patch.dict(config.options, {"workers": 4, "limit_time_cpu": 60, "limit_time_real": 120,
+                                         "limit_time_real_cron": -1}):
+            self.assertEqual(Sync._cron_budget(), 12, "workers also have a CPU time limit")
 
     def test_the_cron_runs_every_queued_user_within_its_budget(self):
         self.create_in_odoo("From alice")
@@ -127,3 +160,11 @@ class TestQueue(GoogleCalendarSyncCase):
         self.assertEqual((carol["state"], carol["configured"]), ("not_connected", True))
         url = self.env["google.calendar.sync"].with_user(self.carol).google_connect_url("/odoo/calendar")
         self.assertTrue(url.startswith(self.emulator.base_url + "/o/oauth2/v2/auth?"))
+
+    def test_a_users_runs_share_one_pace_below_googles_quota(self):
+        first, second, bobs = self.sync._client(), self.sync._client(), self.bob_sync._client()
+        for client in (first, second, bobs):
+            client.session.close()
+        self.assertIs(first.session.pacer, second.session.pacer, "600 a minute over all of alice's runs")
+        self.assertIsNot(first.session.pacer, bobs.session.pacer, "and 600 for bob's")
+        self.assertEqual(first.session.pacer.per_minute, 600)

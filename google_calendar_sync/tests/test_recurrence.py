@@ -85,3 +85,25 @@ class TestRecurrence(GoogleCalendarSyncCase):
         self.google_api().delete_event("primary", master["id"])
         self.run_sync()
         self.assertEqual(self.occurrences("Retro"), [])
+
+    def test_moving_a_google_series_moves_odoo_occurrences_in_place_with_their_answers(self):
+        guest = self.env["res.partner"].create({"name": "Guest", "email": "guest@example.com"})
+        master = self.insert_on_google("Planning", recurrence=WEEKLY, attendees=[
+            {"email": "guest@example.com", "responseStatus": "accepted"}])
+        self.run_sync()
+        before = self.env["calendar.event"].search([("name", "=", "Planning")], order="start")
+        self.assertEqual(len(before), 4)
+        self.google_api().patch_event("primary", master["id"], {
+            "start": {"dateTime": "2026-12-03T11:00:00+01:00", "timeZone": "Europe/Paris"},
+            "end": {"dateTime": "2026-12-03T12:30:00+01:00", "timeZone": "Europe/Paris"}})
+        self.run_sync()
+        after = self.env["calendar.event"].search([("name", "=", "Planning")], order="start")
+        self.assertEqual(after.ids, before.ids, "the same occurrences, moved: not deleted and created again")
+        self.assertEqual([(e.start, e.stop) for e in after],
+                         [(dt.datetime(2026, 12, 3 + 7 * week, 10, 0), dt.datetime(2026, 12, 3 + 7 * week, 11, 30))
+                          for week in range(4)])
+        answers = after.attendee_ids.filtered(lambda attendee: attendee.partner_id == guest).mapped("state")
+        self.assertEqual(answers, ["accepted"] * 4)
+        self.google.clear_requests()
+        self.run_sync()
+        self.assertEqual(self.writes_to_google(), [], "moving the series in Odoo sends nothing back")

@@ -3,7 +3,6 @@
 from gcal_engine.errors import EngineError
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 
 from odoo.addons.google_account.exceptions import GoogleAccountError
 
@@ -16,19 +15,35 @@ class GoogleCalendarChoose(models.TransientModel):
     line_ids = fields.One2many("google.calendar.choose.line", "wizard_id", "Your Google Calendars", readonly=True)
 
     @api.model
+    def _calendar_name(self, entry):
+        """The name a person knows the calendar by: Google names the primary one after its owner's
+        address, and the preferences call it the primary calendar."""
+        name = entry.get("summaryOverride") or entry.get("summary") or entry["id"]
+        return self.env._("Primary calendar (%(name)s)", name=name) if entry.get("primary") else name
+
+    @api.model
     def _open_for(self, sync):
         """The dialog, saved with the calendars Google lists now (those the user can write to), so
-        that each line's button acts on a real record."""
+        that each line's button acts on a real record. When Google refuses, a message says why,
+        and the transaction goes on: a lost connection is saved as "needs reconnection"."""
         sync._check_own()
         try:
             entries = sync.sudo()._calendar_list()
         except (EngineError, GoogleAccountError) as error:
-            message = self.env._("Google did not list your calendars: %(error)s", error=str(error))
-            raise UserError(message) from error
+            return {
+                "type": "ir.actions.client",
+                "tag": "display_notification",
+                "params": {
+                    "type": "danger",
+                    "sticky": True,
+                    "message": self.env._("Google did not list your calendars: %(error)s", error=str(error)),
+                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                },
+            }
         current = sync.sudo().calendar_id
         wizard = self.create({"sync_id": sync.id, "line_ids": [(0, 0, {
             "google_calendar_id": entry["id"],
-            "name": entry.get("summaryOverride") or entry.get("summary") or entry["id"],
+            "name": self._calendar_name(entry),
             "primary": bool(entry.get("primary")),
             "current": entry["id"] == current or current == "primary" and bool(entry.get("primary")),
         }) for entry in entries if entry.get("accessRole") in ("owner", "writer")]})

@@ -12,7 +12,7 @@ class GoogleCalendarChooseLine(models.TransientModel):
     google_calendar_id = fields.Char("Google Calendar ID", required=True)
     name = fields.Char("Google Calendar", required=True)
     primary = fields.Boolean()
-    current = fields.Boolean("Synchronized Now")
+    current = fields.Boolean("In Use")
 
     def action_choose(self):
         """Synchronize with this calendar from now on (the old one's bindings are forgotten)."""

@@ -17,6 +17,7 @@ import zipfile
 from pathlib import Path
 
 import docutils.core
+import polib
 import pytest
 from lxml import etree
 from packaging.requirements import Requirement
@@ -151,3 +152,30 @@ def test_a_wheel_builds_with_whool(addon: Path, tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     assert f"odoo/addons/{addon.name}/__manifest__.py" in names
     assert f"odoo/addons/{addon.name}/security/ir.model.access.csv" in names
+
+
+def code_strings(addon: Path) -> set[str]:
+    """The literal strings the addon's code marks for translation: ``_()``, ``env._()`` and
+    ``_lt()`` in Python, ``_t()`` with a quoted string in JavaScript."""
+    found = set()
+    for path in addon.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant):
+                name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+                if name in ("_", "_lt") and isinstance(node.args[0].value, str):
+                    found.add(node.args[0].value)
+    for path in addon.rglob("*.js"):
+        for quote, text in re.findall(r"""\b_t\(\s*(["'])((?:(?!\1)[^\\]|\\.)*)\1""", path.read_text(encoding="utf-8")):
+            found.add(ast.literal_eval(quote + text + quote))
+    return found
+
+
+@each_addon
+def test_the_translation_template_is_current(addon: Path) -> None:
+    """Every string the code translates is in the .pot, and the .pot points at no file that is
+    gone: regenerate it (odoo-bin --i18n-export) when this fails."""
+    template = polib.pofile(str(addon / "i18n" / f"{addon.name}.pot"))
+    assert sorted(code_strings(addon) - {entry.msgid for entry in template}) == []
+    prefix = f"code:addons/{addon.name}/"
+    sources = {path[len(prefix):] for entry in template for path, _ in entry.occurrences if path.startswith(prefix)}
+    assert sorted(source for source in sources if not (addon / source).is_file()) == []

@@ -70,17 +70,25 @@ def test_a_delayed_response_times_the_client_out_after_the_write(api: Api, emula
 def test_a_fault_inside_a_batch_fails_only_that_part(api: Api, emulator: EmulatorControl) -> None:
     api.insert(EVENT | {"id": "batchfault001"})
     emulator.fault(method="DELETE", path_regex=r"batchfault001$", status=500)
-    boundary = "xyz"
-    parts = [
-        f"--{boundary}\r\nContent-Type: application/http\r\nContent-ID: <{n}>\r\n\r\n"
-        f"DELETE /calendar/v3/calendars/primary/events/{event_id}\r\n\r\n"
-        for n, event_id in (("1", "batchfault001"), ("2", "nosuchevent01"))
-    ]
-    answer = api.session.post(f"{api.root}/batch/calendar/v3", data="".join(parts) + f"--{boundary}--",
-                              headers={"Content-Type": f"multipart/mixed; boundary={boundary}"}, timeout=10)
+    answer = api.batch([("DELETE", f"/calendars/primary/events/{event_id}", None)
+                        for event_id in ("batchfault001", "nosuchevent01")])
     assert answer.status_code == 200
     assert "HTTP/1.1 500" in answer.text and "HTTP/1.1 404" in answer.text
     assert answer.text.index("response-1") < answer.text.index("response-2")
+    assert api("GET", "/calendars/primary/events/batchfault001").json()["status"] == "confirmed"
+
+
+def test_a_dropped_part_of_a_batch_loses_the_whole_answer_but_every_part_is_applied(
+    api: Api, emulator: EmulatorControl
+) -> None:
+    emulator.fault(method="POST", path_regex=r"/events$", drop_response=True)
+    ids = ["batchdrop001", "batchdrop002"]
+    with pytest.raises(requests.ConnectionError):
+        api.batch([("POST", "/calendars/primary/events", EVENT | {"id": event_id}) for event_id in ids])
+    assert [api("GET", f"/calendars/primary/events/{event_id}").json()["summary"] for event_id in ids] == ["Faulty"] * 2
+    parts = [(r["method"], r["status"]) for r in emulator.requests() if r["batch"]]
+    assert parts == [("POST", 200), ("POST", 200)]
+    assert emulator.faults() == [], "the fault was used up by the first part, not the batch envelope"
 
 
 def test_token_endpoint_faults_use_oauth_error_bodies(emulator: EmulatorControl) -> None:

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import queue
-import threading
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from googleapiclient.errors import HttpError
 from googleapiclient.http import BatchHttpRequest
-from werkzeug.serving import make_server
-from werkzeug.wrappers import Request, Response
 
 from gcal_emulator.control import EmulatorControl
+from tests.emulator.conftest import Receiver
 
 
 def timed(summary: str, start: str, end: str, tz: str = "Europe/Paris", **extra: Any) -> dict[str, Any]:
@@ -206,33 +202,6 @@ def test_calendar_list_and_a_secondary_calendar(service: Any) -> None:
     assert service.events().list(calendarId=created["id"]).execute()["items"][0]["id"] == event["id"]
     assert service.events().list(calendarId="primary").execute()["items"] == []
     assert service.colors().get().execute()["event"]["11"]["background"]
-
-
-class Receiver:
-    """A local webhook endpoint that queues the push notifications it receives."""
-
-    def __init__(self) -> None:
-        self.received: queue.Queue[dict[str, str]] = queue.Queue()
-        self._server = make_server("127.0.0.1", 0, self._app, threaded=True)
-        self.url = f"http://127.0.0.1:{self._server.port}/google_calendar/notify"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def _app(self, environ: dict[str, Any], start_response: Any) -> Any:
-        request = Request(environ)
-        self.received.put({k: v for k, v in request.headers.items() if k.lower().startswith("x-goog-")} | {"body": request.get_data().decode()})
-        return Response(status=200)(environ, start_response)
-
-    def next(self) -> dict[str, str]:
-        return self.received.get(timeout=10)
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    receiver = Receiver()
-    receiver._thread.start()
-    yield receiver
-    receiver._server.shutdown()
-    receiver._server.server_close()
 
 
 def test_watch_pushes_sync_then_exists_and_stop_ends_it(service: Any, receiver: Receiver) -> None:

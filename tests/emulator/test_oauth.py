@@ -115,6 +115,12 @@ def test_declining_redirects_back_with_access_denied(google: EmulatorControl) ->
     assert redirect_params(decision) == {"error": "access_denied", "state": "signed-state"}
 
 
+def test_a_deny_queued_through_the_control_api_redirects_back_with_access_denied(google: EmulatorControl) -> None:
+    google.consent(ALICE, decision="deny")
+    assert redirect_params(authorize(google)) == {"error": "access_denied", "state": "signed-state"}
+    assert authorize(google).status_code == 200, "a queued decision is used once; then the page shows again"
+
+
 def test_an_account_that_is_not_a_test_user_is_blocked_with_access_denied(google: EmulatorControl) -> None:
     google.consent("bob@example.com")
     blocked = authorize(google)

@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
 
+from gcal_emulator.app import UPDATED_MIN_HORIZON
 from gcal_emulator.control import EmulatorControl
 from tests.emulator.conftest import ALICE, Api, error_reason
+
+UTC = dt.timezone.utc
+# Google refuses each of these list parameters together with a syncToken.
+SYNC_INCOMPATIBLE = {
+    "iCalUID": "abcdef@google.com",
+    "orderBy": "updated",
+    "privateExtendedProperty": "odoo=k1",
+    "q": "budget",
+    "sharedExtendedProperty": "odoo=k1",
+    "timeMin": "2026-01-01T00:00:00Z",
+    "timeMax": "2027-01-01T00:00:00Z",
+    "updatedMin": (dt.datetime.now(UTC) - dt.timedelta(hours=1)).isoformat(),
+}
 
 
 def event(summary: str = "Review", start: str = "2026-12-01T10:00:00Z", end: str = "2026-12-01T11:00:00Z", **extra: Any) -> dict[str, Any]:
@@ -132,3 +147,75 @@ def test_listing_order_is_stable(api: Api, order: str | None) -> None:
     ids = [api.insert(event(f"E{i}"))["id"] for i in range(4)]
     params = {"orderBy": order} if order else {}
     assert [i["id"] for i in api("GET", "/calendars/primary/events", params=params).json()["items"]] == ids
+
+
+def parse(moment: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(moment.replace("Z", "+00:00"))
+
+
+def test_updated_min_lists_only_what_changed_since_deletions_included(api: Api, emulator: EmulatorControl) -> None:
+    api.insert(event("Untouched"))
+    doomed = api.insert(event("Deleted later"))
+    since = emulator.advance_clock(60)
+    added = api.insert(event("Added later"))
+    api("DELETE", f"/calendars/primary/events/{doomed['id']}")
+    listed = api("GET", "/calendars/primary/events", params={"updatedMin": since}).json()["items"]
+    assert sorted((i["id"], i["status"]) for i in listed) == sorted([
+        (added["id"], "confirmed"), (doomed["id"], "cancelled")])
+
+
+def test_updated_min_older_than_the_horizon_is_410_updated_min_too_long_ago(
+    api: Api, emulator: EmulatorControl
+) -> None:
+    now = parse(emulator.advance_clock(0))
+    inside = (now - UPDATED_MIN_HORIZON + dt.timedelta(minutes=1)).isoformat()
+    assert api("GET", "/calendars/primary/events", params={"updatedMin": inside}).status_code == 200
+    outside = (now - UPDATED_MIN_HORIZON - dt.timedelta(minutes=1)).isoformat()
+    answer = api("GET", "/calendars/primary/events", params={"updatedMin": outside})
+    assert error_reason(answer) == (410, "updatedMinTooLongAgo")
+
+
+@pytest.mark.parametrize(("name", "value"), SYNC_INCOMPATIBLE.items(), ids=list(SYNC_INCOMPATIBLE))
+def test_a_list_parameter_incompatible_with_a_sync_token_is_400(api: Api, name: str, value: str) -> None:
+    token = api("GET", "/calendars/primary/events").json()["nextSyncToken"]
+    assert api("GET", "/calendars/primary/events", params={name: value}).status_code == 200, "fine on its own"
+    answer = api("GET", "/calendars/primary/events", params={"syncToken": token, name: value})
+    assert error_reason(answer) == (400, "invalid")
+    assert answer.json()["error"]["errors"][0]["location"] == name
+
+
+def test_max_results_defaults_to_250(api: Api) -> None:
+    answer = api.batch([("POST", "/calendars/primary/events", event(f"E{i}")) for i in range(251)])
+    assert answer.text.count("HTTP/1.1 200") == 251
+    first = api("GET", "/calendars/primary/events").json()
+    assert len(first["items"]) == 250 and "nextSyncToken" not in first
+    last = api("GET", "/calendars/primary/events", params={"pageToken": first["nextPageToken"]}).json()
+    assert len(last["items"]) == 1 and "nextSyncToken" in last
+
+
+@pytest.mark.parametrize("listing", ["events", "instances"])
+def test_max_results_is_capped_at_2500(api: Api, listing: str) -> None:
+    hourly = api.insert({"summary": "Hourly", "recurrence": ["RRULE:FREQ=HOURLY;COUNT=2600"],
+                         "start": {"dateTime": "2026-12-01T10:00:00Z", "timeZone": "UTC"},
+                         "end": {"dateTime": "2026-12-01T10:30:00Z", "timeZone": "UTC"}})
+    path, params = {
+        "events": ("/calendars/primary/events", {"singleEvents": "true"}),
+        "instances": (f"/calendars/primary/events/{hourly['id']}/instances", {}),
+    }[listing]
+    assert len(api("GET", path, params=params).json()["items"]) == 250
+    capped = api("GET", path, params=params | {"maxResults": "5000"}).json()
+    assert len(capped["items"]) == 2500
+    rest = api("GET", path, params=params | {"maxResults": "5000", "pageToken": capped["nextPageToken"]}).json()
+    assert len(rest["items"]) == 100 and "nextPageToken" not in rest
+
+
+def test_invalidating_one_calendars_sync_tokens_leaves_the_others_working(api: Api, emulator: EmulatorControl) -> None:
+    clinic = api("POST", "/calendars", json={"summary": "Clinic"}).json()["id"]
+    tokens = {calendar: api("GET", f"/calendars/{calendar}/events").json()["nextSyncToken"]
+              for calendar in ("primary", clinic)}
+    emulator.invalidate_sync_tokens(clinic)
+    stale = api("GET", f"/calendars/{clinic}/events", params={"syncToken": tokens[clinic]})
+    assert error_reason(stale) == (410, "fullSyncRequired")
+    assert api("GET", "/calendars/primary/events", params={"syncToken": tokens["primary"]}).json()["items"] == []
+    with pytest.raises(RuntimeError, match="404"):
+        emulator.invalidate_sync_tokens("nobody@group.calendar.google.com")

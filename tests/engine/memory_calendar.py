@@ -89,6 +89,13 @@ class MemoryCalendar:
     def binding(self, local_id: str) -> Binding | None:
         return self.durable.bindings.get(local_id)
 
+    def lose_bindings(self, *local_ids: str) -> None:
+        """Forget these events' bindings but keep the events, as a restored backup or a reset can."""
+        for local_id in local_ids:
+            binding = self.work.bindings.pop(local_id)
+            self.work.by_google.pop(binding.google_id, None)
+        self.commit()
+
     def crash(self) -> None:
         """Lose everything not committed, as a killed transaction does."""
         self.work = self.durable.copy()
@@ -131,12 +138,20 @@ class MemoryCalendar:
                 yield self._change(local_id, record)
 
     def match(self, events: Sequence[Event]) -> dict[str, LocalChange]:
-        found = {}
+        """Unbound local events that are these Google events: ours by link, or, as Odoo matches
+        the same meeting by iCalUID, an event that was imported with that iCalUID."""
+        unbound = {i: r for i, r in self.work.records.items() if i not in self.work.bindings}
+        by_uid = {r.event.ical_uid: i for i, r in unbound.items()
+                  if r.event is not None and r.event.ical_uid and not r.event.is_instance}
+        found: dict[str, LocalChange] = {}
+        taken: set[str] = set()
         for event in events:
             local_id = local_id_from_link(self.namespace, event.link)
-            record = self.work.records.get(local_id) if local_id else None
-            if record is not None and local_id not in self.work.bindings:
-                found[event.google_id] = self._change(local_id, record)
+            if local_id not in unbound and event.ical_uid and not event.is_instance:
+                local_id = by_uid.get(event.ical_uid)
+            if local_id in unbound and local_id not in taken and event.google_id is not None:
+                found[event.google_id] = self._change(local_id, unbound[local_id])
+                taken.add(local_id)
         return found
 
     def _check(self, operation: str, payload: Any) -> None:

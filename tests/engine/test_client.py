@@ -59,6 +59,16 @@ def test_retries_stop_after_the_last_attempt_with_a_typed_error(harness: Harness
     assert error.value.retryable and len(harness.sleeps) == 3
 
 
+@pytest.mark.parametrize(("status", "reason"), [(429, None), (403, "rateLimitExceeded"), (403, "userRateLimitExceeded")])
+def test_a_rate_limit_that_outlasts_the_retries_is_a_rate_limited_error(harness: Harness, status: int,
+                                                                       reason: str | None) -> None:
+    harness.emulator.fault(method="POST", status=status, reason=reason, retry_after=3, times=10)
+    with pytest.raises(errors.RateLimitedError) as error:
+        harness.client.insert_event("primary", EVENT)
+    assert error.value.retryable and error.value.status == status and (reason is None or error.value.reason == reason)
+    assert error.value.retry_after == 3.0 and len(harness.sleeps) == 3
+
+
 @pytest.mark.parametrize(
     ("status", "reason", "expected"),
     [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Any
 
@@ -62,9 +63,11 @@ def test_every_field_is_read() -> None:
 def test_writing_then_reading_gives_the_same_content() -> None:
     event = from_google(FULL)
     body = to_google(event, CONTENT_FIELDS, link="ns:42")
-    echoed = from_google(body | {"id": FULL["id"], "organizer": FULL["organizer"], "hangoutLink": FULL["hangoutLink"],
-                                 "attendees": FULL["attendees"]})
+    # Google adds what it owns to the answer: the organizer and the Meet link.
+    echoed = from_google(body | {"id": FULL["id"], "organizer": FULL["organizer"], "hangoutLink": FULL["hangoutLink"]})
     assert content_hash(echoed) == content_hash(event)
+    # Each guest's organizer and self flags are Google's to set; everything else comes back as written.
+    assert echoed.attendees == tuple(dataclasses.replace(a, organizer=False, is_self=False) for a in event.attendees)
     assert body["extendedProperties"]["private"][LINK_PROPERTY] == "ns:42"
     assert "organizer" not in body and "hangoutLink" not in body, "read-only fields are never sent"
 
@@ -84,6 +87,14 @@ def test_a_series_without_zone_is_written_in_utc_as_google_requires() -> None:
     start = EventTime(date_time=dt.datetime(2026, 1, 5, 9, tzinfo=dt.timezone.utc))
     event = Event(start=start, end=start, recurrence=("RRULE:FREQ=DAILY",))
     assert to_google(event, {"start"})["start"] == {"dateTime": "2026-01-05T09:00:00+00:00", "timeZone": "UTC"}
+
+
+def test_a_time_in_local_mean_time_is_written_in_utc_as_rfc_3339_requires() -> None:
+    """Paris ran 9 min 21 s ahead of UTC before 1911: an offset with seconds, which Google refuses."""
+    start = EventTime(date_time=dt.datetime(1900, 6, 1, 9, tzinfo=dt.timezone.utc), time_zone="Europe/Paris")
+    body = to_google(Event(start=start, end=start), {"start"})["start"]
+    assert body == {"dateTime": "1900-06-01T09:00:00+00:00", "timeZone": "Europe/Paris"}
+    assert from_google({"id": "a1b2c3d4e5", "start": body, "end": body}).start == start
 
 
 def test_a_meet_link_is_requested_only_when_missing() -> None:
@@ -123,6 +134,7 @@ def test_tombstones_and_cancelled_occurrences() -> None:
         ({"id": "a1b2c3d4e5", "start": {"dateTime": "2026-12-01T10:00:00Z", "timeZone": "Mars/Base"}, "end": {"dateTime": "2026-12-01T11:00:00Z"}}, "unknown time zone"),
         ({"id": "a1b2c3d4e5", "start": {"date": "2026-12-02"}, "end": {"date": "2026-12-01"}}, "ends before"),
         ({"id": "a1b2c3d4e5", "start": {"date": "2026-12-01"}, "end": {"date": "2026-12-02"}, "recurrence": ["RRULE:FREQ=OFTEN"]}, "recurrence"),
+        ({"id": "a1b2c3d4e5", "start": {"date": "2026-12-01"}, "end": {"date": "2026-12-02"}, "recurrence": ["RRULE:FREQ=DAILY;UNTIL=20261340"]}, "UNTIL"),
         ({"id": "a1b2c3d4e5", "start": {"date": "2026-12-01"}, "end": {"date": "2026-12-02"}, "attendees": [{"displayName": "x"}]}, "no email"),
         ({"id": "a1b2c3d4e5", "start": {"date": "2026-12-01"}, "end": {"date": "2026-12-02"}, "summary": 5}, "not text"),
         ({"id": "a1b2c3d4e5", "start": {"date": "2026-12-01"}, "end": {"date": "2026-12-02"}, "reminders": {"overrides": [{"method": "sms", "minutes": 5}]}}, "reminder"),

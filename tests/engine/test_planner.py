@@ -24,7 +24,7 @@ from gcal_engine.planner import (
     UpdateLocal,
     UpdateRemote,
 )
-from tests.engine.events import timed
+from tests.engine.events import all_day, timed
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2026, 11, 1, tzinfo=UTC)
@@ -192,3 +192,8 @@ def test_an_occurrence_made_locally_gets_its_instance_id() -> None:
     action = decide(Item(None, None, exception)).actions[0]
     master_id = decide(Item(None, None, master_change)).actions[0].google_id
     assert action.google_id == f"{master_id}_20261201T090000Z"
+
+
+def test_a_series_running_to_the_last_day_of_year_9999_has_no_end() -> None:
+    forever = all_day("Forever", day=31, recurrence=("RRULE:FREQ=YEARLY;UNTIL=99991231",))
+    assert planner.span(forever) == (dt.datetime(2026, 12, 31, tzinfo=UTC), None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 import pytest
 
@@ -47,6 +48,31 @@ def test_an_endless_series_needs_bounds() -> None:
     assert found == ["2027-01-01T09:00:00+01:00", "2027-01-08T09:00:00+01:00"]
     assert recurrence.last_occurrence(["RRULE:FREQ=WEEKLY"], PARIS) is None
     assert recurrence.last_occurrence(["RRULE:FREQ=WEEKLY;COUNT=2"], PARIS).isoformat() == "2026-04-03T09:00:00+02:00"
+
+
+@pytest.mark.parametrize(
+    ("rule", "last"),
+    [
+        ("RRULE:FREQ=SECONDLY;UNTIL=20991231T000000Z", "2099-12-31T00:00:00+00:00"),
+        ("RRULE:FREQ=MINUTELY;UNTIL=20991231", "2099-12-31T22:59:59+00:00"),
+        ("RRULE:FREQ=DAILY;COUNT=1000000000", None),
+    ],
+)
+def test_a_series_too_long_to_walk_ends_at_its_until_or_never(rule: str, last: str | None) -> None:
+    started = time.perf_counter()
+    found = recurrence.last_occurrence([rule], PARIS)
+    assert time.perf_counter() - started < 2, "not walked to its end"
+    assert (found.isoformat() if found else None) == last
+
+
+def test_a_long_series_ends_no_earlier_than_its_last_rdate() -> None:
+    lines = ["RRULE:FREQ=SECONDLY;UNTIL=20300101T000000Z", "RDATE;TZID=Europe/Paris:20310601T090000"]
+    assert recurrence.last_occurrence(lines, PARIS).isoformat() == "2031-06-01T09:00:00+02:00"
+
+
+def test_a_series_within_the_walk_limit_ends_at_its_true_last_occurrence() -> None:
+    lines = [f"RRULE:FREQ=HOURLY;COUNT={recurrence.WALK_LIMIT}", "EXDATE;TZID=Europe/Paris:20270518T000000"]
+    assert recurrence.last_occurrence(lines, PARIS).isoformat() == "2027-05-17T23:00:00+02:00"
 
 
 def test_instance_ids_match_googles() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 import pytest
@@ -278,6 +279,76 @@ def test_the_mass_deletion_guard_stops_before_deleting_and_resumes_when_allowed(
     report = harness.sync(allow_mass_deletion=True)
     assert report.complete and report.counts["deleted_in_odoo"] == 12 and harness.local.events() == {}
     assert ids
+
+
+def test_mass_deletions_in_odoo_stop_before_google_loses_anything_until_confirmed(harness: Harness) -> None:
+    ids = [harness.local.add(timed(f"E{i}", day=i + 1)) for i in range(12)]
+    harness.sync()
+    for local_id in ids[:10]:
+        harness.local.remove(local_id)
+    harness.emulator.clear_requests()
+    report = harness.sync()
+    assert not report.complete and isinstance(report.fatal, MassDeletionError)
+    assert (report.fatal.side, report.fatal.deletions, report.fatal.total) == ("Google Calendar", 10, 12)
+    assert writes(harness) == [] and len(harness.google_events()) == 12
+    assert harness.sync().stopped, "still stopped: the deletions are held, not dropped"
+    report = harness.sync(allow_mass_deletion=True)
+    assert report.complete and report.counts["deleted_in_google"] == 10
+    assert summaries(harness) == (["E10", "E11"], ["E10", "E11"])
+
+
+def test_deletions_decided_after_a_412_wait_behind_the_mass_deletion_guard(harness: Harness) -> None:
+    ids = [harness.local.add(timed(f"E{i}", day=i + 1)) for i in range(12)]
+    harness.sync()
+    harness.clock.advance(60)
+    for local_id in ids:
+        harness.local.edit(local_id, location="Room 2")
+    raced: list[str] = []
+
+    def delete_on_google_meanwhile(operation: str, payload: Any) -> None:
+        # Someone empties the Google calendar after the run listed it, before its patches land.
+        if operation == "commit" and not raced:
+            raced.append(operation)
+            harness.clock.advance(60)
+            for event_id in harness.google_events():
+                harness.client.delete_event("primary", event_id)
+
+    harness.local.fail_on = delete_on_google_meanwhile
+    report = harness.sync()
+    harness.local.fail_on = None
+    assert raced and isinstance(report.fatal, MassDeletionError) and report.fatal.side == "Odoo"
+    assert len(harness.local.events()) == 12, "the 412s' second look deleted nothing yet"
+    report = harness.sync(allow_mass_deletion=True)
+    assert report.complete and report.counts["deleted_in_odoo"] == 12
+    assert summaries(harness) == ([], [])
+
+
+def test_a_410_resync_rebinds_lost_bindings_by_ical_uid_without_duplicates_or_mails(harness: Harness) -> None:
+    for i in range(3):
+        google_insert(harness, f"Google {i}", day=i + 5, attendees=[{"email": "guest@example.com"}])
+    harness.local.add(timed("Odoo", attendees=(Attendee("guest@example.com"),)))
+    harness.sync()
+    imported = [i for i, e in harness.local.events().items() if e.summary.startswith("Google")]
+    google_ids = {i: harness.local.binding(i).google_id for i in imported}
+    harness.local.lose_bindings(*imported)
+    harness.client.patch_event("primary", google_ids[imported[0]], {"summary": "Google 0, renamed"})
+    harness.emulator.invalidate_sync_tokens()
+    harness.emulator.clear_requests()
+    report = harness.sync()
+    assert report.resynced and report.complete
+    assert summaries(harness) == (["Google 0, renamed", "Google 1", "Google 2", "Odoo"],) * 2
+    assert {i: harness.local.binding(i).google_id for i in imported} == google_ids
+    assert writes(harness) == [] and harness.emulator.mails() == []
+    assert harness.sync().requests == 1
+
+
+def test_the_report_says_how_long_the_run_took(harness: Harness) -> None:
+    ticks = itertools.count()
+    start = harness.clock.now()
+    report = Synchronizer(harness.client, harness.local, SyncConfig(),
+                          clock=lambda: start + dt.timedelta(seconds=next(ticks))).run()
+    assert report.complete and report.finished_at is not None
+    assert report.duration == (report.finished_at - report.started_at).total_seconds() > 0
 
 
 def test_a_malformed_google_event_is_skipped_with_its_reason_and_the_run_goes_on(

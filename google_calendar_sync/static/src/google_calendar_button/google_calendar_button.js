@@ -45,13 +45,15 @@ export class GoogleCalendarButton extends Component {
 
     get label() {
         const status = this.state.status;
-        if (!status || !this.connected) {
+        let detail = status?.label;
+        if (status?.state === "needs_reconnect") {
+            detail = _t("Needs reconnection");
+        } else if (!status || !this.connected) {
             return _t("Google");
+        } else if (status.queued && status.state !== "running") {
+            detail = _t("Queued");
         }
-        if (status.queued && status.state !== "running") {
-            return `${_t("Google")}: ${_t("Queued")}`;
-        }
-        return `${_t("Google")}: ${status.label}`;
+        return _t("Google: %s", detail);
     }
 
     get title() {
