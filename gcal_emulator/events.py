@@ -79,11 +79,7 @@ class WriteContext:
 
 
 def _check_types(body: Mapping[str, Any]) -> None:
-    for key, expected in _TYPES.items():
-        if key in body and body[key] is not None and not (
-            isinstance(body[key], expected) and not (expected is int and isinstance(body[key], bool))
-        ):
-            raise bad_request(f"Invalid value for field '{key}'.", key)
+    _check_fields(body, "", _TYPES)
     for key, allowed in _ENUMS.items():
         if body.get(key) is not None and body[key] not in allowed:
             raise bad_request(f"Invalid value for field '{key}': {body[key]!r}.", key)
@@ -109,44 +105,48 @@ def _check_types(body: Mapping[str, Any]) -> None:
     for name in ("start", "end", "originalStartTime"):
         _check_fields(body.get(name), name, {"date": str, "dateTime": str, "timeZone": str})
     _check_fields(body.get("source"), "source", {"url": str, "title": str})
-    for index, attachment in enumerate(body.get("attachments") or ()):
-        if not isinstance(attachment, dict):
-            raise bad_request("Invalid attachment.", f"attachments[{index}]")
-        _check_fields(attachment, f"attachments[{index}]",
-                      {"fileUrl": str, "title": str, "mimeType": str, "iconLink": str, "fileId": str})
+    _check_items(body.get("attachments"), "attachments",
+                 {"fileUrl": str, "title": str, "mimeType": str, "iconLink": str, "fileId": str})
     _check_reminders(body.get("reminders"))
     _check_extended_properties(body.get("extendedProperties"))
     _check_conference_types(body.get("conferenceData"))
 
 
-def _check_fields(value: Any, path: str, types: Mapping[str, type]) -> None:
-    """Nested fields of the wrong JSON type, refused as Google's parser refuses them."""
+def _check_fields(value: Any, path: str, types: Mapping[str, type | tuple[type, ...]]) -> None:
+    """Fields of ``value`` (an object at ``path``; "" for the event) of the wrong JSON type,
+    refused as Google's parser refuses them. A boolean is not an integer there."""
     if not isinstance(value, dict):
         return
     for key, expected in types.items():
-        wrong_int = expected is int and isinstance(value.get(key), bool)
-        if value.get(key) is not None and (wrong_int or not isinstance(value[key], expected)):
-            raise bad_request(f"Invalid value for field '{path}.{key}'.", f"{path}.{key}")
+        field = value.get(key)
+        if field is not None and (not isinstance(field, expected) or expected is int and isinstance(field, bool)):
+            name = f"{path}.{key}" if path else key
+            raise bad_request(f"Invalid value for field '{name}'.", name)
+
+
+def _check_items(items: Any, path: str, types: Mapping[str, type]) -> None:
+    """A list of objects at ``path``, and the fields of each."""
+    if items is None:
+        return
+    if not isinstance(items, list):
+        raise bad_request(f"Invalid value for field '{path}'.", path)
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise bad_request(f"Invalid value for field '{path}[{index}]'.", f"{path}[{index}]")
+        _check_fields(item, f"{path}[{index}]", types)
 
 
 def _check_conference_types(conference: Any) -> None:
     if conference is None:
         return
     _check_fields(conference, "conferenceData", {"conferenceId": str, "signature": str, "notes": str,
-                                                 "conferenceSolution": dict})
-    create = conference.get("createRequest")
-    if create is not None and not isinstance(create, dict):
-        raise bad_request("Invalid conference create request.", "conferenceData.createRequest")
+                                                 "conferenceSolution": dict, "createRequest": dict})
+    create = conference.get("createRequest") or {}
     _check_fields(create, "conferenceData.createRequest", {"requestId": str, "conferenceSolutionKey": dict})
-    _check_fields((create or {}).get("conferenceSolutionKey"), "conferenceData.createRequest.conferenceSolutionKey",
+    _check_fields(create.get("conferenceSolutionKey"), "conferenceData.createRequest.conferenceSolutionKey",
                   {"type": str})
-    entry_points = conference.get("entryPoints")
-    if entry_points is not None and not isinstance(entry_points, list):
-        raise bad_request("Invalid conference entry points.", "conferenceData.entryPoints")
-    for index, entry in enumerate(entry_points or ()):
-        if not isinstance(entry, dict):
-            raise bad_request("Invalid conference entry point.", f"conferenceData.entryPoints[{index}]")
-        _check_fields(entry, f"conferenceData.entryPoints[{index}]", {"entryPointType": str, "uri": str, "label": str})
+    _check_items(conference.get("entryPoints"), "conferenceData.entryPoints",
+                 {"entryPointType": str, "uri": str, "label": str})
 
 
 def _check_reminders(reminders: Any) -> None:
