@@ -13,6 +13,9 @@ from gcal_emulator.control import EmulatorControl
 
 from odoo import fields
 from odoo.tests import HttpCase, new_test_user
+from odoo.tests import common as odoo_tests_common
+
+from .chrome import DependableChromeBrowser
 
 CLIENT_ID = "odoo-test.apps.googleusercontent.com"
 CLIENT_SECRET = "GOCSPX-test-secret-value"
@@ -48,6 +51,8 @@ class GoogleAccountCase(HttpCase):
 
     def setUp(self):
         super().setUp()
+        # Odoo's start_tour and browser_js start this browser instead of Odoo's own.
+        self.patch(odoo_tests_common, "ChromeBrowser", DependableChromeBrowser)
         self.google.reset()
         for email in ("alice@gmail.example", "bob@gmail.example"):
             self.google.add_user(email)

@@ -5,7 +5,8 @@ import datetime as dt
 import json
 
 from odoo.tests import tagged
-from odoo.tests.common import ChromeBrowser
+
+from odoo.addons.google_account.tests.chrome import DependableChromeBrowser
 
 from .common import ALICE_GOOGLE, GoogleCalendarSyncCase
 
@@ -19,13 +20,10 @@ class TestUi(GoogleCalendarSyncCase):
         super(GoogleCalendarSyncCase, self).setUp()  # pylint: disable=bad-super-call
         self.sync = self.env["google.calendar.sync"]._for_user(self.alice)
 
-    def evaluate(self, browser, expression):
-        return browser._websocket_request("Runtime.evaluate", params={"expression": expression})
-
     def connect_in_browser(self):
         """The tour clicks Google; Google's consent page is another site, so the browser is driven
         there directly, as a user would: choose the account, Continue, and back to Odoo."""
-        browser = ChromeBrowser(self, headless=True, success_signal="tour succeeded")
+        browser = DependableChromeBrowser(self, headless=True, success_signal="tour succeeded")
         try:
             self.authenticate(self.alice.login, f"{self.alice.login}_password", browser=browser)
             self.cr.flush()
@@ -33,12 +31,13 @@ class TestUi(GoogleCalendarSyncCase):
             browser.navigate_to(self.base_url() + "/odoo/calendar")
             self.assertTrue(browser._wait_ready(f"odoo.isTourReady({CONNECT_TOUR!r})"))
             options = {"stepDelay": 0, "keepWatchBrowser": False, "debug": False, "startUrl": "/odoo/calendar"}
-            browser._wait_code_ok(f"odoo.startTour({CONNECT_TOUR!r}, {json.dumps(options)})", 60)
+            # Not awaited: the tour's click leaves the page for Google's, and the wait below follows it.
+            browser.run_script(f"odoo.startTour({CONNECT_TOUR!r}, {json.dumps(options)})")
             on_consent_page = (f"location.href.startsWith({self.google.base_url!r})"
                                " && document.querySelector('#allow') !== null")
             self.assertTrue(browser._wait_ready(on_consent_page, timeout=30), "Google's consent page opens")
-            self.evaluate(browser, f"document.querySelector('#email').value = {ALICE_GOOGLE!r};"
-                                   " document.querySelector('#allow').click()")
+            browser.run_script(f"document.querySelector('#email').value = {ALICE_GOOGLE!r};"
+                               " document.querySelector('#allow').click()")
             back = ("location.pathname === '/odoo/calendar'"
                     f" && document.body.innerText.includes('Google Calendar connected as {ALICE_GOOGLE}')")
             self.assertTrue(browser._wait_ready(back, timeout=30), "back in the calendar, connected, with the message")
