@@ -137,9 +137,11 @@ ensure_postgres() {
     pg_lsclusters --no-header | while read -r version cluster _; do
         pg_ctlcluster "$version" "$cluster" start 2>/dev/null || true
     done
-    # Debian asks for a password on 127.0.0.1: the role gets PGPASSWORD.
-    if ! runuser -u postgres -- psql -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$PGUSER'" | grep -q 1; then
-        runuser -u postgres -- psql -qc "CREATE ROLE \"$PGUSER\" LOGIN CREATEDB PASSWORD '$PGPASSWORD'"
+    # As the postgres superuser, over the local socket (not as PGUSER at PGHOST). Debian asks
+    # for a password on 127.0.0.1: the role gets PGPASSWORD.
+    local psql=(runuser -u postgres -- env -u PGHOST -u PGUSER -u PGPASSWORD psql -p "$PGPORT" -d postgres)
+    if ! "${psql[@]}" -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$PGUSER'" | grep -q 1; then
+        "${psql[@]}" -qc "CREATE ROLE \"$PGUSER\" LOGIN CREATEDB PASSWORD '$PGPASSWORD'"
     fi
     postgres_ok
 }
