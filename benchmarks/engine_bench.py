@@ -82,10 +82,10 @@ def first_import(base: str, token: dict[str, Any]) -> dict[str, Any]:
     started = time.perf_counter()
     report = Synchronizer(client, local, SyncConfig()).run()
     elapsed = time.perf_counter() - started
-    assert report.complete and not report.problems, report.summary()
+    assert report.complete and not report.problems, report.problems
     again = Synchronizer(client, local, SyncConfig()).run()
     return {"requests": report.requests, "seconds": elapsed,
-            "events": report.counts["created_in_odoo"], "idle_requests": again.requests,
+            "events": report.counts["created_local"], "idle_requests": again.requests,
             "idle_writes": sum(again.counts.values())}
 
 
@@ -97,9 +97,9 @@ def export(base: str, token: dict[str, Any], count: int) -> dict[str, Any]:
     started = time.perf_counter()
     report = Synchronizer(client, local, SyncConfig()).run()
     elapsed = time.perf_counter() - started
-    assert report.complete and not report.problems, report.summary()
+    assert report.complete and not report.problems, report.problems
     again = Synchronizer(client, local, SyncConfig()).run()
-    return {"requests": report.requests, "seconds": elapsed, "events": report.counts["created_in_google"],
+    return {"requests": report.requests, "seconds": elapsed, "events": report.counts["created_google"],
             "idle_requests": again.requests, "idle_writes": sum(again.counts.values())}
 
 

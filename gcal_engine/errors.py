@@ -1,20 +1,32 @@
-"""Typed errors: each class says what happened and whether trying again can help.
+"""Typed errors: each class says what happened, whether trying again can help, and whether the
+run can go on.
 
-Calendar API errors derive from :class:`GoogleApiError`; OAuth errors from :class:`OAuthError`,
-whose ``fix`` tells an administrator or user what to change, in the words of the setup guide.
+Every error the engine raises on purpose is an :class:`EngineError` with a ``code`` and the
+data of the case as attributes (Google's ``status`` and ``reason``, the OAuth ``error``, the
+field that could not be read...). The messages are for developers and logs; the words a person
+reads, and how to fix what happened, belong to the application that shows them (the Odoo
+addons), which chooses them by class and ``code``.
 """
 
 from __future__ import annotations
 
 
 class EngineError(Exception):
-    """Base of every error the engine raises on purpose."""
+    """Base of every error the engine raises on purpose.
 
+    ``retryable``: the same call may work later. ``ends_run``: every further call of this run
+    would fail the same way (the connection is gone, the quota is used up), so the run stops.
+    """
+
+    code = "engine_error"
     retryable = False
+    ends_run = False
 
 
 class GoogleApiError(EngineError):
     """A Calendar API call failed; ``status`` and ``reason`` are Google's."""
+
+    code = "google_api_error"
 
     def __init__(self, message: str, status: int | None = None, reason: str | None = None) -> None:
         super().__init__(message)
@@ -30,11 +42,14 @@ class GoogleApiError(EngineError):
 class TransientError(GoogleApiError):
     """5xx, a timeout, or a connection that broke: the same call may work later."""
 
+    code = "transient"
     retryable = True
 
 
 class RateLimitedError(TransientError):
     """429, or 403 rateLimitExceeded/userRateLimitExceeded: slow down and retry."""
+
+    code = "rate_limited"
 
     def __init__(self, message: str, status: int | None, reason: str | None, retry_after: float | None = None) -> None:
         super().__init__(message, status, reason)
@@ -44,131 +59,156 @@ class RateLimitedError(TransientError):
 class QuotaExceededError(GoogleApiError):
     """403 quotaExceeded: the account hit Google Calendar's usage limits; retrying soon will not help."""
 
+    code = "quota_exceeded"
+    ends_run = True
+
 
 class ForbiddenError(GoogleApiError):
     """403 for another reason (``reason`` says which, e.g. forbiddenForNonOrganizer)."""
+
+    code = "forbidden"
 
 
 class NotFoundError(GoogleApiError):
     """404: the calendar or event does not exist, or this account cannot see it."""
 
+    code = "not_found"
+
 
 class DeletedError(GoogleApiError):
     """410 deleted: the event was already deleted."""
+
+    code = "deleted"
 
 
 class SyncTokenExpiredError(GoogleApiError):
     """410 on events.list: the sync token is no longer valid; a full sync is needed."""
 
+    code = "sync_token_expired"
+
 
 class PreconditionFailedError(GoogleApiError):
     """412: the event changed since the ETag we sent; refetch and decide again."""
+
+    code = "precondition_failed"
 
 
 class DuplicateIdError(GoogleApiError):
     """409 duplicate: an event with this id already exists (maybe from an earlier, lost answer)."""
 
+    code = "duplicate_id"
+
 
 class BadRequestError(GoogleApiError):
     """400: Google refused the request as invalid; the same request will fail again."""
+
+    code = "bad_request"
 
 
 class UnauthorizedError(GoogleApiError):
     """401 that a token refresh did not cure: the access token is expired or revoked."""
 
+    code = "unauthorized"
+    ends_run = True
+
 
 class OAuthError(EngineError):
-    """An OAuth failure, with the fix a person has to make."""
+    """An OAuth failure; ``code`` is OAuth's ``error`` (access_denied, invalid_grant...)."""
 
-    error = "oauth_error"
-    fix = "Check the Google Calendar settings and try connecting again."
+    code = "oauth_error"
+    ends_run = True
 
-    def __init__(self, description: str = "", *, error: str | None = None, fix: str | None = None) -> None:
+    def __init__(self, description: str = "", *, error: str | None = None) -> None:
         if error:
-            self.error = error
-        if fix:
-            self.fix = fix
+            self.code = error
         self.description = description
-        super().__init__(f"{self.error}: {description}" if description else self.error)
+        super().__init__(f"{self.code}: {description}" if description else self.code)
 
     @property
-    def user_message(self) -> str:
-        return self.fix
+    def error(self) -> str:
+        return self.code
 
 
 class AccessDeniedError(OAuthError):
-    error = "access_denied"
-    fix = (
-        "Access was not allowed on Google's page (Error 403: access_denied). After Cancel, connect again "
-        "and choose Continue. If Google said the app is blocked or being tested, the account must be "
-        "a test user: in Google Cloud Console, open APIs & Services > OAuth consent screen and add it "
-        "under Test users (or publish the app)."
-    )
+    """The person said no on Google's page, or is not a test user of an app in testing."""
+
+    code = "access_denied"
 
 
 class RedirectUriMismatchError(OAuthError):
-    error = "redirect_uri_mismatch"
+    """Google does not know the redirect URI (``redirect_uri``) for this OAuth client."""
+
+    code = "redirect_uri_mismatch"
 
     def __init__(self, description: str = "", *, redirect_uri: str | None = None) -> None:
-        where = f" exactly {redirect_uri}" if redirect_uri else " exactly this Odoo's Redirect URL"
-        fix = (
-            "Google refused the redirect URL (Error 400: redirect_uri_mismatch). In Google Cloud Console > "
-            "Credentials, use an OAuth client of type Web application (not Desktop app) and add"
-            f"{where} under Authorized redirect URIs."
-        )
-        super().__init__(description, fix=fix)
+        super().__init__(description)
         self.redirect_uri = redirect_uri
 
 
 class InvalidClientError(OAuthError):
-    error = "invalid_client"
-    fix = (
-        "Google does not recognise the OAuth client (invalid_client). Check the Client ID and Client "
-        "Secret in Settings > General Settings > Integrations > Google Calendar: they must be copied "
-        "exactly from Google Cloud Console > Credentials."
-    )
+    """Google does not recognize the client id or secret."""
+
+    code = "invalid_client"
 
 
 class InvalidGrantError(OAuthError):
-    error = "invalid_grant"
-    fix = (
-        "Google no longer accepts this connection (invalid_grant): access was revoked or has expired. "
-        "Apps in Testing mode get refresh tokens that last 7 days; publish the app to avoid this. "
-        "Reconnect Google Calendar to continue."
-    )
+    """The grant (a refresh token, an authorization code) was revoked, expired or used."""
+
+    code = "invalid_grant"
 
 
 class OAuthTransientError(OAuthError):
     """The token endpoint failed on its side (5xx, timeout): try again later."""
 
+    code = "temporarily_unavailable"
     retryable = True
-    error = "temporarily_unavailable"
-    fix = "Google's sign-in service did not answer. Try again in a few minutes."
 
 
 class ScopeNotGrantedError(OAuthError):
-    error = "scope_not_granted"
-    fix = (
-        "Google Calendar access was not granted: on Google's consent screen, tick the boxes that let "
-        "Odoo see and edit your calendar events, then connect again."
-    )
+    """The person unticked the calendar access on Google's consent page."""
+
+    code = "scope_not_granted"
 
 
 class MassDeletionError(EngineError):
     """A run would delete too much of a calendar at once; it stopped before deleting anything.
 
-    Held deletions stay pending: each run stops again until one runs with mass deletions allowed.
+    ``side`` ("local" or "google") would have lost ``deletions`` of ``total`` synchronized
+    events. Held deletions stay pending: each run stops again until one runs with mass
+    deletions allowed.
     """
+
+    code = "mass_deletion"
 
     def __init__(self, side: str, deletions: int, total: int) -> None:
         self.side = side
         self.deletions = deletions
         self.total = total
-        super().__init__(
-            f"Stopped before deleting {deletions} of {total} synchronized events in {side}: that looks like a "
-            "mistake. Nothing was deleted; confirm the deletions to go ahead."
-        )
+        super().__init__(f"stopped before deleting {deletions} of {total} events on the {side} side")
 
 
 class LocalWriteError(EngineError):
-    """The local calendar could not apply one event (its message says why); the run goes on."""
+    """The local calendar could not apply one event (its message, from the local side, says
+    why); the run goes on."""
+
+    code = "local_write"
+
+
+class MappingError(EngineError, ValueError):
+    """A Google event the engine cannot represent; the run skips it and reports why.
+
+    ``code`` says what is wrong (see gcal_engine.mapping) and ``field`` where.
+    """
+
+    code = "unreadable_event"
+
+    def __init__(self, code: str, field: str | None, message: str) -> None:
+        self.code = code
+        self.field = field
+        super().__init__(message)
+
+
+class RecurrenceError(EngineError, ValueError):
+    """A recurrence line, a date or a time zone that cannot be read or expanded."""
+
+    code = "bad_recurrence"

@@ -17,18 +17,16 @@ from .client import CalendarClient, Write, WriteResult
 from .errors import (
     DeletedError,
     DuplicateIdError,
+    EngineError,
     GoogleApiError,
-    InvalidGrantError,
     LocalWriteError,
+    MappingError,
     NotFoundError,
-    OAuthError,
     PreconditionFailedError,
-    QuotaExceededError,
-    UnauthorizedError,
 )
 from .ids import link_for
 from .local import Binding, LocalCalendar, SyncState
-from .mapping import MappingError, from_google, to_google, wants_conference
+from .mapping import from_google, to_google, wants_conference
 from .model import Event, deleted, google_id_of
 from .planner import (
     Bind,
@@ -44,8 +42,6 @@ from .planner import (
 )
 from .report import EventProblem, RunReport
 
-# Errors that end the run: every further call would fail the same way.
-FATAL = (InvalidGrantError, OAuthError, UnauthorizedError, QuotaExceededError)
 RemoteAction = CreateRemote | UpdateRemote | DeleteRemote
 LocalAction = UpdateLocal | DeleteLocal | Bind | Unbind
 
@@ -106,9 +102,9 @@ class Executor:
             if isinstance(created, LocalWriteError):
                 self._local_failure(None, action.remote, created)
                 continue
-            local_id, stored = created
-            bindings.append(binding_for(local_id, action.remote, stored.content_hash(fields), fields))
-            self.report.counts["created_in_odoo"] += 1
+            local_ref, stored = created
+            bindings.append(binding_for(local_ref, action.remote, stored.content_hash(fields), fields))
+            self.report.counts["created_local"] += 1
         return bindings
 
     def _local(self, action: LocalAction) -> list[Binding]:
@@ -116,26 +112,26 @@ class Executor:
         fields = self.ctx.fields
         try:
             if isinstance(action, UpdateLocal):
-                stored = self.local.update(action.local_id, action.remote)
-                self.report.counts["updated_in_odoo"] += 1
-                return [binding_for(action.local_id, action.remote, stored.content_hash(fields), fields)]
+                stored = self.local.update(action.local_ref, action.remote)
+                self.report.counts["updated_local"] += 1
+                return [binding_for(action.local_ref, action.remote, stored.content_hash(fields), fields)]
             if isinstance(action, DeleteLocal):
-                self.local.delete(action.binding.local_id)
+                self.local.delete(action.binding.local_ref)
                 self.local.unbind(action.binding)
-                self.report.counts["deleted_in_odoo"] += 1
+                self.report.counts["deleted_local"] += 1
             elif isinstance(action, Bind):
                 return [action.binding]
             elif isinstance(action, Unbind):
                 self.local.unbind(action.binding)
         except LocalWriteError as exc:
             if isinstance(action, UpdateLocal):
-                self._local_failure(action.local_id, action.remote, exc)
+                self._local_failure(action.local_ref, action.remote, exc)
             else:
                 self._local_failure(None, deleted(action.binding.google_id), exc)
         return []
 
-    def _local_failure(self, local_id: str | None, remote: Event, error: LocalWriteError) -> None:
-        self._problem(local_id, remote.google_id, remote, str(error), retryable=True)
+    def _local_failure(self, local_ref: str | None, remote: Event, error: LocalWriteError) -> None:
+        self._problem(local_ref, remote.google_id, remote, error, retryable=True)
         self.state.retry_google_ids.add(google_id_of(remote))
 
     # -- Google side -------------------------------------------------------------------------
@@ -146,7 +142,7 @@ class Executor:
                          send_updates=action.send_updates)
         event = action.event
         inserting = isinstance(action, CreateRemote) and not event.is_instance
-        body = to_google(event, self.ctx.fields, link=link_for(self.ctx.namespace, action.local.local_id),
+        body = to_google(event, self.ctx.fields, link=link_for(self.ctx.namespace, action.local.local_ref),
                          request_id=action.google_id, patch=not inserting)
         conference = wants_conference(body)
         if inserting:
@@ -162,14 +158,14 @@ class Executor:
         if error is None:
             if isinstance(action, DeleteRemote):
                 self.local.unbind(action.binding)
-                self.report.counts["deleted_in_google"] += 1
+                self.report.counts["deleted_google"] += 1
                 return []
             return self._pushed(action, result.event)
-        if isinstance(error, FATAL):
+        if error.ends_run:
             raise error
         if isinstance(action, DeleteRemote) and isinstance(error, (DeletedError, NotFoundError)):
             self.local.unbind(action.binding)
-            self.report.counts["deleted_in_google"] += 1
+            self.report.counts["deleted_google"] += 1
         elif isinstance(action, CreateRemote) and isinstance(error, DuplicateIdError):
             self._adopt(action)
         elif (not replanned and isinstance(action, (UpdateRemote, DeleteRemote))
@@ -177,7 +173,7 @@ class Executor:
             self._replan(action)
         else:
             google_id = action.binding.google_id if isinstance(action, DeleteRemote) else action.google_id
-            self._problem(action.local.local_id, google_id, action.local.event, str(error), retryable=error.retryable)
+            self._problem(action.local.local_ref, google_id, action.local.event, error, retryable=error.retryable)
         return []
 
     def _pushed(self, action: CreateRemote | UpdateRemote, answer: dict[str, Any] | None) -> list[Binding]:
@@ -185,15 +181,15 @@ class Executor:
         try:
             remote = from_google(answer)
         except MappingError as exc:
-            self._problem(action.local.local_id, action.google_id, action.event, f"unreadable answer: {exc}")
+            self._problem(action.local.local_ref, action.google_id, action.event, exc)
             return []
         fields = self.ctx.fields
         local_hash = action.event.content_hash(fields)
         if "meet_url" in fields and remote.meet_url and remote.meet_url != action.event.meet_url:
-            local_hash = self.local.update(action.local.local_id, remote).content_hash(fields)
+            local_hash = self.local.update(action.local.local_ref, remote).content_hash(fields)
         created = isinstance(action, CreateRemote)
-        self.report.counts["created_in_google" if created else "updated_in_google"] += 1
-        return [binding_for(action.local.local_id, remote, local_hash, fields)]
+        self.report.counts["created_google" if created else "updated_google"] += 1
+        return [binding_for(action.local.local_ref, remote, local_hash, fields)]
 
     def _adopt(self, action: CreateRemote) -> None:
         """409 on our derived id: the event is ours, from an insert whose answer was lost.
@@ -208,22 +204,22 @@ class Executor:
             same = not planner.is_deletion(current) and current.content_hash(fields) == event.content_hash(fields)
             if not same and planner.winner(self.ctx, current, local) == planner.GOOGLE:
                 if planner.is_deletion(current):
-                    self.local.delete(local.local_id)
-                    self.report.counts["deleted_in_odoo"] += 1
+                    self.local.delete(local.local_ref)
+                    self.report.counts["deleted_local"] += 1
                 else:
-                    self.local.bind_many(self._local(UpdateLocal(local.local_id, current)))
+                    self.local.bind_many(self._local(UpdateLocal(local.local_ref, current)))
                 return
             if not same:
-                body = to_google(event, fields, link=link_for(self.ctx.namespace, local.local_id), patch=True)
+                body = to_google(event, fields, link=link_for(self.ctx.namespace, local.local_ref), patch=True)
                 current = from_google(self.client.patch_event(self.calendar_id, action.google_id, body, etag=current.etag,
                                                               send_updates=action.send_updates))
-        except FATAL:
-            raise
         except (GoogleApiError, MappingError, LocalWriteError) as exc:
-            self._problem(local.local_id, action.google_id, event, str(exc), retryable=getattr(exc, "retryable", False))
+            if exc.ends_run:
+                raise
+            self._problem(local.local_ref, action.google_id, event, exc, retryable=exc.retryable)
             return
-        self.local.bind_many([binding_for(local.local_id, current, event.content_hash(fields), fields)])
-        self.report.counts["created_in_google"] += 1
+        self.local.bind_many([binding_for(local.local_ref, current, event.content_hash(fields), fields)])
+        self.report.counts["created_google"] += 1
 
     def _replan(self, action: UpdateRemote | DeleteRemote) -> None:
         """Google's version moved (412) or vanished (404): fetch it and decide again, once."""
@@ -233,10 +229,10 @@ class Executor:
             fresh = from_google(self.client.get_event(self.calendar_id, google_id))
         except NotFoundError:
             fresh = deleted(google_id)
-        except FATAL:
-            raise
         except (GoogleApiError, MappingError) as exc:
-            self._problem(action.local.local_id, google_id, None, str(exc), retryable=getattr(exc, "retryable", False))
+            if exc.ends_run:
+                raise
+            self._problem(action.local.local_ref, google_id, None, exc, retryable=exc.retryable)
             return
         result = planner.decide(Item(binding, fresh, action.local), self.ctx)
         self.report.conflicts += result.conflicts
@@ -248,7 +244,7 @@ class Executor:
             self.run(result.actions, replanned=True)
         self.flush()
 
-    def _problem(self, local_id: str | None, google_id: str | None, event: Event | None, message: str,
+    def _problem(self, local_ref: str | None, google_id: str | None, event: Event | None, error: EngineError,
                  retryable: bool = False) -> None:
-        self.report.problems.append(EventProblem(local_id, google_id, event.summary if event else "", message, retryable))
-        self.local.record_error(local_id, google_id, message)
+        self.report.problems.append(EventProblem(local_ref, google_id, event.summary if event else "", error, retryable))
+        self.local.record_error(local_ref, google_id, error)

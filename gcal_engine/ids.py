@@ -6,24 +6,24 @@ import base64
 import hashlib
 
 
-def google_id_for(namespace: str, local_id: str) -> str:
-    """A valid client-supplied event id (base32hex, 32 characters) derived from the local id.
+def google_id_for(namespace: str, local_ref: str) -> str:
+    """A valid client-supplied event id (base32hex, 32 characters) derived from the local reference.
 
     The same local event always gets the same id: when an insert's answer is lost and the insert
     is sent again, Google answers 409 instead of creating a second event.
     """
-    digest = hashlib.sha256(f"{namespace}:{local_id}".encode()).digest()
+    digest = hashlib.sha256(f"{namespace}:{local_ref}".encode()).digest()
     return base64.b32hexencode(digest).decode("ascii").lower()[:32]
 
 
-def link_for(namespace: str, local_id: str) -> str:
+def link_for(namespace: str, local_ref: str) -> str:
     """The value of the private extended property that points back to the local event."""
-    return f"{namespace}:{local_id}"
+    return f"{namespace}:{local_ref}"
 
 
-def local_id_from_link(namespace: str, link: str | None) -> str | None:
-    """The local id in a link written by this namespace, else None (another database's event)."""
+def local_ref_from_link(namespace: str, link: str | None) -> str | None:
+    """The local reference in a link written by this namespace, else None (another database's event)."""
     if not link:
         return None
-    prefix, sep, local_id = link.rpartition(":")
-    return local_id if sep and prefix == namespace and local_id else None
+    prefix, sep, local_ref = link.rpartition(":")
+    return local_ref if sep and prefix == namespace and local_ref else None

@@ -12,7 +12,7 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from .errors import LocalWriteError
+from .errors import EngineError, LocalWriteError
 from .model import Event
 
 
@@ -25,7 +25,7 @@ class Binding:
     resync whether the event should have been listed.
     """
 
-    local_id: str
+    local_ref: str
     google_id: str
     etag: str | None
     ical_uid: str | None
@@ -41,15 +41,15 @@ class LocalChange:
 
     ``event`` is None when the local event was deleted. ``notify`` says whether a person made
     the change (Google then mails the guests) or a bulk operation did (no mail). An occurrence
-    of a series names its series: ``series_local_id`` and, once bound, ``series_google_id``.
+    of a series names its series: ``series_local_ref`` and, once bound, ``series_google_id``.
     """
 
-    local_id: str
+    local_ref: str
     event: Event | None
     modified_at: dt.datetime
     binding: Binding | None = None
     notify: bool = True
-    series_local_id: str | None = None
+    series_local_ref: str | None = None
     series_google_id: str | None = None
 
 
@@ -82,23 +82,23 @@ class LocalCalendar(Protocol):
         ...
 
     def create_many(self, events: Sequence[Event]) -> list[tuple[str, Event] | LocalWriteError]:
-        """Create local events from Google ones, in bulk: for each, its local id and the event
+        """Create local events from Google ones, in bulk: for each, its local reference and the event
         as stored, or the error that kept that one event out."""
         ...
 
-    def update(self, local_id: str, event: Event) -> Event:
+    def update(self, local_ref: str, event: Event) -> Event:
         """Overwrite a local event with Google's version; returns the event as stored."""
         ...
 
-    def delete(self, local_id: str) -> None: ...
+    def delete(self, local_ref: str) -> None: ...
 
     def bind_many(self, bindings: Sequence[Binding]) -> None:
-        """Record each binding, replacing any other binding of its local id or Google id; those
+        """Record each binding, replacing any other binding of its local reference or Google id; those
         local events count as synced (no longer dirty)."""
         ...
 
     def unbind(self, binding: Binding) -> None: ...
 
-    def record_error(self, local_id: str | None, google_id: str | None, message: str) -> None: ...
+    def record_error(self, local_ref: str | None, google_id: str | None, error: EngineError) -> None: ...
 
     def commit(self) -> None: ...

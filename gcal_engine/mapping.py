@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from . import recurrence
+from .errors import MappingError, RecurrenceError
 from .model import (
     CANCELLED,
     RESPONSES,
@@ -28,40 +29,36 @@ from .model import (
 )
 
 # The private extended property that links a Google event back to its local record. Its value
-# is "<namespace>:<local id>": opaque, no database name, unchanged by a database rename.
+# is "<namespace>:<local reference>": opaque, no database name, unchanged by a database rename.
 LINK_PROPERTY = "odooLink"
-
-
-class MappingError(ValueError):
-    """A Google event the engine cannot represent; the run skips it and reports why."""
 
 
 def parse_time(value: Any, name: str) -> EventTime:
     if not isinstance(value, Mapping):
-        raise MappingError(f"{name} is missing or not an object")
+        raise MappingError("bad_time", name, f"{name} is missing or not an object")
     zone = value.get("timeZone") or None
     if zone is not None:
         try:
             recurrence.zone(zone)
-        except recurrence.RecurrenceError as exc:
-            raise MappingError(f"{name} has an unknown time zone {zone!r}") from exc
+        except RecurrenceError as exc:
+            raise MappingError("unknown_time_zone", name, f"{name} has an unknown time zone {zone!r}") from exc
     if value.get("date"):
         try:
             return EventTime(date=dt.date.fromisoformat(value["date"]), time_zone=zone)
         except (TypeError, ValueError) as exc:
-            raise MappingError(f"{name}.date is not a date: {value['date']!r}") from exc
+            raise MappingError("bad_time", name, f"{name}.date is not a date: {value['date']!r}") from exc
     if value.get("dateTime"):
         try:
             moment = recurrence.parse_rfc3339(value["dateTime"])
-        except (recurrence.RecurrenceError, AttributeError) as exc:
+        except (RecurrenceError, AttributeError) as exc:
             if zone is None:
-                raise MappingError(f"{name}.dateTime is not a date-time: {value['dateTime']!r}") from exc
+                raise MappingError("bad_time", name, f"{name}.dateTime is not a date-time: {value['dateTime']!r}") from exc
             try:
                 moment = dt.datetime.fromisoformat(value["dateTime"]).replace(tzinfo=recurrence.zone(zone))
             except (TypeError, ValueError) as exc2:
-                raise MappingError(f"{name}.dateTime is not a date-time: {value['dateTime']!r}") from exc2
+                raise MappingError("bad_time", name, f"{name}.dateTime is not a date-time: {value['dateTime']!r}") from exc2
         return EventTime(date_time=moment, time_zone=zone)
-    raise MappingError(f"{name} has neither date nor dateTime")
+    raise MappingError("bad_time", name, f"{name} has neither date nor dateTime")
 
 
 def parse_updated(value: Any) -> dt.datetime | None:
@@ -69,7 +66,7 @@ def parse_updated(value: Any) -> dt.datetime | None:
         return None
     try:
         return recurrence.parse_rfc3339(value)
-    except (recurrence.RecurrenceError, AttributeError):
+    except (RecurrenceError, AttributeError):
         return None
 
 
@@ -78,25 +75,25 @@ def _text(data: Mapping[str, Any], key: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise MappingError(f"{key} is not text")
+        raise MappingError("bad_text", key, f"{key} is not text")
     return value
 
 
 def _properties(data: Mapping[str, Any], scope: str) -> tuple[tuple[str, str], ...]:
     values = (data.get("extendedProperties") or {}).get(scope) or {}
     if not isinstance(values, Mapping):
-        raise MappingError(f"extendedProperties.{scope} is not an object")
+        raise MappingError("bad_properties", f"extendedProperties.{scope}", f"extendedProperties.{scope} is not an object")
     return tuple(sorted((str(k), str(v)) for k, v in values.items() if not (scope == "private" and k == LINK_PROPERTY)))
 
 
 def _attendees(data: Mapping[str, Any]) -> tuple[Attendee, ...]:
     items = data.get("attendees") or []
     if not isinstance(items, list):
-        raise MappingError("attendees is not a list")
+        raise MappingError("bad_attendee", "attendees", "attendees is not a list")
     attendees = []
     for item in items:
         if not isinstance(item, Mapping) or not isinstance(item.get("email"), str) or "@" not in item["email"]:
-            raise MappingError("an attendee has no email address")
+            raise MappingError("bad_attendee", "attendees", "an attendee has no email address")
         response = item.get("responseStatus", "needsAction")
         attendees.append(Attendee(
             email=item["email"].strip().lower(),
@@ -114,15 +111,15 @@ def _attendees(data: Mapping[str, Any]) -> tuple[Attendee, ...]:
 def _reminders(data: Mapping[str, Any]) -> Reminders:
     value = data.get("reminders") or {"useDefault": True}
     if not isinstance(value, Mapping):
-        raise MappingError("reminders is not an object")
+        raise MappingError("bad_reminder", "reminders", "reminders is not an object")
     overrides = []
     for item in value.get("overrides") or ():
         if not isinstance(item, Mapping) or item.get("method") not in ("email", "popup"):
-            raise MappingError("a reminder has no valid method")
+            raise MappingError("bad_reminder", "reminders", "a reminder has no valid method")
         try:
             overrides.append(Reminder(item["method"], int(item.get("minutes", 0))))
         except (TypeError, ValueError) as exc:
-            raise MappingError("a reminder has invalid minutes") from exc
+            raise MappingError("bad_reminder", "reminders", "a reminder has invalid minutes") from exc
     return Reminders(use_default=bool(value.get("useDefault", False)), overrides=tuple(overrides))
 
 
@@ -139,7 +136,7 @@ def meet_url(data: Mapping[str, Any]) -> str | None:
 def from_google(data: Any) -> Event:
     """The neutral event for one Google event resource (tombstones included)."""
     if not isinstance(data, Mapping) or not isinstance(data.get("id"), str) or not data["id"]:
-        raise MappingError("the event has no id")
+        raise MappingError("missing_id", "id", "the event has no id")
     google_id = data["id"]
     updated = parse_updated(data.get("updated"))
     status = data.get("status") or "confirmed"
@@ -150,24 +147,24 @@ def from_google(data: Any) -> Event:
     if status == CANCELLED:
         # A cancelled occurrence of a live series: Google only guarantees its id and original start.
         if original is None:
-            raise MappingError("a cancelled occurrence has no originalStartTime")
+            raise MappingError("bad_time", "originalStartTime", "a cancelled occurrence has no originalStartTime")
         return Event(start=original, end=original, original_start=original, status=CANCELLED, google_id=google_id,
                      recurring_event_id=data.get("recurringEventId") or None, ical_uid=data.get("iCalUID") or None,
                      etag=data.get("etag"), updated=updated)
     else:
         start, end = parse_time(data.get("start"), "start"), parse_time(data.get("end"), "end")
         if start.all_day != end.all_day:
-            raise MappingError("start and end are not both dates or both date-times")
+            raise MappingError("mixed_times", "end", "start and end are not both dates or both date-times")
         if end.instant() < start.instant():
-            raise MappingError("the event ends before it starts")
+            raise MappingError("ends_before_start", "end", "the event ends before it starts")
     lines = data.get("recurrence") or []
     if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
-        raise MappingError("recurrence is not a list of lines")
+        raise MappingError("bad_recurrence", "recurrence", "recurrence is not a list of lines")
     if lines:
         try:
             recurrence.build_ruleset(lines, recurrence.series_start(data["start"])[0])
-        except recurrence.RecurrenceError as exc:
-            raise MappingError(f"the recurrence cannot be read: {exc}") from exc
+        except RecurrenceError as exc:
+            raise MappingError("bad_recurrence", "recurrence", f"the recurrence cannot be read: {exc}") from exc
     organizer = data.get("organizer")
     visibility = data.get("visibility") or "default"
     transparency = data.get("transparency") or "opaque"

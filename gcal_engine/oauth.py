@@ -1,8 +1,8 @@
 """Google OAuth 2.0 for a web server: authorize URL with PKCE, code exchange, refresh, revoke.
 
 Three plain HTTP calls; google-auth's ``Credentials`` then carries the tokens into API calls.
-Every failure becomes a typed :class:`~gcal_engine.errors.OAuthError` whose ``fix`` names what
-to change (test users, the redirect URI, the client secret, reconnecting).
+Every failure becomes a typed :class:`~gcal_engine.errors.OAuthError` whose ``code`` says what
+went wrong (access_denied, redirect_uri_mismatch, invalid_client, invalid_grant...).
 """
 
 from __future__ import annotations

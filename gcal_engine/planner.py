@@ -18,7 +18,7 @@ from .ids import google_id_for
 from .local import Binding, LocalChange
 from .mapping import format_time
 from .model import Event, google_id_of
-from .report import Conflict
+from .report import Conflict, ConflictKind
 
 
 class Mode(str, enum.Enum):
@@ -67,7 +67,7 @@ class CreateLocal:
 
 @dataclass(frozen=True)
 class UpdateLocal:
-    local_id: str
+    local_ref: str
     remote: Event
 
 
@@ -149,7 +149,7 @@ class Plan:
 def _sent(local: LocalChange) -> Event:
     """The local version a creation or an update sends: never a deleted one (see decide)."""
     if local.event is None:
-        raise ValueError(f"local event {local.local_id} was deleted: there is nothing to send")
+        raise ValueError(f"local event {local.local_ref} was deleted: there is nothing to send")
     return local.event
 
 
@@ -165,10 +165,10 @@ def send_updates(ctx: Context, local: LocalChange) -> str:
 def remote_id_for(ctx: Context, local: LocalChange) -> str:
     """The Google id a local event gets: derived from its id, or its series' instance id."""
     original = local.event.original_start if local.event is not None else None
-    if original is not None and local.series_local_id:
-        series = local.series_google_id or google_id_for(ctx.namespace, local.series_local_id)
+    if original is not None and local.series_local_ref:
+        series = local.series_google_id or google_id_for(ctx.namespace, local.series_local_ref)
         return recurrence.instance_id(series, original.instant(), original.all_day)
-    return google_id_for(ctx.namespace, local.local_id)
+    return google_id_for(ctx.namespace, local.local_ref)
 
 
 def span(event: Event) -> tuple[dt.datetime, dt.datetime | None]:
@@ -187,11 +187,11 @@ def span(event: Event) -> tuple[dt.datetime, dt.datetime | None]:
         return start, None
 
 
-def binding_for(local_id: str, remote: Event, local_hash: str, fields: Iterable[str]) -> Binding:
+def binding_for(local_ref: str, remote: Event, local_hash: str, fields: Iterable[str]) -> Binding:
     """The binding that records ``remote`` and the local content (by hash) as in sync."""
     starts_at, ends_at = span(remote)
     return Binding(
-        local_id=local_id,
+        local_ref=local_ref,
         google_id=google_id_of(remote),
         etag=remote.etag,
         ical_uid=remote.ical_uid,
@@ -228,7 +228,7 @@ def decide(item: Item, ctx: Context) -> Plan:
 
     if not remote_changed and not local_changed:
         if remote is not None and remote.etag != binding.etag:
-            plan.actions.append(Bind(binding_for(binding.local_id, remote, binding.local_hash, ctx.fields)))
+            plan.actions.append(Bind(binding_for(binding.local_ref, remote, binding.local_hash, ctx.fields)))
         elif local is not None:
             plan.actions.append(Bind(binding))  # an edit that left the synced content alone
     elif remote is not None and not local_changed:
@@ -247,7 +247,7 @@ def _decide_unbound(plan: Plan, ctx: Context, remote: Event | None, local: Local
             _reconcile_unbound(plan, ctx, remote, local, local.event)
         elif local is not None:
             # Ours, deleted locally before its binding was recorded: the newer change wins.
-            placeholder = Binding(local.local_id, google_id_of(remote), remote.etag, remote.ical_uid, "", "")
+            placeholder = Binding(local.local_ref, google_id_of(remote), remote.etag, remote.ical_uid, "", "")
             if winner(ctx, remote, local) == GOOGLE:
                 plan.actions.append(CreateLocal(remote, replaces=placeholder))
             else:
@@ -262,13 +262,13 @@ def _decide_unbound(plan: Plan, ctx: Context, remote: Event | None, local: Local
         else:
             plan.ignored += 1
     elif local is not None and ctx.mode.pushes and remote is None:
-        placeholder = Binding(local.local_id, remote_id_for(ctx, local), None, None, "", "")
-        if local.series_local_id:
+        placeholder = Binding(local.local_ref, remote_id_for(ctx, local), None, None, "", "")
+        if local.series_local_ref:
             # An occurrence gone with its series: the series' own deletion covers it.
             plan.actions.append(Unbind(placeholder))
         else:
             # Deleted before its binding was recorded: an insert may still have reached Google
-            # (its answer lost), under the id derived from the local id. Delete that, if it exists.
+            # (its answer lost), under the id derived from the local reference. Delete that, if it exists.
             plan.deletions.append(DeleteRemote(placeholder, None, send_updates(ctx, local), local))
 
 
@@ -276,12 +276,12 @@ def _pull(plan: Plan, ctx: Context, binding: Binding, remote: Event, remote_gone
     """Only Google changed."""
     if not ctx.mode.pulls:
         plan.ignored += 1
-        plan.actions.append(Bind(binding_for(binding.local_id, remote, binding.local_hash, ctx.fields)
+        plan.actions.append(Bind(binding_for(binding.local_ref, remote, binding.local_hash, ctx.fields)
                                  if not remote_gone else binding))
     elif remote_gone:
         plan.deletions.append(DeleteLocal(binding))
     else:
-        plan.actions.append(UpdateLocal(binding.local_id, remote))
+        plan.actions.append(UpdateLocal(binding.local_ref, remote))
 
 
 def _push(plan: Plan, ctx: Context, binding: Binding, remote: Event | None, local: LocalChange,
@@ -292,7 +292,7 @@ def _push(plan: Plan, ctx: Context, binding: Binding, remote: Event | None, loca
         if local_hash is None:
             plan.actions.append(Unbind(binding))
         else:
-            plan.actions.append(Bind(binding_for(binding.local_id, remote, local_hash, ctx.fields)
+            plan.actions.append(Bind(binding_for(binding.local_ref, remote, local_hash, ctx.fields)
                                      if remote is not None else _with_local_hash(binding, local_hash)))
     elif local_hash is None:
         plan.deletions.append(DeleteRemote(binding, binding.etag, send_updates(ctx, local), local))
@@ -308,7 +308,7 @@ def _resolve(plan: Plan, ctx: Context, binding: Binding, remote: Event, local: L
         plan.actions.append(Unbind(binding))
         return
     if remote_hash is not None and remote_hash == local_hash:
-        plan.actions.append(Bind(binding_for(binding.local_id, remote, remote_hash, ctx.fields)))
+        plan.actions.append(Bind(binding_for(binding.local_ref, remote, remote_hash, ctx.fields)))
         return
     side = winner(ctx, remote, local)
     loser: Event | None
@@ -319,7 +319,7 @@ def _resolve(plan: Plan, ctx: Context, binding: Binding, remote: Event, local: L
         elif local_gone:
             plan.actions.append(CreateLocal(remote, replaces=binding))
         else:
-            plan.actions.append(UpdateLocal(binding.local_id, remote))
+            plan.actions.append(UpdateLocal(binding.local_ref, remote))
     else:
         loser = None if remote_gone else remote
         if local_gone:
@@ -329,11 +329,13 @@ def _resolve(plan: Plan, ctx: Context, binding: Binding, remote: Event, local: L
             # Against a deleted Google event, the patch restores it with the local content.
             plan.actions.append(UpdateRemote(local, binding.google_id, remote.etag, send_updates(ctx, local), binding))
     plan.conflicts.append(Conflict(
-        local_id=binding.local_id,
+        local_ref=binding.local_ref,
         google_id=binding.google_id,
         winner=side,
         loser=loser,
-        reason=_conflict_reason(ctx, remote_gone, local_gone),
+        kind=ConflictKind.DELETED_GOOGLE_EDITED_LOCAL if remote_gone else (
+            ConflictKind.DELETED_LOCAL_EDITED_GOOGLE if local_gone else ConflictKind.EDITED_BOTH),
+        rule=ctx.policy.value if ctx.mode is Mode.TWO_WAY else "one_way",
     ))
 
 
@@ -341,28 +343,15 @@ def _reconcile_unbound(plan: Plan, ctx: Context, remote: Event, local: LocalChan
     """A Google event found to be an existing, unbound local event (after a 410 or a lost answer)."""
     local_hash = event.content_hash(ctx.fields)
     if remote.content_hash(ctx.fields) == local_hash:
-        plan.actions.append(Bind(binding_for(local.local_id, remote, local_hash, ctx.fields)))
+        plan.actions.append(Bind(binding_for(local.local_ref, remote, local_hash, ctx.fields)))
     elif winner(ctx, remote, local) == GOOGLE:
-        plan.actions.append(UpdateLocal(local.local_id, remote))
+        plan.actions.append(UpdateLocal(local.local_ref, remote))
     else:
         plan.actions.append(UpdateRemote(local, google_id_of(remote), remote.etag, send_updates(ctx, local)))
 
 
-def _conflict_reason(ctx: Context, remote_gone: bool, local_gone: bool) -> str:
-    what = "deleted on Google and edited locally" if remote_gone else (
-        "deleted locally and edited on Google" if local_gone else "edited on both sides")
-    rule = {
-        ConflictPolicy.NEWEST: "the most recent change wins (ties go to Google)",
-        ConflictPolicy.GOOGLE: "Google wins",
-        ConflictPolicy.LOCAL: "the local version wins",
-    }[ctx.policy]
-    if not ctx.mode.pushes or not ctx.mode.pulls:
-        rule = "one-way synchronization"
-    return f"{what}; {rule}"
-
-
 def _with_local_hash(binding: Binding, local_hash: str) -> Binding:
-    return Binding(binding.local_id, binding.google_id, binding.etag, binding.ical_uid, local_hash,
+    return Binding(binding.local_ref, binding.google_id, binding.etag, binding.ical_uid, local_hash,
                    binding.remote_hash, binding.starts_at, binding.ends_at)
 
 

@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import rrule
 
+from .errors import RecurrenceError
+
 UTC = dt.timezone.utc
 
 _PROPERTY = re.compile(r"^(?P<name>[A-Za-z-]+)(?P<params>(;[^:]*)?):(?P<value>.+)$", re.S)
@@ -23,10 +25,6 @@ _UNTIL = re.compile(r"UNTIL=(?P<value>[0-9]{8}(T[0-9]{6}Z?)?)", re.I)
 _X_PART = re.compile(r"(^|;)X-[^;]*", re.I)
 # Occurrences last_occurrence walks before it settles for the bounds a series states.
 WALK_LIMIT = 10_000
-
-
-class RecurrenceError(ValueError):
-    """A recurrence line or a series start that cannot be expanded."""
 
 
 def zone(name: str) -> ZoneInfo:

@@ -1,34 +1,52 @@
-"""What a run did: counts per action, conflicts with the losing version, per-event errors."""
+"""What a run did: counts per action, conflicts with the losing version, per-event errors.
+
+Everything here is data (counts, typed errors with codes, conflict kinds): the application
+that shows a run chooses the words.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .errors import EngineError
 from .model import Event
+
+# The keys of RunReport.counts: what a run did on each side.
+COUNTS = ("created_local", "updated_local", "deleted_local", "created_google", "updated_google", "deleted_google")
 
 
 @dataclass(frozen=True)
 class EventProblem:
-    """An event the run could not sync; ``retryable`` ones are tried again on the next run."""
+    """An event the run could not sync (``error`` says why); ``retryable`` ones are tried again
+    on the next run. ``summary`` is the event's title, when known."""
 
-    local_id: str | None
+    local_ref: str | None
     google_id: str | None
     summary: str
-    message: str
+    error: EngineError
     retryable: bool = False
+
+
+class ConflictKind(str, enum.Enum):
+    EDITED_BOTH = "edited_both"
+    DELETED_GOOGLE_EDITED_LOCAL = "deleted_google_edited_local"
+    DELETED_LOCAL_EDITED_GOOGLE = "deleted_local_edited_google"
 
 
 @dataclass(frozen=True)
 class Conflict:
-    """Both sides changed one event; ``winner`` is the side kept, ``loser`` the version dropped."""
+    """Both sides changed one event; ``winner`` is the side kept ("google" or "local"), ``loser``
+    the version dropped (None: a deletion), ``rule`` the conflict policy or "one_way"."""
 
-    local_id: str
+    local_ref: str
     google_id: str
     winner: str
     loser: Event | None
-    reason: str
+    kind: ConflictKind
+    rule: str
 
 
 @dataclass
@@ -44,10 +62,9 @@ class RunReport:
     requests: int = 0
     resynced: bool = False
     complete: bool = False
-    stopped: str | None = None
     timed_out: bool = False  # the time budget ran out between two steps; the next run goes on
-    fatal: Exception | None = None  # needs a person: reconnect, wait for the quota
-    error: Exception | None = None  # the run failed as a whole; the next run retries
+    fatal: EngineError | None = None  # needs a person (reconnect, wait for the quota, confirm deletions)
+    error: EngineError | None = None  # the run failed as a whole; the next run retries
 
     @property
     def duration(self) -> float:
@@ -57,15 +74,7 @@ class RunReport:
     def ok(self) -> bool:
         return self.complete and not self.problems
 
-    def summary(self) -> str:
-        counts = ", ".join(f"{name.replace('_', ' ')}: {count}" for name, count in sorted(self.counts.items()) if count)
-        parts = [counts or "nothing to do"]
-        if self.conflicts:
-            parts.append(f"{len(self.conflicts)} conflict(s)")
-        if self.problems:
-            parts.append(f"{len(self.problems)} event(s) failed")
-        if self.skipped:
-            parts.append(f"{len(self.skipped)} skipped")
-        if self.stopped:
-            parts.append(self.stopped)
-        return "; ".join(parts)
+    @property
+    def stopped(self) -> bool:
+        """The run ended before it was complete: out of time, or stopped by ``fatal`` or ``error``."""
+        return not self.complete and (self.timed_out or self.fatal is not None or self.error is not None)

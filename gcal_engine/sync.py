@@ -19,10 +19,10 @@ from typing import Any
 
 from . import planner
 from .client import CalendarClient
-from .errors import EngineError, GoogleApiError, MassDeletionError, NotFoundError, SyncTokenExpiredError
-from .executor import FATAL, Executor
+from .errors import EngineError, GoogleApiError, MappingError, MassDeletionError, NotFoundError, SyncTokenExpiredError
+from .executor import Executor
 from .local import LocalCalendar, LocalChange, SyncState
-from .mapping import MappingError, from_google
+from .mapping import from_google
 from .model import Event, deleted, google_id_of
 from .planner import ConflictPolicy, Item, Mode, RunKind
 from .report import EventProblem, RunReport
@@ -75,16 +75,15 @@ class Synchronizer:
             _Run(self, report, deadline).go()
         except _OutOfTime:
             report.timed_out = True
-            report.stopped = "time budget used up; the next run continues"
             self.local.commit()
-        except FATAL as exc:
-            report.fatal = exc
-            report.stopped = str(getattr(exc, "user_message", exc))
-            self.local.commit()
-        except GoogleApiError as exc:
-            # Google failed the run itself (not one event) beyond retries: keep what is done, try again later.
-            report.error = exc
-            report.stopped = f"Google Calendar did not answer as expected ({exc}); the next run tries again."
+        except EngineError as exc:
+            if exc.ends_run:
+                report.fatal = exc
+            elif isinstance(exc, GoogleApiError):
+                # Google failed the run itself (not one event) beyond retries: keep what is done, try again later.
+                report.error = exc
+            else:
+                raise
             self.local.commit()
         finally:
             report.requests = self.client.requests_made - requests_before
@@ -119,7 +118,7 @@ class _Run:
         self.retry, state.retry_google_ids = state.retry_google_ids, set()
         changes = list(self.local.pending_changes(full=kind is not RunKind.INCREMENTAL, window=self.window))
         self.bound_changes = {c.binding.google_id: c for c in changes if c.binding is not None}
-        self.unbound_changes = {c.local_id: c for c in changes if c.binding is None}
+        self.unbound_changes = {c.local_ref: c for c in changes if c.binding is None}
         # A series deleted on one side takes its occurrences with it: changes to them are moot.
         self.doomed_series = {c.binding.google_id for c in changes if c.event is None and c.binding is not None}
 
@@ -140,9 +139,9 @@ class _Run:
         if self.ctx.kind is not RunKind.INCREMENTAL:
             self._vanished(seen)
 
-        doomed_local = {a.binding.local_id for a in self.deletions if isinstance(a, planner.DeleteLocal)}
+        doomed_local = {a.binding.local_ref for a in self.deletions if isinstance(a, planner.DeleteLocal)}
         leftovers = [c for c in (*self.bound_changes.values(), *self.unbound_changes.values())
-                     if not (c.event is not None and c.series_local_id in doomed_local)]
+                     if not (c.event is not None and c.series_local_ref in doomed_local)]
         self._execute(planner.plan([Item(c.binding, None, c) for c in leftovers], self.ctx))
         self.executor.flush()
         self.deletions += self.executor.held
@@ -153,9 +152,7 @@ class _Run:
         ) if self.deletions else None
         if guard is not None and not config.allow_mass_deletion:
             side, count = guard
-            self.report.fatal = MassDeletionError("Odoo" if side == planner.LOCAL else "Google Calendar", count,
-                                                  self.local.binding_count())
-            self.report.stopped = str(self.report.fatal)
+            self.report.fatal = MassDeletionError(side, count, self.local.binding_count())
             self.local.commit()
             return
         self.executor.run(self.deletions)
@@ -194,7 +191,7 @@ class _Run:
             except MappingError as exc:
                 google_id = item.get("id") if isinstance(item, dict) else None
                 summary = item.get("summary", "") if isinstance(item, dict) else ""
-                self.report.skipped.append(EventProblem(None, google_id, summary, f"skipped: {exc}"))
+                self.report.skipped.append(EventProblem(None, google_id, summary, exc))
                 continue
             if event.event_type not in ("default", "fromGmail") and not planner.is_deletion(event):
                 self.report.counts["skipped_special_events"] += 1
@@ -209,10 +206,10 @@ class _Run:
                 yield from_google(self.client.get_event(self.config.calendar_id, google_id))
             except NotFoundError:
                 yield deleted(google_id)
-            except FATAL:
-                raise
             except (GoogleApiError, MappingError) as exc:
-                self.report.problems.append(EventProblem(None, google_id, "", str(exc), True))
+                if exc.ends_run:
+                    raise
+                self.report.problems.append(EventProblem(None, google_id, "", exc, retryable=True))
                 self.state.retry_google_ids.add(google_id)
 
     def _process(self, events: Iterable[Event]) -> None:
@@ -241,7 +238,7 @@ class _Run:
             else:
                 local = matches.get(google_id)
                 if local is not None:
-                    local = self.unbound_changes.pop(local.local_id, local)
+                    local = self.unbound_changes.pop(local.local_ref, local)
             items.append(Item(binding, event, local))
         self._execute(planner.plan(items, self.ctx))
 

@@ -153,6 +153,11 @@ ensure_chromium() {
     apt_install chromium || { why="no Chromium for Odoo's browser tours: $why"; return 1; }
 }
 
+prepare_odoo() {
+    # Everything a command that runs Odoo needs; `prepare_odoo clone` may clone Odoo 18.0.
+    locate_odoo "${1:-}" && install_system_packages && odoo_environment && ensure_postgres && export ODOO_BIN=$odoo_bin
+}
+
 free_port() {
     "$odoo_python" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }

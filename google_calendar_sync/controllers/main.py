@@ -3,7 +3,7 @@
 from odoo import http
 from odoo.http import request
 
-from ..models.google_calendar_sync import WEBHOOK_PATH
+from ..sync.push_channel import WEBHOOK_PATH, receive
 
 STATUS = {"queued": 200, "handshake": 200, "refused": 403, "unknown": 404}
 
@@ -14,7 +14,8 @@ class GoogleCalendarWebhook(http.Controller):
         """Google's POST has no body, only X-Goog-* headers: a channel, its token, the resource
         and what happened. A change queues that user's run (first in line); the answer is quick."""
         headers = request.httprequest.headers
-        outcome = request.env["google.calendar.sync"].sudo()._receive_notification(
+        outcome = receive(
+            request.env,
             headers.get("X-Goog-Channel-ID"),
             headers.get("X-Goog-Channel-Token"),
             headers.get("X-Goog-Resource-ID"),

@@ -60,5 +60,5 @@ class CalendarEvent(models.Model):
             return True
         announced = self.env.context.get("google_announced_users")
         if announced is None:
-            return bool(self.env["google.calendar.sync"]._pushing_users(self.user_id))
+            return bool(self.env["google.calendar.sync"]._syncs_announcing(self.user_id))
         return self.user_id.id in announced

@@ -5,6 +5,7 @@ business record carries no sync plumbing, and kept after a local deletion until 
 from odoo import api, fields, models
 
 from ..sync import mapping
+from ..sync.local_ref import LocalRef
 
 
 class GoogleCalendarBinding(models.Model):
@@ -51,11 +52,12 @@ class GoogleCalendarBinding(models.Model):
     def _track_new_events(self, events):
         """New single events of users whose changes go to Google: bind them, dirty, for a push."""
         singles = events.filtered(lambda e: e.active and e.user_id and not e.recurrence_id)
-        syncs = self.env["google.calendar.sync"]._tracking_syncs(singles.user_id)
+        syncs = self.env["google.calendar.sync"]._syncs_sending(singles.user_id)
         by_user = {sync.user_id.id: sync for sync in syncs}
-        announcing = syncs._announcing()
+        announcing = syncs._filtered_live()
         rows = [
-            (by_user[event.user_id.id], f"e{event.id}", event.id) for event in singles if event.user_id.id in by_user
+            (by_user[event.user_id.id], str(LocalRef.event(event.id)), event.id)
+            for event in singles if event.user_id.id in by_user
         ]
         if rows:
             # One INSERT for them all: a user creating a thousand events must not wait for a
@@ -77,16 +79,16 @@ class GoogleCalendarBinding(models.Model):
         existing binding moves to it, so Google gets a patch of the same event, not a new one."""
         Binding = self.sudo()
         now = fields.Datetime.now()
-        syncs = self.env["google.calendar.sync"]._tracking_syncs(recurrences.base_event_id.user_id)
-        announcing = syncs._announcing()
+        syncs = self.env["google.calendar.sync"]._syncs_sending(recurrences.base_event_id.user_id)
+        announcing = syncs._filtered_live()
         for recurrence in recurrences.filtered("base_event_id"):
             base = recurrence.base_event_id
             sync = syncs.filtered(lambda s, b=base: s.user_id == b.user_id)
             previous = Binding.search([
                 "|", ("event_id", "=", base.id), "&", ("base_event_id", "=", base.id), ("recurrence_id", "=", False),
             ])
-            values = {"local_ref": f"r{recurrence.id}", "recurrence_id": recurrence.id, "event_id": False,
-                      "base_event_id": base.id, "dirty": True, "dirty_at": now,
+            values = {"local_ref": str(LocalRef.series(recurrence.id)), "recurrence_id": recurrence.id,
+                      "event_id": False, "base_event_id": base.id, "dirty": True, "dirty_at": now,
                       "notify": bool(sync & announcing)}
             if previous:
                 previous.write(values)
@@ -129,13 +131,13 @@ class GoogleCalendarBinding(models.Model):
             for series_row in series_rows:
                 if not rows.filtered(lambda r, s=series_row, e=event_id: r.sync_id == s.sync_id and r.event_id.id == e):
                     creates.append({
-                        "sync_id": series_row.sync_id.id, "local_ref": f"e{event_id}", "event_id": event_id,
-                        "series_binding_id": series_row.id, "original_start": mapping.encode_original(original),
-                        "role": series_row.role,
+                        "sync_id": series_row.sync_id.id, "local_ref": str(LocalRef.event(event_id)),
+                        "event_id": event_id, "series_binding_id": series_row.id,
+                        "original_start": mapping.encode_original(original), "role": series_row.role,
                     })
         rows |= Binding.create(creates)
-        announcing = rows.sync_id._announcing()
+        announcing = rows.sync_id._filtered_live()
         announced = rows.filtered(lambda row: row.sync_id in announcing)
         announced.write({"dirty": True, "dirty_at": now, "notify": notify})
         (rows - announced).write({"dirty": True, "dirty_at": now, "notify": False})
-        rows.sync_id.filtered(lambda s: s._is_active())._request_sync()
+        announcing._request_sync()

@@ -6,9 +6,14 @@ from gcal_engine.errors import MassDeletionError
 from odoo import api, fields, models
 from odoo.tools import format_datetime
 
+from ..sync import messages
+from ..sync.transaction import Transaction
+
 KEEP = 100  # runs kept per user
-COUNTS = ("created_in_odoo", "updated_in_odoo", "deleted_in_odoo",
-          "created_in_google", "updated_in_google", "deleted_in_google")
+# The log's count fields, by the engine's count keys (gcal_engine.report.COUNTS).
+COUNTS = {"created_local": "created_in_odoo", "updated_local": "updated_in_odoo", "deleted_local": "deleted_in_odoo",
+          "created_google": "created_in_google", "updated_google": "updated_in_google",
+          "deleted_google": "deleted_in_google"}
 
 
 class GoogleCalendarSyncLog(models.Model):
@@ -50,19 +55,19 @@ class GoogleCalendarSyncLog(models.Model):
 
     def _progress(self, report):
         """Called by the engine after each step: a first sync of thousands shows it advancing."""
-        processed = sum(report.counts[name] for name in COUNTS)
+        processed = sum(report.counts[key] for key in COUNTS)
         if processed != self.processed:  # a step that changed nothing has nothing to show
             self.write(dict(self._count_values(report), processed=processed, kind=report.kind or False))
-            self.sync_id._commit()
+            Transaction(self.env).commit()
 
     @api.model
     def _summary(self, report):
         """The run in a line, in the user's language: "In Odoo: 3 created; In Google Calendar: 1 deleted"."""
         counts = report.counts
         parts = []
-        for side, label in (("odoo", self.env._("In Odoo")), ("google", self.env._("In Google Calendar"))):
+        for side, label in (("local", self.env._("In Odoo")), ("google", self.env._("In Google Calendar"))):
             # Plain names inside _(): Odoo's term extraction (Babel) cannot read an f-string there.
-            created, updated, deleted = (counts[f"{action}_in_{side}"] for action in ("created", "updated", "deleted"))
+            created, updated, deleted = (counts[f"{action}_{side}"] for action in ("created", "updated", "deleted"))
             done = [text for count, text in (
                 (created, self.env._("%(count)s created", count=created)),
                 (updated, self.env._("%(count)s updated", count=updated)),
@@ -80,7 +85,7 @@ class GoogleCalendarSyncLog(models.Model):
 
     @staticmethod
     def _count_values(report):
-        return {name: report.counts[name] for name in COUNTS}
+        return {field: report.counts[key] for key, field in COUNTS.items()}
 
     def _record(self, report):
         """The run's report: counts, conflicts with the version that lost, problems by event."""
@@ -96,12 +101,11 @@ class GoogleCalendarSyncLog(models.Model):
             state = "failed"
         self.write(dict(
             self._count_values(report),
-            processed=sum(report.counts[name] for name in COUNTS),
+            processed=sum(report.counts[key] for key in COUNTS),
             kind=report.kind or False,
             state=state,
             summary=self._summary(report),
-            message=self.env._("The time budget of this run ran out; the next run goes on.") if report.timed_out
-            else report.stopped or False,
+            message=messages.stop(self.env, report),
             finished_at=fields.Datetime.now(),
             duration=report.duration,
             conflict_count=len(report.conflicts),

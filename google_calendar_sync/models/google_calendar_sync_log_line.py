@@ -2,6 +2,9 @@
 
 from odoo import api, fields, models
 
+from ..sync import messages
+from ..sync.local_ref import LocalRef
+
 
 class GoogleCalendarSyncLogLine(models.Model):
     _name = "google.calendar.sync.log.line"
@@ -18,26 +21,22 @@ class GoogleCalendarSyncLogLine(models.Model):
     message = fields.Text(readonly=True)
 
     @api.model
-    def _event_of(self, local_id):
-        """The Odoo event behind an engine local id (a series shows as its base event)."""
-        if not local_id:
+    def _event_of(self, local_ref):
+        """The Odoo event behind a local reference (a series shows as its base event)."""
+        if not local_ref:
             return False
-        kind, record_id = local_id[0], int(local_id[1:].partition("@")[0])
-        if kind == "e":
-            return self.env["calendar.event"].browse(record_id).exists().id
-        return self.env["calendar.recurrence"].browse(record_id).exists().base_event_id.id
+        ref = LocalRef.parse(local_ref)
+        if ref.is_event:
+            return self.env["calendar.event"].browse(ref.record_id).exists().id
+        return self.env["calendar.recurrence"].browse(ref.record_id).exists().base_event_id.id
 
     @api.model
     def _from_problem(self, problem, kind):
-        return {"kind": kind, "event_id": self._event_of(problem.local_id), "google_id": problem.google_id,
-                "name": problem.summary, "message": problem.message}
+        return {"kind": kind, "event_id": self._event_of(problem.local_ref), "google_id": problem.google_id,
+                "name": problem.summary, "message": messages.problem(self.env, problem.error)}
 
     @api.model
     def _from_conflict(self, conflict):
         loser = conflict.loser
-        # Each term on its own: Odoo's term extraction misses a _() nested in another's arguments.
-        side = self.env._("Google Calendar") if conflict.winner == "google" else self.env._("Odoo")
-        lost = loser.summary if loser else self.env._("a deletion")
-        lost = self.env._("The version kept is from %(side)s; the other one was: %(lost)s", side=side, lost=lost)
-        return {"kind": "conflict", "event_id": self._event_of(conflict.local_id), "google_id": conflict.google_id,
-                "name": loser.summary if loser else "", "message": f"{conflict.reason}. {lost}"}
+        return {"kind": "conflict", "event_id": self._event_of(conflict.local_ref), "google_id": conflict.google_id,
+                "name": loser.summary if loser else "", "message": messages.conflict(self.env, conflict)}

@@ -7,6 +7,7 @@ from . import (
     test_recurrence,
     test_reset,
     test_rights,
+    test_run_failures,
     test_sync,
     test_ui,
 )

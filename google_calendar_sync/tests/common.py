@@ -2,6 +2,7 @@
 through the OAuth route, as a user would be."""
 
 import datetime as dt
+from contextlib import contextmanager
 
 import requests
 from freezegun import freeze_time
@@ -30,11 +31,21 @@ class GoogleCalendarSyncCase(GoogleAccountCase):
 
     # -- running and reading ---------------------------------------------------------------------
 
-    def run_sync(self, user=None):
-        sync = self.env["google.calendar.sync"]._for_user(user or self.alice)
-        sync._run()
+    @contextmanager
+    def worker(self):
+        """The environment of a cron worker: a cursor of its own, whose commits and rollbacks the
+        code under test makes as in production (Odoo's test cursor turns them into savepoints
+        of this test's transaction, which still ends rolled back)."""
+        self.env.flush_all()
+        with self.registry.cursor() as cr:
+            yield self.env(cr=cr)
         self.env.invalidate_all()
-        return sync
+
+    def run_sync(self, user=None, time_budget=None):
+        """One run of ``user``'s synchronization (alice's by default), as a cron worker runs it."""
+        with self.worker() as env:
+            env["google.calendar.sync"]._for_user(user or self.alice)._run(time_budget=time_budget)
+        return self.env["google.calendar.sync"]._for_user(user or self.alice)
 
     def google_api(self, user=None):
         """gcal_engine's client with the user's own tokens: to play the user on Google's side."""
@@ -57,10 +68,10 @@ class GoogleCalendarSyncCase(GoogleAccountCase):
         return events
 
     def insert_on_google(self, summary, start="2026-12-03T09:00:00+01:00", end="2026-12-03T10:00:00+01:00",
-                         zone="Europe/Paris", **extra):
+                         zone="Europe/Paris", user=None, **extra):
         body = {"summary": summary, "start": {"dateTime": start, "timeZone": zone},
                 "end": {"dateTime": end, "timeZone": zone}, **extra}
-        return self.google_api().insert_event("primary", body)
+        return self.google_api(user).insert_event("primary", body)
 
     def create_in_odoo(self, name, start=dt.datetime(2026, 12, 1, 9, 0), hours=1, user=None, **values):
         """An event as alice creates it in the Calendar app (times are naive UTC, as in Odoo)."""

@@ -7,6 +7,8 @@ from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..sync.push_channel import webhook_url
+from ..sync.run_queue import RunQueue
 from .common import GoogleCalendarSyncCase
 
 
@@ -51,7 +53,7 @@ class TestPush(GoogleCalendarSyncCase):
         self.run_sync()
         self.assertFalse(self.sync.sudo().channel_id, "a stopped channel; polling goes on")
         self.env["ir.config_parameter"].sudo().set_param("web.base.url", "https://odoo.example.com")
-        self.assertEqual(self.env["google.calendar.sync"]._webhook_url(),
+        self.assertEqual(webhook_url(self.env),
                          "https://odoo.example.com/google_calendar_sync/notify")
 
     def test_a_change_on_google_queues_this_user_first(self):
@@ -65,8 +67,9 @@ class TestPush(GoogleCalendarSyncCase):
         [change] = self.delivered("exists")
         self.assertEqual(change["status"], 200)
         self.assertIn((self.sync, True), self.requests(), "an urgent request")
-        self.assertEqual(self.env["google.calendar.sync"]._claim(), self.sync, "notified users go first")
-        self.sync._run()
+        with self.worker() as env:
+            self.assertEqual(RunQueue(env).claim(), self.sync, "notified users go first")
+        self.run_sync()
         self.odoo_event("Pushed from Google")
 
     @mute_logger("odoo.http")

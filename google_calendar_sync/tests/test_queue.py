@@ -9,7 +9,7 @@ from odoo.exceptions import UserError
 from odoo.tests import tagged
 from odoo.tools import config
 
-from ..models.google_calendar_sync import CRONS, RUN_LOCK
+from ..sync.run_queue import CRONS, RUN_LOCK, RunQueue
 from .common import GoogleCalendarSyncCase
 
 
@@ -21,6 +21,10 @@ class TestQueue(GoogleCalendarSyncCase):
         self.bob_sync = self.env["google.calendar.sync"]._for_user(self.bob)
         self.run_sync(self.bob)
         self.google.clear_requests()
+
+    def run_cron_jobs(self, budget=None):
+        with self.worker() as env:
+            env["google.calendar.sync"]._cron_run_jobs(budget)
 
     def queued(self):
         return self.env["google.calendar.sync.request"].sudo().search([]).sync_id
@@ -45,71 +49,73 @@ class TestQueue(GoogleCalendarSyncCase):
         self.assertEqual(self.google.requests(), [])
 
     def test_the_cron_runs_the_longest_waiting_first_and_skips_running_ones(self):
-        Sync = self.env["google.calendar.sync"]
         self.ask(self.sync, 5)
         self.ask(self.bob_sync, 9)
-        self.assertEqual(Sync._claim(), self.bob_sync)
-        self.assertTrue(self.bob_sync.running_since)
-        self.assertEqual(Sync._claim(), self.sync, "a running sync is not claimed twice")
-        self.assertFalse(Sync._claim())
+        with self.worker() as env:
+            queue = RunQueue(env)
+            self.assertEqual(queue.claim(), self.bob_sync)
+            self.assertTrue(self.bob_sync.with_env(env).running_since)
+            self.assertEqual(queue.claim(), self.sync, "a running sync is not claimed twice")
+            self.assertFalse(queue.claim())
 
     def test_sync_now_goes_before_those_who_waited_longer(self):
         self.ask(self.bob_sync, 9)
         self.sync.with_user(self.alice).action_sync_now()
-        self.assertEqual(self.env["google.calendar.sync"]._claim(), self.sync)
+        with self.worker() as env:
+            self.assertEqual(RunQueue(env).claim(), self.sync)
 
     def test_a_claim_left_by_a_killed_worker_is_taken_again_and_its_log_closed(self):
         self.sync.sudo().write({"running_since": fields.Datetime.now() - dt.timedelta(hours=1)})
         orphan = self.env["google.calendar.sync.log"].sudo().create({"sync_id": self.sync.id})
         self.ask(self.sync, 1)
-        self.assertEqual(self.env["google.calendar.sync"]._claim(), self.sync)
+        with self.worker() as env:
+            self.assertEqual(RunQueue(env).claim(), self.sync)
         self.assertEqual(orphan.state, "failed")
         self.assertIn("Interrupted", orphan.message)
 
     def test_a_user_whose_run_lock_is_held_elsewhere_is_neither_claimed_nor_run_nor_reset(self):
-        Sync = self.env["google.calendar.sync"]
         self.ask(self.sync, 9)
         self.ask(self.bob_sync, 1)
         self.create_in_odoo("Waits for the live run")
         with closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as other_worker:
             other_worker.execute("SELECT pg_advisory_lock(%s, %s)", [RUN_LOCK, self.sync.id])
-            self.assertEqual(Sync._claim(), self.bob_sync, "alice's run is alive in another worker")
-            self.assertEqual(self.sync._run(), {})
+            with self.worker() as env:
+                self.assertEqual(RunQueue(env).claim(), self.bob_sync, "alice's run is alive in another worker")
+                self.assertEqual(self.sync.with_env(env)._run(), {})
             self.assertEqual(self.google_events(), {}, "not run twice at once")
             reset = self.env["google.calendar.reset"].with_user(self.admin).create({
                 "user_id": self.alice.id, "delete_policy": "delete_both", "sync_policy": "all"})
             with self.assertRaisesRegex(UserError, "is running"):
                 reset.action_reset()
             other_worker.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK, self.sync.id])
-        self.assertEqual(Sync._claim(), self.sync, "claimed once the other worker let go")
+        with self.worker() as env:
+            self.assertEqual(RunQueue(env).claim(), self.sync, "claimed once the other worker let go")
 
     def test_a_run_out_of_time_asks_for_the_next_one(self):
         for number in range(3):
             self.create_in_odoo(f"Event {number}")
-        self.sync._run(time_budget=0)
-        self.env.invalidate_all()
+        self.run_sync(time_budget=0)
         self.assertEqual(self.queued(), self.sync)
         self.assertIn("time budget", self.sync.log_ids[:1].message)
         self.run_sync()
         self.assertEqual(len(self.google_events()), 3)
 
     def test_the_cron_budget_fits_the_time_odoo_gives_a_cron_worker(self):
-        Sync = self.env["google.calendar.sync"]
         threaded = {"workers": 0, "limit_time_cpu": 60}
         with patch.dict(config.options, dict(threaded, limit_time_real=120, limit_time_real_cron=-1)):
-            self.assertEqual(Sync._cron_budget(), 24, "both jobs may run in one unit of work")
+            self.assertEqual(RunQueue.cron_budget(), 24, "both jobs may run in one unit of work")
         with patch.dict(config.options, dict(threaded, limit_time_real=120, limit_time_real_cron=1000)):
-            self.assertEqual(Sync._cron_budget(), 200)
+            self.assertEqual(RunQueue.cron_budget(), 200)
         with patch.dict(config.options, dict(threaded, limit_time_real=0, limit_time_real_cron=0)):
-            self.assertEqual(Sync._cron_budget(), 240)
+            self.assertEqual(RunQueue.cron_budget(), 240)
         with patch.dict(config.options, {"workers": 4, "limit_time_cpu": 60, "limit_time_real": 120,
                                          "limit_time_real_cron": -1}):
-            self.assertEqual(Sync._cron_budget(), 12, "workers also have a CPU time limit")
+            self.assertEqual(RunQueue.cron_budget(), 12, "workers also have a CPU time limit")
 
     def test_the_cron_runs_every_queued_user_within_its_budget(self):
         self.create_in_odoo("From alice")
         self.create_in_odoo("From bob", user=self.bob)
-        self.env["google.calendar.sync"]._cron_run_jobs()
+        self.run_cron_jobs()
         self.env.invalidate_all()
         self.assertEqual([e["summary"] for e in self.google_events().values()], ["From alice"])
         self.assertEqual([e["summary"] for e in self.google_events(self.bob).values()], ["From bob"])
@@ -117,22 +123,23 @@ class TestQueue(GoogleCalendarSyncCase):
 
     def test_an_empty_budget_leaves_the_queue_for_the_next_run(self):
         self.create_in_odoo("Later")
-        self.env["google.calendar.sync"]._cron_run_jobs(budget=0)
+        self.run_cron_jobs(budget=0)
         self.assertEqual(self.queued(), self.sync)
 
     def test_users_not_synced_recently_are_polled(self):
         self.sync.sudo().write({"last_run_at": fields.Datetime.now() - dt.timedelta(hours=1)})
-        self.env["google.calendar.sync"]._queue_due_polls()
+        with self.worker() as env:
+            RunQueue(env).queue_due_polls()
         self.assertEqual(self.queued(), self.sync)
 
     def test_an_administrator_pause_stops_everyone_and_changes_wait(self):
         self.env["ir.config_parameter"].sudo().set_param("google_calendar_sync.paused", "True")
         self.create_in_odoo("While paused")
-        self.env["google.calendar.sync"]._cron_run_jobs()
+        self.run_cron_jobs()
         self.assertEqual(self.google_events(), {})
         self.assertEqual(self.sync.state, "paused_by_admin")
         self.env["ir.config_parameter"].sudo().set_param("google_calendar_sync.paused", "False")
-        self.env["google.calendar.sync"]._cron_run_jobs()
+        self.run_cron_jobs()
         self.env.invalidate_all()
         self.assertEqual([e["summary"] for e in self.google_events().values()], ["While paused"])
 
@@ -140,11 +147,11 @@ class TestQueue(GoogleCalendarSyncCase):
         self.sync.with_user(self.alice).action_pause()
         self.create_in_odoo("While paused")
         self.create_in_odoo("Bob's", user=self.bob)
-        self.env["google.calendar.sync"]._cron_run_jobs()
+        self.run_cron_jobs()
         self.assertEqual(self.google_events(), {})
         self.assertEqual(len(self.google_events(self.bob)), 1)
         self.sync.with_user(self.alice).action_resume()
-        self.env["google.calendar.sync"]._cron_run_jobs()
+        self.run_cron_jobs()
         self.env.invalidate_all()
         self.assertEqual([e["summary"] for e in self.google_events().values()], ["While paused"])
 

@@ -6,6 +6,8 @@ from odoo import api, fields, models
 
 from odoo.addons.google_account.exceptions import GoogleAccountError
 
+from ..sync import messages
+
 
 class GoogleCalendarChoose(models.TransientModel):
     _name = "google.calendar.choose"
@@ -29,17 +31,10 @@ class GoogleCalendarChoose(models.TransientModel):
         sync._check_own()
         try:
             entries = sync.sudo()._calendar_list()
-        except (EngineError, GoogleAccountError) as error:
-            return {
-                "type": "ir.actions.client",
-                "tag": "display_notification",
-                "params": {
-                    "type": "danger",
-                    "sticky": True,
-                    "message": self.env._("Google did not list your calendars: %(error)s", error=str(error)),
-                    "next": {"type": "ir.actions.client", "tag": "soft_reload"},
-                },
-            }
+        except GoogleAccountError as error:
+            return self._refusal(f"{error.cause} {error.fix}".strip())
+        except EngineError as error:
+            return self._refusal(messages.problem(self.env, error))
         current = sync.sudo().calendar_id
         wizard = self.create({"sync_id": sync.id, "line_ids": [(0, 0, {
             "google_calendar_id": entry["id"],
@@ -54,4 +49,19 @@ class GoogleCalendarChoose(models.TransientModel):
             "res_id": wizard.id,
             "view_mode": "form",
             "target": "new",
+        }
+
+    @api.model
+    def _refusal(self, text):
+        """The notification that says why Google did not list the calendars; the transaction goes
+        on (a lost connection is saved as "needs reconnection")."""
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "type": "danger",
+                "sticky": True,
+                "message": self.env._("Google did not list your calendars: %(error)s", error=text),
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
         }

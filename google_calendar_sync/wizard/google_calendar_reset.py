@@ -4,6 +4,8 @@ events, and what the next synchronization sends, as in Odoo's documentation. Adm
 from odoo import fields, models
 from odoo.exceptions import AccessError
 
+from .account_reset import AccountReset
+
 DELETE_POLICIES = [
     ("dont_delete", "Leave them untouched"),
     ("delete_google", "Delete from the current Google Calendar account"),
@@ -37,7 +39,7 @@ class GoogleCalendarReset(models.TransientModel):
         if not self.env.user._is_system():
             raise AccessError(self.env._("Only administrators can reset a Google Calendar synchronization."))
         sync = self.env["google.calendar.sync"]._for_user(self.user_id)
-        kept, reason = sync._reset(self.delete_policy, self.sync_policy, self.notify_attendees)
+        kept, reason = AccountReset(sync).apply(self.delete_policy, self.sync_policy, self.notify_attendees)
         message = self.env._("The Google Calendar synchronization of %(user)s was reset; they can connect again.",
                              user=self.user_id.name)
         if kept:

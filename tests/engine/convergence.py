@@ -28,7 +28,7 @@ def local_view(harness: Harness) -> Counter:
     for record in records.values():
         if record.event is None:
             continue
-        series = records.get(record.series_local_id) if record.series_local_id else None
+        series = records.get(record.series_local_ref) if record.series_local_ref else None
         view[_key(record.event, series.event.summary if series and series.event else None)] += 1
     return view
 

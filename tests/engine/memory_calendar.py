@@ -14,8 +14,8 @@ from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from gcal_engine.errors import LocalWriteError
-from gcal_engine.ids import local_id_from_link
+from gcal_engine.errors import EngineError, LocalWriteError
+from gcal_engine.ids import local_ref_from_link
 from gcal_engine.local import Binding, LocalChange, SyncState
 from gcal_engine.model import CONTENT_FIELDS, Event
 from gcal_engine.planner import span
@@ -29,16 +29,16 @@ class Record:
     modified_at: dt.datetime
     dirty: bool = True
     notify: bool = True
-    series_local_id: str | None = None
+    series_local_ref: str | None = None
 
 
 @dataclass
 class Store:
     records: dict[str, Record] = field(default_factory=dict)
-    bindings: dict[str, Binding] = field(default_factory=dict)  # by local id
-    by_google: dict[str, str] = field(default_factory=dict)  # google id -> local id
+    bindings: dict[str, Binding] = field(default_factory=dict)  # by local reference
+    by_google: dict[str, str] = field(default_factory=dict)  # google id -> local reference
     state: SyncState = field(default_factory=SyncState)
-    errors: list[tuple[str | None, str | None, str]] = field(default_factory=list)
+    errors: list[tuple[str | None, str | None, EngineError]] = field(default_factory=list)
 
     def copy(self) -> Store:
         return Store(dict(self.records), dict(self.bindings), dict(self.by_google),
@@ -60,39 +60,39 @@ class MemoryCalendar:
     # -- the user's side -------------------------------------------------------------------------
 
     def add(self, event: Event, series: str | None = None, notify: bool = True) -> str:
-        local_id = f"L{next(self._ids)}"
-        self.work.records[local_id] = Record(event, self.clock(), True, notify, series)
+        local_ref = f"L{next(self._ids)}"
+        self.work.records[local_ref] = Record(event, self.clock(), True, notify, series)
         self.commit()
-        return local_id
+        return local_ref
 
-    def edit(self, local_id: str, **changes: Any) -> None:
-        record = self.work.records[local_id]
-        self.work.records[local_id] = dataclasses.replace(
+    def edit(self, local_ref: str, **changes: Any) -> None:
+        record = self.work.records[local_ref]
+        self.work.records[local_ref] = dataclasses.replace(
             record, event=record.event.replace(**changes), modified_at=self.clock(), dirty=True, notify=True)
         self.commit()
 
-    def remove(self, local_id: str) -> None:
+    def remove(self, local_ref: str) -> None:
         for other_id, other in list(self.work.records.items()):
-            if other.series_local_id == local_id:
+            if other.series_local_ref == local_ref:
                 self._drop(other_id)
-        self._drop(local_id)
+        self._drop(local_ref)
         self.commit()
 
-    def _drop(self, local_id: str) -> None:
+    def _drop(self, local_ref: str) -> None:
         """Keep a tombstone until the deletion reached Google, as the binding table does in Odoo."""
-        record = self.work.records[local_id]
-        self.work.records[local_id] = dataclasses.replace(record, event=None, modified_at=self.clock(), dirty=True)
+        record = self.work.records[local_ref]
+        self.work.records[local_ref] = dataclasses.replace(record, event=None, modified_at=self.clock(), dirty=True)
 
     def events(self) -> dict[str, Event]:
         return {i: r.event for i, r in self.durable.records.items() if r.event is not None}
 
-    def binding(self, local_id: str) -> Binding | None:
-        return self.durable.bindings.get(local_id)
+    def binding(self, local_ref: str) -> Binding | None:
+        return self.durable.bindings.get(local_ref)
 
-    def lose_bindings(self, *local_ids: str) -> None:
+    def lose_bindings(self, *local_refs: str) -> None:
         """Forget these events' bindings but keep the events, as a restored backup or a reset can."""
-        for local_id in local_ids:
-            binding = self.work.bindings.pop(local_id)
+        for local_ref in local_refs:
+            binding = self.work.bindings.pop(local_ref)
             self.work.by_google.pop(binding.google_id, None)
         self.commit()
 
@@ -114,28 +114,28 @@ class MemoryCalendar:
     def bindings_for(self, google_ids: Collection[str]) -> dict[str, Binding]:
         found = {}
         for google_id in google_ids:
-            local_id = self.work.by_google.get(google_id)
-            if local_id is not None:
-                found[google_id] = self.work.bindings[local_id]
+            local_ref = self.work.by_google.get(google_id)
+            if local_ref is not None:
+                found[google_id] = self.work.bindings[local_ref]
         return found
 
     def all_bindings(self) -> Iterator[Binding]:
         return iter(list(self.work.bindings.values()))
 
-    def _change(self, local_id: str, record: Record) -> LocalChange:
-        binding = self.work.bindings.get(local_id)
-        series_binding = self.work.bindings.get(record.series_local_id) if record.series_local_id else None
-        return LocalChange(local_id, record.event, record.modified_at, binding, record.notify,
-                           record.series_local_id, series_binding.google_id if series_binding else None)
+    def _change(self, local_ref: str, record: Record) -> LocalChange:
+        binding = self.work.bindings.get(local_ref)
+        series_binding = self.work.bindings.get(record.series_local_ref) if record.series_local_ref else None
+        return LocalChange(local_ref, record.event, record.modified_at, binding, record.notify,
+                           record.series_local_ref, series_binding.google_id if series_binding else None)
 
     def pending_changes(self, full: bool, window: tuple[dt.datetime, dt.datetime]) -> Iterator[LocalChange]:
-        for local_id, record in list(self.work.records.items()):
+        for local_ref, record in list(self.work.records.items()):
             unbound_in_window = (
-                full and local_id not in self.work.bindings and record.event is not None
+                full and local_ref not in self.work.bindings and record.event is not None
                 and _overlaps(record.event, window)
             )
             if record.dirty or unbound_in_window:
-                yield self._change(local_id, record)
+                yield self._change(local_ref, record)
 
     def match(self, events: Sequence[Event]) -> dict[str, LocalChange]:
         """Unbound local events that are these Google events: ours by link, or, as Odoo matches
@@ -146,12 +146,12 @@ class MemoryCalendar:
         found: dict[str, LocalChange] = {}
         taken: set[str] = set()
         for event in events:
-            local_id = local_id_from_link(self.namespace, event.link)
-            if local_id not in unbound and event.ical_uid and not event.is_instance:
-                local_id = by_uid.get(event.ical_uid)
-            if local_id in unbound and local_id not in taken and event.google_id is not None:
-                found[event.google_id] = self._change(local_id, unbound[local_id])
-                taken.add(local_id)
+            local_ref = local_ref_from_link(self.namespace, event.link)
+            if local_ref not in unbound and event.ical_uid and not event.is_instance:
+                local_ref = by_uid.get(event.ical_uid)
+            if local_ref in unbound and local_ref not in taken and event.google_id is not None:
+                found[event.google_id] = self._change(local_ref, unbound[local_ref])
+                taken.add(local_ref)
         return found
 
     def _check(self, operation: str, payload: Any) -> None:
@@ -172,37 +172,37 @@ class MemoryCalendar:
                 if series is None:
                     results.append(LocalWriteError(f"the series {event.recurring_event_id} of this occurrence is not here"))
                     continue
-            local_id = f"L{next(self._ids)}"
+            local_ref = f"L{next(self._ids)}"
             stored = _stored(event)
-            self.work.records[local_id] = Record(stored, self.clock(), dirty=False, notify=False, series_local_id=series)
-            results.append((local_id, stored))
+            self.work.records[local_ref] = Record(stored, self.clock(), dirty=False, notify=False, series_local_ref=series)
+            results.append((local_ref, stored))
         return results
 
-    def update(self, local_id: str, event: Event) -> Event:
+    def update(self, local_ref: str, event: Event) -> Event:
         self._check("update", event)
-        record = self.work.records.get(local_id)
+        record = self.work.records.get(local_ref)
         if record is None:
-            raise LocalWriteError(f"local event {local_id} is gone")
+            raise LocalWriteError(f"local event {local_ref} is gone")
         stored = _stored(event)
-        self.work.records[local_id] = dataclasses.replace(record, event=stored, dirty=False, modified_at=self.clock())
+        self.work.records[local_ref] = dataclasses.replace(record, event=stored, dirty=False, modified_at=self.clock())
         return stored
 
-    def delete(self, local_id: str) -> None:
-        self._check("delete", local_id)
-        record = self.work.records.get(local_id)
+    def delete(self, local_ref: str) -> None:
+        self._check("delete", local_ref)
+        record = self.work.records.get(local_ref)
         if record is not None and record.event is not None and record.event.is_instance:
             # An occurrence deleted from a live series stays a hole in it, as in Odoo.
             cancelled = record.event.replace(status="cancelled", start=record.event.original_start,
                                              end=record.event.original_start)
-            self.work.records[local_id] = dataclasses.replace(record, event=cancelled, dirty=False)
+            self.work.records[local_ref] = dataclasses.replace(record, event=cancelled, dirty=False)
             return
         for other_id, other in list(self.work.records.items()):
-            if other.series_local_id == local_id:
+            if other.series_local_ref == local_ref:
                 self.work.records.pop(other_id)
                 binding = self.work.bindings.pop(other_id, None)
                 if binding is not None:
                     self.work.by_google.pop(binding.google_id, None)
-        self.work.records.pop(local_id, None)
+        self.work.records.pop(local_ref, None)
 
     def bind_many(self, bindings: Sequence[Binding]) -> None:
         for binding in bindings:
@@ -210,30 +210,30 @@ class MemoryCalendar:
 
     def _bind(self, binding: Binding) -> None:
         self._check("bind", binding)
-        old = self.work.bindings.get(binding.local_id)
+        old = self.work.bindings.get(binding.local_ref)
         if old is not None:
             self.work.by_google.pop(old.google_id, None)
         other = self.work.by_google.get(binding.google_id)
-        if other is not None and other != binding.local_id:
+        if other is not None and other != binding.local_ref:
             self.work.bindings.pop(other, None)
-        self.work.bindings[binding.local_id] = binding
-        self.work.by_google[binding.google_id] = binding.local_id
-        record = self.work.records.get(binding.local_id)
+        self.work.bindings[binding.local_ref] = binding
+        self.work.by_google[binding.google_id] = binding.local_ref
+        record = self.work.records.get(binding.local_ref)
         if record is not None:
-            self.work.records[binding.local_id] = dataclasses.replace(record, dirty=False)
+            self.work.records[binding.local_ref] = dataclasses.replace(record, dirty=False)
 
     def unbind(self, binding: Binding) -> None:
         self._check("unbind", binding)
-        if self.work.bindings.get(binding.local_id) == binding or binding.local_id not in self.work.records:
-            self.work.bindings.pop(binding.local_id, None)
-        if self.work.by_google.get(binding.google_id) == binding.local_id:
+        if self.work.bindings.get(binding.local_ref) == binding or binding.local_ref not in self.work.records:
+            self.work.bindings.pop(binding.local_ref, None)
+        if self.work.by_google.get(binding.google_id) == binding.local_ref:
             self.work.by_google.pop(binding.google_id)
-        record = self.work.records.get(binding.local_id)
+        record = self.work.records.get(binding.local_ref)
         if record is not None and record.event is None:
-            self.work.records.pop(binding.local_id)
+            self.work.records.pop(binding.local_ref)
 
-    def record_error(self, local_id: str | None, google_id: str | None, message: str) -> None:
-        self.work.errors.append((local_id, google_id, message))
+    def record_error(self, local_ref: str | None, google_id: str | None, error: EngineError) -> None:
+        self.work.errors.append((local_ref, google_id, error))
 
     def commit(self) -> None:
         self._check("commit", None)

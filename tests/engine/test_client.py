@@ -105,13 +105,13 @@ def test_an_expired_access_token_is_refreshed_once_and_saved(harness: Harness) -
     assert len(harness.refreshed) == 1 and harness.refreshed[0] != harness.token["access_token"]
 
 
-def test_a_revoked_grant_is_invalid_grant_with_the_fix(harness: Harness) -> None:
+def test_a_revoked_grant_is_invalid_grant_that_ends_the_run(harness: Harness) -> None:
     client = harness.new_client()
     client.session.credentials.expiry = None
     harness.emulator.revoke_tokens("alice@example.com")
     with pytest.raises(errors.InvalidGrantError) as error:
         list(client.list_events("primary"))
-    assert "Reconnect" in error.value.user_message and "7 days" in error.value.user_message
+    assert error.value.code == "invalid_grant" and error.value.ends_run and not error.value.retryable
 
 
 def test_batches_hold_at_most_50_calls_and_report_each_result(harness: Harness) -> None:

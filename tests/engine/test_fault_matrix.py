@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from gcal_engine import errors
 from tests.engine.conftest import Harness
 from tests.engine.convergence import assert_converged
 from tests.engine.events import at, timed
@@ -71,9 +72,9 @@ def test_the_next_run_converges_after_a_fault(harness: Harness, fault: str, call
     harness.emulator.clear_faults()
 
     if fault == "invalid_grant":
-        assert first.fatal is not None and "Reconnect" in first.stopped
+        assert isinstance(first.fatal, errors.InvalidGrantError) and first.stopped
     if fault == "403 quotaExceeded" and call != "list":
-        assert any("usage limits" in p.message for p in first.problems) or first.fatal is not None
+        assert any(isinstance(p.error, errors.QuotaExceededError) for p in first.problems) or first.fatal is not None
     harness.sync()
     assert_converged(harness)
     assert sorted(e.summary for e in harness.local.events().values()) == sorted(expected)

@@ -9,6 +9,7 @@ import pytest
 from gcal_engine import planner
 from gcal_engine.local import Binding, LocalChange
 from gcal_engine.model import CONTENT_FIELDS, deleted
+from gcal_engine.report import ConflictKind
 from gcal_engine.planner import (
     Bind,
     ConflictPolicy,
@@ -146,7 +147,7 @@ def test_a_local_deletion_against_a_newer_google_edit_recreates_the_event_locall
 def test_a_google_deletion_against_a_newer_local_edit_restores_it_on_google() -> None:
     plan = decide(Item(bound(), deleted("g1", updated=T0 + dt.timedelta(minutes=5)), local("Keep me", minutes=10)))
     assert kinds(plan) == ["UpdateRemote"]
-    assert plan.conflicts[0].reason.startswith("deleted on Google and edited locally")
+    assert plan.conflicts[0].kind is ConflictKind.DELETED_GOOGLE_EDITED_LOCAL
 
 
 def test_google_to_local_mode_ignores_local_changes() -> None:
@@ -188,7 +189,7 @@ def test_occurrences_are_planned_after_their_series() -> None:
 
 def test_an_occurrence_made_locally_gets_its_instance_id() -> None:
     master_change = LocalChange("L1", BASE.replace(recurrence=("RRULE:FREQ=DAILY;COUNT=3",)), T0)
-    exception = LocalChange("L2", BASE.replace(original_start=BASE.start), T0, series_local_id="L1")
+    exception = LocalChange("L2", BASE.replace(original_start=BASE.start), T0, series_local_ref="L1")
     action = decide(Item(None, None, exception)).actions[0]
     master_id = decide(Item(None, None, master_change)).actions[0].google_id
     assert action.google_id == f"{master_id}_20261201T090000Z"

@@ -83,7 +83,7 @@ class World:
     def tick(self) -> None:
         self.harness.clock.advance(1)
 
-    def local_ids(self, name: str) -> list[str]:
+    def local_refs(self, name: str) -> list[str]:
         return [i for i, e in self.harness.local.events().items() if e.summary.split(" ")[0] == name and not e.is_instance]
 
     def google_ids(self, name: str) -> list[str]:
@@ -95,9 +95,9 @@ class World:
         name = f"E{len(self.logical)}"
         event = build(kind, f"{name} v0", day=1 + len(self.logical) % 20)
         if side == "local":
-            local_id = self.harness.local.add(event)
+            local_ref = self.harness.local.add(event)
             if kind == "series":
-                self.harness.local.add(occurrence(event, event.start, summary=f"{name} exception"), series=local_id)
+                self.harness.local.add(occurrence(event, event.start, summary=f"{name} exception"), series=local_ref)
         else:
             body = _body(event)
             created = self.harness.client.insert_event("primary", body)
@@ -113,7 +113,7 @@ class World:
         self.version += 1
         summary = f"{target.name} v{self.version}"
         if side == "local":
-            ids = self.local_ids(target.name)
+            ids = self.local_refs(target.name)
             if not ids:
                 return
             self.tick()
@@ -135,7 +135,7 @@ class World:
         if not self.logical:
             return
         target = self.logical[index % len(self.logical)]
-        ids = self.local_ids(target.name) if side == "local" else self.google_ids(target.name)
+        ids = self.local_refs(target.name) if side == "local" else self.google_ids(target.name)
         if not ids:
             return
         self.tick()
@@ -191,7 +191,7 @@ def test_any_interleaving_converges_to_the_newest_change(emulator: EmulatorContr
         getattr(world, step[0])(*step[1:])
     world.harness.sync()
     final = world.harness.sync()
-    assert final.complete and not final.problems, final.summary()
+    assert final.complete and not final.problems, final.problems
     assert_converged(world.harness)
     expected = sorted(t.summary for t in world.logical if not t.deleted)
     local = sorted(e.summary for e in world.harness.local.events().values() if not e.is_instance)

@@ -63,16 +63,16 @@ def test_the_run_after_a_sync_makes_exactly_one_request_and_writes_nothing(harne
 
 
 def test_edits_and_deletions_travel_both_ways_and_people_changes_mail_guests(harness: Harness) -> None:
-    local_id = harness.local.add(timed("Odoo meeting", attendees=(Attendee("guest@example.com"),)))
+    local_ref = harness.local.add(timed("Odoo meeting", attendees=(Attendee("guest@example.com"),)))
     other_id = harness.local.add(timed("To delete", day=2, attendees=(Attendee("guest@example.com"),)))
     remote = google_insert(harness, "Google meeting")
     harness.sync()
-    harness.local.edit(local_id, summary="Odoo meeting, moved", start=at(1, 14), end=at(1, 15))
+    harness.local.edit(local_ref, summary="Odoo meeting, moved", start=at(1, 14), end=at(1, 15))
     harness.local.remove(other_id)
     harness.client.patch_event("primary", remote["id"], {"summary": "Google meeting, renamed"})
     harness.emulator.clear_requests()
     report = harness.sync()
-    assert report.counts == {"updated_in_google": 1, "deleted_in_google": 1, "updated_in_odoo": 1}
+    assert report.counts == {"updated_google": 1, "deleted_google": 1, "updated_local": 1}
     assert summaries(harness) == (["Google meeting, renamed", "Odoo meeting, moved"],) * 2
     assert sorted(writes(harness)) == [("DELETE", "all"), ("PATCH", "all")]
     assert [(m["to"], m["kind"]) for m in harness.emulator.mails()] == [
@@ -84,29 +84,29 @@ def test_edits_and_deletions_travel_both_ways_and_people_changes_mail_guests(har
 
 
 def test_adding_and_removing_a_guest_in_odoo_makes_google_invite_and_cancel(harness: Harness) -> None:
-    local_id = harness.local.add(timed("Review"))
+    local_ref = harness.local.add(timed("Review"))
     harness.sync()
-    harness.local.edit(local_id, attendees=(Attendee("new@example.com"),))
+    harness.local.edit(local_ref, attendees=(Attendee("new@example.com"),))
     harness.sync()
-    harness.local.edit(local_id, attendees=())
+    harness.local.edit(local_ref, attendees=())
     harness.sync()
     assert [(m["to"], m["kind"]) for m in harness.emulator.mails()] == [
         ("new@example.com", "invitation"), ("new@example.com", "cancellation")]
 
 
 def test_a_conflict_keeps_the_latest_edit_and_reports_the_other(harness: Harness) -> None:
-    local_id = harness.local.add(timed("Original"))
+    local_ref = harness.local.add(timed("Original"))
     harness.sync()
-    google_id = harness.local.binding(local_id).google_id
+    google_id = harness.local.binding(local_ref).google_id
     harness.client.patch_event("primary", google_id, {"summary": "Google edit"})
     harness.clock.advance(60)
-    harness.local.edit(local_id, summary="Odoo edit, later")
+    harness.local.edit(local_ref, summary="Odoo edit, later")
     report = harness.sync()
     assert summaries(harness) == (["Odoo edit, later"], ["Odoo edit, later"])
     [conflict] = report.conflicts
     assert conflict.winner == "local" and conflict.loser.summary == "Google edit"
 
-    harness.local.edit(local_id, summary="Odoo edit")
+    harness.local.edit(local_ref, summary="Odoo edit")
     harness.clock.advance(60)
     harness.client.patch_event("primary", google_id, {"summary": "Google edit, later"})
     report = harness.sync()
@@ -116,12 +116,12 @@ def test_a_conflict_keeps_the_latest_edit_and_reports_the_other(harness: Harness
 
 def test_an_unrelated_local_write_never_hides_a_google_change(harness: Harness) -> None:
     harness.local = MemoryCalendar(clock=harness.clock.now, fields=set(CONTENT_FIELDS) - {"color_id"})
-    local_id = harness.local.add(timed("Original", color_id="3"))
+    local_ref = harness.local.add(timed("Original", color_id="3"))
     harness.sync()
-    google_id = harness.local.binding(local_id).google_id
+    google_id = harness.local.binding(local_ref).google_id
     harness.client.patch_event("primary", google_id, {"summary": "Changed on Google"})
     harness.clock.advance(60)
-    harness.local.edit(local_id, color_id="5")  # later, but in a field this local side does not sync
+    harness.local.edit(local_ref, color_id="5")  # later, but in a field this local side does not sync
     report = harness.sync()
     assert summaries(harness) == (["Changed on Google"], ["Changed on Google"])
     assert report.conflicts == []
@@ -187,10 +187,10 @@ def test_every_field_survives_a_trip_through_google(harness: Harness) -> None:
 
 
 def test_a_meet_link_comes_back_right_after_creation(harness: Harness) -> None:
-    local_id = harness.local.add(timed("Video call", create_meet=True))
+    local_ref = harness.local.add(timed("Video call", create_meet=True))
     report = harness.sync()
-    assert report.counts["created_in_google"] == 1
-    link = harness.local.events()[local_id].meet_url
+    assert report.counts["created_google"] == 1
+    link = harness.local.events()[local_ref].meet_url
     assert link and link.startswith("https://meet.google.com/")
     assert harness.sync().requests == 1, "bringing the link back does not make the event dirty"
 
@@ -243,12 +243,12 @@ def test_a_410_resync_rebinds_everything_without_duplicates_or_mails(harness: Ha
 
 
 def test_a_412_refetches_and_decides_again(harness: Harness) -> None:
-    local_id = harness.local.add(timed("Original"))
+    local_ref = harness.local.add(timed("Original"))
     harness.sync()
-    binding = harness.local.binding(local_id)
+    binding = harness.local.binding(local_ref)
     harness.client.patch_event("primary", binding.google_id, {"location": "Room 9"})  # our ETag is now stale
     harness.clock.advance(30)
-    harness.local.edit(local_id, summary="Odoo edit")
+    harness.local.edit(local_ref, summary="Odoo edit")
     [change] = harness.local.pending_changes(full=False, window=(harness.clock.now(), harness.clock.now()))
     ctx = Context(Mode.TWO_WAY, ConflictPolicy.NEWEST, RunKind.INCREMENTAL, harness.local.managed_fields, "memory")
     report = RunReport(started_at=harness.clock.now())
@@ -271,29 +271,29 @@ def test_the_mass_deletion_guard_stops_before_deleting_and_resumes_when_allowed(
     for event_id in harness.google_events():
         harness.client.delete_event("primary", event_id)
     report = harness.sync()
-    assert not report.complete and "Nothing was deleted" in report.stopped
+    assert not report.complete and report.stopped
     assert isinstance(report.fatal, MassDeletionError)
-    assert (report.fatal.side, report.fatal.deletions, report.fatal.total) == ("Odoo", 12, 12)
+    assert (report.fatal.side, report.fatal.deletions, report.fatal.total) == ("local", 12, 12)
     assert len(harness.local.events()) == 12
     assert harness.sync().stopped, "still stopped: the deletions were not consumed"
     report = harness.sync(allow_mass_deletion=True)
-    assert report.complete and report.counts["deleted_in_odoo"] == 12 and harness.local.events() == {}
+    assert report.complete and report.counts["deleted_local"] == 12 and harness.local.events() == {}
     assert ids
 
 
 def test_mass_deletions_in_odoo_stop_before_google_loses_anything_until_confirmed(harness: Harness) -> None:
     ids = [harness.local.add(timed(f"E{i}", day=i + 1)) for i in range(12)]
     harness.sync()
-    for local_id in ids[:10]:
-        harness.local.remove(local_id)
+    for local_ref in ids[:10]:
+        harness.local.remove(local_ref)
     harness.emulator.clear_requests()
     report = harness.sync()
     assert not report.complete and isinstance(report.fatal, MassDeletionError)
-    assert (report.fatal.side, report.fatal.deletions, report.fatal.total) == ("Google Calendar", 10, 12)
+    assert (report.fatal.side, report.fatal.deletions, report.fatal.total) == ("google", 10, 12)
     assert writes(harness) == [] and len(harness.google_events()) == 12
     assert harness.sync().stopped, "still stopped: the deletions are held, not dropped"
     report = harness.sync(allow_mass_deletion=True)
-    assert report.complete and report.counts["deleted_in_google"] == 10
+    assert report.complete and report.counts["deleted_google"] == 10
     assert summaries(harness) == (["E10", "E11"], ["E10", "E11"])
 
 
@@ -301,8 +301,8 @@ def test_deletions_decided_after_a_412_wait_behind_the_mass_deletion_guard(harne
     ids = [harness.local.add(timed(f"E{i}", day=i + 1)) for i in range(12)]
     harness.sync()
     harness.clock.advance(60)
-    for local_id in ids:
-        harness.local.edit(local_id, location="Room 2")
+    for local_ref in ids:
+        harness.local.edit(local_ref, location="Room 2")
     raced: list[str] = []
 
     def delete_on_google_meanwhile(operation: str, payload: Any) -> None:
@@ -316,10 +316,10 @@ def test_deletions_decided_after_a_412_wait_behind_the_mass_deletion_guard(harne
     harness.local.fail_on = delete_on_google_meanwhile
     report = harness.sync()
     harness.local.fail_on = None
-    assert raced and isinstance(report.fatal, MassDeletionError) and report.fatal.side == "Odoo"
+    assert raced and isinstance(report.fatal, MassDeletionError) and report.fatal.side == "local"
     assert len(harness.local.events()) == 12, "the 412s' second look deleted nothing yet"
     report = harness.sync(allow_mass_deletion=True)
-    assert report.complete and report.counts["deleted_in_odoo"] == 12
+    assert report.complete and report.counts["deleted_local"] == 12
     assert summaries(harness) == ([], [])
 
 
@@ -362,7 +362,8 @@ def test_a_malformed_google_event_is_skipped_with_its_reason_and_the_run_goes_on
     report = harness.sync()
     assert [e.summary for e in harness.local.events().values()] == ["Good"]
     [skipped] = report.skipped
-    assert skipped.google_id == bad["id"] and "no email" in skipped.message and report.complete
+    assert skipped.google_id == bad["id"] and "no email" in str(skipped.error) and report.complete
+    assert (skipped.error.code, skipped.error.field) == ("bad_attendee", "attendees")
 
 
 def test_a_local_failure_is_reported_and_retried_next_run(harness: Harness) -> None:
@@ -376,7 +377,7 @@ def test_a_local_failure_is_reported_and_retried_next_run(harness: Harness) -> N
 
     harness.local.fail_on = fail_once
     report = harness.sync()
-    assert report.problems[0].message == "the calendar was locked" and harness.local.events() == {}
+    assert str(report.problems[0].error) == "the calendar was locked" and harness.local.events() == {}
     assert harness.local.durable.state.retry_google_ids
     harness.local.fail_on = None
     harness.sync()
@@ -403,11 +404,11 @@ def test_a_secondary_calendar_is_synced_on_its_own(harness: Harness) -> None:
 
 
 def test_policy_google_always_wins(harness: Harness) -> None:
-    local_id = harness.local.add(timed("Original"))
+    local_ref = harness.local.add(timed("Original"))
     harness.sync()
-    harness.client.patch_event("primary", harness.local.binding(local_id).google_id, {"summary": "Google"})
+    harness.client.patch_event("primary", harness.local.binding(local_ref).google_id, {"summary": "Google"})
     harness.clock.advance(60)
-    harness.local.edit(local_id, summary="Later local")
+    harness.local.edit(local_ref, summary="Later local")
     harness.sync(policy=ConflictPolicy.GOOGLE)
     assert summaries(harness) == (["Google"], ["Google"])
 
@@ -431,7 +432,7 @@ def test_progress_is_reported_while_a_big_import_runs(harness: Harness) -> None:
         google_insert(harness, f"E{i}")
     seen: list[int] = []
     Synchronizer(harness.client, harness.local, SyncConfig(page_size=2), clock=harness.clock.now,
-                 progress=lambda report: seen.append(report.counts["created_in_odoo"])).run()
+                 progress=lambda report: seen.append(report.counts["created_local"])).run()
     assert seen[:3] == [2, 4, 5]
 
 

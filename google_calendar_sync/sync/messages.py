@@ -1,0 +1,107 @@
+"""Every word a person reads about a synchronization: the engine's errors, why a run stopped,
+and conflicts, in the user's language.
+
+gcal_engine raises typed errors with codes and data, and reports conflicts as kinds; this
+module is the only place that turns them into sentences (OAuth errors are worded once, by
+google_account's ``google.account._explain``).
+"""
+
+from gcal_engine.errors import (
+    BadRequestError,
+    ForbiddenError,
+    GoogleApiError,
+    MappingError,
+    MassDeletionError,
+    NotFoundError,
+    OAuthError,
+    QuotaExceededError,
+    TransientError,
+    UnauthorizedError,
+)
+from gcal_engine.report import ConflictKind
+
+
+def problem(env, error):
+    """What went wrong with one event, or with the run, and what to do where something can be done."""
+    if isinstance(error, MassDeletionError):
+        return env._(
+            "Stopped before deleting %(count)s of %(total)s synchronized events in %(side)s: that looks "
+            "like a mistake, so nothing was deleted. If it is what you meant, confirm the deletions in "
+            "your preferences (Google Calendar).",
+            count=error.deletions, total=error.total, side=side(env, error.side))
+    if isinstance(error, OAuthError):
+        return " ".join(env["google.account"]._explain(error))
+    if isinstance(error, MappingError):
+        return env._("Google sent an event Odoo cannot read (%(why)s); it was skipped.", why=_unreadable(env, error))
+    if isinstance(error, QuotaExceededError):
+        return env._("Google Calendar's usage limits were reached for this account; the synchronization "
+                 "resumes by itself later.")
+    if isinstance(error, UnauthorizedError):
+        return env._("Google refused the connection's access token; connect Google Calendar again if it goes on.")
+    if isinstance(error, ForbiddenError) and error.reason == "forbiddenForNonOrganizer":
+        return env._("Only the organizer can change this event on Google.")
+    if isinstance(error, NotFoundError):
+        return env._("Google no longer has this event, or this account cannot see it.")
+    if isinstance(error, BadRequestError):
+        return env._("Google refused the event: %(message)s", message=error.message)
+    if isinstance(error, TransientError):
+        return env._("Google did not answer (%(error)s); tried again at the next run.", error=_where(error))
+    if isinstance(error, GoogleApiError):
+        return env._("Google Calendar answered with an error (%(error)s): %(message)s",
+                 error=_where(error), message=error.message)
+    return str(error)  # LocalWriteError: Odoo's own message, already in the user's language
+
+
+def stop(env, report):
+    """Why a run ended before it was complete, or False."""
+    if report.timed_out:
+        return env._("The time budget of this run ran out; the next run goes on.")
+    if report.fatal is not None:
+        return problem(env, report.fatal)
+    if report.error is not None:
+        return env._("Google Calendar did not answer as expected (%(error)s); the next run tries again.",
+                     error=problem(env, report.error))
+    return False
+
+
+def conflict(env, found):
+    """A conflict as the log shows it: what happened, the rule, and the version not kept."""
+    what = {
+        ConflictKind.EDITED_BOTH: env._("edited on both sides"),
+        ConflictKind.DELETED_GOOGLE_EDITED_LOCAL: env._("deleted on Google and edited in Odoo"),
+        ConflictKind.DELETED_LOCAL_EDITED_GOOGLE: env._("deleted in Odoo and edited on Google"),
+    }[found.kind]
+    rule = {
+        "newest": env._("the most recent change wins (ties go to Google)"),
+        "google": env._("Google wins"),
+        "local": env._("Odoo's version wins"),
+        "one_way": env._("one-way synchronization"),
+    }[found.rule]
+    lost = found.loser.summary if found.loser else env._("a deletion")
+    kept = env._("The version kept is from %(side)s; the other one was: %(lost)s",
+                 side=side(env, found.winner), lost=lost)
+    return f"{what}; {rule}. {kept}"
+
+
+def side(env, name):
+    """"local" and "google", the engine's sides, as a person knows them."""
+    return env._("Odoo") if name == "local" else env._("Google Calendar")
+
+
+def _where(error):
+    return f"{error.status} {error.reason}" if error.reason else str(error.status or "network")
+
+
+def _unreadable(env, error):
+    return {
+        "missing_id": env._("it has no id"),
+        "bad_time": env._("its %(field)s cannot be read", field=error.field),
+        "unknown_time_zone": env._("its time zone is unknown"),
+        "mixed_times": env._("its start and end are not both dates or both times"),
+        "ends_before_start": env._("it ends before it starts"),
+        "bad_recurrence": env._("its recurrence cannot be read"),
+        "bad_attendee": env._("a guest has no e-mail address"),
+        "bad_text": env._("its %(field)s is not text", field=error.field),
+        "bad_reminder": env._("a reminder is not valid"),
+        "bad_properties": env._("its extended properties cannot be read"),
+    }.get(error.code, error.code)

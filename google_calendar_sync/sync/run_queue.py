@@ -1,0 +1,181 @@
+"""The queue of users' runs, shared by the cron workers.
+
+A reason to run a user's synchronization (their edit, Google's notification, a poll, the
+Google button) is a row of ``google.calendar.sync.request``: only inserted by whoever asks, and
+deleted by the run that serves it, so that asking never writes the synchronization record a
+running cron job writes to. Two cron jobs, so that two cron workers share the users, claim them
+with ``SELECT ... FOR UPDATE SKIP LOCKED`` (urgent requests first, then the longest waiting),
+each holding the user's run lock (a PostgreSQL advisory lock) until the run ends: no user runs
+twice at once, however long a run takes, and a killed worker's lock goes with its connection.
+"""
+
+import datetime
+import time
+
+import psycopg2
+
+from odoo import fields
+from odoo.tools import config
+
+from .transaction import ATTEMPTS, Transaction
+
+PARAM_POLL_MINUTES = "google_calendar_sync.poll_minutes"
+CRONS = ("google_calendar_sync.ir_cron_google_calendar_sync", "google_calendar_sync.ir_cron_google_calendar_sync_2")
+CRON_BUDGET = 240  # seconds of synchronization per cron job run at most, all users together
+STALE_CLAIM = datetime.timedelta(minutes=10)  # a run older than this may have been killed: check its lock
+RUN_LOCK = 0x6763616C  # the advisory lock class of users' runs ("gcal"); the second key is the sync's id
+
+
+class RunQueue:
+    """The queue, seen from one cursor (a cron worker's, or a person's or Google's request);
+    server code, run as superuser: whoever asks for a run may not read the cron jobs."""
+
+    def __init__(self, env):
+        self.env = env(su=True)
+        self.syncs = self.env["google.calendar.sync"]
+        self.transaction = Transaction(self.env)
+
+    # -- asking ----------------------------------------------------------------------------------
+
+    def request(self, syncs, urgent=False):
+        """Queue a run of ``syncs`` and wake the cron jobs: an insert, never an update, and none
+        while a run of the same urgency is already asked for, however many events one saves."""
+        if not syncs:
+            return
+        # Plain SQL: an ORM search would flush the person's pending changes in the middle of
+        # their save (and Odoo's recurrences do not survive every flush order unchanged).
+        self.env.cr.execute(
+            "SELECT sync_id FROM google_calendar_sync_request WHERE sync_id IN %s AND (urgent OR NOT %s)",
+            [tuple(syncs.ids), urgent],
+        )
+        asked = {row[0] for row in self.env.cr.fetchall()}
+        missing = syncs.filtered(lambda sync: sync.id not in asked)
+        if missing:
+            self.env["google.calendar.sync.request"].create(
+                [{"sync_id": sync.id, "urgent": urgent} for sync in missing])
+        if not self.syncs._globally_paused():
+            self.wake_crons()
+
+    def wake_crons(self):
+        for xmlid in CRONS:
+            cron = self.env.ref(xmlid, raise_if_not_found=False)
+            if cron and cron.active:
+                cron._trigger()
+
+    def queue_due_polls(self):
+        """Google changes arrive without a push channel too: every user runs once per poll interval."""
+        minutes = int(self.syncs._param(PARAM_POLL_MINUTES, "15") or 15)
+        due = self.syncs.search([
+            ("enabled", "=", True), ("request_ids", "=", False), ("account_id.state", "=", "connected"),
+            "|", ("last_run_at", "=", False),
+            ("last_run_at", "<", fields.Datetime.now() - datetime.timedelta(minutes=minutes)),
+        ])
+        self.env["google.calendar.sync.request"].create([{"sync_id": sync.id} for sync in due])
+        self.transaction.commit()
+
+    # -- serving ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def cron_budget():
+        """Seconds of synchronization per cron job run. Odoo kills a cron worker whose unit of
+        work (every ready job of the database, both of ours included) outlasts its real time
+        limit (``limit_time_real_cron``, else ``limit_time_real``) or, with workers, its CPU
+        limit (``limit_time_cpu``), and marks a job killed three times in a row as failed. A run
+        stops between two steps, so the budget leaves room for the step under way."""
+        real = config["limit_time_real_cron"] if config["limit_time_real_cron"] > 0 else config["limit_time_real"]
+        limits = [real, config["limit_time_cpu"] if config["workers"] else 0]
+        limits = [limit for limit in limits if limit and limit > 0]
+        if not limits:
+            return CRON_BUDGET
+        return min(CRON_BUDGET, max(10, 0.4 * min(limits) / len(CRONS)))
+
+    def run_jobs(self, budget=None):
+        """Run the queued syncs, urgent then longest waiting first, until the budget is used; what
+        is left wakes the cron jobs again."""
+        if self.syncs._globally_paused():
+            return
+        self.queue_due_polls()
+        deadline = time.monotonic() + (self.cron_budget() if budget is None else budget)
+        while time.monotonic() < deadline:
+            sync = self.claim()
+            if not sync:
+                return
+            try:
+                sync._run(time_budget=max(1, deadline - time.monotonic()))
+            finally:
+                self.release_run_lock(sync.id)  # the claim's
+        self.wake_crons()
+
+    def claim(self):
+        """Take the next queued user, and hold their run lock until the run ends. Two workers
+        claiming at once may collide (a serialization failure under repeatable read): the loser
+        starts over on a fresh snapshot; a user whose lock is held (a live run, a reset) is left
+        for later."""
+        self.env.flush_all()
+        cr, passed = self.env.cr, []
+        for _attempt in range(ATTEMPTS):
+            cr.execute("SAVEPOINT google_calendar_claim")
+            try:
+                sync_id = self._claim_next(passed)
+            except psycopg2.errors.SerializationFailure:
+                self.transaction.rollback()
+                continue
+            if sync_id and not self.try_run_lock(sync_id):
+                cr.execute("ROLLBACK TO SAVEPOINT google_calendar_claim")
+                passed.append(sync_id)
+                continue
+            self.env.invalidate_all()
+            if sync_id:
+                self._close_interrupted_logs(sync_id)
+            self.transaction.commit()
+            return self.syncs.browse(sync_id) if sync_id else self.syncs.browse()
+        return self.syncs.browse()
+
+    def _claim_next(self, passed):
+        cr = self.env.cr
+        cr.execute(
+            """
+            UPDATE google_calendar_sync SET running_since = %(now)s
+             WHERE id = (
+                SELECT s.id FROM google_calendar_sync s
+                  JOIN google_account a ON a.id = s.account_id
+                 WHERE s.enabled AND a.state = 'connected' AND s.id != ALL(%(passed)s)
+                   AND (s.running_since IS NULL OR s.running_since < %(stale)s)
+                   AND EXISTS (SELECT 1 FROM google_calendar_sync_request r WHERE r.sync_id = s.id)
+                 ORDER BY NOT EXISTS (SELECT 1 FROM google_calendar_sync_request r
+                                       WHERE r.sync_id = s.id AND r.urgent),
+                          (SELECT min(r.requested_at) FROM google_calendar_sync_request r WHERE r.sync_id = s.id),
+                          s.id
+                 LIMIT 1
+                   FOR NO KEY UPDATE OF s SKIP LOCKED)
+            RETURNING id
+            """,
+            {"now": fields.Datetime.now(), "stale": fields.Datetime.now() - STALE_CLAIM, "passed": passed},
+        )
+        row = cr.fetchone()
+        return row[0] if row else None
+
+    def _close_interrupted_logs(self, sync_id):
+        """A log still running belongs to a run whose worker was killed (its lock went with it)."""
+        self.env.cr.execute(
+            """UPDATE google_calendar_sync_log SET state = 'failed', finished_at = %s, message = %s
+                WHERE sync_id = %s AND state = 'running'""",
+            [fields.Datetime.now(), self.env._("Interrupted: the worker running it was stopped. "
+                                                "The next run went on from where it stopped."), sync_id],
+        )
+
+    # -- the run lock ------------------------------------------------------------------------------
+
+    def try_run_lock(self, sync_id):
+        """The lock of a user's run: a session lock, so it outlives the run's commits and goes
+        with the connection of a killed worker. Reentrant within one connection."""
+        self.env.cr.execute("SELECT pg_try_advisory_lock(%s, %s)", [RUN_LOCK, sync_id])
+        return self.env.cr.fetchone()[0]
+
+    def release_run_lock(self, sync_id):
+        self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK, sync_id])
+
+    def try_reset_lock(self, sync_id):
+        """The run lock until this transaction ends: a reset keeps runs from starting meanwhile."""
+        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [RUN_LOCK, sync_id])
+        return self.env.cr.fetchone()[0]

@@ -1,0 +1,109 @@
+"""What the Reset Account wizard does to one user's synchronization, option by option.
+
+Google deletions go first, in batches: if Google deletes none, the reset stops with nothing
+changed. Deleting a series deletes its occurrences. "Synchronize only new events" keeps
+everything that exists now out of the next synchronizations for good; "all existing events"
+sends and receives everything again (Odoo's version winning over the deletions just made on
+Google), and rebinds what both sides kept, without duplicates.
+"""
+
+import datetime
+
+from gcal_engine.client import Write, WriteResult
+from gcal_engine.errors import DeletedError, EngineError, NotFoundError
+
+from odoo import fields
+from odoo.exceptions import UserError
+
+from ..sync import messages
+from ..sync.google_client import calendar_client
+from ..sync.local_ref import LocalRef
+from ..sync.run_queue import RunQueue
+
+
+class AccountReset:
+    def __init__(self, sync):
+        self.sync = sync.sudo()
+        self.env = self.sync.env
+
+    def apply(self, delete_policy, sync_policy, notify):
+        """Delete the user's synchronized events where asked, revoke the grant, and start over.
+        Returns the events Google would not delete (count, first reason), which stay on both sides."""
+        sync = self.sync
+        if not RunQueue(self.env).try_reset_lock(sync.id):
+            raise UserError(self.env._(
+                "A synchronization of %(user)s is running; reset their account in a minute.", user=sync.user_id.name))
+        rows = sync.binding_ids.filtered(lambda r: r.google_id and r.role == "organizer" and not r.series_binding_id)
+        kept, reason = self.env["google.calendar.binding"], None
+        if delete_policy in ("delete_google", "delete_both") and rows:
+            kept, reason = self._delete_on_google(rows, notify)
+        if delete_policy in ("delete_odoo", "delete_both"):
+            doomed = rows - kept  # an event Google kept stays in Odoo too, still a pair
+            calendar = self.env["calendar.event"].with_context(google_calendar_sync=True)
+            series = doomed.recurrence_id
+            (calendar.browse(doomed.event_id.ids) | series.calendar_event_ids).unlink()
+            series.with_context(google_calendar_sync=True).unlink()
+        sync.account_id.action_disconnect()
+        # Odoo keeps whole seconds: rounded up, "now" is after everything done so far, on Google too.
+        now = fields.Datetime.now() + datetime.timedelta(seconds=1)
+        sync.write({
+            "sync_since": now if sync_policy == "new" else False,
+            "new_after_event_id": self._last_id("calendar.event") if sync_policy == "new" else 0,
+            "new_after_series_id": self._last_id("calendar.recurrence") if sync_policy == "new" else 0,
+            "deletions_held": False, "allow_deletions": False, "last_error": False,
+        })
+        sync.request_ids.unlink()
+        if delete_policy == "dont_delete" and sync_policy == "all":
+            return len(kept), reason  # the bindings stay: the same account rebinds them (another forgets them)
+        if sync_policy == "all":
+            # Pairs Google would not break stay bound, so that sending everything again makes no copy.
+            # (synced_email stays: should another account connect, every binding is forgotten then.)
+            (sync.binding_ids - kept - sync.binding_ids.filtered(lambda r: r.series_binding_id in kept)).unlink()
+            sync.write({"sync_token": False, "retry_google_ids": False})
+            self._requeue_existing(now)
+        else:
+            sync._forget_bindings()
+        return len(kept), reason
+
+    def _last_id(self, model):
+        """The newest record's id of ``model``, archived or not: ids only grow."""
+        return self.env[model].sudo().with_context(active_test=False).search([], order="id desc", limit=1).id or 0
+
+    def _delete_on_google(self, rows, notify):
+        """Delete these bindings' events on Google, in batches: (the rows Google kept, why)."""
+        sync = self.sync
+        client = calendar_client(sync)
+        writes = [Write("DELETE", sync.calendar_id or "primary", row.google_id,
+                        send_updates="all" if notify else "none") for row in rows]
+        try:
+            results = client.write_many(writes)
+        except EngineError as error:
+            results = [WriteResult(error=error)] * len(rows)
+        finally:
+            client.session.close()
+        gone = (DeletedError, NotFoundError)
+        failed = [(row, result.error) for row, result in zip(rows, results)
+                  if result.error is not None and not isinstance(result.error, gone)]
+        if len(failed) == len(rows):
+            raise UserError(self.env._(
+                "Google did not delete the events (%(error)s); nothing was reset. Try again later.",
+                error=messages.problem(self.env, failed[0][1])))
+        kept = self.env["google.calendar.binding"].browse([row.id for row, _error in failed])
+        return kept, messages.problem(self.env, failed[0][1]) if failed else None
+
+    def _requeue_existing(self, now):
+        """'Synchronize all existing events': the user's events go again at the next connection,
+        as changes made now (so they win over what this reset deleted on Google)."""
+        sync = self.sync
+        bound = sync.binding_ids
+        events = self.env["calendar.event"].search([
+            ("user_id", "=", sync.user_id.id), ("recurrence_id", "=", False), ("active", "=", True),
+            ("id", "not in", bound.event_id.ids)])
+        series = self.env["calendar.recurrence"].search([
+            ("base_event_id.user_id", "=", sync.user_id.id), ("id", "not in", bound.recurrence_id.ids)])
+        self.env["google.calendar.binding"].sudo().create(
+            [{"sync_id": sync.id, "local_ref": str(LocalRef.event(e.id)), "event_id": e.id, "dirty": True,
+              "dirty_at": now, "notify": False} for e in events]
+            + [{"sync_id": sync.id, "local_ref": str(LocalRef.series(r.id)), "recurrence_id": r.id,
+                "base_event_id": r.base_event_id.id, "dirty": True, "dirty_at": now, "notify": False}
+               for r in series.filtered("calendar_event_ids")])
