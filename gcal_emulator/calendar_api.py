@@ -132,7 +132,7 @@ class CalendarApi:
                 raise not_found()
             if master.cancelled:
                 raise ApiError(410, "deleted", "Resource has been deleted")
-            return json_response(listing.instances_page(calendar, master, request, self.state.now()))
+            return json_response(listing.instances_page(calendar, master, request))
 
     def on_watch(self, request: Request, calendar_id: str) -> Response:
         access = self._access(request, READ_SCOPES)

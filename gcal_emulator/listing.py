@@ -29,7 +29,8 @@ _SYNC_INCOMPATIBLE = ("iCalUID", "orderBy", "privateExtendedProperty", "q", "sha
                       "timeMin", "timeMax", "updatedMin")
 UPDATED_MIN_HORIZON = dt.timedelta(days=28)
 MAX_RESULTS = 2500
-# How far past now an endless series is expanded when the listing has no timeMax.
+# How far past now events.list expands an endless series when it has no timeMax; a bounded
+# series is expanded whole, and the instances endpoint pages an endless one without end.
 HORIZON = dt.timedelta(days=730)
 
 Key = tuple[int, ...]
@@ -245,7 +246,8 @@ def _rows(calendar: Calendar, query: ListQuery, bound: int, now: dt.datetime) ->
         if query.single_events and resource.get("recurrence") and not stored.cancelled:
             expanded = instances_of(
                 calendar, stored, show_deleted=query.show_deleted or query.sync_seq is not None,
-                after=query.time_min, before=query.time_max, horizon=horizon,
+                after=query.time_min, before=query.time_max,
+                horizon=horizon if recurrence.is_endless(resource["recurrence"]) else None,
             )
             for index, instance in enumerate(expanded):
                 if _matches(instance, query) and (query.time_min is None or _ends_after(instance, query.time_min, calendar)):
@@ -287,7 +289,7 @@ def list_page(calendar: Calendar, query: ListQuery, page_token: str | None, epoc
     return result
 
 
-def instances_page(calendar: Calendar, master: StoredEvent, request: Request, now: dt.datetime) -> dict[str, Any]:
+def instances_page(calendar: Calendar, master: StoredEvent, request: Request) -> dict[str, Any]:
     """One page of the instances endpoint: the series' instances in order, exceptions in place."""
     max_results = _max_results(request)
     after: Key = (-1,)
@@ -295,7 +297,7 @@ def instances_page(calendar: Calendar, master: StoredEvent, request: Request, no
         after = _after_offset(decode_token(request.args["pageToken"], "pageToken"))
     items: Iterable[dict[str, Any]] = instances_of(
         calendar, master, show_deleted=read_bool(request, "showDeleted"),
-        after=read_time(request, "timeMin"), before=read_time(request, "timeMax"), horizon=now + HORIZON,
+        after=read_time(request, "timeMin"), before=read_time(request, "timeMax"),
     )
     original = read_time(request, "originalStart")
     if original is not None:
