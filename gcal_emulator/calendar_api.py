@@ -18,6 +18,7 @@ from .oauth import AccessToken
 from .push import PushService
 from .scopes import CALENDAR_WRITE_SCOPES, LIST_SCOPES, READ_SCOPES, WRITE_SCOPES
 from .state import Calendar, EmulatorState, new_event_id
+from .tokens import encode_token
 from .validation import EVENT_COLORS
 from .wire import check_zone, json_response, read_body, read_int, send_updates
 
@@ -57,7 +58,7 @@ class CalendarApi:
         return calendar
 
     def _write_context(self, request: Request) -> events.WriteContext:
-        conference = read_int(request, "conferenceDataVersion", 0)
+        conference = read_int(request.args, "conferenceDataVersion", 0)
         if conference > 1:
             raise bad_request("Invalid conferenceDataVersion.", "conferenceDataVersion")
         if send_updates(request) not in (None, "all", "externalOnly", "none"):
@@ -94,9 +95,7 @@ class CalendarApi:
         access = self._access(request, READ_SCOPES)
         with self.state.lock:
             calendar = self._calendar(access, calendar_id)
-            now = self.state.now()
-            query = listing.list_query(request, calendar, self._epoch(calendar), now)
-            page = listing.list_page(calendar, query, request.args.get("pageToken"), self._epoch(calendar), now)
+            page = listing.list_page(calendar, request.args, self._epoch(calendar), self.state.now())
             return json_response(page, headers={"ETag": page["etag"]})
 
     def on_event(self, request: Request, calendar_id: str, event_id: str) -> Response:
@@ -132,7 +131,7 @@ class CalendarApi:
                 raise not_found()
             if master.cancelled:
                 raise ApiError(410, "deleted", "Resource has been deleted")
-            return json_response(listing.instances_page(calendar, master, request))
+            return json_response(listing.instances_page(calendar, master, request.args))
 
     def on_watch(self, request: Request, calendar_id: str) -> Response:
         access = self._access(request, READ_SCOPES)
@@ -205,7 +204,7 @@ class CalendarApi:
             account = self.state.accounts[access.grant.email]
             items = [self._calendar_resource(c, entry=True) for c in account.calendars.values()]
         return json_response({"kind": "calendar#calendarList", "etag": '"calendar-list"', "items": items,
-                              "nextSyncToken": listing.encode_token({"l": len(items)})})
+                              "nextSyncToken": encode_token({"l": len(items)})})
 
     def on_calendar_list_entry(self, request: Request, calendar_id: str) -> Response:
         access = self._access(request, LIST_SCOPES)

@@ -1,21 +1,18 @@
 """events.list and the instances endpoint: their queries, pages, page tokens and sync tokens.
 
 Both page with one pager: rows come in a stable order, each under a key, and a page token
-holds the key of the last row given (plus the change bound the listing started at), so writes
-made while a client pages never shift what the next page holds.
+holds the key of the last row given (plus the change bound the listing started at, and the
+listing's parameters), so writes made while a client pages never shift what the next page holds.
 """
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from werkzeug.wrappers import Request
+from werkzeug.datastructures import MultiDict
 
 from gcal_engine import recurrence
 
@@ -23,6 +20,7 @@ from .errors import ApiError, bad_request
 from .instances import instances_of
 from .state import UTC, Calendar, StoredEvent, rfc3339
 from .times import instant
+from .tokens import carried, decode_token, encode_token, resume, token_int
 from .wire import read_bool, read_int, read_time
 
 _SYNC_INCOMPATIBLE = ("iCalUID", "orderBy", "privateExtendedProperty", "q", "sharedExtendedProperty",
@@ -32,6 +30,12 @@ MAX_RESULTS = 2500
 # How far past now events.list expands an endless series when it has no timeMax; a bounded
 # series is expanded whole, and the instances endpoint pages an endless one without end.
 HORIZON = dt.timedelta(days=730)
+# The parameters of events.list and of events.instances (but the path's and pageToken).
+LIST_PARAMS = ("alwaysIncludeEmail", "eventTypes", "iCalUID", "maxAttendees", "maxResults", "orderBy",
+               "privateExtendedProperty", "q", "sharedExtendedProperty", "showDeleted", "showHiddenInvitations",
+               "singleEvents", "syncToken", "timeMax", "timeMin", "timeZone", "updatedMin")
+INSTANCES_PARAMS = ("alwaysIncludeEmail", "maxAttendees", "maxResults", "originalStart", "showDeleted", "timeMax",
+                    "timeMin", "timeZone")
 
 Key = tuple[int, ...]
 Row = TypeVar("Row")
@@ -52,21 +56,16 @@ class ListQuery:
     private_properties: list[tuple[str, str]] = field(default_factory=list)
     shared_properties: list[tuple[str, str]] = field(default_factory=list)
 
-    def fingerprint(self) -> str:
-        data = {k: v for k, v in self.__dict__.items() if k != "max_results"}
-        return hashlib.sha1(json.dumps(data, default=str, sort_keys=True).encode()).hexdigest()[:12]
 
-
-def list_query(request: Request, calendar: Calendar, epoch: str, now: dt.datetime) -> ListQuery:
+def _list_query(args: MultiDict[str, str], calendar: Calendar, epoch: str, now: dt.datetime) -> ListQuery:
     """events.list's parameters, checked as Google checks them (400, or 410 for a stale token)."""
-    args = request.args
     query = ListQuery(
-        max_results=_max_results(request),
-        show_deleted=read_bool(request, "showDeleted"),
-        single_events=read_bool(request, "singleEvents"),
-        time_min=read_time(request, "timeMin"),
-        time_max=read_time(request, "timeMax"),
-        updated_min=read_time(request, "updatedMin"),
+        max_results=_max_results(args),
+        show_deleted=read_bool(args, "showDeleted"),
+        single_events=read_bool(args, "singleEvents"),
+        time_min=read_time(args, "timeMin"),
+        time_max=read_time(args, "timeMax"),
+        updated_min=read_time(args, "updatedMin"),
         ical_uid=args.get("iCalUID"),
         q=args.get("q"),
         order_by=args.get("orderBy"),
@@ -100,32 +99,9 @@ def list_query(request: Request, calendar: Calendar, epoch: str, now: dt.datetim
     return query
 
 
-def _max_results(request: Request) -> int:
+def _max_results(args: Mapping[str, str]) -> int:
     """maxResults: 250 by default; Google serves at most 2500 whatever is asked."""
-    return min(read_int(request, "maxResults", 250, minimum=1), MAX_RESULTS)
-
-
-def encode_token(data: dict[str, Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(data, separators=(",", ":")).encode()).decode()
-
-
-def decode_token(text: str, name: str) -> dict[str, Any]:
-    try:
-        data = json.loads(base64.urlsafe_b64decode(text.encode() + b"=="))
-        if isinstance(data, dict):
-            return data
-    except (ValueError, UnicodeError):
-        pass
-    raise bad_request(f"Invalid {name} value.", name)
-
-
-def token_int(token: Mapping[str, Any], key: str, default: int | None, name: str,
-              minimum: int = 0, maximum: int = 2**53) -> int:
-    """An integer field of a page token; tokens come back from clients, so a forged one is a 400."""
-    value = token.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool) or not minimum <= value <= maximum:
-        raise bad_request(f"Invalid {name} value.", name)
-    return value
+    return min(read_int(args, "maxResults", 250, minimum=1), MAX_RESULTS)
 
 
 def _page(rows: Iterable[tuple[Key, Row]], after: Key, size: int) -> tuple[list[tuple[Key, Row]], bool]:
@@ -260,15 +236,13 @@ def _ends_after(resource: dict[str, Any], moment: dt.datetime, calendar: Calenda
     return "end" not in resource or instant(resource["end"], calendar.time_zone) > moment
 
 
-def list_page(calendar: Calendar, query: ListQuery, page_token: str | None, epoch: str, now: dt.datetime) -> dict[str, Any]:
+def list_page(calendar: Calendar, request_args: MultiDict[str, str], epoch: str, now: dt.datetime) -> dict[str, Any]:
     """One page of events.list: ``nextPageToken`` or, on the last page only, ``nextSyncToken``."""
-    fingerprint = query.fingerprint()
+    args, token = resume(request_args, LIST_PARAMS, {"c": calendar.id})
+    query = _list_query(args, calendar, epoch, now)
     bound = calendar.seq
     after: Key = (-1, -1) if query.order_by is None else (-1,)
-    if page_token:
-        token = decode_token(page_token, "pageToken")
-        if token.get("f") != fingerprint or token.get("c") != calendar.id:
-            raise bad_request("Invalid pageToken value.", "pageToken")
+    if token is not None:
         bound = token_int(token, "b", None, "pageToken", maximum=calendar.seq)
         keyed = (token_int(token, "p", -1, "pageToken", minimum=-1), token_int(token, "i", -1, "pageToken", minimum=-1))
         positional = _after_offset(token)
@@ -283,29 +257,29 @@ def list_page(calendar: Calendar, query: ListQuery, page_token: str | None, epoc
     if more:
         last = page[-1][0]
         position = {"p": last[0], "i": last[1]} if query.order_by is None else {"o": last[0] + 1}
-        result["nextPageToken"] = encode_token(position | {"b": bound, "f": fingerprint, "c": calendar.id})
+        result["nextPageToken"] = encode_token(position | {"b": bound, "c": calendar.id, "q": carried(args, LIST_PARAMS)})
     else:
         result["nextSyncToken"] = encode_token({"c": calendar.id, "s": bound, "e": epoch})
     return result
 
 
-def instances_page(calendar: Calendar, master: StoredEvent, request: Request) -> dict[str, Any]:
+def instances_page(calendar: Calendar, master: StoredEvent, request_args: MultiDict[str, str]) -> dict[str, Any]:
     """One page of the instances endpoint: the series' instances in order, exceptions in place."""
-    max_results = _max_results(request)
-    after: Key = (-1,)
-    if request.args.get("pageToken"):
-        after = _after_offset(decode_token(request.args["pageToken"], "pageToken"))
+    scope = {"c": calendar.id, "e": master.resource["id"]}
+    args, token = resume(request_args, INSTANCES_PARAMS, scope)
+    max_results = _max_results(args)
+    after = (-1,) if token is None else _after_offset(token)
     items: Iterable[dict[str, Any]] = instances_of(
-        calendar, master, show_deleted=read_bool(request, "showDeleted"),
-        after=read_time(request, "timeMin"), before=read_time(request, "timeMax"),
+        calendar, master, show_deleted=read_bool(args, "showDeleted"),
+        after=read_time(args, "timeMin"), before=read_time(args, "timeMax"),
     )
-    original = read_time(request, "originalStart")
+    original = read_time(args, "originalStart")
     if original is not None:
         items = (i for i in items if instant(i["originalStartTime"], calendar.time_zone) == original)
     page, more = _page(_numbered(items), after, max_results)
     result = _events_envelope(calendar, master.resource["etag"], [item for _, item in page])
     if more:
-        result["nextPageToken"] = encode_token({"o": page[-1][0][0] + 1})
+        result["nextPageToken"] = encode_token({"o": page[-1][0][0] + 1, **scope, "q": carried(args, INSTANCES_PARAMS)})
     return result
 
 

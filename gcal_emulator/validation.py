@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -60,7 +61,9 @@ def clean_body(body: Any) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ApiError(400, "parseError", "Parse Error")
     _check_types(body)
-    return {key: copy.deepcopy(value) for key, value in body.items() if key in EVENT_FIELDS and key not in READ_ONLY}
+    fields = {key: copy.deepcopy(value) for key, value in body.items() if key in EVENT_FIELDS and key not in READ_ONLY}
+    _stringify_properties(fields.get("extendedProperties"))
+    return fields
 
 
 def check_id(event_id: str) -> None:
@@ -161,6 +164,7 @@ def _check_reminders(reminders: Any) -> None:
 
 
 def _check_extended_properties(props: Any) -> None:
+    """Property values are strings; Google also takes a number or a boolean, and stores its JSON text."""
     if props is None:
         return
     for scope in ("private", "shared"):
@@ -168,9 +172,16 @@ def _check_extended_properties(props: Any) -> None:
         if values is None:
             continue
         if not isinstance(values, dict) or not all(
-            isinstance(k, str) and isinstance(v, str) for k, v in values.items()
+            isinstance(k, str) and isinstance(v, (str, int, float)) for k, v in values.items()
         ):
             raise bad_request("Extended property values must be strings.", f"extendedProperties.{scope}")
+
+
+def _stringify_properties(props: Any) -> None:
+    for scope in ("private", "shared"):
+        values = props.get(scope) if isinstance(props, dict) else None
+        if values:
+            props[scope] = {key: value if isinstance(value, str) else json.dumps(value) for key, value in values.items()}
 
 
 def check_times(resource: Mapping[str, Any], complete: bool) -> None:

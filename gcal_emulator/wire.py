@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -22,8 +23,8 @@ def json_response(data: Any, status: int = 200, headers: dict[str, str] | None =
     )
 
 
-def read_bool(request: Request, name: str, default: bool = False) -> bool:
-    value = request.args.get(name)
+def read_bool(args: Mapping[str, str], name: str, default: bool = False) -> bool:
+    value = args.get(name)
     if value is None:
         return default
     if value.lower() in ("true", "false"):
@@ -31,8 +32,8 @@ def read_bool(request: Request, name: str, default: bool = False) -> bool:
     raise bad_request(f"Invalid boolean value for {name}: {value}", name)
 
 
-def read_int(request: Request, name: str, default: int, minimum: int = 0) -> int:
-    value = request.args.get(name)
+def read_int(args: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    value = args.get(name)
     if value is None:
         return default
     try:
@@ -44,8 +45,8 @@ def read_int(request: Request, name: str, default: int, minimum: int = 0) -> int
     return number
 
 
-def read_time(request: Request, name: str) -> dt.datetime | None:
-    value = request.args.get(name)
+def read_time(args: Mapping[str, str], name: str) -> dt.datetime | None:
+    value = args.get(name)
     if value is None:
         return None
     try:
