@@ -20,12 +20,13 @@ from .scopes import CALENDAR_WRITE_SCOPES, LIST_SCOPES, READ_SCOPES, WRITE_SCOPE
 from .state import Calendar, EmulatorState, new_event_id
 from .tokens import encode_token
 from .validation import EVENT_COLORS
-from .wire import check_zone, json_response, read_body, read_int, send_updates
+from .wire import check_zone, json_response, read_body, read_bool, read_int, send_updates
 
 _CAL = "/calendar/v3"
 RULES = [
     Rule(f"{_CAL}/calendars/<calendar_id>/events", endpoint="events", methods=["GET", "POST"]),
     Rule(f"{_CAL}/calendars/<calendar_id>/events/watch", endpoint="watch", methods=["POST"]),
+    Rule(f"{_CAL}/calendars/<calendar_id>/events/import", endpoint="import", methods=["POST"]),
     Rule(f"{_CAL}/calendars/<calendar_id>/events/<event_id>", endpoint="event",
          methods=["GET", "PUT", "PATCH", "DELETE"]),
     Rule(f"{_CAL}/calendars/<calendar_id>/events/<event_id>/instances", endpoint="instances", methods=["GET"]),
@@ -57,18 +58,20 @@ class CalendarApi:
             raise not_found()
         return calendar
 
-    def _write_context(self, request: Request) -> events.WriteContext:
+    def _write_context(self, request: Request, mails: bool = True) -> events.WriteContext:
+        """The write's parameters; ``mails`` is False for a method without sendUpdates."""
         conference = read_int(request.args, "conferenceDataVersion", 0)
         if conference > 1:
             raise bad_request("Invalid conferenceDataVersion.", "conferenceDataVersion")
-        if send_updates(request) not in (None, "all", "externalOnly", "none"):
+        if mails and send_updates(request) not in (None, "all", "externalOnly", "none"):
             raise bad_request("Invalid value for sendUpdates.", "sendUpdates")
         return events.WriteContext(
             now=self.state.now(),
             etag=self.state.next_etag(),
             conference_version=conference,
-            send_updates=send_updates(request),
+            send_updates=send_updates(request) if mails else None,
             if_match=request.headers.get("If-Match"),
+            supports_attachments=read_bool(request.args, "supportsAttachments"),
         )
 
     def _after_write(self, calendar: Calendar, before: dict[str, Any] | None, after: dict[str, Any] | None,
@@ -97,6 +100,18 @@ class CalendarApi:
             calendar = self._calendar(access, calendar_id)
             page = listing.list_page(calendar, request.args, self._epoch(calendar), self.state.now())
             return json_response(page, headers={"ETag": page["etag"]})
+
+    def on_import(self, request: Request, calendar_id: str) -> Response:
+        """events.import takes no sendUpdates: an imported copy never mails anyone."""
+        access = self._access(request, WRITE_SCOPES)
+        body = read_body(request)
+        with self.state.lock:
+            calendar = self._calendar(access, calendar_id)
+            ctx = self._write_context(request, mails=False)
+            account = self.state.accounts.get(calendar.owner)
+            stored, before = events.import_event(calendar, body, ctx, account.name if account else None)
+            self._after_write(calendar, before, stored.resource, ctx)
+            return json_response(stored.resource)
 
     def on_event(self, request: Request, calendar_id: str, event_id: str) -> Response:
         if request.method == "GET":

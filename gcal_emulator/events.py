@@ -34,6 +34,7 @@ class WriteContext:
     conference_version: int = 0
     send_updates: str | None = None
     if_match: str | None = None
+    supports_attachments: bool = False
 
 
 def _person(calendar: Calendar, account_name: str | None = None) -> dict[str, Any]:
@@ -43,18 +44,9 @@ def _person(calendar: Calendar, account_name: str | None = None) -> dict[str, An
     return person
 
 
-def insert(calendar: Calendar, body: Any, ctx: WriteContext, owner_name: str | None = None) -> StoredEvent:
-    fields = clean_body(body)
-    event_id = fields.pop("id", None)
-    if event_id is None:
-        event_id = new_event_id()
-    else:
-        check_id(event_id)
-    if event_id in calendar.events:
-        raise ApiError(409, "duplicate", "The requested identifier already exists.")
-    fields.pop("originalStartTime", None)
-    fields = {key: value for key, value in fields.items() if value is not None}
-    resource: dict[str, Any] = {
+def _new_event(calendar: Calendar, event_id: str, ctx: WriteContext, owner_name: str | None) -> dict[str, Any]:
+    """What Google sets on a new event before the client's fields."""
+    return {
         "kind": "calendar#event",
         "id": event_id,
         "status": "confirmed",
@@ -67,9 +59,64 @@ def insert(calendar: Calendar, body: Any, ctx: WriteContext, owner_name: str | N
         "reminders": {"useDefault": True},
         "eventType": "default",
     }
-    resource.update(fields)
+
+
+def _given(fields: dict[str, Any]) -> dict[str, Any]:
+    """The fields a new event takes from the client: not its original start, nothing null."""
+    return {key: value for key, value in fields.items() if value is not None and key != "originalStartTime"}
+
+
+def insert(calendar: Calendar, body: Any, ctx: WriteContext, owner_name: str | None = None) -> StoredEvent:
+    fields = clean_body(body)
+    event_id = fields.pop("id", None)
+    if event_id is None:
+        event_id = new_event_id()
+    else:
+        check_id(event_id)
+    if event_id in calendar.events:
+        raise ApiError(409, "duplicate", "The requested identifier already exists.")
+    resource = _new_event(calendar, event_id, ctx, owner_name) | _given(fields)
     _finish_write(calendar, resource, None, ctx)
     return calendar.store(resource, ctx.now)
+
+
+def import_event(calendar: Calendar, body: Any, ctx: WriteContext,
+                 owner_name: str | None = None) -> tuple[StoredEvent, dict[str, Any] | None]:
+    """events.import: a private copy of someone's event, and the copy it replaced (None if new).
+
+    The copy keeps the organizer the body names (a guest imports the organizer's event); the
+    calendar holds one event per iCalUID, so importing one again replaces that copy in place.
+    """
+    fields = clean_body(body)
+    uid = fields.get("iCalUID")
+    if not uid:
+        raise ApiError(400, "required", "Missing iCalUID.", location="iCalUID")
+    fields.pop("id", None)
+    existing = next((stored for stored in calendar.events.values()
+                     if stored.resource.get("iCalUID") == uid and not stored.resource.get("recurringEventId")), None)
+    before = None if existing is None else copy.deepcopy(existing.resource)
+    resource = _new_event(calendar, new_event_id() if before is None else before["id"], ctx, owner_name)
+    if before is not None:
+        resource["created"] = before["created"]
+    resource["organizer"] = _organizer(body.get("organizer"), calendar, resource["organizer"])
+    resource.update(_given(fields))
+    _finish_write(calendar, resource, before, ctx)
+    if "sequence" in fields:
+        resource["sequence"] = fields["sequence"]
+    return calendar.store(resource, ctx.now), before
+
+
+def _organizer(value: Any, calendar: Calendar, owner: dict[str, Any]) -> dict[str, Any]:
+    """An imported event's organizer: the one given, or the calendar's owner when none is."""
+    if value is None:
+        return owner
+    if not isinstance(value, dict) or not isinstance(value.get("email"), str) or "@" not in value["email"]:
+        raise ApiError(400, "required", "Missing or invalid organizer email.", location="organizer.email")
+    email = value["email"].strip().lower()
+    if email == calendar.owner:
+        return owner
+    name = value.get("displayName")
+    return {"email": email, **({"displayName": name} if isinstance(name, str) else {})}
 
 
 def _eid(event_id: str, calendar_id: str) -> str:
@@ -194,6 +241,7 @@ def _finish_write(calendar: Calendar, resource: dict[str, Any], before: dict[str
     _normalise_reminders(resource)
     _normalise_attendees(calendar, resource)
     conference.apply(resource, before, ctx.conference_version)
+    _attachments(resource, before, ctx.supports_attachments)
     if before is not None and any(resource.get(key) != before.get(key) for key in SEQUENCED):
         resource["sequence"] = before.get("sequence", 0) + 1
     resource["updated"] = rfc3339(ctx.now)
@@ -211,6 +259,16 @@ def _normalise_times(resource: dict[str, Any]) -> None:
         if value:
             for key in [k for k, v in value.items() if v is None or k not in ("date", "dateTime", "timeZone")]:
                 del value[key]
+
+
+def _attachments(resource: dict[str, Any], before: dict[str, Any] | None, supported: bool) -> None:
+    """Without supportsAttachments=true a write leaves attachments as they were, as Google does."""
+    if supported:
+        return
+    if before is not None and "attachments" in before:
+        resource["attachments"] = before["attachments"]
+    else:
+        resource.pop("attachments", None)
 
 
 def _normalise_reminders(resource: dict[str, Any]) -> None:
