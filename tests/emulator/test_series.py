@@ -70,12 +70,12 @@ def test_an_endless_series_keeps_paging_and_stops_at_time_max(service: Any) -> N
     first = start_in(0)
     master = service.events().insert(calendarId="primary", body=series(first, "RRULE:FREQ=DAILY")).execute()
     token = None
-    for page_number in range(3):
+    for _ in range(2):
         page = service.events().instances(calendarId="primary", eventId=master["id"], maxResults=2500,
                                           pageToken=token).execute()
         assert len(page["items"]) == 2500 and page["nextPageToken"], "an endless series has no last page"
         token = page["nextPageToken"]
-    assert page["items"][-1]["id"] == f"{master['id']}_{suffix(first + dt.timedelta(days=7499))}"
+    assert page["items"][-1]["id"] == f"{master['id']}_{suffix(first + dt.timedelta(days=4999))}"
     ten_years = first + dt.timedelta(days=3653)
     bounded, _ = every_page(service, "instances", eventId=master["id"], maxResults=2500, timeMax=ten_years.isoformat())
     assert len(bounded) == 3653
