@@ -25,6 +25,7 @@ from .faults import Fault, Faults
 from .oauth import AccessToken, OAuthProvider, require_scope
 from .pages import render_consent_page, render_error_page
 from .push import PushService
+from .quotas import Quotas
 from .state import EmulatorState
 from .wire import bearer, json_response, send_updates
 
@@ -65,8 +66,10 @@ class EmulatorApp:
         self.oauth = OAuthProvider(self.state)
         self.faults = Faults()
         self.push = PushService(lambda: self.base_url, self.state.now)
+        self.quotas = Quotas(self.state.now)
         self.calendar_api = CalendarApi(self.state, self.push, self._access)
-        self.control_api = ControlApi(self.state, self.oauth, self.faults, self.push, lambda: self.base_url)
+        self.control_api = ControlApi(self.state, self.oauth, self.faults, self.push, self.quotas,
+                                      lambda: self.base_url)
         self._handlers: dict[str, Callable[..., Response]] = {
             name[3:]: getattr(owner, name)
             for owner in (self, self.calendar_api, self.control_api) for name in dir(owner) if name.startswith("on_")
@@ -155,9 +158,11 @@ class EmulatorApp:
         return json_response(error.body(), error.status, headers)
 
     def _access(self, request: Request, scopes: frozenset[str]) -> AccessToken:
-        """The caller's live access token, if it carries one of ``scopes`` (else 401 or 403)."""
+        """The caller's live access token, if it carries one of ``scopes`` (else 401 or 403), and
+        the request counted against its user's and its project's quotas (403 over either)."""
         with self.state.lock:
             access = self.oauth.access(bearer(request))
+        self.quotas.charge(access.grant.client_id, access.grant.email)
         require_scope(access, scopes)
         return access
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
@@ -16,43 +17,47 @@ from .errors import ApiError, bad_request, not_found
 from .faults import Faults
 from .oauth import OAuthProvider
 from .push import PushService
+from .quotas import Quotas
 from .state import EmulatorState, rfc3339
 from .wire import check_zone, json_response, read_object
 
 # Beyond any expiry a test needs, and far from where datetime overflows.
 MAX_CLOCK_OFFSET = dt.timedelta(days=36525)
 
-RULES = [
-    Rule("/_emulator/health", endpoint="c_health", methods=["GET"]),
-    Rule("/_emulator/clients", endpoint="c_clients", methods=["POST"]),
-    Rule("/_emulator/users", endpoint="c_users", methods=["POST"]),
-    Rule("/_emulator/consent", endpoint="c_consent", methods=["POST"]),
-    Rule("/_emulator/requests", endpoint="c_requests", methods=["GET", "DELETE"]),
-    Rule("/_emulator/faults", endpoint="c_faults", methods=["GET", "POST", "DELETE"]),
-    Rule("/_emulator/sync-tokens/invalidate", endpoint="c_invalidate", methods=["POST"]),
-    Rule("/_emulator/tokens/revoke", endpoint="c_revoke", methods=["POST"]),
-    Rule("/_emulator/clock", endpoint="c_clock", methods=["GET", "POST"]),
-    Rule("/_emulator/reset", endpoint="c_reset", methods=["POST"]),
-    Rule("/_emulator/notifications", endpoint="c_notifications", methods=["GET"]),
-    Rule("/_emulator/push", endpoint="c_push", methods=["POST"]),
-    Rule("/_emulator/push/release", endpoint="c_push_release", methods=["POST"]),
-    Rule("/_emulator/mails", endpoint="c_mails", methods=["GET"]),
-]
+# (path under /_emulator/, endpoint, methods)
+_CALLS = (
+    ("health", "c_health", ["GET"]),
+    ("clients", "c_clients", ["POST"]),
+    ("users", "c_users", ["POST"]),
+    ("consent", "c_consent", ["POST"]),
+    ("requests", "c_requests", ["GET", "DELETE"]),
+    ("faults", "c_faults", ["GET", "POST", "DELETE"]),
+    ("sync-tokens/invalidate", "c_invalidate", ["POST"]),
+    ("tokens/revoke", "c_revoke", ["POST"]),
+    ("clock", "c_clock", ["GET", "POST"]),
+    ("quotas", "c_quotas", ["GET", "POST"]),
+    ("reset", "c_reset", ["POST"]),
+    ("notifications", "c_notifications", ["GET"]),
+    ("push", "c_push", ["POST"]),
+    ("push/release", "c_push_release", ["POST"]),
+    ("mails", "c_mails", ["GET"]),
+)
+RULES = [Rule(f"/_emulator/{path}", endpoint=endpoint, methods=methods) for path, endpoint, methods in _CALLS]
 
 
+@dataclass
 class ControlApi:
-    """``on_<endpoint>`` for every rule of :data:`RULES`; ``base_url`` is the emulator's, once known."""
+    """``on_<endpoint>`` for every rule of :data:`RULES`; ``base_url`` gives the emulator's, once known."""
 
-    def __init__(self, state: EmulatorState, oauth: OAuthProvider, faults: Faults, push: PushService,
-                 base_url: Callable[[], str]) -> None:
-        self.state = state
-        self.oauth = oauth
-        self.faults = faults
-        self.push = push
-        self._base_url = base_url
+    state: EmulatorState
+    oauth: OAuthProvider
+    faults: Faults
+    push: PushService
+    quotas: Quotas
+    base_url: Callable[[], str]
 
     def on_c_health(self, request: Request) -> Response:
-        return json_response({"status": "ok", "base_url": self._base_url()})
+        return json_response({"status": "ok", "base_url": self.base_url()})
 
     def on_c_clients(self, request: Request) -> Response:
         client = self.oauth.register_client(read_object(request))
@@ -119,11 +124,18 @@ class ControlApi:
             self.state.clock.advance(seconds)
         return json_response({"now": rfc3339(self.state.now())})
 
+    def on_c_quotas(self, request: Request) -> Response:
+        """The per-minute limits; POST sets those its body names (``reset`` restores Google's)."""
+        if request.method == "POST":
+            return json_response(self.quotas.configure(read_object(request)))
+        return json_response(self.quotas.limits())
+
     def on_c_reset(self, request: Request) -> Response:
         self.state.reset()
         self.oauth.reset()
         self.faults.reset()
         self.push.reset()
+        self.quotas.reset()
         self.state.clock.offset = dt.timedelta()
         return json_response({"reset": True})
 

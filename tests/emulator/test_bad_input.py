@@ -158,7 +158,11 @@ def test_a_cancelling_patch_still_checks_what_it_sends(
 CONTROL_CASES: list[tuple[str, str, str, dict[str, Any], tuple[int, str]]] = [
     *[(f"{path} with an array body", "POST", path, {"json": [{"email": "a@example.com"}]}, (400, "invalid"))
       for path in ("clients", "users", "consent", "faults", "sync-tokens/invalidate", "tokens/revoke", "clock",
-                   "push")],
+                   "push", "quotas")],
+    ("quotas with a zero limit", "POST", "quotas", {"json": {"per_user_per_minute": 0}}, (400, "invalid")),
+    ("quotas with a limit as a string", "POST", "quotas", {"json": {"per_project_per_minute": "10"}}, (400, "invalid")),
+    ("quotas with a limit as a boolean", "POST", "quotas", {"json": {"per_user_per_minute": True}}, (400, "invalid")),
+    ("quotas with an unknown setting", "POST", "quotas", {"json": {"per_day": 5}}, (400, "invalid")),
     ("client with redirect_uris not a list", "POST", "clients", {"json": {"client_id": "c", "client_secret": "s", "redirect_uris": "https://x"}}, (400, "invalid")),
     ("client with a numeric client_id", "POST", "clients", {"json": {"client_id": 5, "client_secret": "s"}}, (400, "required")),
     ("user with a numeric time zone", "POST", "users", {"json": {"email": "b@example.com", "time_zone": 5}}, (400, "invalid")),
