@@ -22,7 +22,8 @@ from .calendar_api import CalendarApi
 from .control_api import ControlApi
 from .errors import ApiError, AuthorizePageError, OAuthError
 from .faults import Fault, Faults
-from .oauth import AccessToken, OAuthProvider, require_scope
+from .grants import AccessToken, require_scope
+from .oauth import OAuthProvider
 from .pages import render_consent_page, render_error_page
 from .push import PushService
 from .quotas import Quotas

@@ -14,7 +14,7 @@ from werkzeug.wrappers import Request, Response
 
 from . import events, listing, mail
 from .errors import ApiError, bad_request, not_found
-from .oauth import AccessToken
+from .grants import AccessToken
 from .push import PushService
 from .scopes import CALENDAR_WRITE_SCOPES, LIST_SCOPES, READ_SCOPES, WRITE_SCOPES
 from .state import Calendar, EmulatorState, new_event_id

@@ -12,73 +12,17 @@ import datetime as dt
 import hashlib
 import threading
 from collections import deque
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
 from .errors import ApiError, AuthorizePageError, OAuthError
+from .grants import AccessToken, Authorization, Client, Code, Grant
 from .scopes import BASIC_SCOPES, SCOPE_ALIASES, normalise_scopes
 from .state import EmulatorState, opaque
 
 CODE_TTL = dt.timedelta(minutes=10)
 ACCESS_TTL = dt.timedelta(seconds=3599)
 TESTING_REFRESH_TTL = dt.timedelta(days=7)
-
-
-@dataclass
-class Client:
-    client_id: str
-    client_secret: str
-    redirect_uris: list[str]
-    publishing_status: str = "testing"
-    test_users: list[str] = field(default_factory=list)
-    name: str = "Odoo"
-
-
-@dataclass
-class Authorization:
-    """A consent page being shown: what the client asked for."""
-
-    id: str
-    client_id: str
-    redirect_uri: str
-    scopes: list[str]
-    state: str | None
-    code_challenge: str | None
-    challenge_method: str
-    offline: bool
-    force_consent: bool
-    include_granted: bool
-    login_hint: str | None
-
-
-@dataclass
-class Code:
-    code: str
-    authorization: Authorization
-    email: str
-    scopes: list[str]
-    expires: dt.datetime
-    used: bool = False
-
-
-@dataclass
-class Grant:
-    """A refresh token and the access tokens minted from it (one consent of one account)."""
-
-    refresh_token: str | None
-    client_id: str
-    email: str
-    scopes: list[str]
-    expires: dt.datetime | None
-    revoked: bool = False
-
-
-@dataclass
-class AccessToken:
-    token: str
-    grant: Grant
-    expires: dt.datetime
 
 
 class OAuthProvider:
@@ -369,8 +313,3 @@ def _texts(value: Any) -> bool:
 
 def _with_query(url: str, params: dict[str, str]) -> str:
     return url + ("&" if "?" in url else "?") + urlencode(params)
-
-
-def require_scope(access: AccessToken, allowed: frozenset[str]) -> None:
-    if not allowed & set(access.grant.scopes):
-        raise ApiError(403, "insufficientPermissions", "Request had insufficient authentication scopes.")

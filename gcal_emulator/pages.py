@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from .errors import AuthorizePageError
-from .oauth import Authorization, Client
+from .grants import Authorization, Client
 from .scopes import BASIC_SCOPES, SCOPE_LABELS
 
 _PAGE = """<!DOCTYPE html>
