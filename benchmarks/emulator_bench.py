@@ -14,7 +14,7 @@ import time
 
 import requests
 
-from benchmarks.common import emulator_process, peak_rss_mb, print_table
+from benchmarks.common import emulator_process, lift_quotas, peak_rss_mb, print_table
 from gcal_emulator.control import EmulatorControl
 
 
@@ -44,6 +44,7 @@ def main() -> None:
     rows = []
     with emulator_process() as (base, pid):
         control = EmulatorControl(base)
+        lift_quotas(control)
         token = control.connect("bench@example.com")
         http = requests.Session()
         http.headers["Authorization"] = f"Bearer {token['access_token']}"

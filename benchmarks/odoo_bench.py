@@ -19,7 +19,7 @@ import os
 import time
 from contextlib import contextmanager
 
-from benchmarks.common import emulator_process, print_table
+from benchmarks.common import emulator_process, lift_quotas, print_table
 from devtools.odoo_site import connect, create_database, drop_database, odoo_source, open_registry, use_emulator
 from gcal_emulator.control import EmulatorControl
 
@@ -65,6 +65,7 @@ def main() -> None:
         with emulator_process() as (base, _pid), open_registry(source, db).cursor() as cr:
             env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
             control = EmulatorControl(base)
+            lift_quotas(control)
             use_emulator(env, control, CLIENT_ID, CLIENT_SECRET, [GOOGLE])
             env["ir.config_parameter"].set_param("google_calendar_sync.quota_per_minute", "100000")
             Users = env["res.users"].with_context(no_reset_password=True)

@@ -84,6 +84,15 @@ class EmulatorControl:
     def advance_clock(self, seconds: float) -> str:
         return self._call("POST", "clock", {"advance_seconds": seconds})["now"]
 
+    def set_quotas(self, per_user_per_minute: int | None = None, per_project_per_minute: int | None = None) -> dict[str, int]:
+        """Set the per-minute request limits given (Google's defaults: 600 per user, 10,000 per
+        project; ``reset`` restores them); returns the limits now in force."""
+        spec = {"per_user_per_minute": per_user_per_minute, "per_project_per_minute": per_project_per_minute}
+        return self._call("POST", "quotas", {key: value for key, value in spec.items() if value is not None})
+
+    def quotas(self) -> dict[str, int]:
+        return self._call("GET", "quotas")
+
     def notifications(self, state: str | None = None, count: int = 1, wait: float | None = None) -> list[dict[str, Any]]:
         """Push deliveries; with ``wait``, once ``count`` deliveries of ``state`` are done (or
         ``wait`` seconds passed)."""

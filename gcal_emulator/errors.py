@@ -76,6 +76,17 @@ class ApiError(Exception):
         return {"error": {"errors": [item], "code": self.status, "message": self.message}}
 
 
+class AuthorizePageError(Exception):
+    """An error Google shows on its own page instead of redirecting back to the app."""
+
+    def __init__(self, status: int, error: str, message: str, details: str | None = None) -> None:
+        self.status = status
+        self.error = error
+        self.message = message
+        self.details = details
+        super().__init__(f"Error {status}: {error}")
+
+
 class OAuthError(Exception):
     """An OAuth endpoint error: ``{"error": ..., "error_description": ...}``."""
 

@@ -1,4 +1,4 @@
-"""Google's OAuth 2.0 web-server flow: consent page, codes, tokens, revocation, userinfo.
+"""Google's OAuth 2.0 web-server flow: authorization requests, codes, tokens, revocation, userinfo.
 
 Behaviours that matter to a client: exact redirect URI matching, testing-mode apps refusing
 accounts that are not test users (and issuing refresh tokens that die after 7 days), PKCE,
@@ -10,106 +10,19 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-import html
 import threading
 from collections import deque
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from .errors import ApiError, OAuthError
+from .errors import ApiError, AuthorizePageError, OAuthError
+from .grants import AccessToken, Authorization, Client, Code, Grant
+from .scopes import BASIC_SCOPES, SCOPE_ALIASES, normalise_scopes
 from .state import EmulatorState, opaque
 
 CODE_TTL = dt.timedelta(minutes=10)
 ACCESS_TTL = dt.timedelta(seconds=3599)
 TESTING_REFRESH_TTL = dt.timedelta(days=7)
-
-SCOPE_ALIASES = {
-    "email": "https://www.googleapis.com/auth/userinfo.email",
-    "profile": "https://www.googleapis.com/auth/userinfo.profile",
-}
-_CAL = "https://www.googleapis.com/auth/calendar"
-READ_SCOPES = frozenset(f"{_CAL}{s}" for s in ("", ".readonly", ".events", ".events.readonly", ".events.owned", ".events.owned.readonly"))
-WRITE_SCOPES = frozenset(f"{_CAL}{s}" for s in ("", ".events", ".events.owned"))
-LIST_SCOPES = frozenset(f"{_CAL}{s}" for s in ("", ".readonly", ".calendarlist", ".calendarlist.readonly"))
-CALENDAR_WRITE_SCOPES = frozenset((_CAL, f"{_CAL}.calendars", f"{_CAL}.app.created"))
-BASIC_SCOPES = frozenset(("openid", SCOPE_ALIASES["email"], SCOPE_ALIASES["profile"]))
-SCOPE_LABELS = {
-    _CAL: "See, edit, share and permanently delete all the calendars you can access using Google Calendar",
-    f"{_CAL}.readonly": "See and download any calendar you can access using your Google Calendar",
-    f"{_CAL}.events": "View and edit events on all your calendars",
-    f"{_CAL}.events.readonly": "View events on all your calendars",
-    f"{_CAL}.events.owned": "See, create, change and delete events on Google calendars you own",
-    f"{_CAL}.calendarlist.readonly": "See the list of Google calendars you're subscribed to",
-    SCOPE_ALIASES["email"]: "See your primary Google Account email address",
-    SCOPE_ALIASES["profile"]: "See your personal info, including any personal info you've made publicly available",
-    "openid": "Associate you with your personal info on Google",
-}
-
-
-def normalise_scopes(text: str) -> list[str]:
-    scopes = []
-    for scope in text.split():
-        scope = SCOPE_ALIASES.get(scope, scope)
-        if scope not in scopes:
-            scopes.append(scope)
-    return scopes
-
-
-@dataclass
-class Client:
-    client_id: str
-    client_secret: str
-    redirect_uris: list[str]
-    publishing_status: str = "testing"
-    test_users: list[str] = field(default_factory=list)
-    name: str = "Odoo"
-
-
-@dataclass
-class Authorization:
-    """A consent page being shown: what the client asked for."""
-
-    id: str
-    client_id: str
-    redirect_uri: str
-    scopes: list[str]
-    state: str | None
-    code_challenge: str | None
-    challenge_method: str
-    offline: bool
-    force_consent: bool
-    include_granted: bool
-    login_hint: str | None
-
-
-@dataclass
-class Code:
-    code: str
-    authorization: Authorization
-    email: str
-    scopes: list[str]
-    expires: dt.datetime
-    used: bool = False
-
-
-@dataclass
-class Grant:
-    """A refresh token and the access tokens minted from it (one consent of one account)."""
-
-    refresh_token: str | None
-    client_id: str
-    email: str
-    scopes: list[str]
-    expires: dt.datetime | None
-    revoked: bool = False
-
-
-@dataclass
-class AccessToken:
-    token: str
-    grant: Grant
-    expires: dt.datetime
 
 
 class OAuthProvider:
@@ -400,79 +313,3 @@ def _texts(value: Any) -> bool:
 
 def _with_query(url: str, params: dict[str, str]) -> str:
     return url + ("&" if "?" in url else "?") + urlencode(params)
-
-
-def require_scope(access: AccessToken, allowed: frozenset[str]) -> None:
-    if not allowed & set(access.grant.scopes):
-        raise ApiError(403, "insufficientPermissions", "Request had insufficient authentication scopes.")
-
-
-class AuthorizePageError(Exception):
-    """An error Google shows on its own page instead of redirecting back to the app."""
-
-    def __init__(self, status: int, error: str, message: str, details: str | None = None) -> None:
-        self.status = status
-        self.error = error
-        self.message = message
-        self.details = details
-        super().__init__(f"Error {status}: {error}")
-
-
-_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<style>
-body{{font-family:Roboto,Arial,sans-serif;background:#f0f4f9;margin:0}}
-main{{max-width:560px;margin:48px auto;background:#fff;border-radius:28px;padding:36px 40px}}
-h1{{font-size:24px;font-weight:400}} .muted{{color:#444746;font-size:14px}}
-button{{border-radius:20px;padding:10px 24px;font-size:14px;border:1px solid #747775;background:#fff;cursor:pointer}}
-button.primary{{background:#0b57d0;color:#fff;border-color:#0b57d0}} li{{margin:8px 0}} code{{word-break:break-all}}
-.error{{color:#b3261e}} select,input[type=email]{{font-size:15px;padding:8px;width:100%;box-sizing:border-box}}
-</style></head><body><main>{body}</main></body></html>"""
-
-
-def render_error_page(error: AuthorizePageError) -> str:
-    headline = {
-        "access_denied": "Access blocked: this app's request is invalid" if error.status != 403 else "Access blocked",
-        "redirect_uri_mismatch": "Access blocked: This app's request is invalid",
-        "invalid_client": "Access blocked: Authorization Error",
-    }.get(error.error, "Sign in with Google (emulator)")
-    details = f'<p class="muted">Request details: <code>{html.escape(error.details)}</code></p>' if error.details else ""
-    body = (
-        f"<h1>{html.escape(headline)}</h1><p>{html.escape(error.message)}</p>"
-        f'<p class="error" id="oauth-error"><strong>Error {error.status}: {html.escape(error.error)}</strong></p>{details}'
-    )
-    return _PAGE.format(title=f"Error {error.status}: {error.error}", body=body)
-
-
-def render_consent_page(authorization: Authorization, client: Client, accounts: list[str], message: str = "") -> str:
-    chosen = (authorization.login_hint or "").lower()
-    options = "".join(
-        f'<option value="{html.escape(email)}"{" selected" if email == chosen else ""}>{html.escape(email)}</option>'
-        for email in accounts
-    )
-    account_field = (
-        f'<select name="email" id="email">{options}</select>'
-        if accounts
-        else '<input type="email" name="email" id="email" placeholder="Email">'
-    )
-    scopes = "".join(
-        f'<li><label><input type="checkbox" name="scope" value="{html.escape(scope)}" checked'
-        f'{" disabled" if scope in BASIC_SCOPES else ""}> {html.escape(SCOPE_LABELS.get(scope, scope))}</label></li>'
-        for scope in authorization.scopes
-    )
-    warning = (
-        '<p class="muted">Google hasn\'t verified this app. The app is in testing: only its test users can sign in.</p>'
-        if client.publishing_status == "testing"
-        else ""
-    )
-    error = f'<p class="error">{html.escape(message)}</p>' if message else ""
-    body = f"""<h1>Sign in with Google (emulator)</h1>
-<p><strong>{html.escape(client.name)}</strong> wants to access your Google Account</p>{warning}{error}
-<form method="post" action="/o/oauth2/v2/auth/decision">
-<input type="hidden" name="request_id" value="{html.escape(authorization.id)}">
-<p><label for="email">Account</label><br>{account_field}</p>
-<p class="muted">This will allow {html.escape(client.name)} to:</p><ul>{scopes}</ul>
-<p><button type="submit" name="decision" value="deny" id="deny">Cancel</button>
-<button type="submit" name="decision" value="allow" id="allow" class="primary">Continue</button></p>
-</form>"""
-    return _PAGE.format(title="Sign in - Google Accounts", body=body)

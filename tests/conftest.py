@@ -17,6 +17,7 @@ from tests import discovery
 # endpoint -> {method: (request schema, response schema)}
 SCHEMAS: dict[str, dict[str, tuple[str | None, str | None]]] = {
     "events": {"GET": (None, "Events"), "POST": ("Event", "Event")},
+    "import": {"POST": ("Event", "Event")},
     "event": {"GET": (None, "Event"), "PUT": ("Event", "Event"), "PATCH": ("Event", "Event"), "DELETE": (None, None)},
     "instances": {"GET": (None, "Events")},
     "watch": {"POST": ("Channel", "Channel")},

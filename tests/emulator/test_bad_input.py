@@ -41,7 +41,8 @@ CASES: list[tuple[str, str, str, dict[str, Any], tuple[int, str]]] = [
     ("recurrence without time zone", "POST", "/calendars/primary/events", {"json": GOOD | {"recurrence": ["RRULE:FREQ=DAILY"]}}, (400, "invalid")),
     ("too many reminders", "POST", "/calendars/primary/events", {"json": GOOD | {"reminders": {"useDefault": False, "overrides": [{"method": "popup", "minutes": 1}] * 6}}}, (400, "invalid")),
     ("default and override reminders", "POST", "/calendars/primary/events", {"json": GOOD | {"reminders": {"useDefault": True, "overrides": [{"method": "popup", "minutes": 1}]}}}, (400, "invalid")),
-    ("non-string extended property", "POST", "/calendars/primary/events", {"json": GOOD | {"extendedProperties": {"private": {"k": 1}}}}, (400, "invalid")),
+    ("extended property that is an object", "POST", "/calendars/primary/events", {"json": GOOD | {"extendedProperties": {"private": {"k": {"v": 1}}}}}, (400, "invalid")),
+    ("extended property that is a list", "POST", "/calendars/primary/events", {"json": GOOD | {"extendedProperties": {"shared": {"k": ["1"]}}}}, (400, "invalid")),
     ("unknown color", "POST", "/calendars/primary/events", {"json": GOOD | {"colorId": "99"}}, (400, "invalid")),
     ("bad sendUpdates", "POST", "/calendars/primary/events", {"json": GOOD, "params": {"sendUpdates": "everyone"}}, (400, "invalid")),
     ("sync token with timeMin", "GET", "/calendars/primary/events", {"params": {"syncToken": "x", "timeMin": "2026-01-01T00:00:00Z"}}, (400, "invalid")),
@@ -157,7 +158,11 @@ def test_a_cancelling_patch_still_checks_what_it_sends(
 CONTROL_CASES: list[tuple[str, str, str, dict[str, Any], tuple[int, str]]] = [
     *[(f"{path} with an array body", "POST", path, {"json": [{"email": "a@example.com"}]}, (400, "invalid"))
       for path in ("clients", "users", "consent", "faults", "sync-tokens/invalidate", "tokens/revoke", "clock",
-                   "push")],
+                   "push", "quotas")],
+    ("quotas with a zero limit", "POST", "quotas", {"json": {"per_user_per_minute": 0}}, (400, "invalid")),
+    ("quotas with a limit as a string", "POST", "quotas", {"json": {"per_project_per_minute": "10"}}, (400, "invalid")),
+    ("quotas with a limit as a boolean", "POST", "quotas", {"json": {"per_user_per_minute": True}}, (400, "invalid")),
+    ("quotas with an unknown setting", "POST", "quotas", {"json": {"per_day": 5}}, (400, "invalid")),
     ("client with redirect_uris not a list", "POST", "clients", {"json": {"client_id": "c", "client_secret": "s", "redirect_uris": "https://x"}}, (400, "invalid")),
     ("client with a numeric client_id", "POST", "clients", {"json": {"client_id": 5, "client_secret": "s"}}, (400, "required")),
     ("user with a numeric time zone", "POST", "users", {"json": {"email": "b@example.com", "time_zone": 5}}, (400, "invalid")),

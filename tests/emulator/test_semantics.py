@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from gcal_emulator.app import UPDATED_MIN_HORIZON
+from gcal_emulator.listing import UPDATED_MIN_HORIZON
 from gcal_emulator.control import EmulatorControl
 from tests.emulator.conftest import ALICE, Api, error_reason
 
