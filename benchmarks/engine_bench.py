@@ -109,7 +109,7 @@ def planning(bindings: int, changed_share: float) -> dict[str, Any]:
     changed = int(bindings * changed_share)
     for i in range(bindings):
         remote = timed(f"Event {i}", day=1 + i % 28, google_id=f"g{i}", etag='"1"')
-        binding = planner.binding_for(f"L{i}", remote, remote.content_hash(fields), fields)
+        binding = planner.binding_for(f"L{i}", remote, remote, fields)
         if i < changed:
             remote = remote.replace(summary=f"Event {i}, edited", etag='"2"')
         local = None

@@ -12,7 +12,7 @@ from typing import Any
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
-from . import events, listing, mail
+from . import events, invitations, listing, mail
 from .errors import ApiError, bad_request, not_found
 from .grants import AccessToken
 from .push import PushService
@@ -78,6 +78,10 @@ class CalendarApi:
                      ctx: events.WriteContext) -> None:
         self.push.changed(calendar.id)
         mail.record(self.state, calendar, before, after, ctx.send_updates)
+        resource = after or before
+        if resource is not None:
+            for guest_calendar in invitations.propagate(self.state, calendar, resource, ctx.now):
+                self.push.changed(guest_calendar.id)
 
     def _epoch(self, calendar: Calendar) -> str:
         return f"{self.state.sync_epoch}.{calendar.epoch}"
@@ -127,6 +131,9 @@ class CalendarApi:
         with self.state.lock:
             calendar = self._calendar(access, calendar_id)
             ctx = self._write_context(request)
+            invitation = invitations.source(self.state, calendar, event_id)
+            if invitation is not None:
+                return self._guest_write(calendar, event_id, invitation, body, ctx)
             if request.method == "DELETE":
                 before = events.get(calendar, event_id)
                 cancelled = events.delete(calendar, event_id, ctx)
@@ -136,6 +143,19 @@ class CalendarApi:
             stored, before = write(calendar, event_id, body, ctx)
             self._after_write(calendar, before, stored.resource, ctx)
             return json_response(stored.resource, headers={"ETag": stored.resource["etag"]})
+
+    def _guest_write(self, calendar: Calendar, event_id: str, invitation: tuple[Calendar, Any], body: Any,
+                     ctx: events.WriteContext) -> Response:
+        """A guest answers (or declines by deleting) their copy of someone's event."""
+        if body is not None and not isinstance(body, dict):
+            raise bad_request("Invalid event body.", "body")
+        home, original = invitation
+        for changed in invitations.guest_write(self.state, calendar, home, original, body, ctx):
+            self.push.changed(changed.id)
+        if body is None:
+            return Response(status=204)
+        resource = events.get(calendar, event_id)
+        return json_response(resource, headers={"ETag": resource["etag"]})
 
     def on_instances(self, request: Request, calendar_id: str, event_id: str) -> Response:
         access = self._access(request, READ_SCOPES)

@@ -32,7 +32,7 @@ class EventsPage:
 class Write:
     """One event write for :meth:`CalendarClient.write_many`."""
 
-    method: str  # POST (insert), PATCH or DELETE
+    method: str  # POST (insert), IMPORT (events.import: a private copy), PATCH or DELETE
     calendar_id: str
     event_id: str | None = None
     body: dict[str, Any] | None = None
@@ -122,10 +122,13 @@ class CalendarClient:
     # -- writes ----------------------------------------------------------------------------------
 
     def _write_request(self, write: Write) -> tuple[str, str, dict[str, str], dict[str, str]]:
+        headers = {"If-Match": write.etag} if write.etag else {}
+        if write.method == "IMPORT":  # mails nobody: no sendUpdates
+            params = {"conferenceDataVersion": "1"} if write.conference else {}
+            return "POST", self._events_url(write.calendar_id, suffix="/import"), params, headers
         params = {"sendUpdates": write.send_updates}
         if write.conference:
             params["conferenceDataVersion"] = "1"
-        headers = {"If-Match": write.etag} if write.etag else {}
         url = self._events_url(write.calendar_id, write.event_id)
         return write.method, url, params, headers
 
@@ -150,6 +153,10 @@ class CalendarClient:
     def patch_event(self, calendar_id: str, event_id: str, body: dict[str, Any], *, etag: str | None = None,
                     send_updates: str = "none", conference: bool = False) -> dict[str, Any]:
         return self._written_event(Write("PATCH", calendar_id, event_id, body, etag, send_updates, conference))
+
+    def import_event(self, calendar_id: str, body: dict[str, Any], *, conference: bool = False) -> dict[str, Any]:
+        """events.import: a private copy of an event (``body`` names its iCalUID and organizer)."""
+        return self._written_event(Write("IMPORT", calendar_id, body=body, conference=conference))
 
     def delete_event(self, calendar_id: str, event_id: str, *, etag: str | None = None, send_updates: str = "none") -> None:
         self.write(Write("DELETE", calendar_id, event_id, etag=etag, send_updates=send_updates))

@@ -9,10 +9,29 @@ decide again), 404/410 on a delete means it is already gone.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
 from . import planner
+from .actions import (
+    GOOGLE,
+    Action,
+    ArchiveLocal,
+    Bind,
+    Context,
+    CreateLocal,
+    CreateRemote,
+    DeleteLocal,
+    DeleteRemote,
+    ImportRemote,
+    Item,
+    RemoteWrite,
+    Unbind,
+    UpdateLocal,
+    UpdateRemote,
+    Withdraw,
+)
 from .client import CalendarClient, Write, WriteResult
 from .errors import (
     DeletedError,
@@ -27,27 +46,17 @@ from .errors import (
 from .ids import link_for
 from .local import Binding, LocalCalendar, SyncState
 from .mapping import from_google, to_google, wants_conference
+from .merge import Access
 from .model import Event, deleted, google_id_of
-from .planner import (
-    Bind,
-    CreateLocal,
-    CreateRemote,
-    DeleteLocal,
-    DeleteRemote,
-    Item,
-    Unbind,
-    UpdateLocal,
-    UpdateRemote,
-    binding_for,
-)
+from .planner import binding_for
 from .report import EventProblem, RunReport
 
-RemoteAction = CreateRemote | UpdateRemote | DeleteRemote
-LocalAction = UpdateLocal | DeleteLocal | Bind | Unbind
+RemoteAction = CreateRemote | UpdateRemote | ImportRemote | DeleteRemote
+LocalAction = UpdateLocal | DeleteLocal | ArchiveLocal | Withdraw | Bind | Unbind
 
 
 class Executor:
-    def __init__(self, client: CalendarClient, local: LocalCalendar, calendar_id: str, ctx: planner.Context,
+    def __init__(self, client: CalendarClient, local: LocalCalendar, calendar_id: str, ctx: Context,
                  report: RunReport, state: SyncState) -> None:
         self.client = client
         self.local = local
@@ -56,20 +65,20 @@ class Executor:
         self.report = report
         self.state = state
         # Deletions decided by a second look after a 412 or 404, held for the caller's mass-deletion guard.
-        self.held: list[planner.Action] = []
+        self.held: list[Action] = []
         self._queue: list[tuple[RemoteAction, bool]] = []
 
-    def run(self, actions: Sequence[planner.Action], replanned: bool = False) -> None:
+    def run(self, actions: Sequence[Action], replanned: bool = False) -> None:
         """Apply local actions now, a phase at a time (series before their occurrences), with
         creations and bindings in bulk; queue Google writes for :meth:`flush`, to batch them."""
         for phase in (0, 1):
             group = [a for a in actions if planner.phase(a) == phase]
             bindings = self._create_local([a for a in group if isinstance(a, CreateLocal)])
             for action in group:
-                if isinstance(action, (CreateRemote, UpdateRemote, DeleteRemote)):
+                if isinstance(action, (CreateRemote, UpdateRemote, ImportRemote, DeleteRemote)):
                     self._queue.append((action, replanned))
                 elif not isinstance(action, CreateLocal):
-                    bindings += self._local(action)
+                    bindings += self._local(action, replanned)
             if bindings:
                 self.local.bind_many(bindings)
         self.local.commit()
@@ -97,38 +106,52 @@ class Executor:
             if action.replaces is not None:
                 self.local.unbind(action.replaces)
         bindings = []
-        fields = self.ctx.fields
         for action, created in zip(actions, self.local.create_many([a.remote for a in actions])):
             if isinstance(created, LocalWriteError):
                 self._local_failure(None, action.remote, created)
                 continue
             local_ref, stored = created
-            bindings.append(binding_for(local_ref, action.remote, stored.content_hash(fields), fields))
+            organizer = action.remote.organizer
+            access = Access.ATTENDEE if organizer is not None and not organizer.is_self else Access.ORGANIZER
+            bindings.append(binding_for(local_ref, action.remote, stored, self.ctx.fields, access))
             self.report.counts["created_local"] += 1
         return bindings
 
-    def _local(self, action: LocalAction) -> list[Binding]:
+    def _local(self, action: LocalAction, replanned: bool) -> list[Binding]:
         """Apply one local update, deletion or binding change; the bindings to record."""
-        fields = self.ctx.fields
         try:
             if isinstance(action, UpdateLocal):
-                stored = self.local.update(action.local_ref, action.remote)
-                self.report.counts["updated_local"] += 1
-                return [binding_for(action.local_ref, action.remote, stored.content_hash(fields), fields)]
+                return self._update_local(action, replanned)
+            if isinstance(action, Bind):
+                return [action.binding]
             if isinstance(action, DeleteLocal):
                 self.local.delete(action.binding.local_ref)
-                self.local.unbind(action.binding)
                 self.report.counts["deleted_local"] += 1
-            elif isinstance(action, Bind):
-                return [action.binding]
-            elif isinstance(action, Unbind):
-                self.local.unbind(action.binding)
+            elif isinstance(action, ArchiveLocal):
+                self.local.archive(action.binding.local_ref)
+                self.report.counts["archived_local"] += 1
+            elif isinstance(action, Withdraw):
+                self.local.withdraw(action.binding.local_ref)
+                self.report.counts["withdrawn_local"] += 1
+            self.local.unbind(action.binding)
         except LocalWriteError as exc:
             if isinstance(action, UpdateLocal):
                 self._local_failure(action.local_ref, action.remote, exc)
             else:
                 self._local_failure(None, deleted(action.binding.google_id), exc)
         return []
+
+    def _update_local(self, action: UpdateLocal, replanned: bool) -> list[Binding]:
+        """Write Google's version (or the merge) locally; the binding records Google's version as
+        it is, so that what the merge still sends Google is seen as a local change if it fails."""
+        stored = self.local.update(action.local_ref, action.merged or action.remote)
+        self.report.counts["updated_local"] += 1
+        access = action.binding.access if action.binding is not None else action.access
+        binding = binding_for(action.local_ref, action.remote, stored, self.ctx.fields, access)
+        if action.push is not None:
+            self._queue.append((dataclasses.replace(
+                action.push, local=dataclasses.replace(action.push.local, event=stored)), replanned))
+        return [binding]
 
     def _local_failure(self, local_ref: str | None, remote: Event, error: LocalWriteError) -> None:
         self._problem(local_ref, remote.google_id, remote, error, retryable=True)
@@ -141,10 +164,18 @@ class Executor:
             return Write("DELETE", self.calendar_id, action.binding.google_id, etag=action.etag,
                          send_updates=action.send_updates)
         event = action.event
-        inserting = isinstance(action, CreateRemote) and not event.is_instance
-        body = to_google(event, self.ctx.fields, link=link_for(self.ctx.namespace, action.local.local_ref),
-                         request_id=action.google_id, patch=not inserting)
+        inserting = isinstance(action, (CreateRemote, ImportRemote)) and not event.is_instance
+        outgoing, fields = event, self.ctx.fields
+        if isinstance(action, UpdateRemote):
+            outgoing, fields = action.outgoing or event, action.fields or fields
+        body = to_google(outgoing, fields, link=link_for(self.ctx.namespace, action.local.local_ref),
+                         request_id=action.google_id or None, patch=not inserting)
         conference = wants_conference(body)
+        if isinstance(action, ImportRemote):
+            body["iCalUID"] = action.ical_uid
+            if event.organizer is not None and event.organizer.email:
+                body["organizer"] = {"email": event.organizer.email, "displayName": event.organizer.name or None}
+            return Write("IMPORT", self.calendar_id, body=body, conference=conference)
         if inserting:
             body["id"] = action.google_id
             return Write("POST", self.calendar_id, body=body, send_updates=action.send_updates, conference=conference)
@@ -173,10 +204,11 @@ class Executor:
             self._replan(action)
         else:
             google_id = action.binding.google_id if isinstance(action, DeleteRemote) else action.google_id
-            self._problem(action.local.local_ref, google_id, action.local.event, error, retryable=error.retryable)
+            self._problem(action.local.local_ref, google_id or None, action.local.event, error,
+                          retryable=error.retryable)
         return []
 
-    def _pushed(self, action: CreateRemote | UpdateRemote, answer: dict[str, Any] | None) -> list[Binding]:
+    def _pushed(self, action: RemoteWrite, answer: dict[str, Any] | None) -> list[Binding]:
         """The binding of a confirmed write; what Google added (the Meet link) comes back first."""
         try:
             remote = from_google(answer)
@@ -184,12 +216,13 @@ class Executor:
             self._problem(action.local.local_ref, action.google_id, action.event, exc)
             return []
         fields = self.ctx.fields
-        local_hash = action.event.content_hash(fields)
-        if "meet_url" in fields and remote.meet_url and remote.meet_url != action.event.meet_url:
-            local_hash = self.local.update(action.local.local_ref, remote).content_hash(fields)
-        created = isinstance(action, CreateRemote)
-        self.report.counts["created_google" if created else "updated_google"] += 1
-        return [binding_for(action.local.local_ref, remote, local_hash, fields)]
+        stored = action.event
+        if "meet_url" in fields and remote.meet_url and remote.meet_url != stored.meet_url:
+            stored = self.local.update(action.local.local_ref, remote)
+        kind = "updated_google" if isinstance(action, UpdateRemote) or getattr(action, "binding", None) else (
+            "created_google")
+        self.report.counts[kind] += 1
+        return [binding_for(action.local.local_ref, remote, stored, fields, _access(action))]
 
     def _adopt(self, action: CreateRemote) -> None:
         """409 on our derived id: the event is ours, from an insert whose answer was lost.
@@ -202,12 +235,12 @@ class Executor:
         try:
             current = from_google(self.client.get_event(self.calendar_id, action.google_id))
             same = not planner.is_deletion(current) and current.content_hash(fields) == event.content_hash(fields)
-            if not same and planner.winner(self.ctx, current, local) == planner.GOOGLE:
+            if not same and planner.winner(self.ctx, current, local) == GOOGLE:
                 if planner.is_deletion(current):
                     self.local.delete(local.local_ref)
                     self.report.counts["deleted_local"] += 1
                 else:
-                    self.local.bind_many(self._local(UpdateLocal(local.local_ref, current)))
+                    self.local.bind_many(self._local(UpdateLocal(local.local_ref, current), replanned=True))
                 return
             if not same:
                 body = to_google(event, fields, link=link_for(self.ctx.namespace, local.local_ref), patch=True)
@@ -218,7 +251,7 @@ class Executor:
                 raise
             self._problem(local.local_ref, action.google_id, event, exc, retryable=exc.retryable)
             return
-        self.local.bind_many([binding_for(local.local_ref, current, event.content_hash(fields), fields)])
+        self.local.bind_many([binding_for(local.local_ref, current, event, fields)])
         self.report.counts["created_google"] += 1
 
     def _replan(self, action: UpdateRemote | DeleteRemote) -> None:
@@ -248,3 +281,11 @@ class Executor:
                  retryable: bool = False) -> None:
         self.report.problems.append(EventProblem(local_ref, google_id, event.summary if event else "", error, retryable))
         self.local.record_error(local_ref, google_id, error)
+
+
+def _access(action: RemoteWrite) -> Access:
+    """The access a confirmed write's binding records."""
+    if isinstance(action, ImportRemote):
+        return Access.COPY
+    binding = getattr(action, "binding", None)
+    return binding.access if binding is not None else action.local.access

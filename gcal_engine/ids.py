@@ -16,6 +16,13 @@ def google_id_for(namespace: str, local_ref: str) -> str:
     return base64.b32hexencode(digest).decode("ascii").lower()[:32]
 
 
+def ical_uid_for(namespace: str, local_ref: str) -> str:
+    """The iCalUID of a local event on Google, the same in every calendar that shows it: the
+    organizer's event (Google's own form for an id, ``<id>@google.com``) and the private copies
+    imported for guests, so that an invitation replaces a copy instead of doubling it."""
+    return f"{google_id_for(namespace, local_ref)}@google.com"
+
+
 def link_for(namespace: str, local_ref: str) -> str:
     """The value of the private extended property that points back to the local event."""
     return f"{namespace}:{local_ref}"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .errors import EngineError, LocalWriteError
+from .merge import Access
 from .model import Event
 
 
@@ -20,9 +21,11 @@ from .model import Event
 class Binding:
     """The link between one local event and one Google event, as of the last successful sync.
 
-    ``local_hash``/``remote_hash`` are each side's content hash then; ``starts_at``/``ends_at``
-    bound the Google event in time (``ends_at`` None: a series without end), which tells a full
-    resync whether the event should have been listed.
+    ``local_hash``/``remote_hash`` are each side's content hash then, and ``local_digests``/
+    ``remote_digests`` each field's (see gcal_engine.merge; empty for bindings recorded before
+    per-field merges); ``starts_at``/``ends_at`` bound the Google event in time (``ends_at``
+    None: a series without end), which tells a full resync whether the event should have been
+    listed. ``access`` says what the local side may do with the Google event.
     """
 
     local_ref: str
@@ -33,15 +36,20 @@ class Binding:
     remote_hash: str
     starts_at: dt.datetime | None = None
     ends_at: dt.datetime | None = None
+    access: Access = Access.ORGANIZER
+    local_digests: tuple[tuple[str, str], ...] = ()
+    remote_digests: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
 class LocalChange:
     """A local event created, edited or deleted since it was last synced.
 
-    ``event`` is None when the local event was deleted. ``notify`` says whether a person made
-    the change (Google then mails the guests) or a bulk operation did (no mail). An occurrence
-    of a series names its series: ``series_local_ref`` and, once bound, ``series_google_id``.
+    ``event`` is None when the local event was deleted (or is no longer this user's to show).
+    ``notify`` says whether a person made the change (Google then mails the guests) or a bulk
+    operation did (no mail). An occurrence of a series names its series: ``series_local_ref``
+    and, once bound, ``series_google_id``. ``access`` is what the user may do with the event
+    now: their own, someone else's (then whose synchronization carries it).
     """
 
     local_ref: str
@@ -51,6 +59,7 @@ class LocalChange:
     notify: bool = True
     series_local_ref: str | None = None
     series_google_id: str | None = None
+    access: Access = Access.ORGANIZER
 
 
 @dataclass
@@ -91,6 +100,14 @@ class LocalCalendar(Protocol):
         ...
 
     def delete(self, local_ref: str) -> None: ...
+
+    def archive(self, local_ref: str) -> None:
+        """Keep the local event out of sight but recoverable (Google's deletion won over a local edit)."""
+        ...
+
+    def withdraw(self, local_ref: str) -> None:
+        """The user no longer attends this event that is not theirs (their copy is gone on Google)."""
+        ...
 
     def bind_many(self, bindings: Sequence[Binding]) -> None:
         """Record each binding, replacing any other binding of its local reference or Google id; those

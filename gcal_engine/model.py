@@ -169,13 +169,14 @@ class Event:
         return content_hash(self, fields)
 
 
-def _canonical(value: Any) -> Any:
+def canonical(value: Any) -> Any:
+    """A field's value in a comparable, JSON-ready form (guests and properties in a stable order)."""
     if hasattr(value, "canonical"):
         return value.canonical()
     if isinstance(value, Person):
         return value.email.lower()
     if isinstance(value, tuple):
-        items = [_canonical(v) for v in value]
+        items = [canonical(v) for v in value]
         return sorted(items, key=json.dumps) if value and isinstance(value[0], (Attendee, tuple)) else items
     return value
 
@@ -188,7 +189,7 @@ def content_hash(event: Event, fields: Iterable[str] = CONTENT_FIELDS) -> str:
     """
     if event.cancelled and event.is_instance:
         fields = [name for name in fields if name in ("status", "original_start")]
-    data = {name: _canonical(getattr(event, name)) for name in sorted(fields)}
+    data = {name: canonical(getattr(event, name)) for name in sorted(fields)}
     return hashlib.sha1(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 

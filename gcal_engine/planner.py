@@ -2,155 +2,51 @@
 
 Pure functions, no I/O, in the manner of vdirsyncer's sync core. For each event the planner
 asks: is it bound? did Google change it (its content hash differs from the one recorded at the
-last sync)? did the local side? Each combination yields exactly one action (or none), and a
-change on both sides goes through the conflict policy, which records the losing version.
+last sync)? did the local side? which side may write what (``Access``: the user's own event,
+an invitation, a private copy)? Each combination yields explicit actions (see actions.py).
+When both sides changed, fields are merged one by one against what they last agreed on
+(merge.py), and only a field changed on both sides goes through the conflict policy, which
+records the losing version.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import enum
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 
 from . import recurrence
-from .ids import google_id_for
+from .actions import (
+    GOOGLE,
+    LOCAL,
+    LOCAL_DELETIONS,
+    Action,
+    ArchiveLocal,
+    Bind,
+    ConflictPolicy,
+    Context,
+    CreateLocal,
+    CreateRemote,
+    DeleteLocal,
+    DeleteRemote,
+    ImportRemote,
+    Item,
+    Mode,
+    Plan,
+    RunKind,
+    Unbind,
+    UpdateLocal,
+    UpdateRemote,
+    Withdraw,
+)
+from .ids import google_id_for, ical_uid_for
 from .local import Binding, LocalChange
 from .mapping import format_time
+from .merge import GUESTS, OWN_RESPONSE, Access, assemble, digests, merge, units
 from .model import Event, google_id_of
 from .report import Conflict, ConflictKind
 
-
-class Mode(str, enum.Enum):
-    TWO_WAY = "two_way"
-    GOOGLE_TO_LOCAL = "google_to_local"
-    LOCAL_TO_GOOGLE = "local_to_google"
-
-    @property
-    def pulls(self) -> bool:
-        return self is not Mode.LOCAL_TO_GOOGLE
-
-    @property
-    def pushes(self) -> bool:
-        return self is not Mode.GOOGLE_TO_LOCAL
-
-
-class ConflictPolicy(str, enum.Enum):
-    NEWEST = "newest"  # the side modified last wins; ties go to Google
-    GOOGLE = "google"
-    LOCAL = "local"
-
-
-class RunKind(str, enum.Enum):
-    FIRST = "first"  # never synced: nobody is mailed
-    INCREMENTAL = "incremental"  # from a sync token: people's changes mail their guests
-    RESYNC = "resync"  # after a 410 or a reset: rebinding, nobody is mailed
-
-
-GOOGLE, LOCAL = "google", "local"
-
-
-@dataclass(frozen=True)
-class Item:
-    """One event seen in a run: its binding, Google's version, the local change (each optional)."""
-
-    binding: Binding | None
-    remote: Event | None
-    local: LocalChange | None
-
-
-@dataclass(frozen=True)
-class CreateLocal:
-    remote: Event
-    replaces: Binding | None = None
-
-
-@dataclass(frozen=True)
-class UpdateLocal:
-    local_ref: str
-    remote: Event
-
-
-@dataclass(frozen=True)
-class DeleteLocal:
-    binding: Binding
-
-
-@dataclass(frozen=True)
-class CreateRemote:
-    local: LocalChange
-    google_id: str
-    send_updates: str
-
-    @property
-    def event(self) -> Event:
-        return _sent(self.local)
-
-
-@dataclass(frozen=True)
-class UpdateRemote:
-    local: LocalChange
-    google_id: str
-    etag: str | None
-    send_updates: str
-    binding: Binding | None = None
-
-    @property
-    def event(self) -> Event:
-        return _sent(self.local)
-
-
-@dataclass(frozen=True)
-class DeleteRemote:
-    binding: Binding
-    etag: str | None
-    send_updates: str
-    local: LocalChange
-
-
-@dataclass(frozen=True)
-class Bind:
-    """Both sides agree: only the binding moves (new ETag, new hashes), and the local event is clean."""
-
-    binding: Binding
-
-
-@dataclass(frozen=True)
-class Unbind:
-    binding: Binding
-
-
-Action = CreateLocal | UpdateLocal | DeleteLocal | CreateRemote | UpdateRemote | DeleteRemote | Bind | Unbind
-
-
-@dataclass(frozen=True)
-class Context:
-    mode: Mode
-    policy: ConflictPolicy
-    kind: RunKind
-    fields: frozenset[str]
-    namespace: str
-
-
-@dataclass
-class Plan:
-    actions: list[Action] = field(default_factory=list)
-    deletions: list[Action] = field(default_factory=list)
-    conflicts: list[Conflict] = field(default_factory=list)
-    ignored: int = 0
-
-    def extend(self, other: Plan) -> None:
-        self.actions += other.actions
-        self.deletions += other.deletions
-        self.conflicts += other.conflicts
-        self.ignored += other.ignored
-
-
-def _sent(local: LocalChange) -> Event:
-    """The local version a creation or an update sends: never a deleted one (see decide)."""
-    if local.event is None:
-        raise ValueError(f"local event {local.local_ref} was deleted: there is nothing to send")
-    return local.event
+__all__ = ["ConflictPolicy", "Context", "Item", "Mode", "Plan", "RunKind", "decide", "plan"]
 
 
 def is_deletion(event: Event | None) -> bool:
@@ -159,11 +55,13 @@ def is_deletion(event: Event | None) -> bool:
 
 
 def send_updates(ctx: Context, local: LocalChange) -> str:
-    return "all" if ctx.kind is RunKind.INCREMENTAL and local.notify else "none"
+    """Google mails the guests of a person's change to their own event, never of a copy's."""
+    mailing = ctx.kind is RunKind.INCREMENTAL and local.notify and local.access is Access.ORGANIZER
+    return "all" if mailing else "none"
 
 
 def remote_id_for(ctx: Context, local: LocalChange) -> str:
-    """The Google id a local event gets: derived from its id, or its series' instance id."""
+    """The Google id a local event gets: derived from its reference, or its series' instance id."""
     original = local.event.original_start if local.event is not None else None
     if original is not None and local.series_local_ref:
         series = local.series_google_id or google_id_for(ctx.namespace, local.series_local_ref)
@@ -187,19 +85,27 @@ def span(event: Event) -> tuple[dt.datetime, dt.datetime | None]:
         return start, None
 
 
-def binding_for(local_ref: str, remote: Event, local_hash: str, fields: Iterable[str]) -> Binding:
-    """The binding that records ``remote`` and the local content (by hash) as in sync."""
+def binding_for(local_ref: str, remote: Event, local: Event, fields: Iterable[str],
+                access: Access = Access.ORGANIZER) -> Binding:
+    """The binding that records ``remote`` and ``local`` as agreeing."""
+    return with_local(with_remote(Binding(local_ref, google_id_of(remote), None, None, "", "", access=access),
+                                  remote, fields), local, fields)
+
+
+def with_remote(binding: Binding, remote: Event, fields: Iterable[str]) -> Binding:
+    """``binding`` recording ``remote`` as Google's agreed version."""
+    fields = tuple(fields)
     starts_at, ends_at = span(remote)
-    return Binding(
-        local_ref=local_ref,
-        google_id=google_id_of(remote),
-        etag=remote.etag,
-        ical_uid=remote.ical_uid,
-        local_hash=local_hash,
-        remote_hash=remote.content_hash(fields),
-        starts_at=starts_at,
-        ends_at=ends_at,
-    )
+    return dataclasses.replace(binding, google_id=google_id_of(remote), etag=remote.etag, ical_uid=remote.ical_uid,
+                               remote_hash=remote.content_hash(fields), starts_at=starts_at, ends_at=ends_at,
+                               remote_digests=tuple(sorted(digests(remote, fields).items())))
+
+
+def with_local(binding: Binding, local: Event, fields: Iterable[str]) -> Binding:
+    """``binding`` recording ``local`` as the local side's agreed version."""
+    fields = tuple(fields)
+    return dataclasses.replace(binding, local_hash=local.content_hash(fields),
+                               local_digests=tuple(sorted(digests(local, fields).items())))
 
 
 def winner(ctx: Context, remote: Event, local: LocalChange) -> str:
@@ -219,6 +125,16 @@ def decide(item: Item, ctx: Context) -> Plan:
     if binding is None:
         _decide_unbound(plan, ctx, remote, local)
         return plan
+    access = local.access if local is not None else binding.access
+    if access is Access.INVITED:
+        _leave_to_organizer(plan, ctx, binding, remote, local)
+        return plan
+    if (local is not None and local.event is not None and access is Access.COPY
+            and binding.access is not Access.COPY and ctx.mode.pushes):
+        # The organizer's synchronization stopped: the user's copy takes over their invitation.
+        plan.actions.append(_import(ctx, local, binding.ical_uid or ical_uid_for(ctx.namespace, local.local_ref),
+                                    binding))
+        return plan
 
     remote_gone = is_deletion(remote)
     remote_hash = remote.content_hash(ctx.fields) if remote is not None and not remote_gone else None
@@ -228,16 +144,35 @@ def decide(item: Item, ctx: Context) -> Plan:
 
     if not remote_changed and not local_changed:
         if remote is not None and remote.etag != binding.etag:
-            plan.actions.append(Bind(binding_for(binding.local_ref, remote, binding.local_hash, ctx.fields)))
+            plan.actions.append(Bind(with_remote(binding, remote, ctx.fields)))
         elif local is not None:
             plan.actions.append(Bind(binding))  # an edit that left the synced content alone
+    elif remote_gone or (local is not None and local.event is None):
+        _deletion(plan, ctx, binding, remote, local, access, remote_changed, local_changed)
+    elif (remote is not None and local is not None and local.event is not None and binding.local_digests
+          and ctx.mode is Mode.TWO_WAY):
+        _merge(plan, ctx, binding, remote, local, access)
     elif remote is not None and not local_changed:
-        _pull(plan, ctx, binding, remote, remote_gone)
+        _pull(plan, ctx, binding, remote)
     elif local is not None and not remote_changed:
-        _push(plan, ctx, binding, remote, local, local_hash)
+        _push(plan, ctx, binding, remote, local)
     elif remote is not None and local is not None:
-        _resolve(plan, ctx, binding, remote, local, remote_hash, local_hash)
+        _resolve(plan, ctx, binding, remote, local)
     return plan
+
+
+def _leave_to_organizer(plan: Plan, ctx: Context, binding: Binding, remote: Event | None,
+                        local: LocalChange | None) -> None:
+    """An invitation from a colleague whose own synchronization carries the event: nothing moves
+    here. A private copy this side had made for them goes: their invitation replaces it."""
+    if binding.access is Access.COPY and not is_deletion(remote) and local is not None:
+        plan.deletions.append(DeleteRemote(binding, binding.etag, "none", local))
+    elif is_deletion(remote) or (local is not None and local.event is None):
+        plan.actions.append(Unbind(binding))
+    elif remote is not None:
+        plan.actions.append(Bind(dataclasses.replace(with_remote(binding, remote, ctx.fields), access=Access.INVITED)))
+    elif local is not None:
+        plan.actions.append(Bind(dataclasses.replace(binding, access=Access.INVITED)))
 
 
 def _decide_unbound(plan: Plan, ctx: Context, remote: Event | None, local: LocalChange | None) -> None:
@@ -247,7 +182,8 @@ def _decide_unbound(plan: Plan, ctx: Context, remote: Event | None, local: Local
             _reconcile_unbound(plan, ctx, remote, local, local.event)
         elif local is not None:
             # Ours, deleted locally before its binding was recorded: the newer change wins.
-            placeholder = Binding(local.local_ref, google_id_of(remote), remote.etag, remote.ical_uid, "", "")
+            placeholder = Binding(local.local_ref, google_id_of(remote), remote.etag, remote.ical_uid, "", "",
+                                  access=local.access)
             if winner(ctx, remote, local) == GOOGLE:
                 plan.actions.append(CreateLocal(remote, replaces=placeholder))
             else:
@@ -257,14 +193,17 @@ def _decide_unbound(plan: Plan, ctx: Context, remote: Event | None, local: Local
         else:
             plan.ignored += 1
     elif local is not None and local.event is not None:
-        if ctx.mode.pushes:
-            plan.actions.append(CreateRemote(local, remote_id_for(ctx, local), send_updates(ctx, local)))
-        else:
+        if not ctx.mode.pushes or local.access is Access.INVITED:
             plan.ignored += 1
+        elif local.access is Access.COPY and not local.event.is_instance:
+            plan.actions.append(_import(ctx, local, ical_uid_for(ctx.namespace, local.local_ref)))
+        else:
+            plan.actions.append(CreateRemote(local, remote_id_for(ctx, local), send_updates(ctx, local)))
     elif local is not None and ctx.mode.pushes and remote is None:
         placeholder = Binding(local.local_ref, remote_id_for(ctx, local), None, None, "", "")
-        if local.series_local_ref:
-            # An occurrence gone with its series: the series' own deletion covers it.
+        if local.series_local_ref or local.access is not Access.ORGANIZER:
+            # An occurrence gone with its series: the series' own deletion covers it. A copy is
+            # imported under an id Google chooses: none can be left under a derived one.
             plan.actions.append(Unbind(placeholder))
         else:
             # Deleted before its binding was recorded: an insert may still have reached Google
@@ -272,54 +211,115 @@ def _decide_unbound(plan: Plan, ctx: Context, remote: Event | None, local: Local
             plan.deletions.append(DeleteRemote(placeholder, None, send_updates(ctx, local), local))
 
 
-def _pull(plan: Plan, ctx: Context, binding: Binding, remote: Event, remote_gone: bool) -> None:
+def _import(ctx: Context, local: LocalChange, ical_uid: str, binding: Binding | None = None) -> ImportRemote:
+    return ImportRemote(local, binding.google_id if binding else "", "none", ical_uid=ical_uid, binding=binding)
+
+
+def _deletion(plan: Plan, ctx: Context, binding: Binding, remote: Event | None, local: LocalChange | None,
+              access: Access, remote_changed: bool, local_changed: bool) -> None:
+    """One side deleted the event (or no longer has it to show), the other kept it."""
+    remote_gone = is_deletion(remote)
+    local_gone = local is not None and local.event is None
+    if remote_gone and local_gone:
+        plan.actions.append(Unbind(binding))
+    elif access is not Access.ORGANIZER:
+        _copy_gone(plan, ctx, binding, local, access, remote_gone)
+    elif remote_gone and not local_changed:
+        _pull(plan, ctx, binding, remote)
+    elif local_gone and not remote_changed:
+        assert local is not None
+        _push(plan, ctx, binding, remote, local)
+    elif remote is not None and local is not None:
+        _resolve(plan, ctx, binding, remote, local)
+
+
+def _copy_gone(plan: Plan, ctx: Context, binding: Binding, local: LocalChange | None, access: Access,
+               remote_gone: bool) -> None:
+    """Someone else's event, on one side only now."""
+    if remote_gone:
+        # The user removed it from their Google calendar: they no longer attend.
+        plan.actions.append(Withdraw(binding) if ctx.mode.pulls else Unbind(binding))
+    elif access is Access.COPY and ctx.mode.pushes and local is not None:
+        plan.deletions.append(DeleteRemote(binding, binding.etag, "none", local))
+    else:
+        plan.actions.append(Unbind(binding))  # an invitation is the organizer's to cancel
+
+
+def _pull(plan: Plan, ctx: Context, binding: Binding, remote: Event | None) -> None:
     """Only Google changed."""
+    assert remote is not None
+    remote_gone = is_deletion(remote)
     if not ctx.mode.pulls:
         plan.ignored += 1
-        plan.actions.append(Bind(binding_for(binding.local_ref, remote, binding.local_hash, ctx.fields)
-                                 if not remote_gone else binding))
+        plan.actions.append(Bind(binding if remote_gone else with_remote(binding, remote, ctx.fields)))
     elif remote_gone:
         plan.deletions.append(DeleteLocal(binding))
     else:
-        plan.actions.append(UpdateLocal(binding.local_ref, remote))
+        plan.actions.append(UpdateLocal(binding.local_ref, remote, binding))
 
 
-def _push(plan: Plan, ctx: Context, binding: Binding, remote: Event | None, local: LocalChange,
-          local_hash: str | None) -> None:
-    """Only the local side changed; ``local_hash`` is None when it deleted the event."""
+def _push(plan: Plan, ctx: Context, binding: Binding, remote: Event | None, local: LocalChange) -> None:
+    """Only the local side changed; ``local.event`` is None when it deleted the event."""
     if not ctx.mode.pushes:
         plan.ignored += 1
-        if local_hash is None:
+        if local.event is None:
             plan.actions.append(Unbind(binding))
         else:
-            plan.actions.append(Bind(binding_for(binding.local_ref, remote, local_hash, ctx.fields)
-                                     if remote is not None else _with_local_hash(binding, local_hash)))
-    elif local_hash is None:
+            recorded = with_remote(binding, remote, ctx.fields) if remote is not None else binding
+            plan.actions.append(Bind(with_local(recorded, local.event, ctx.fields)))
+    elif local.event is None:
         plan.deletions.append(DeleteRemote(binding, binding.etag, send_updates(ctx, local), local))
     else:
-        plan.actions.append(UpdateRemote(local, binding.google_id, binding.etag, send_updates(ctx, local), binding))
+        plan.actions.append(UpdateRemote(local, binding.google_id, send_updates(ctx, local), etag=binding.etag,
+                                         binding=binding))
 
 
-def _resolve(plan: Plan, ctx: Context, binding: Binding, remote: Event, local: LocalChange,
-             remote_hash: str | None, local_hash: str | None) -> None:
-    """Both sides changed; a hash is None on the side that deleted the event."""
-    remote_gone, local_gone = remote_hash is None, local_hash is None
-    if remote_gone and local_gone:
-        plan.actions.append(Unbind(binding))
-        return
-    if remote_hash is not None and remote_hash == local_hash:
-        plan.actions.append(Bind(binding_for(binding.local_ref, remote, remote_hash, ctx.fields)))
+def _merge(plan: Plan, ctx: Context, binding: Binding, remote: Event, local: LocalChange, access: Access) -> None:
+    """Both versions are there and at least one changed: merge them field by field."""
+    assert local.event is not None
+    result = merge(dict(binding.local_digests), dict(binding.remote_digests), local.event, remote, ctx.fields,
+                   access, winner(ctx, remote, local))
+    push: UpdateRemote | ImportRemote | None = None
+    if result.to_remote:
+        # Google takes only what it may from this side: the merged value of those fields.
+        chosen = {unit: LOCAL if unit in result.to_remote else GOOGLE for unit in units(ctx.fields)}
+        outgoing = assemble(result.event, remote, chosen)
+        fields = frozenset("attendees" if unit in (GUESTS, OWN_RESPONSE) else unit for unit in result.to_remote)
+        if access is Access.COPY and not local.event.is_instance:
+            push = ImportRemote(local, binding.google_id, "none", ical_uid=binding.ical_uid or "", binding=binding)
+        else:
+            push = UpdateRemote(local, binding.google_id, send_updates(ctx, local), etag=remote.etag,
+                                binding=binding, outgoing=outgoing, fields=fields)
+    if result.to_local:
+        plan.actions.append(UpdateLocal(binding.local_ref, remote, binding, push, merged=result.event))
+    elif push is not None:
+        plan.actions.append(push)
+    else:
+        plan.actions.append(Bind(with_local(with_remote(binding, remote, ctx.fields), local.event, ctx.fields)))
+    if result.conflicts:
+        loser = local.event if result.winner == GOOGLE else remote
+        plan.conflicts.append(_conflict(ctx, binding, result.winner, loser, ConflictKind.EDITED_BOTH,
+                                        result.conflicts))
+
+
+def _resolve(plan: Plan, ctx: Context, binding: Binding, remote: Event, local: LocalChange) -> None:
+    """Both sides changed the whole event (one of them may have deleted it): the conflict policy."""
+    remote_gone, local_gone = is_deletion(remote), local.event is None
+    if local.event is not None and not remote_gone and remote.content_hash(ctx.fields) == local.event.content_hash(
+            ctx.fields):
+        plan.actions.append(Bind(with_local(with_remote(binding, remote, ctx.fields), local.event, ctx.fields)))
         return
     side = winner(ctx, remote, local)
     loser: Event | None
     if side == GOOGLE:
         loser = local.event
         if remote_gone:
-            plan.deletions.append(DeleteLocal(binding))
+            # The edit stays recoverable: archived, not deleted.
+            plan.deletions.append(ArchiveLocal(binding))
         elif local_gone:
             plan.actions.append(CreateLocal(remote, replaces=binding))
         else:
-            plan.actions.append(UpdateLocal(binding.local_ref, remote))
+            plan.actions.append(UpdateLocal(binding.local_ref, remote, binding))
     else:
         loser = None if remote_gone else remote
         if local_gone:
@@ -327,32 +327,40 @@ def _resolve(plan: Plan, ctx: Context, binding: Binding, remote: Event, local: L
             plan.deletions.append(DeleteRemote(binding, remote.etag, send_updates(ctx, local), local))
         else:
             # Against a deleted Google event, the patch restores it with the local content.
-            plan.actions.append(UpdateRemote(local, binding.google_id, remote.etag, send_updates(ctx, local), binding))
-    plan.conflicts.append(Conflict(
+            plan.actions.append(UpdateRemote(local, binding.google_id, send_updates(ctx, local), etag=remote.etag,
+                                             binding=binding))
+    kind = ConflictKind.DELETED_GOOGLE_EDITED_LOCAL if remote_gone else (
+        ConflictKind.DELETED_LOCAL_EDITED_GOOGLE if local_gone else ConflictKind.EDITED_BOTH)
+    plan.conflicts.append(_conflict(ctx, binding, side, loser, kind, ()))
+
+
+def _conflict(ctx: Context, binding: Binding, side: str, loser: Event | None, kind: ConflictKind,
+              fields: tuple[str, ...]) -> Conflict:
+    return Conflict(
         local_ref=binding.local_ref,
         google_id=binding.google_id,
         winner=side,
         loser=loser,
-        kind=ConflictKind.DELETED_GOOGLE_EDITED_LOCAL if remote_gone else (
-            ConflictKind.DELETED_LOCAL_EDITED_GOOGLE if local_gone else ConflictKind.EDITED_BOTH),
+        kind=kind,
         rule=ctx.policy.value if ctx.mode is Mode.TWO_WAY else "one_way",
-    ))
+        fields=fields,
+    )
 
 
 def _reconcile_unbound(plan: Plan, ctx: Context, remote: Event, local: LocalChange, event: Event) -> None:
-    """A Google event found to be an existing, unbound local event (after a 410 or a lost answer)."""
-    local_hash = event.content_hash(ctx.fields)
-    if remote.content_hash(ctx.fields) == local_hash:
-        plan.actions.append(Bind(binding_for(local.local_ref, remote, local_hash, ctx.fields)))
-    elif winner(ctx, remote, local) == GOOGLE:
-        plan.actions.append(UpdateLocal(local.local_ref, remote))
+    """A Google event found to be an existing, unbound local event (after a 410, a lost answer,
+    or an invitation that replaces a copy)."""
+    access = local.access
+    if access is Access.INVITED:
+        plan.actions.append(Bind(binding_for(local.local_ref, remote, event, ctx.fields, Access.INVITED)))
+    elif remote.content_hash(ctx.fields) == event.content_hash(ctx.fields):
+        plan.actions.append(Bind(binding_for(local.local_ref, remote, event, ctx.fields, access)))
+    elif access is Access.COPY and not event.is_instance:
+        plan.actions.append(_import(ctx, local, remote.ical_uid or ical_uid_for(ctx.namespace, local.local_ref)))
+    elif access is Access.ATTENDEE or winner(ctx, remote, local) == GOOGLE:
+        plan.actions.append(UpdateLocal(local.local_ref, remote, access=access))
     else:
-        plan.actions.append(UpdateRemote(local, google_id_of(remote), remote.etag, send_updates(ctx, local)))
-
-
-def _with_local_hash(binding: Binding, local_hash: str) -> Binding:
-    return Binding(binding.local_ref, binding.google_id, binding.etag, binding.ical_uid, local_hash,
-                   binding.remote_hash, binding.starts_at, binding.ends_at)
+        plan.actions.append(UpdateRemote(local, google_id_of(remote), send_updates(ctx, local), etag=remote.etag))
 
 
 def plan(items: Iterable[Item], ctx: Context) -> Plan:
@@ -373,7 +381,7 @@ def mass_deletion(deletions: Iterable[Action], total: int, share: float, minimum
     """(side, count) when a side would lose more than ``share`` of a calendar of ``minimum``+ events."""
     counts = {LOCAL: 0, GOOGLE: 0}
     for action in deletions:
-        counts[LOCAL if isinstance(action, DeleteLocal) else GOOGLE] += 1
+        counts[LOCAL if isinstance(action, LOCAL_DELETIONS) else GOOGLE] += 1
     if total < minimum:
         return None
     for side, count in counts.items():

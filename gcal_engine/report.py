@@ -39,7 +39,9 @@ class ConflictKind(str, enum.Enum):
 @dataclass(frozen=True)
 class Conflict:
     """Both sides changed one event; ``winner`` is the side kept ("google" or "local"), ``loser``
-    the version dropped (None: a deletion), ``rule`` the conflict policy or "one_way"."""
+    the version dropped (None: a deletion), ``rule`` the conflict policy or "one_way".
+    ``fields`` are the fields changed on both sides when the others were merged (empty: the
+    whole event)."""
 
     local_ref: str
     google_id: str
@@ -47,6 +49,7 @@ class Conflict:
     loser: Event | None
     kind: ConflictKind
     rule: str
+    fields: tuple[str, ...] = ()
 
 
 @dataclass

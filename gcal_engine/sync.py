@@ -24,7 +24,7 @@ from .executor import Executor
 from .local import LocalCalendar, LocalChange, SyncState
 from .mapping import from_google
 from .model import Event, deleted, google_id_of
-from .planner import ConflictPolicy, Item, Mode, RunKind
+from .actions import LOCAL_DELETIONS, Action, ConflictPolicy, Context, Item, Mode, Plan, RunKind
 from .report import EventProblem, RunReport
 
 UTC = dt.timezone.utc
@@ -109,11 +109,11 @@ class _Run:
             kind = RunKind.RESYNC if self.local.binding_count() else RunKind.FIRST
         now = sync.clock()
         self.window = (now - config.past, now + config.future)
-        self.ctx = planner.Context(config.mode, config.policy, kind, frozenset(self.local.managed_fields),
+        self.ctx = Context(config.mode, config.policy, kind, frozenset(self.local.managed_fields),
                                    self.local.namespace)
         report.kind = kind.value
         self.executor = Executor(self.client, self.local, config.calendar_id, self.ctx, report, state)
-        self.deletions: list[planner.Action] = []  # held until the end, behind the mass-deletion guard
+        self.deletions: list[Action] = []  # held until the end, behind the mass-deletion guard
 
         self.retry, state.retry_google_ids = state.retry_google_ids, set()
         changes = list(self.local.pending_changes(full=kind is not RunKind.INCREMENTAL, window=self.window))
@@ -129,7 +129,7 @@ class _Run:
         except SyncTokenExpiredError:
             # 410: the token is gone. List everything again; bindings make it a rebinding.
             self.report.resynced = True
-            self.ctx = planner.Context(config.mode, config.policy, RunKind.RESYNC, self.ctx.fields, self.ctx.namespace)
+            self.ctx = Context(config.mode, config.policy, RunKind.RESYNC, self.ctx.fields, self.ctx.namespace)
             self.executor.ctx = self.ctx
             self.report.kind = RunKind.RESYNC.value
             next_token, seen = self._pull(None)
@@ -139,7 +139,7 @@ class _Run:
         if self.ctx.kind is not RunKind.INCREMENTAL:
             self._vanished(seen)
 
-        doomed_local = {a.binding.local_ref for a in self.deletions if isinstance(a, planner.DeleteLocal)}
+        doomed_local = {a.binding.local_ref for a in self.deletions if isinstance(a, LOCAL_DELETIONS)}
         leftovers = [c for c in (*self.bound_changes.values(), *self.unbound_changes.values())
                      if not (c.event is not None and c.series_local_ref in doomed_local)]
         self._execute(planner.plan([Item(c.binding, None, c) for c in leftovers], self.ctx))
@@ -259,7 +259,7 @@ class _Run:
             gone.append(Item(binding, remote, local))
         self._execute(planner.plan(gone, self.ctx))
 
-    def _execute(self, plan: planner.Plan) -> None:
+    def _execute(self, plan: Plan) -> None:
         self.report.conflicts += plan.conflicts
         if plan.ignored:
             self.report.counts["ignored_one_way"] += plan.ignored

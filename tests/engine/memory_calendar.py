@@ -39,10 +39,13 @@ class Store:
     by_google: dict[str, str] = field(default_factory=dict)  # google id -> local reference
     state: SyncState = field(default_factory=SyncState)
     errors: list[tuple[str | None, str | None, EngineError]] = field(default_factory=list)
+    archived: dict[str, Event] = field(default_factory=dict)  # out of sight, recoverable
+    withdrawn: list[str] = field(default_factory=list)  # events the user stopped attending
 
     def copy(self) -> Store:
         return Store(dict(self.records), dict(self.bindings), dict(self.by_google),
-                     SyncState(self.state.sync_token, set(self.state.retry_google_ids)), list(self.errors))
+                     SyncState(self.state.sync_token, set(self.state.retry_google_ids)), list(self.errors),
+                     dict(self.archived), list(self.withdrawn))
 
 
 class MemoryCalendar:
@@ -203,6 +206,24 @@ class MemoryCalendar:
                 if binding is not None:
                     self.work.by_google.pop(binding.google_id, None)
         self.work.records.pop(local_ref, None)
+
+    def archive(self, local_ref: str) -> None:
+        """Out of sight with its occurrences, as Odoo archives a series' events."""
+        self._check("archive", local_ref)
+        for other_id, other in list(self.work.records.items()):
+            if other_id == local_ref or other.series_local_ref == local_ref:
+                self.work.records.pop(other_id)
+                if other.event is not None:
+                    self.work.archived[other_id] = other.event
+                if other_id != local_ref:
+                    binding = self.work.bindings.pop(other_id, None)
+                    if binding is not None:
+                        self.work.by_google.pop(binding.google_id, None)
+
+    def withdraw(self, local_ref: str) -> None:
+        self._check("withdraw", local_ref)
+        self.work.records.pop(local_ref, None)
+        self.work.withdrawn.append(local_ref)
 
     def bind_many(self, bindings: Sequence[Binding]) -> None:
         for binding in bindings:

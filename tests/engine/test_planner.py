@@ -38,7 +38,7 @@ def ctx(mode: Mode = Mode.TWO_WAY, policy: ConflictPolicy = ConflictPolicy.NEWES
 
 
 def bound() -> Binding:
-    return planner.binding_for("L1", BASE, BASE.content_hash(FIELDS), FIELDS)
+    return planner.binding_for("L1", BASE, BASE, FIELDS)
 
 
 def remote(summary: str, minutes: int = 10) -> "planner.Event":

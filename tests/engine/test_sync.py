@@ -242,7 +242,7 @@ def test_a_410_resync_rebinds_everything_without_duplicates_or_mails(harness: Ha
     assert harness.sync().requests == 1
 
 
-def test_a_412_refetches_and_decides_again(harness: Harness) -> None:
+def test_a_412_refetches_and_merges_the_fields_each_side_changed(harness: Harness) -> None:
     local_ref = harness.local.add(timed("Original"))
     harness.sync()
     binding = harness.local.binding(local_ref)
@@ -254,14 +254,14 @@ def test_a_412_refetches_and_decides_again(harness: Harness) -> None:
     report = RunReport(started_at=harness.clock.now())
     harness.emulator.clear_requests()
     executor = Executor(harness.client, harness.local, "primary", ctx, report, SyncState())
-    executor.run([UpdateRemote(change, binding.google_id, binding.etag, "all", binding)])
+    executor.run([UpdateRemote(change, binding.google_id, "all", etag=binding.etag, binding=binding)])
     executor.flush()
     statuses = [(r["method"], r["status"]) for r in harness.emulator.requests()]
     assert statuses == [("PATCH", 412), ("GET", 200), ("PATCH", 200)]
-    [conflict] = report.conflicts
-    assert conflict.winner == "local" and conflict.loser.location == "Room 9"
+    assert report.conflicts == [], "different fields: nothing to choose between"
     [event] = harness.google_events().values()
-    assert (event["summary"], event.get("location", "")) == ("Odoo edit", "")
+    assert (event["summary"], event.get("location", "")) == ("Odoo edit", "Room 9")
+    assert harness.local.events()[local_ref].location == "Room 9"
     assert not report.problems
 
 
@@ -319,7 +319,7 @@ def test_deletions_decided_after_a_412_wait_behind_the_mass_deletion_guard(harne
     assert raced and isinstance(report.fatal, MassDeletionError) and report.fatal.side == "local"
     assert len(harness.local.events()) == 12, "the 412s' second look deleted nothing yet"
     report = harness.sync(allow_mass_deletion=True)
-    assert report.complete and report.counts["deleted_local"] == 12
+    assert report.complete and report.counts["archived_local"] == 12, "edited here: archived, recoverable"
     assert summaries(harness) == ([], [])
 
 
