@@ -26,6 +26,7 @@ from .events import WriteContext, patch
 from .state import Calendar, EmulatorState, StoredEvent, rfc3339
 
 GUEST_FIELDS = ("reminders", "colorId")  # a guest's own, kept across the organizer's changes
+# Private extended properties belong to the copy of the calendar that set them.
 ANSWER_KEYS = ("responseStatus", "comment")
 
 
@@ -76,6 +77,17 @@ def propagate(state: EmulatorState, calendar: Calendar, resource: dict[str, Any]
     return changed
 
 
+def _private_part(body: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Take a guest's private extended properties out of ``body``: they are the guest's copy's own."""
+    if body is None or not isinstance(body.get("extendedProperties"), dict):
+        return None
+    properties = dict(body.pop("extendedProperties"))
+    private = properties.pop("private", None)
+    if properties:
+        body["extendedProperties"] = properties  # shared ones are the organizer's to change
+    return private
+
+
 def _hidden(resource: dict[str, Any], owner: str) -> bool:
     declined = any(a["email"] == owner and a.get("responseStatus") == "declined" for a in resource.get("attendees") or ())
     return resource.get("status") == "cancelled" and declined
@@ -101,6 +113,13 @@ def _guest_copy(state: EmulatorState, calendar: Calendar, resource: dict[str, An
     for key in GUEST_FIELDS:
         if current is not None and key in current.resource:
             guest[key] = current.resource[key]
+    properties = guest.pop("extendedProperties", {})
+    properties.pop("private", None)
+    own = ((current.resource.get("extendedProperties") or {}).get("private") if current is not None else None)
+    if own:
+        properties["private"] = own
+    if properties:
+        guest["extendedProperties"] = properties
     return guest
 
 
@@ -122,6 +141,8 @@ def guest_write(state: EmulatorState, calendar: Calendar, home: Calendar, origin
                 body: dict[str, Any] | None, ctx: WriteContext) -> list[Calendar]:
     """A guest's patch (``body``) or deletion (None) of their copy; the calendars it changed."""
     organizers = original.resource
+    body = dict(body) if body is not None else None
+    private = _private_part(body)
     changes = {key: value for key, value in (body or {}).items()
                if key not in GUEST_FIELDS and key != "attendees" and value != organizers.get(key)}
     if changes and not organizers.get("guestsCanModify"):
@@ -146,5 +167,7 @@ def guest_write(state: EmulatorState, calendar: Calendar, home: Calendar, origin
             own = _cancelled(state, own, ctx.now)  # gone from their calendar, declined
         else:
             own.update({key: body[key] for key in GUEST_FIELDS if key in body})
+            if private is not None:
+                own.setdefault("extendedProperties", {})["private"] = private
         calendar.store(own, ctx.now)
     return [home, calendar, *propagate(state, home, updated, ctx.now)]

@@ -95,6 +95,16 @@ class Withdraw:
 
 
 @dataclass(frozen=True)
+class AnswerLocal:
+    """The user answered on Google (``response``) in their private copy of someone's event:
+    only their answer comes into the local event."""
+
+    binding: Binding
+    remote: Event
+    response: str
+
+
+@dataclass(frozen=True)
 class RemoteWrite:
     """A write of the local version to Google. ``outgoing`` is the event whose ``fields`` are
     sent (default: the local version, all managed fields)."""
@@ -151,8 +161,8 @@ class Unbind:
     binding: Binding
 
 
-Action = (CreateLocal | UpdateLocal | DeleteLocal | ArchiveLocal | Withdraw | CreateRemote | UpdateRemote
-          | ImportRemote | DeleteRemote | Bind | Unbind)
+Action = (CreateLocal | UpdateLocal | DeleteLocal | ArchiveLocal | Withdraw | AnswerLocal | CreateRemote
+          | UpdateRemote | ImportRemote | DeleteRemote | Bind | Unbind)
 LOCAL_DELETIONS = (DeleteLocal, ArchiveLocal)
 
 

@@ -17,6 +17,7 @@ from . import planner
 from .actions import (
     GOOGLE,
     Action,
+    AnswerLocal,
     ArchiveLocal,
     Bind,
     Context,
@@ -48,11 +49,11 @@ from .local import Binding, LocalCalendar, SyncState
 from .mapping import from_google, to_google, wants_conference
 from .merge import Access
 from .model import Event, deleted, google_id_of
-from .planner import binding_for
+from .planner import binding_for, with_local, with_remote
 from .report import EventProblem, RunReport
 
 RemoteAction = CreateRemote | UpdateRemote | ImportRemote | DeleteRemote
-LocalAction = UpdateLocal | DeleteLocal | ArchiveLocal | Withdraw | Bind | Unbind
+LocalAction = UpdateLocal | DeleteLocal | ArchiveLocal | Withdraw | AnswerLocal | Bind | Unbind
 
 
 class Executor:
@@ -124,6 +125,10 @@ class Executor:
                 return self._update_local(action, replanned)
             if isinstance(action, Bind):
                 return [action.binding]
+            if isinstance(action, AnswerLocal):
+                stored = self.local.answer(action.binding.local_ref, action.response)
+                self.report.counts["updated_local"] += 1
+                return [with_local(with_remote(action.binding, action.remote, self.ctx.fields), stored, self.ctx.fields)]
             if isinstance(action, DeleteLocal):
                 self.local.delete(action.binding.local_ref)
                 self.report.counts["deleted_local"] += 1
@@ -137,6 +142,8 @@ class Executor:
         except LocalWriteError as exc:
             if isinstance(action, UpdateLocal):
                 self._local_failure(action.local_ref, action.remote, exc)
+            elif isinstance(action, AnswerLocal):
+                self._local_failure(action.binding.local_ref, action.remote, exc)
             else:
                 self._local_failure(None, deleted(action.binding.google_id), exc)
         return []

@@ -105,6 +105,10 @@ class LocalCalendar(Protocol):
         """Keep the local event out of sight but recoverable (Google's deletion won over a local edit)."""
         ...
 
+    def answer(self, local_ref: str, response: str) -> Event:
+        """Set the user's own answer to this event (accepted, declined...); the event as stored."""
+        ...
+
     def withdraw(self, local_ref: str) -> None:
         """The user no longer attends this event that is not theirs (their copy is gone on Google)."""
         ...

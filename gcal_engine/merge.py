@@ -61,10 +61,11 @@ def value(event: Event, unit: str) -> Any:
 
 def digests(event: Event, fields: Iterable[str]) -> dict[str, str]:
     """Per merge unit, a digest of ``event``'s value: what a binding remembers of each side."""
-    return {unit: _digest(value(event, unit)) for unit in units(fields)}
+    return {unit: digest(value(event, unit)) for unit in units(fields)}
 
 
-def _digest(data: Any) -> str:
+def digest(data: Any) -> str:
+    """The digest a binding remembers of one unit's value."""
     return hashlib.sha1(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
 
@@ -92,9 +93,9 @@ def merge(base_local: Mapping[str, str], base_remote: Mapping[str, str], local: 
     conflicts = []
     for unit in units(fields):
         local_value, remote_value = value(local, unit), value(remote, unit)
-        if _digest(local_value) != base_local.get(unit):
+        if digest(local_value) != base_local.get(unit):
             changed["local"].add(unit)
-        if _digest(remote_value) != base_remote.get(unit):
+        if digest(remote_value) != base_remote.get(unit):
             changed["google"].add(unit)
         if unit in changed["local"] and unit in changed["google"] and local_value != remote_value:
             side = prefer if access.may_pull(unit) and access.may_push(unit) else (

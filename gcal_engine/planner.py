@@ -21,6 +21,7 @@ from .actions import (
     LOCAL,
     LOCAL_DELETIONS,
     Action,
+    AnswerLocal,
     ArchiveLocal,
     Bind,
     ConflictPolicy,
@@ -42,7 +43,7 @@ from .actions import (
 from .ids import google_id_for, ical_uid_for
 from .local import Binding, LocalChange
 from .mapping import format_time
-from .merge import GUESTS, OWN_RESPONSE, Access, assemble, digests, merge, units
+from .merge import GUESTS, OWN_RESPONSE, Access, assemble, digest, digests, merge, units, value
 from .model import Event, google_id_of
 from .report import Conflict, ConflictKind
 
@@ -193,7 +194,10 @@ def _decide_unbound(plan: Plan, ctx: Context, remote: Event | None, local: Local
         else:
             plan.ignored += 1
     elif local is not None and local.event is not None:
-        if not ctx.mode.pushes or local.access is Access.INVITED:
+        if local.access in (Access.INVITED, Access.ATTENDEE):
+            # Not this side's to send: the organizer's invitation brings it.
+            plan.actions.append(Unbind(Binding(local.local_ref, remote_id_for(ctx, local), None, None, "", "")))
+        elif not ctx.mode.pushes:
             plan.ignored += 1
         elif local.access is Access.COPY and not local.event.is_instance:
             plan.actions.append(_import(ctx, local, ical_uid_for(ctx.namespace, local.local_ref)))
@@ -254,6 +258,13 @@ def _pull(plan: Plan, ctx: Context, binding: Binding, remote: Event | None) -> N
         plan.actions.append(Bind(binding if remote_gone else with_remote(binding, remote, ctx.fields)))
     elif remote_gone:
         plan.deletions.append(DeleteLocal(binding))
+    elif binding.access is Access.COPY:
+        # The user's private copy: only their answer comes in; their other edits stay on it.
+        answer = value(remote, OWN_RESPONSE)
+        if digest(answer) != dict(binding.remote_digests).get(OWN_RESPONSE) and answer is not None:
+            plan.actions.append(AnswerLocal(binding, remote, answer))
+        else:
+            plan.actions.append(Bind(with_remote(binding, remote, ctx.fields)))
     else:
         plan.actions.append(UpdateLocal(binding.local_ref, remote, binding))
 
@@ -269,6 +280,18 @@ def _push(plan: Plan, ctx: Context, binding: Binding, remote: Event | None, loca
             plan.actions.append(Bind(with_local(recorded, local.event, ctx.fields)))
     elif local.event is None:
         plan.deletions.append(DeleteRemote(binding, binding.etag, send_updates(ctx, local), local))
+    elif binding.local_digests:
+        # Google gets the fields changed here (a guest's answer only, for an invitation): what
+        # changed on Google meanwhile is not overwritten with what this side never touched.
+        base = dict(binding.local_digests)
+        changed = {unit for unit, digested in digests(local.event, ctx.fields).items() if digested != base.get(unit)}
+        changed = {unit for unit in changed if local.access.may_push(unit)}
+        if changed:
+            fields = frozenset("attendees" if unit in (GUESTS, OWN_RESPONSE) else unit for unit in changed)
+            plan.actions.append(UpdateRemote(local, binding.google_id, send_updates(ctx, local), etag=binding.etag,
+                                             binding=binding, fields=fields))
+        else:
+            plan.actions.append(Bind(with_local(binding, local.event, ctx.fields)))
     else:
         plan.actions.append(UpdateRemote(local, binding.google_id, send_updates(ctx, local), etag=binding.etag,
                                          binding=binding))

@@ -10,7 +10,9 @@ class CalendarAttendee(models.Model):
     def write(self, vals):
         result = super().write(vals)
         if "state" in vals and not self.env.context.get("google_calendar_sync"):
-            self.env["google.calendar.binding"]._mark_changed(events=self.event_id)
+            Binding = self.env["google.calendar.binding"]
+            Binding._mark_changed(events=self.event_id)
+            Binding._track_attendance(self.event_id)
         return result
 
     def _send_mail_to_attendees(self, mail_template, force_send=False):

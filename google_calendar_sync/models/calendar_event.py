@@ -10,6 +10,8 @@ SYNCED_FIELDS = {
     "google_time_zone", "google_meet", "recurrency", "rrule", "event_tz",
 }
 SERIES_UPDATES = ("all_events", "future_events")
+# Fields that change whose Google calendars show an event.
+ATTENDANCE_FIELDS = {"partner_ids", "attendee_ids", "user_id", "active"}
 
 
 class CalendarEvent(models.Model):
@@ -24,7 +26,9 @@ class CalendarEvent(models.Model):
     def create(self, vals_list):
         events = super().create(vals_list)
         if not self.env.context.get("google_calendar_sync"):
-            self.env["google.calendar.binding"]._track_new_events(events)
+            Binding = self.env["google.calendar.binding"]
+            Binding._track_new_events(events)
+            Binding._track_attendance(events.filtered(lambda event: not event.recurrence_id))
         return events
 
     def write(self, vals):
@@ -41,15 +45,33 @@ class CalendarEvent(models.Model):
         originals = Binding._original_starts(self)
         result = super().write(vals)
         Binding._mark_changed(events=self, originals=originals)
+        if ATTENDANCE_FIELDS & set(vals):
+            Binding._track_attendance(self)
         return result
 
     def unlink(self):
+        events = self - self._declined_instead_of_deleted()
         if not self.env.context.get("google_calendar_sync"):
             Binding = self.env["google.calendar.binding"]
-            whole = self.recurrence_id.filtered(lambda r: not (r.calendar_event_ids - self))
-            alone = self.filtered(lambda e: e.recurrence_id not in whole)
-            Binding._mark_changed(events=self, recurrences=whole, originals=Binding._original_starts(alone))
-        return super().unlink()
+            whole = events.recurrence_id.filtered(lambda r: not (r.calendar_event_ids - events))
+            alone = events.filtered(lambda e: e.recurrence_id not in whole)
+            Binding._mark_changed(events=events, recurrences=whole, originals=Binding._original_starts(alone))
+        return super(CalendarEvent, events).unlink()
+
+    def _declined_instead_of_deleted(self):
+        """A guest who deletes a colleague's meeting that Google synchronizes declines it: the
+        meeting stays for the others (as on Google, where only the organizer can cancel it)."""
+        user = self.env.user
+        context = self.env.context
+        if context.get("google_calendar_sync") or context.get("google_series_write") or self.env.su:
+            return self.browse()
+        theirs = self.filtered(lambda event: event.user_id and event.user_id != user and not event.recurrence_id
+                               and user.partner_id in event.partner_ids)
+        if not theirs or not self.env["google.calendar.sync"].sudo().search_count(
+                [("user_id", "in", (user | theirs.user_id).ids)], limit=1):
+            return self.browse()
+        theirs.attendee_ids.filtered(lambda attendee: attendee.partner_id == user.partner_id).do_decline()
+        return theirs
 
     def _skip_send_mail_status_update(self):
         """Google mails the guests of the events it synchronizes (sendUpdates=all): Odoo must not too.

@@ -1,10 +1,21 @@
-"""A connection starts the user's synchronization; a disconnection stops it."""
+"""A connection starts the user's synchronization; a disconnection stops it. Either way, and
+when the Google account changes, the events the user organizes or attends change hands on
+Google (see sync/attendance.py)."""
 
 from odoo import models
 
 
 class GoogleAccount(models.Model):
     _inherit = "google.account"
+
+    def write(self, vals):
+        watched = {"state", "email"} & set(vals)
+        before = {account.id: (account.state, account.email) for account in self} if watched else {}
+        result = super().write(vals)
+        changed = self.filtered(lambda a: a.id in before and (a.state, a.email) != before[a.id])
+        if changed:
+            self.env["google.calendar.binding"]._recheck_people(changed.user_id)
+        return result
 
     def _on_connected(self):
         result = super()._on_connected()

@@ -2,10 +2,15 @@
 binding, plus the dirty flag that queues a local change. Kept apart from calendar.event, so the
 business record carries no sync plumbing, and kept after a local deletion until Google has it."""
 
+import datetime
+
 from odoo import api, fields, models
 
 from ..sync import mapping
+from ..sync.attendance import owed_copies
 from ..sync.local_ref import LocalRef
+
+RECHECKED_PAST = datetime.timedelta(days=365)  # how far back a change of who synchronizes is looked at
 
 
 class GoogleCalendarBinding(models.Model):
@@ -31,9 +36,16 @@ class GoogleCalendarBinding(models.Model):
     remote_hash = fields.Char()
     starts_at = fields.Datetime()
     ends_at = fields.Datetime()
-    role = fields.Selection(
-        [("organizer", "Organizer"), ("guest", "Guest")], default="organizer", required=True,
-        help="Only the organizer's copy of an event can change it on Google.")
+    access = fields.Selection(
+        [("organizer", "Organizer"), ("attendee", "Invited from outside Odoo"),
+         ("invited", "Invited by a synchronized colleague"), ("copy", "Private copy")],
+        default="organizer", required=True,
+        help="What this user's synchronization may do with the Google event: the user's own event goes both "
+             "ways; an invitation brings the organizer's version and sends the user's answer; a colleague's "
+             "invitation is carried by the colleague's synchronization; a private copy (for an organizer "
+             "who does not synchronize) is sent by this one and brings back the user's answer.")
+    local_digests = fields.Text(help="Per field, what Odoo had when both sides last agreed (JSON).")
+    remote_digests = fields.Text(help="Per field, what Google had when both sides last agreed (JSON).")
     dirty = fields.Boolean(index=True, help="Changed in Odoo since the last synchronization.")
     dirty_at = fields.Datetime("Changed On")
     notify = fields.Boolean(default=True, help="Google mails the guests about this change.")
@@ -65,7 +77,7 @@ class GoogleCalendarBinding(models.Model):
             now, uid = fields.Datetime.now(), self.env.uid
             self.env.cr.execute_values(
                 """INSERT INTO google_calendar_binding
-                   (sync_id, local_ref, event_id, dirty, dirty_at, notify, role,
+                   (sync_id, local_ref, event_id, dirty, dirty_at, notify, access,
                     create_uid, create_date, write_uid, write_date) VALUES %s""",
                 [(sync.id, ref, event_id, True, now, sync in announcing, "organizer", uid, now, uid, now)
                  for sync, ref, event_id in rows],
@@ -96,6 +108,29 @@ class GoogleCalendarBinding(models.Model):
                 # (An older series, rewritten by Odoo after a reset to "only new events", stays out.)
                 Binding.create(dict(values, sync_id=sync.id))
         syncs._request_sync()
+
+    @api.model
+    def _track_attendance(self, events):
+        """Connected attendees of these events who get a private copy and have no binding yet get
+        one, dirty (see sync/attendance.py)."""
+        values = owed_copies(self.env, events)
+        if values:
+            self.sudo().create(values).sync_id._filtered_live()._request_sync()
+
+    @api.model
+    def _recheck_people(self, users):
+        """These users connected, disconnected, paused or resumed: the events they organize change
+        hands on their attendees' calendars (a private copy, or the organizer's invitation), and
+        those they attend reach their Google address. Nobody is mailed for it."""
+        since = fields.Datetime.now() - RECHECKED_PAST
+        Event = self.env["calendar.event"].sudo()
+        events = Event.search([("user_id", "in", users.ids), ("stop", ">", since)]) | Event.search(
+            [("partner_ids", "in", users.partner_id.ids), ("stop", ">", since)])
+        rows = self.sudo().search(["|", ("event_id", "in", events.ids),
+                                   ("recurrence_id", "in", events.recurrence_id.ids)])
+        rows.write({"dirty": True, "dirty_at": fields.Datetime.now(), "notify": False})
+        self._track_attendance(events)
+        rows.sync_id._filtered_live()._request_sync()
 
     @api.model
     def _original_starts(self, events):
@@ -133,7 +168,7 @@ class GoogleCalendarBinding(models.Model):
                     creates.append({
                         "sync_id": series_row.sync_id.id, "local_ref": str(LocalRef.event(event_id)),
                         "event_id": event_id, "series_binding_id": series_row.id,
-                        "original_start": mapping.encode_original(original), "role": series_row.role,
+                        "original_start": mapping.encode_original(original), "access": series_row.access,
                     })
         rows |= Binding.create(creates)
         announcing = rows.sync_id._filtered_live()

@@ -50,6 +50,10 @@ class GoogleCalendarSync(models.Model):
     calendar_id = fields.Char("Google Calendar ID", default="primary", required=True)
     calendar_name = fields.Char("Google Calendar", default="Primary calendar")
     direction = fields.Selection(DIRECTIONS, default="two_way", required=True)
+    show_declined = fields.Boolean(
+        "Show Declined Events",
+        help="Keep the events you declined on your Google calendar too (an organizer's invitation stays on it "
+             "in any case, as Google keeps it).")
     state = fields.Selection(STATES, compute="_compute_state")
     last_run_at = fields.Datetime("Last Synchronization", readonly=True)
     last_success_at = fields.Datetime("Last Success", readonly=True)
@@ -108,6 +112,17 @@ class GoogleCalendarSync(models.Model):
                 sync.state = "waiting"
             else:
                 sync.state = "error" if sync.last_error else "synced"
+
+    def write(self, vals):
+        """A sync turned on or off, or its direction changed: the events of the user change hands
+        on their attendees' calendars (see sync/attendance.py)."""
+        watched = {"enabled", "direction"} & set(vals)
+        before = {sync.id: (sync.enabled, sync.direction) for sync in self} if watched else {}
+        result = super().write(vals)
+        changed = self.filtered(lambda sync: sync.id in before and (sync.enabled, sync.direction) != before[sync.id])
+        if changed:
+            self.env["google.calendar.binding"]._recheck_people(changed.user_id)
+        return result
 
     # -- settings ------------------------------------------------------------------------------
 

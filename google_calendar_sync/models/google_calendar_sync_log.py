@@ -67,11 +67,15 @@ class GoogleCalendarSyncLog(models.Model):
         parts = []
         for side, label in (("local", self.env._("In Odoo")), ("google", self.env._("In Google Calendar"))):
             # Plain names inside _(): Odoo's term extraction (Babel) cannot read an f-string there.
-            created, updated, deleted = (counts[f"{action}_{side}"] for action in ("created", "updated", "deleted"))
+            created, updated, deleted, archived, declined = (
+                counts[f"{action}_{side}"] for action in ("created", "updated", "deleted", "archived", "withdrawn"))
             done = [text for count, text in (
                 (created, self.env._("%(count)s created", count=created)),
                 (updated, self.env._("%(count)s updated", count=updated)),
                 (deleted, self.env._("%(count)s deleted", count=deleted)),
+                (archived, self.env._("%(count)s archived (deleted on the other side after an edit here)",
+                                      count=archived)),
+                (declined, self.env._("%(count)s declined (removed from your Google calendar)", count=declined)),
             ) if count]
             if done:
                 parts.append(f"{label}: {', '.join(done)}")

@@ -9,7 +9,7 @@ from .google_calendar_sync import DIRECTIONS, STATES
 SYNC_FIELDS = [
     "google_calendar_sync_enabled", "google_calendar_direction", "google_calendar_name",
     "google_calendar_sync_state", "google_calendar_last_run", "google_calendar_last_summary",
-    "google_calendar_last_error", "google_calendar_deletions_held",
+    "google_calendar_last_error", "google_calendar_deletions_held", "google_calendar_show_declined",
 ]
 
 
@@ -26,6 +26,10 @@ class ResUsers(models.Model):
     google_calendar_last_summary = fields.Char("Last Result", compute="_compute_google_calendar_sync")
     google_calendar_last_error = fields.Text("Last Problem", compute="_compute_google_calendar_sync")
     google_calendar_deletions_held = fields.Boolean("Deletions Waiting", compute="_compute_google_calendar_sync")
+    google_calendar_show_declined = fields.Boolean(
+        "Show Declined Events", compute="_compute_google_calendar_sync",
+        inverse="_inverse_google_calendar_show_declined",
+        help="Keep the meetings you declined on your Google calendar too.")
 
     @property
     def SELF_READABLE_FIELDS(self):
@@ -33,7 +37,8 @@ class ResUsers(models.Model):
 
     @property
     def SELF_WRITEABLE_FIELDS(self):
-        return super().SELF_WRITEABLE_FIELDS + ["google_calendar_sync_enabled", "google_calendar_direction"]
+        return super().SELF_WRITEABLE_FIELDS + [
+            "google_calendar_sync_enabled", "google_calendar_direction", "google_calendar_show_declined"]
 
     def _google_sync_readable(self):
         """The syncs of these users that the current user may see (their own; an admin all)."""
@@ -56,6 +61,7 @@ class ResUsers(models.Model):
             user.google_calendar_last_summary = sync.last_summary if sync else False
             user.google_calendar_last_error = sync.last_error if sync else False
             user.google_calendar_deletions_held = sync.deletions_held if sync else False
+            user.google_calendar_show_declined = sync.show_declined if sync else False
 
     def _inverse_google_calendar_sync(self):
         Sync = self.env["google.calendar.sync"]
@@ -67,6 +73,13 @@ class ResUsers(models.Model):
             sync.write({"enabled": user.google_calendar_sync_enabled, "direction": user.google_calendar_direction})
             if resumed:
                 sync._request_sync()
+
+    def _inverse_google_calendar_show_declined(self):
+        for user in self:
+            sync = user._google_sync_of_self()
+            if sync.show_declined != user.google_calendar_show_declined:
+                sync.write({"show_declined": user.google_calendar_show_declined})
+                self.env["google.calendar.binding"]._recheck_people(user)
 
     def _google_sync_of_self(self):
         self.ensure_one()

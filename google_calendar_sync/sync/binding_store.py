@@ -7,13 +7,15 @@ it (read from its Google instance id), so that Odoo's changes find their binding
 """
 
 import datetime as dt
+import json
 
 from gcal_engine import local as engine
+from gcal_engine.merge import Access
 from gcal_engine.model import EventTime
 from gcal_engine.recurrence import parse_instance_suffix, split_instance_id
 
 from . import mapping, messages
-from .local_ref import SERIES, LocalRef
+from .local_ref import LocalRef
 
 UTC = dt.timezone.utc
 ERROR_SIZE = 500  # characters of a binding's last problem
@@ -51,6 +53,9 @@ class BindingStore:
             remote_hash=row.remote_hash or "",
             starts_at=row.starts_at.replace(tzinfo=UTC) if row.starts_at else None,
             ends_at=row.ends_at.replace(tzinfo=UTC) if row.ends_at else None,
+            access=Access(row.access),
+            local_digests=tuple(sorted(json.loads(row.local_digests or "{}").items())),
+            remote_digests=tuple(sorted(json.loads(row.remote_digests or "{}").items())),
         )
 
     def for_google(self, google_ids):
@@ -90,6 +95,9 @@ class BindingStore:
             "remote_hash": binding.remote_hash,
             "starts_at": mapping.odoo_datetime(binding.starts_at) if binding.starts_at else False,
             "ends_at": mapping.odoo_datetime(binding.ends_at) if binding.ends_at else False,
+            "access": binding.access.value,
+            "local_digests": json.dumps(dict(binding.local_digests)) if binding.local_digests else False,
+            "remote_digests": json.dumps(dict(binding.remote_digests)) if binding.remote_digests else False,
             "dirty": False,
             "last_error": False,
         }
@@ -100,7 +108,7 @@ class BindingStore:
         refs = {b.local_ref: LocalRef.parse(b.local_ref) for b in bindings}
         Event, Recurrence = self.env["calendar.event"], self.env["calendar.recurrence"]
         events = set(Event.browse([r.record_id for r in refs.values() if r.is_event]).exists().ids)
-        series = set(Recurrence.browse([r.record_id for r in refs.values() if r.kind == SERIES]).exists().ids)
+        series = set(Recurrence.browse([r.record_id for r in refs.values() if r.is_series]).exists().ids)
         instances = {b.local_ref: split_instance_id(b.google_id) for b in bindings}
         masters = self.rows(("google_id", "in", [p[0] for p in instances.values() if p]))
         master_by_google = {row.google_id: row.id for row in masters}
@@ -109,7 +117,7 @@ class BindingStore:
             ref = refs[binding.local_ref]
             values = {
                 "event_id": ref.record_id if ref.is_event and ref.record_id in events else False,
-                "recurrence_id": ref.record_id if ref.kind == SERIES and ref.record_id in series else False,
+                "recurrence_id": ref.record_id if ref.is_series and ref.record_id in series else False,
             }
             if values["recurrence_id"]:
                 values["base_event_id"] = Recurrence.browse(ref.record_id).base_event_id.id

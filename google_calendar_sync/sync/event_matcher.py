@@ -5,6 +5,7 @@ import datetime as dt
 
 from gcal_engine import local as engine
 from gcal_engine.ids import local_ref_from_link
+from gcal_engine.merge import Access
 
 from .local_ref import LocalRef
 
@@ -13,21 +14,31 @@ NEVER = dt.datetime(1970, 1, 1, tzinfo=UTC)  # when a record was never edited by
 
 
 class EventMatcher:
-    def __init__(self, env, sync, store, reads, namespace):
+    def __init__(self, env, sync, store, reads, namespace, attendance):
         self.env = env
         self.sync = sync
         self.store = store
         self.reads = reads
         self.namespace = namespace
+        self.attendance = attendance
+
+    def _access_of(self, local_ref):
+        ref = LocalRef.parse(local_ref)
+        if ref.is_event:
+            record = self.env["calendar.event"].browse(ref.record_id).exists()
+        else:
+            record = self.env["calendar.recurrence"].browse(ref.record_id).exists().base_event_id
+        return self.attendance.access(record) or Access.ORGANIZER
 
     def match(self, events):
         """{Google id: local change} for the unbound ``events`` that are ours (by link), the same
-        meeting synced by another user (by iCalUID), or an occurrence of a series we hold."""
+        meeting synced by another user, or an invitation that replaces our private copy (by
+        iCalUID), or an occurrence of a series we hold."""
         found = {}
         uids = [event.ical_uid for event in events if event.ical_uid and not event.is_instance]
         others = {}  # one query for the page, not one per event
         Binding = self.env["google.calendar.binding"]
-        for row in Binding.search([("ical_uid", "in", uids), ("sync_id", "!=", self.sync.id)]) if uids else ():
+        for row in Binding.search([("ical_uid", "in", uids)], order="id") if uids else ():
             others.setdefault(row.ical_uid, row)
         for event in events:
             change = self._by_link(event) or self._by_ical(event, others) or self._occurrence(event)
@@ -47,17 +58,18 @@ class EventMatcher:
             return None
         # A dirty row without its event is a deletion not yet sent: the newer change will win.
         edited = row.dirty_at.replace(tzinfo=UTC) if row.dirty and row.dirty_at else NEVER
-        return engine.LocalChange(local_ref, current, edited)
+        return engine.LocalChange(local_ref, current, edited, access=self._access_of(local_ref))
 
     def _by_ical(self, event, others):
-        """``others``: the bindings of other users' syncs, by iCalUID."""
+        """``others``: bindings by iCalUID, of any user's synchronization."""
         other = others.get(event.ical_uid) if not event.is_instance else None
         if not other:
             return None
         current = self.reads.of_ref(other.local_ref)
-        if current is None or self.store.row(other.local_ref):
-            return None
-        return engine.LocalChange(other.local_ref, current, NEVER)
+        mine = self.store.row(other.local_ref)
+        if current is None or mine.google_id and mine.access != Access.COPY.value:
+            return None  # gone here, or bound to another Google event that no invitation replaces
+        return engine.LocalChange(other.local_ref, current, NEVER, access=self._access_of(other.local_ref))
 
     def _occurrence(self, event):
         if not event.is_instance:
@@ -70,4 +82,4 @@ class EventMatcher:
             return None
         return engine.LocalChange(
             str(LocalRef.event(occurrence.id)), self.reads.occurrence(occurrence, event.original_start), NEVER,
-            series_local_ref=series.local_ref, series_google_id=series.google_id)
+            series_local_ref=series.local_ref, series_google_id=series.google_id, access=Access(series.access))

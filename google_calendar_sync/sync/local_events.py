@@ -6,11 +6,11 @@ from .local_ref import LocalRef
 
 
 class LocalEvents:
-    def __init__(self, env, user, own, store):
-        """``own``: (partner id, Google address) of the user whose calendar it is."""
+    def __init__(self, env, user, people, store):
+        """``people``: who is who on Google (``mapping.People``)."""
         self.env = env
         self.user = user
-        self.own = own
+        self.people = people
         self.store = store
         self.Event = env["calendar.event"]
         self.Recurrence = env["calendar.recurrence"]
@@ -19,12 +19,12 @@ class LocalEvents:
         return mapping.zone_name(event.google_time_zone) or mapping.zone_name(self.user.tz) or "UTC"
 
     def single(self, event):
-        return mapping.event_from_record(event, self.zone(event), self.own)
+        return mapping.event_from_record(event, self.zone(event), self.people)
 
     def series(self, recurrence):
         base = recurrence.base_event_id or recurrence.calendar_event_ids[:1]
         zone = mapping.zone_name(recurrence.event_tz) or self.zone(base)
-        return mapping.event_from_record(base, zone, self.own, recurrence=self._series_lines(recurrence))
+        return mapping.event_from_record(base, zone, self.people, recurrence=self._series_lines(recurrence))
 
     @staticmethod
     def _series_lines(recurrence):
@@ -34,7 +34,7 @@ class LocalEvents:
 
     def occurrence(self, event, original_start):
         zone = mapping.zone_name(event.recurrence_id.event_tz) or self.zone(event)
-        return mapping.event_from_record(event, zone, self.own, original_start=original_start)
+        return mapping.event_from_record(event, zone, self.people, original_start=original_start)
 
     def of_row(self, row):
         """The local event of a binding row now, or None when it was deleted (the row's links

@@ -70,21 +70,34 @@ def meet_url_of(videocall_location):
     return videocall_location if videocall_location and MEET_HOST in videocall_location else None
 
 
-def event_from_record(event, zone, own, original_start=None, recurrence=()):
-    """The neutral event of a ``calendar.event`` (a single event, a series' base, or an occurrence).
+@dataclass(frozen=True)
+class People:
+    """Who is who between Odoo and Google for one user's synchronization: the user (their
+    partner and connected Google address) and the Google address each connected colleague's
+    partner has. On Google a person is their Google account, which Google's invitations reach,
+    not the address of their Odoo contact."""
 
-    ``own`` is (partner id, Google address) of the syncing user: on Google, the user is
-    themselves under the connected address, not a guest at their Odoo address.
-    """
+    own_partner: int
+    own_email: str
+    google_emails: dict  # partner id -> Google address, for the users connected to Google
+
+    def email_of(self, partner):
+        if partner.id == self.own_partner:
+            return self.own_email
+        return self.google_emails.get(partner.id) or partner.email_normalized or ""
+
+
+def event_from_record(event, zone, people, original_start=None, recurrence=()):
+    """The neutral event of a ``calendar.event`` (a single event, a series' base, or an occurrence),
+    as the synchronizing user sees it (``people``: a ``People``)."""
     start, end = times_of(event.start, event.stop, event.allday, event.start_date, event.stop_date, zone)
-    own_partner, own_email = own
     attendees = tuple(
-        Attendee(email=own_email if attendee.partner_id.id == own_partner else attendee.partner_id.email_normalized,
-                 name=attendee.partner_id.name or "", response=attendee.state or "needsAction")
+        Attendee(email=people.email_of(attendee.partner_id), name=attendee.partner_id.name or "",
+                 response=attendee.state or "needsAction", is_self=attendee.partner_id.id == people.own_partner)
         for attendee in event.attendee_ids
-        if attendee.partner_id.email_normalized or attendee.partner_id.id == own_partner
+        if people.email_of(attendee.partner_id)
     )
-    if [a.email for a in attendees] == [own_email]:
+    if [a.email for a in attendees] == [people.own_email]:
         attendees = ()  # the user alone: an event without guests on Google (see Guests)
     alarms = sorted(event.alarm_ids, key=lambda alarm: alarm.duration_minutes)[:MAX_REMINDERS]
     reminders = Reminders(
@@ -101,7 +114,8 @@ def event_from_record(event, zone, own, original_start=None, recurrence=()):
         recurrence=tuple(recurrence),
         original_start=original_start,
         attendees=attendees,
-        organizer=Person(organizer.email or "", organizer.name or "") if organizer else None,
+        organizer=Person(people.email_of(organizer.partner_id) or organizer.email or "", organizer.name or "",
+                         is_self=organizer.partner_id.id == people.own_partner) if organizer else None,
         meet_url=meet_url_of(event.videocall_location),
         reminders=reminders,
         visibility=PRIVACY_TO_VISIBILITY.get(event.privacy or "", "default"),
@@ -146,7 +160,8 @@ class Guests:
     """Who is who among Google attendees: partner ids by e-mail (the connected Google address
     included), and ``owner``, the partner of the user whose calendar it is. The owner is a guest
     of every event in their calendar, as in Odoo, where one sees the events one attends: a
-    Google event without guests is theirs alone."""
+    Google event without guests is theirs alone. Someone else's organizer is a guest too (who
+    has accepted, as Google counts them): Odoo names only its users as organizers."""
 
     partners: dict
     owner: int
@@ -158,6 +173,9 @@ class Guests:
             partner_id = self.partners.get(attendee.email.lower())
             if partner_id:
                 guests[partner_id] = attendee.response
+        organizer = event.organizer
+        if organizer is not None and not organizer.is_self and self.partners.get(organizer.email.lower()):
+            guests.setdefault(self.partners[organizer.email.lower()], "accepted")
         guests.setdefault(self.owner, "accepted")
         return guests
 

@@ -12,11 +12,13 @@ import json
 
 from gcal_engine import local as engine
 from gcal_engine.errors import LocalWriteError, RecurrenceError
+from gcal_engine.merge import Access
 
 from odoo.exceptions import UserError, ValidationError
 
 from . import mapping
 from .alarms import Alarms
+from .attendance import Attendance
 from .binding_store import BindingStore
 from .event_matcher import EventMatcher
 from .local_events import LocalEvents
@@ -51,14 +53,24 @@ class OdooCalendar:
         self.namespace = self.env["google.calendar.sync"]._namespace()
         self.Event = self.env["calendar.event"]
         self.Recurrence = self.env["calendar.recurrence"]
-        own = (self.user.partner_id.id, (self.sync.account_id.email or self.user.email or "").lower())
+        self.people = self._people()
         self.store = BindingStore(self.sync, self.env)
-        self.reads = LocalEvents(self.env, self.user, own, self.store)
-        self.matcher = EventMatcher(self.env, self.sync, self.store, self.reads, self.namespace)
-        self.partners = Partners(self.env, self.user, own)
+        self.reads = LocalEvents(self.env, self.user, self.people, self.store)
+        self.attendance = Attendance(self.sync)
+        self.matcher = EventMatcher(self.env, self.sync, self.store, self.reads, self.namespace, self.attendance)
+        self.partners = Partners(self.env, self.user, self.people)
         self.alarms = Alarms(self.env)
         self.transaction = Transaction(self.env)
         self._written = False  # since the last commit: an idle run commits nothing, re-reads nothing
+
+    def _people(self):
+        connected = self.env["google.account"].search([("state", "=", "connected"), ("email", "!=", False)])
+        return mapping.People(
+            own_partner=self.user.partner_id.id,
+            own_email=(self.sync.account_id.email or self.user.email or "").lower(),
+            google_emails={account.user_id.partner_id.id: account.email.lower() for account in connected
+                           if account.user_id != self.user},
+        )
 
     # -- state -------------------------------------------------------------------------------
 
@@ -107,7 +119,7 @@ class OdooCalendar:
 
     # -- reading -----------------------------------------------------------------------------
 
-    def _change(self, row, event):
+    def _change(self, row, event, access):
         series = row.series_binding_id
         return engine.LocalChange(
             local_ref=row.local_ref,
@@ -117,41 +129,54 @@ class OdooCalendar:
             notify=row.notify,
             series_local_ref=series.local_ref if series else None,
             series_google_id=series.google_id or None if series else None,
+            access=access,
         )
 
+    def _record_of(self, row):
+        """The Odoo event that decides a row's access: the event, a series' base (an occurrence
+        goes with its series)."""
+        row = row.series_binding_id or row
+        return row.event_id or row.recurrence_id.base_event_id or row.base_event_id
+
     def pending_changes(self, full, window):
-        rows = self.store.rows(("dirty", "=", True))
-        guest_rows = rows.filtered(lambda r: r.role == "guest")
-        # Only the organizer's copy can change an event on Google: a guest's edit stays in Odoo.
-        if guest_rows:
-            guest_rows.write({"dirty": False})
-            self._written = True
-        for row in rows - guest_rows:
-            yield self._change(row, self.reads.of_row(row))
+        for row in self.store.rows(("dirty", "=", True)):
+            stored = Access(row.access)
+            record = self._record_of(row)
+            access = self.attendance.access(record, stored) if record else stored
+            # An event no longer this user's to show goes as a deletion, under what it was.
+            event = self.reads.of_row(row) if access is not None else None
+            yield self._change(row, event, access or stored)
         if full:
             yield from self._unbound_in_window(window)
 
     def _unbound_in_window(self, window):
-        """On a first sync or a resync: the user's events that have no binding yet."""
+        """On a first sync or a resync: the events of this user's calendar that have no binding
+        yet: those they organize, and the copies of those they attend (see attendance)."""
         start, stop = mapping.odoo_datetime(window[0]), mapping.odoo_datetime(window[1])
         known = self.store.rows()
         bound_events, bound_series = set(known.event_id.ids), set(known.recurrence_id.ids)
+        partner = self.user.partner_id.id
         # After a reset to "only new events", what existed then stays out (ids only grow).
         singles = self.Event.search([
-            ("user_id", "=", self.user.id), ("recurrence_id", "=", False), ("active", "=", True),
+            "|", ("user_id", "=", self.user.id), ("partner_ids", "in", partner),
+            ("recurrence_id", "=", False), ("active", "=", True),
             ("stop", ">", start), ("start", "<", stop), ("id", "not in", list(bound_events)),
             ("id", ">", self.sync.new_after_event_id),
         ])
         for event in singles:
-            yield engine.LocalChange(str(LocalRef.event(event.id)), self.reads.single(event),
-                                     event.write_date.replace(tzinfo=UTC), notify=False)
+            access = self.attendance.access(event)
+            if access in (Access.ORGANIZER, Access.COPY):
+                yield engine.LocalChange(str(LocalRef.event(event.id)), self.reads.single(event),
+                                         event.write_date.replace(tzinfo=UTC), notify=False, access=access)
         series = self.Recurrence.search([
-            ("base_event_id.user_id", "=", self.user.id), ("id", "not in", list(bound_series)),
-            ("id", ">", self.sync.new_after_series_id),
+            "|", ("base_event_id.user_id", "=", self.user.id), ("base_event_id.partner_ids", "in", partner),
+            ("id", "not in", list(bound_series)), ("id", ">", self.sync.new_after_series_id),
         ])
         for recurrence in series.filtered("calendar_event_ids"):
-            yield engine.LocalChange(str(LocalRef.series(recurrence.id)), self.reads.series(recurrence),
-                                     recurrence.write_date.replace(tzinfo=UTC), notify=False)
+            access = self.attendance.access(recurrence.base_event_id)
+            if access in (Access.ORGANIZER, Access.COPY):
+                yield engine.LocalChange(str(LocalRef.series(recurrence.id)), self.reads.series(recurrence),
+                                         recurrence.write_date.replace(tzinfo=UTC), notify=False, access=access)
 
     def match(self, events):
         return self.matcher.match(events)
@@ -253,6 +278,40 @@ class OdooCalendar:
                 return self.reads.single(record)
         except REFUSALS as error:
             raise LocalWriteError(_explain(error)) from error
+
+    def archive(self, local_ref):
+        """Google deleted what was edited here meanwhile: out of sight, still recoverable (the log
+        links it)."""
+        self._written = True
+        self._events_of(local_ref).write({"active": False})
+
+    def answer(self, local_ref, response):
+        """The user's answer to someone else's event, given on Google."""
+        self._written = True
+        events = self._events_of(local_ref)
+        mine = events.attendee_ids.filtered(lambda attendee: attendee.partner_id == self.user.partner_id)
+        mine.write({"state": response})
+        return self.reads.of_ref(local_ref)
+
+    def _events_of(self, local_ref):
+        """The events a reference names: one, or all of a series'."""
+        ref = LocalRef.parse(local_ref)
+        if ref.is_series:
+            return self.Recurrence.browse(ref.record_id).exists().calendar_event_ids
+        return self.Event.browse(ref.record_id).exists() if ref.is_event else self.Event
+
+    def withdraw(self, local_ref):
+        """The user removed someone else's event from their Google calendar: they decline it. An
+        invitation from outside Odoo that nobody else here attends goes with it."""
+        self._written = True
+        partner = self.user.partner_id
+        for event in self._events_of(local_ref):
+            internal = event.partner_ids.user_ids.filtered(lambda user: not user.share)
+            if not event.user_id and internal == self.user:
+                event.unlink()
+            else:
+                event.attendee_ids.filtered(lambda attendee: attendee.partner_id == partner).write(
+                    {"state": "declined"})
 
     def delete(self, local_ref):
         self._written = True

@@ -1,4 +1,5 @@
 from . import (
+    test_attendees,
     test_calendars,
     test_invitations,
     test_log,

@@ -20,7 +20,7 @@ class GoogleCalendarSyncCase(GoogleAccountCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.alice.tz = "Europe/Paris"
-        cls.carol = new_test_user(cls.env, login="gcs_carol", email="carol@example.com")
+        cls.carol = new_test_user(cls.env, login="gcs_carol", password="gcs_carol_password", email="carol@example.com")
 
     def setUp(self):
         super().setUp()

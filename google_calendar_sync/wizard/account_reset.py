@@ -33,7 +33,7 @@ class AccountReset:
         if not RunQueue(self.env).try_reset_lock(sync.id):
             raise UserError(self.env._(
                 "A synchronization of %(user)s is running; reset their account in a minute.", user=sync.user_id.name))
-        rows = sync.binding_ids.filtered(lambda r: r.google_id and r.role == "organizer" and not r.series_binding_id)
+        rows = sync.binding_ids.filtered(lambda r: r.google_id and r.access == "organizer" and not r.series_binding_id)
         kept, reason = self.env["google.calendar.binding"], None
         if delete_policy in ("delete_google", "delete_both") and rows:
             kept, reason = self._delete_on_google(rows, notify)

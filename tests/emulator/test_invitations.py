@@ -29,8 +29,10 @@ def listed(api: Api, **params: Any) -> dict[str, Any]:
 
 def test_an_invitation_is_the_organizers_event_in_the_guests_calendar_whatever_sendupdates_says(
         api: Api, bob: Api, emulator: EmulatorControl) -> None:
-    event = api.insert({"summary": "Review", **TIMES, "attendees": [{"email": BOB}]}, sendUpdates="none")
+    event = api.insert({"summary": "Review", **TIMES, "attendees": [{"email": BOB}], "extendedProperties": {
+        "private": {"link": "alice's"}, "shared": {"room": "2"}}}, sendUpdates="none")
     [copy] = listed(bob)["items"]
+    assert copy["extendedProperties"] == {"shared": {"room": "2"}}, "private properties stay on the organizer's copy"
     assert (copy["id"], copy["iCalUID"], copy["summary"]) == (event["id"], event["iCalUID"], "Review")
     assert copy["organizer"] == {"email": ALICE, "displayName": "alice"}
     assert {a["email"]: a.get("self", False) for a in copy["attendees"]} == {BOB: True}
@@ -71,12 +73,17 @@ def test_a_guest_cannot_change_the_meeting_unless_the_organizer_lets_guests_modi
     event = api.insert({"summary": "Review", **TIMES, "attendees": [{"email": BOB}]})
     answer = bob("PATCH", f"/calendars/primary/events/{event['id']}", json={"summary": "Bob's title"})
     assert error_reason(answer) == (403, "forbiddenForNonOrganizer")
-    assert bob("PATCH", f"/calendars/primary/events/{event['id']}",
-               json={"reminders": {"useDefault": False, "overrides": [{"method": "popup", "minutes": 5}]}}).ok
+    shared = bob("PATCH", f"/calendars/primary/events/{event['id']}", json={"extendedProperties": {"shared": {"k": "v"}}})
+    assert error_reason(shared) == (403, "forbiddenForNonOrganizer")
+    assert bob("PATCH", f"/calendars/primary/events/{event['id']}", json={
+        "reminders": {"useDefault": False, "overrides": [{"method": "popup", "minutes": 5}]},
+        "extendedProperties": {"private": {"mine": "yes"}}}).ok
     api("PATCH", f"/calendars/primary/events/{event['id']}", json={"guestsCanModify": True})
     assert bob("PATCH", f"/calendars/primary/events/{event['id']}", json={"summary": "Bob's title"}).ok
     assert service.events().get(calendarId="primary", eventId=event["id"]).execute()["summary"] == "Bob's title"
-    assert listed(bob)["items"][0]["reminders"]["overrides"] == [{"method": "popup", "minutes": 5}], "the guest's own"
+    [copy] = listed(bob)["items"]
+    assert copy["reminders"]["overrides"] == [{"method": "popup", "minutes": 5}], "the guest's own"
+    assert copy["extendedProperties"]["private"] == {"mine": "yes"}
 
 
 def test_a_guest_who_deletes_their_copy_declines_and_keeps_it_out_of_their_calendar(api: Api, bob: Api) -> None:

@@ -220,6 +220,15 @@ class MemoryCalendar:
                     if binding is not None:
                         self.work.by_google.pop(binding.google_id, None)
 
+    def answer(self, local_ref: str, response: str) -> Event:
+        self._check("answer", local_ref)
+        record = self.work.records[local_ref]
+        assert record.event is not None
+        attendees = tuple(dataclasses.replace(a, response=response) if a.is_self else a for a in record.event.attendees)
+        stored = record.event.replace(attendees=attendees)
+        self.work.records[local_ref] = dataclasses.replace(record, event=stored)
+        return stored
+
     def withdraw(self, local_ref: str) -> None:
         self._check("withdraw", local_ref)
         self.work.records.pop(local_ref, None)

@@ -1,0 +1,104 @@
+"""Whose Google calendar shows which Odoo event, and how: the rule of "Who sees what" in the docs.
+
+For a user connected to Google, an event is on their Google calendar when they organize it, or
+when they attend it (they did not decline, unless they chose to see declined events):
+
+- their own event (``organizer``): their synchronization creates it on Google, where Google
+  invites the guests and mails them;
+- a colleague's event whose organizer synchronizes with Google now (``invited``): Google's own
+  invitation brings it, from the organizer's event; nothing is sent from the attendee's account;
+- an invitation received on Google (``attendee``), from someone outside Odoo or from a colleague
+  whose synchronization is off: it comes in, and the user's answer goes back; every connected
+  attendee has the same invitation, from Google;
+- any other event they attend, a colleague's who does not synchronize or one without organizer
+  (``copy``): their synchronization imports a private copy into their calendar only, which
+  keeps the real organizer, mails nobody, and gives way to the organizer's invitation once the
+  organizer synchronizes (the same iCalUID).
+"""
+
+from gcal_engine.merge import Access
+
+from odoo import fields
+
+from .local_ref import LocalRef
+
+
+class Attendance:
+    """The access of one user's synchronization to Odoo events, read once per batch of events."""
+
+    def __init__(self, sync, live=None):
+        self.sync = sync
+        self.user = sync.user_id
+        self._live = live
+        self._invitations = None
+
+    def live_organizers(self):
+        """The users whose own synchronization carries their events to Google (an administrator's
+        pause of everyone's does not count: it stops every run alike)."""
+        if self._live is None:
+            Sync = self.sync.env["google.calendar.sync"].sudo()
+            self._live = set(Sync.search([("direction", "!=", "google_to_odoo"), ("enabled", "=", True),
+                                          ("account_id.state", "=", "connected")]).user_id.ids)
+        return self._live
+
+    def invitations(self):
+        """The events that came from a Google invitation (their series' base events too)."""
+        if self._invitations is None:
+            rows = self.sync.env["google.calendar.binding"].sudo().search([("access", "=", Access.ATTENDEE.value)])
+            self._invitations = set((rows.event_id | rows.recurrence_id.base_event_id | rows.base_event_id).ids)
+        return self._invitations
+
+    def access(self, event, current=None):
+        """How ``event`` (a single event, an occurrence, or a series' base event) is on this user's
+        Google calendar, or None when it is not theirs to show; ``current``: the binding's access."""
+        if not event or not event.active:
+            return None
+        if event.user_id == self.user:
+            return Access.ORGANIZER
+        mine = event.attendee_ids.filtered(lambda attendee: attendee.partner_id == self.user.partner_id)
+        if not mine:
+            return None
+        if event.user_id and event.user_id.id in self.live_organizers():
+            return Access.INVITED
+        if current is Access.ATTENDEE or event.id in self.invitations():
+            return Access.ATTENDEE
+        if mine[:1].state == "declined" and not self.sync.show_declined:
+            return None
+        return Access.COPY
+
+
+def owed_copies(env, events):
+    """The binding rows of private copies these events owe to connected attendees who have none
+    yet (values to create, dirty): the first step of an event reaching an attendee's calendar."""
+    records = (events.filtered(lambda e: not e.recurrence_id) | events.recurrence_id.base_event_id).filtered("active")
+    if not records:
+        return []
+    Sync = env["google.calendar.sync"].sudo()
+    syncs = Sync._syncs_sending(records.partner_ids.user_ids)
+    if not syncs:
+        return []
+    refs = {record.id: _ref_of(record) for record in records}
+    existing = {(row.sync_id.id, row.local_ref) for row in env["google.calendar.binding"].sudo().search([
+        ("sync_id", "in", syncs.ids), ("local_ref", "in", list(refs.values()))])}
+    live = Attendance(syncs[:1]).live_organizers()
+    now = fields.Datetime.now()
+    values = []
+    for sync in syncs:
+        attendance = Attendance(sync, live)
+        for record in records.filtered(lambda r, s=sync: s.user_id.partner_id in r.partner_ids):
+            ref = refs[record.id]
+            if (sync.id, str(ref)) in existing or attendance.access(record) is not Access.COPY:
+                continue
+            if record.id <= sync.new_after_event_id:
+                continue  # after a reset to "only new events", what existed then stays out
+            values.append({"sync_id": sync.id, "local_ref": str(ref), "access": Access.COPY.value,
+                           "event_id": record.id if ref.is_event else False,
+                           "recurrence_id": record.recurrence_id.id if ref.is_series else False,
+                           "base_event_id": record.id if ref.is_series else False,
+                           "dirty": True, "dirty_at": now, "notify": False})
+    return values
+
+
+def _ref_of(record):
+    """The local reference of a single event, or of the series whose base event ``record`` is."""
+    return LocalRef.series(record.recurrence_id.id) if record.recurrence_id else LocalRef.event(record.id)
