@@ -1,4 +1,5 @@
 from . import (
+    test_bounds,
     test_calendars,
     test_invitations,
     test_log,
@@ -8,6 +9,7 @@ from . import (
     test_reset,
     test_rights,
     test_run_failures,
+    test_status,
     test_sync,
     test_ui,
 )
