@@ -5,7 +5,7 @@ from odoo.exceptions import AccessError
 from odoo.http import request
 
 from ..exceptions import GoogleAccountError
-from ..models.ir_http import SESSION_MESSAGE_KEY
+from ..models.ir_http import show_after_reload
 
 
 class GoogleAccountController(http.Controller):
@@ -34,7 +34,7 @@ class GoogleAccountController(http.Controller):
             return self._failure_page(exc, exc.return_url)
         except AccessError as exc:
             return self._refusal_page(exc)
-        request.session[SESSION_MESSAGE_KEY] = account._connected_message()
+        show_after_reload(account._connected_message())
         return request.redirect(return_url)
 
     def _failure_page(self, error, return_url=None):

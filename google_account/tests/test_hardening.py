@@ -1,6 +1,7 @@
 """What the callback leaves behind and what a refused visitor sees: no authorization code or
 state in Odoo's logs, and the addon's own page rather than a bare 403."""
 
+import logging
 from urllib.parse import quote
 
 from odoo.tests import new_test_user, tagged
@@ -14,12 +15,16 @@ class TestHardening(GoogleAccountCase):
         self.login(self.alice)
         callback_url = self.google_consent(self.start_connect())
         query = self.query(callback_url)
-        with self.assertLogs("werkzeug", "INFO") as logs:
+        lines = Lines()
+        logging.getLogger().addHandler(lines)  # what every handler of the log receives
+        try:
             self.callback(callback_url)
             self.logout()
             # A login page carrying the callback as its redirect (a session that ended meanwhile).
             self.url_open("/web/login?redirect=" + quote("/google_account/authentication?" + callback_url.split("?")[1]))
-        written = "\n".join(logs.output)
+        finally:
+            logging.getLogger().removeHandler(lines)
+        written = "\n".join(lines.written)
         self.assertIn("/google_account/authentication?(query hidden)", written)
         for secret in (query["code"], quote(query["code"], safe=""), query["state"]):
             self.assertNotIn(secret, written)
@@ -33,3 +38,12 @@ class TestHardening(GoogleAccountCase):
         self.assertIn("o_google_account_failure", response.text)
         self.assertIn("Only internal users can connect a Google account.", response.text)
         self.assertNotIn("Try again", response.text)
+
+
+class Lines(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.written = []
+
+    def emit(self, record):
+        self.written.append(record.getMessage())

@@ -4,6 +4,8 @@ Google calendar, last run, last problem; computed from the user's google.calenda
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from odoo.addons.google_account.models.ir_http import show_after_reload
+
 from .google_calendar_sync import DIRECTIONS, LIVE_STATES, STATES
 
 SYNC_FIELDS = [
@@ -88,7 +90,8 @@ class ResUsers(models.Model):
         return _notification(self.env._("Google Calendar synchronization queued."))
 
     def preference_save(self):
-        """Saving the preferences says what the Google Calendar synchronization now does."""
+        """Saving the preferences says what the Google Calendar synchronization now does (after
+        the reload that applies the preferences)."""
         action = super().preference_save()
         if self != self.env.user or self.google_account_state != "connected":
             return action
@@ -100,7 +103,8 @@ class ResUsers(models.Model):
         else:
             message = self.env._("Preferences saved. Your Google Calendar synchronization is paused; your "
                                  "changes wait until you turn it back on.")
-        return _notification(message, "success", next_action=action)
+        show_after_reload(message)
+        return action
 
     def action_google_calendar_allow_deletions(self):
         self._google_sync_of_self().action_allow_deletions()

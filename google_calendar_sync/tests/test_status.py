@@ -7,6 +7,7 @@ from freezegun import freeze_time
 
 from odoo.tests import tagged
 
+from ..sync.messages import quota_reset
 from .common import GoogleCalendarSyncCase
 
 QUOTA = {"method": "GET", "path_regex": "/events", "status": 403, "reason": "quotaExceeded", "times": 5}
@@ -31,14 +32,16 @@ class TestPreferences(GoogleCalendarSyncCase):
         self.assertTrue(self.requests(), "resuming runs the synchronization")
 
     def test_saving_the_preferences_says_what_the_synchronization_does(self):
-        alice = self.alice.with_user(self.alice)
-        action = alice.preference_save()
-        self.assertEqual(action["tag"], "display_notification")
-        self.assertEqual(action["params"]["message"],
-                         "Preferences saved. Google Calendar: Both ways, with Primary calendar.")
-        self.assertEqual(action["params"]["next"]["tag"], "reload_context", "the preferences still apply")
-        alice.write({"google_calendar_sync_enabled": False})
-        self.assertIn("paused", alice.preference_save()["params"]["message"])
+        self.authenticate(self.alice.login, f"{self.alice.login}_password")
+        save = {"model": "res.users", "method": "preference_save", "args": [[self.alice.id]], "kwargs": {}}
+        self.make_jsonrpc_request("/web/dataset/call_button", save)
+        self.make_jsonrpc_request("/web/session/get_session_info")  # what Odoo does before it reloads
+        self.assertIn("Preferences saved. Google Calendar: Both ways, with Primary calendar.",
+                      self.url_open("/odoo").text, "shown once the preferences apply")
+        self.assertNotIn("Preferences saved", self.url_open("/odoo").text, "once")
+        self.sync.sudo().enabled = False
+        self.make_jsonrpc_request("/web/dataset/call_button", save)
+        self.assertIn("synchronization is paused", self.url_open("/odoo").text)
 
     def test_a_paused_users_google_button_says_so_queues_nothing_and_resumes_in_one_click(self):
         self.alice.with_user(self.alice).write({"google_calendar_sync_enabled": False})
@@ -78,8 +81,6 @@ class TestProblemsInWords(GoogleCalendarSyncCase):
         self.assertIn("Google's daily quota is used up", log.summary, "the log list says why, not 'Nothing to change'")
 
     def test_the_quota_comes_back_at_midnight_pacific_time_whatever_the_season(self):
-        from ..sync.messages import quota_reset  # noqa: PLC0415
-
         env = self.env(context={"tz": "Europe/Paris"})
         summer = quota_reset(env, now=dt.datetime(2026, 7, 1, 6, 30))  # 23:30 the day before in California
         self.assertIn("7/1/26, 9:00", summer)
@@ -98,12 +99,7 @@ class TestProblemsInWords(GoogleCalendarSyncCase):
         self.assertEqual(len(self.bus_notifications()), 1, "told once, not at every run")
 
     def test_held_deletions_notify_the_user(self):
-        for day in range(12):
-            self.create_in_odoo(f"Visit {day}", start=dt.datetime(2026, 12, 1 + day, 9, 0))
-        self.run_sync()
-        api = self.google_api()
-        for event_id in self.google_events():
-            api.delete_event("primary", event_id)
+        self.empty_google_calendar()
         self.run_sync()
         self.assertTrue(self.sync.deletions_held)
         self.assertEqual(self.sync.last_error_title, "Deletions to confirm")

@@ -53,7 +53,7 @@ class GoogleCalendarChoose(models.TransientModel):
 
     def action_back(self):
         """Back to the preferences this dialog was opened from (Odoo shows one dialog at a time)."""
-        return self.env["res.users"].browse(self.env.uid).action_get()
+        return dict(self.env["res.users"].action_get(), res_id=self.env.uid)
 
     @api.model
     def _refusal(self, text):

@@ -23,18 +23,22 @@ registry.category("web_tour.tours").add("google_calendar_sync_see_event", {
     ],
 });
 
+const openPreferences = [
+    {
+        content: "Open the user menu",
+        trigger: ".o_user_menu button",
+        run: "click",
+    },
+    {
+        content: "Open my preferences",
+        trigger: "[data-menu=settings]",
+        run: "click",
+    },
+];
+
 registry.category("web_tour.tours").add("google_calendar_sync_choose_calendar", {
     steps: () => [
-        {
-            content: "Open the user menu",
-            trigger: ".o_user_menu button",
-            run: "click",
-        },
-        {
-            content: "Open my preferences",
-            trigger: "[data-menu=settings]",
-            run: "click",
-        },
+        ...openPreferences,
         {
             content: "Change the synchronized Google calendar",
             trigger: ".modal button[name=action_google_calendar_choose]",
@@ -51,19 +55,6 @@ registry.category("web_tour.tours").add("google_calendar_sync_choose_calendar", 
         },
     ],
 });
-
-const openPreferences = [
-    {
-        content: "Open the user menu",
-        trigger: ".o_user_menu button",
-        run: "click",
-    },
-    {
-        content: "Open my preferences",
-        trigger: "[data-menu=settings]",
-        run: "click",
-    },
-];
 
 registry.category("web_tour.tours").add("google_calendar_sync_preferences_toggle", {
     steps: () => [
