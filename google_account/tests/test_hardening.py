@@ -21,7 +21,8 @@ class TestHardening(GoogleAccountCase):
             self.callback(callback_url)
             self.logout()
             # A login page carrying the callback as its redirect (a session that ended meanwhile).
-            self.url_open("/web/login?redirect=" + quote("/google_account/authentication?" + callback_url.split("?")[1]))
+            callback_path = "/google_account/authentication?" + callback_url.split("?")[1]
+            self.url_open("/web/login?redirect=" + quote(callback_path))
         finally:
             logging.getLogger().removeHandler(lines)
         written = "\n".join(lines.written)

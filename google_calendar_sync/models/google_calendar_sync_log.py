@@ -50,7 +50,8 @@ class GoogleCalendarSyncLog(models.Model):
         "google.calendar.sync.log.line", "log_id", "Events Not Synchronized", readonly=True,
         domain=[("kind", "in", ("problem", "skipped", "note"))])
     conflict_line_ids = fields.One2many(
-        "google.calendar.sync.log.line", "log_id", "Conflicting Events", readonly=True, domain=[("kind", "=", "conflict")])
+        "google.calendar.sync.log.line", "log_id", "Conflicting Events", readonly=True,
+        domain=[("kind", "=", "conflict")])
 
     @api.depends("started_at")
     @api.depends_context("tz", "lang")

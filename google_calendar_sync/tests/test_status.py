@@ -105,3 +105,14 @@ class TestProblemsInWords(GoogleCalendarSyncCase):
         self.assertEqual(self.sync.last_error_title, "Deletions to confirm")
         [note] = self.bus_notifications()
         self.assertIn("confirm the deletions", note.message)
+
+
+@tagged("post_install", "-at_install")
+class TestDocumentation(GoogleCalendarSyncCase):
+    def test_the_settings_link_to_the_user_documentation_inside_odoo(self):
+        arch = self.env["res.config.settings"].get_views([(False, "form")])["views"]["form"]["arch"]
+        self.assertIn('documentation="/google_calendar_sync/documentation"', arch)
+        self.authenticate(self.admin.login, f"{self.admin.login}_password")
+        page = self.url_open("/google_calendar_sync/documentation")
+        self.assertEqual(page.status_code, 200)
+        self.assertIn("Two-way synchronization of Odoo", page.text)
