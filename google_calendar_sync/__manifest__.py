@@ -21,6 +21,7 @@
         "views/google_calendar_sync_log_views.xml",
         "views/res_config_settings_views.xml",
         "views/res_users_views.xml",
+        "views/documentation_templates.xml",
     ],
     "assets": {
         "web.assets_backend": [

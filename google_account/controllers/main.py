@@ -1,10 +1,11 @@
 from urllib.parse import urlencode
 
 from odoo import http
+from odoo.exceptions import AccessError
 from odoo.http import request
 
 from ..exceptions import GoogleAccountError
-from ..models.ir_http import SESSION_MESSAGE_KEY
+from ..models.ir_http import show_after_reload
 
 
 class GoogleAccountController(http.Controller):
@@ -15,6 +16,8 @@ class GoogleAccountController(http.Controller):
             url = request.env["google.account"]._authorization_url(return_url)
         except GoogleAccountError as exc:
             return self._failure_page(exc, return_url)
+        except AccessError as exc:
+            return self._refusal_page(exc)
         return request.redirect(url, local=False)
 
     @http.route("/google_account/authentication", type="http", auth="user", methods=["GET"])
@@ -29,7 +32,9 @@ class GoogleAccountController(http.Controller):
             )
         except GoogleAccountError as exc:
             return self._failure_page(exc, exc.return_url)
-        request.session[SESSION_MESSAGE_KEY] = account._connected_message()
+        except AccessError as exc:
+            return self._refusal_page(exc)
+        show_after_reload(account._connected_message())
         return request.redirect(return_url)
 
     def _failure_page(self, error, return_url=None):
@@ -38,3 +43,13 @@ class GoogleAccountController(http.Controller):
             retry_url += "?" + urlencode({"return_url": return_url})
         values = {"cause": error.cause, "fix": error.fix, "retry_url": retry_url}
         return request.render("google_account.authentication_failure", values, status=error.http_status)
+
+    def _refusal_page(self, error):
+        """Our page, not Werkzeug's bare 403: who may connect, and the way back."""
+        values = {
+            "cause": error.args[0] if error.args else str(error),
+            "fix": request.env._("Google Calendar is for the company's users: ask an administrator if you "
+                                 "need it."),
+            "retry_url": False,
+        }
+        return request.render("google_account.authentication_failure", values, status=403)

@@ -401,7 +401,7 @@ class GoogleAccount(models.Model):
             )
         if isinstance(exc, InvalidClientError):
             return (
-                self.env._("Google does not recognise the OAuth client (invalid_client)."),
+                self.env._("Google does not recognize the OAuth client (invalid_client)."),
                 self.env._(
                     "Check the Client ID and Client Secret in Settings > General Settings > Integrations "
                     "> Google Calendar: they must be copied exactly from Google Cloud Console > Credentials."

@@ -16,7 +16,10 @@ class ResUsers(models.Model):
     google_account_state = fields.Selection(STATES, "Google Calendar", compute="_compute_google_account")
     google_account_email = fields.Char("Google Account", compute="_compute_google_account")
     google_account_last_error = fields.Text("Google Calendar Problem", compute="_compute_google_account")
-    google_account_expires_at = fields.Datetime("Google Connection Ends On", compute="_compute_google_account")
+    google_account_expires_at = fields.Datetime(
+        "Google Connection Ends On", compute="_compute_google_account",
+        help="While the app is in Testing mode at Google, Google ends every connection after 7 days: connect "
+             "again then, or have an administrator publish the app (Google Auth Platform > Audience).")
 
     @api.depends_context("uid")
     def _compute_google_account(self):

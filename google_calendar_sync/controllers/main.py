@@ -1,11 +1,12 @@
-"""The webhook Google notifies when a user's calendar changes (events.watch push channels)."""
+"""The webhook Google notifies when a user's calendar changes (events.watch push channels), and
+the user documentation that Settings link to (the addon's README, as Odoo's Apps show it)."""
 
 from odoo import http
 from odoo.http import request
 
 from ..sync.push_channel import WEBHOOK_PATH, receive
 
-STATUS = {"queued": 200, "handshake": 200, "refused": 403, "unknown": 404}
+STATUS = {"queued": 200, "ignored": 200, "handshake": 200, "refused": 403, "unknown": 404}
 
 
 class GoogleCalendarWebhook(http.Controller):
@@ -20,5 +21,11 @@ class GoogleCalendarWebhook(http.Controller):
             headers.get("X-Goog-Channel-Token"),
             headers.get("X-Goog-Resource-ID"),
             headers.get("X-Goog-Resource-State"),
+            headers.get("X-Goog-Message-Number"),
         )
         return request.make_response("", status=STATUS[outcome])
+
+    @http.route("/google_calendar_sync/documentation", type="http", auth="user", methods=["GET"])
+    def documentation(self):
+        module = request.env["ir.module.module"].sudo().search([("name", "=", "google_calendar_sync")], limit=1)
+        return request.render("google_calendar_sync.documentation", {"content": module.description_html})

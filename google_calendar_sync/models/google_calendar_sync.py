@@ -32,6 +32,7 @@ STATES = [
     ("synced", "Synchronized"),
     ("error", "Error"),
 ]
+LIVE_STATES = ("waiting", "running", "synced", "error")  # the states in which queued runs run
 PARAM_PAUSED = "google_calendar_sync.paused"
 PARAM_NAMESPACE = "google_calendar_sync.namespace"
 
@@ -59,6 +60,7 @@ class GoogleCalendarSync(models.Model):
     last_success_at = fields.Datetime("Last Success", readonly=True)
     last_summary = fields.Char("Last Result", readonly=True)
     last_error = fields.Text("Last Problem", readonly=True)
+    last_error_title = fields.Char("Problem", readonly=True, help="The last problem in a few words.")
     request_ids = fields.One2many("google.calendar.sync.request", "sync_id", groups="base.group_system")
     requested_at = fields.Datetime(compute="_compute_requested_at", help="A run is queued since then.")
     running_since = fields.Datetime(readonly=True)
@@ -201,7 +203,7 @@ class GoogleCalendarSync(models.Model):
     def action_resume(self):
         self._check_own()
         self.sudo().write({"enabled": True})
-        self.sudo()._request_sync()
+        self.sudo()._request_sync(urgent=True)
         return True
 
     def action_allow_deletions(self):
@@ -217,17 +219,30 @@ class GoogleCalendarSync(models.Model):
         return True
 
     def _status(self):
-        """What the Google button shows: the state, in words, and the last run."""
+        """What the Google button shows: the state or the problem in a few words, what to do
+        about it in a sentence, and the last run. Queued runs of a paused sync do not run: not
+        "queued" then."""
         self.ensure_one()
         sync = self.sudo()
+        state = sync.state
+        label = dict(self._fields["state"]._description_selection(self.env))[state]
+        advice = ""
+        if state == "error":
+            label, advice = sync.last_error_title or label, sync.last_error or ""
+        elif state == "paused":
+            advice = self.env._("Your synchronization is paused; your changes wait. Click to resume it.")
+        elif state == "paused_by_admin":
+            advice = self.env._("An administrator paused Google Calendar synchronization for everyone; it "
+                                "resumes when they turn it back on in Settings.")
         return {
-            "state": sync.state,
-            "label": dict(self._fields["state"]._description_selection(self.env))[sync.state],
+            "state": state,
+            "label": label,
+            "advice": advice,
             "email": sync.google_email or "",
             "last_run_at": fields.Datetime.to_string(sync.last_run_at) if sync.last_run_at else False,
             "last_summary": sync.last_summary or "",
             "last_error": sync.last_error or "",
-            "queued": bool(sync.request_ids),
+            "queued": bool(sync.request_ids) and state in LIVE_STATES,
         }
 
     @api.model
@@ -253,8 +268,19 @@ class GoogleCalendarSync(models.Model):
 
     @api.model
     def google_sync_now(self):
-        """The Google button, once connected: queue a run now and answer at once."""
-        return self._for_user(self.env.user).with_user(self.env.user).action_sync_now()
+        """The Google button, once connected: queue a run now and answer at once; a paused
+        synchronization is not queued (its status says why)."""
+        sync = self._for_user(self.env.user).with_user(self.env.user)
+        if sync.state not in LIVE_STATES:
+            return sync._status()
+        return sync.action_sync_now()
+
+    @api.model
+    def google_resume(self):
+        """The Google button of a user who paused their synchronization: resume it, run now."""
+        sync = self._for_user(self.env.user).with_user(self.env.user)
+        sync.action_resume()
+        return sync._status()
 
     # -- the work (sync/) -------------------------------------------------------------------------
 

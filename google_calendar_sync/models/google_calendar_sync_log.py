@@ -46,6 +46,12 @@ class GoogleCalendarSyncLog(models.Model):
     problem_count = fields.Integer("Problems", readonly=True)
     requests = fields.Integer("Requests to Google", readonly=True)
     line_ids = fields.One2many("google.calendar.sync.log.line", "log_id", readonly=True)
+    problem_line_ids = fields.One2many(
+        "google.calendar.sync.log.line", "log_id", "Events Not Synchronized", readonly=True,
+        domain=[("kind", "in", ("problem", "skipped", "note"))])
+    conflict_line_ids = fields.One2many(
+        "google.calendar.sync.log.line", "log_id", "Conflicting Events", readonly=True,
+        domain=[("kind", "=", "conflict")])
 
     @api.depends("started_at")
     @api.depends_context("tz", "lang")
@@ -62,7 +68,8 @@ class GoogleCalendarSyncLog(models.Model):
 
     @api.model
     def _summary(self, report):
-        """The run in a line, in the user's language: "In Odoo: 3 created; In Google Calendar: 1 deleted"."""
+        """The run in a line, in the user's language: "In Odoo: 3 created; In Google Calendar: 1 deleted";
+        empty for a run that stopped before doing anything."""
         counts = report.counts
         parts = []
         for side, label in (("local", self.env._("In Odoo")), ("google", self.env._("In Google Calendar"))):
@@ -85,31 +92,36 @@ class GoogleCalendarSyncLog(models.Model):
             parts.append(self.env._("%(count)s failed", count=len(report.problems)))
         if report.skipped:
             parts.append(self.env._("%(count)s skipped", count=len(report.skipped)))
-        return "; ".join(parts) or self.env._("Nothing to change")
+        if parts or not report.complete:  # a run that stopped did not find "nothing to change"
+            return "; ".join(parts)
+        return self.env._("Nothing to change")
 
     @staticmethod
     def _count_values(report):
         return {field: report.counts[key] for key, field in COUNTS.items()}
 
-    def _record(self, report):
-        """The run's report: counts, conflicts with the version that lost, problems by event."""
+    def _record(self, report, cuts=()):
+        """The run's report: counts, conflicts with the version that lost, problems by event, and
+        the events from Google kept in part (``cuts``: OdooCalendar's)."""
         Line = self.env["google.calendar.sync.log.line"]
         lines = [Line._from_problem(problem, "problem") for problem in report.problems]
+        lines += [Line._from_cut(*cut) for cut in cuts]
         lines += [Line._from_problem(problem, "skipped") for problem in report.skipped]
         lines += [Line._from_conflict(conflict) for conflict in report.conflicts]
         if report.complete:
-            state = "partial" if report.problems or report.skipped else "done"
+            state = "partial" if report.problems or report.skipped or cuts else "done"
         elif isinstance(report.fatal, MassDeletionError) or report.fatal is None and report.error is None:
             state = "stopped"
         else:
             state = "failed"
+        message = messages.stop(self.env, report)
         self.write(dict(
             self._count_values(report),
             processed=sum(report.counts[key] for key in COUNTS),
             kind=report.kind or False,
             state=state,
-            summary=self._summary(report),
-            message=messages.stop(self.env, report),
+            summary="; ".join(part for part in (self._summary(report), message) if part),
+            message=message,
             finished_at=fields.Datetime.now(),
             duration=report.duration,
             conflict_count=len(report.conflicts),
@@ -120,7 +132,7 @@ class GoogleCalendarSyncLog(models.Model):
         self._forget_old()
 
     def _failed(self, message):
-        self.write({"state": "failed", "message": message, "finished_at": fields.Datetime.now(),
+        self.write({"state": "failed", "message": message, "summary": message, "finished_at": fields.Datetime.now(),
                     "duration": (fields.Datetime.now() - self.started_at).total_seconds()})
 
     def _forget_old(self):

@@ -4,7 +4,9 @@ Google calendar, last run, last problem; computed from the user's google.calenda
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
-from .google_calendar_sync import DIRECTIONS, STATES
+from odoo.addons.google_account.models.ir_http import show_after_reload
+
+from .google_calendar_sync import DIRECTIONS, LIVE_STATES, STATES
 
 SYNC_FIELDS = [
     "google_calendar_sync_enabled", "google_calendar_direction", "google_calendar_name",
@@ -17,9 +19,11 @@ class ResUsers(models.Model):
     _inherit = "res.users"
 
     google_calendar_sync_enabled = fields.Boolean(
-        "Synchronize my calendar", compute="_compute_google_calendar_sync", inverse="_inverse_google_calendar_sync")
+        "Synchronize my calendar", compute="_compute_google_calendar_sync",
+        inverse="_inverse_google_calendar_sync_enabled")
     google_calendar_direction = fields.Selection(
-        DIRECTIONS, "Direction", compute="_compute_google_calendar_sync", inverse="_inverse_google_calendar_sync")
+        DIRECTIONS, "Direction", compute="_compute_google_calendar_sync",
+        inverse="_inverse_google_calendar_direction")
     google_calendar_name = fields.Char("Synchronized Calendar", compute="_compute_google_calendar_sync")
     google_calendar_sync_state = fields.Selection(STATES, "Synchronization", compute="_compute_google_calendar_sync")
     google_calendar_last_run = fields.Datetime("Last Synchronization", compute="_compute_google_calendar_sync")
@@ -63,16 +67,19 @@ class ResUsers(models.Model):
             user.google_calendar_deletions_held = sync.deletions_held if sync else False
             user.google_calendar_show_declined = sync.show_declined if sync else False
 
-    def _inverse_google_calendar_sync(self):
-        Sync = self.env["google.calendar.sync"]
+    def _inverse_google_calendar_sync_enabled(self):
+        """Each preference saves on its own: the dialog sends only the field that changed."""
         for user in self:
-            if user != self.env.user and not self.env.user._is_system():
-                raise AccessError(self.env._("You can only change your own Google Calendar synchronization."))
-            sync = Sync._for_user(user)
-            resumed = user.google_calendar_sync_enabled and not sync.enabled
-            sync.write({"enabled": user.google_calendar_sync_enabled, "direction": user.google_calendar_direction})
-            if resumed:
-                sync._request_sync()
+            sync = user._google_sync_of_self()
+            if user.google_calendar_sync_enabled != sync.enabled:
+                sync.write({"enabled": user.google_calendar_sync_enabled})
+                if sync.enabled:
+                    sync._request_sync(urgent=True)
+
+    def _inverse_google_calendar_direction(self):
+        for user in self:
+            if user.google_calendar_direction:
+                user._google_sync_of_self().write({"direction": user.google_calendar_direction})
 
     def _inverse_google_calendar_show_declined(self):
         for user in self:
@@ -89,23 +96,33 @@ class ResUsers(models.Model):
 
     def action_google_calendar_sync_now(self):
         sync = self._google_sync_of_self()
+        if sync.state not in LIVE_STATES:
+            return _notification(self.env._("Nothing was queued (%(state)s).", state=dict(
+                sync._fields["state"]._description_selection(self.env))[sync.state]), "warning")
         sync._request_sync(urgent=True)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "info", "message": self.env._("Google Calendar synchronization queued."), "sticky": False,
-            },
-        }
+        return _notification(self.env._("Google Calendar synchronization queued."))
+
+    def preference_save(self):
+        """Saving the preferences says what the Google Calendar synchronization now does (after
+        the reload that applies the preferences)."""
+        action = super().preference_save()
+        if self != self.env.user or self.google_account_state != "connected":
+            return action
+        sync = self._google_sync_of_self()
+        if sync.enabled:
+            direction = dict(sync._fields["direction"]._description_selection(self.env))[sync.direction]
+            message = self.env._("Preferences saved. Google Calendar: %(direction)s, with %(calendar)s.",
+                                 direction=direction, calendar=sync.calendar_name)
+        else:
+            message = self.env._("Preferences saved. Your Google Calendar synchronization is paused; your "
+                                 "changes wait until you turn it back on.")
+        show_after_reload(message)
+        return action
 
     def action_google_calendar_allow_deletions(self):
         self._google_sync_of_self().action_allow_deletions()
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {"type": "warning", "message": self.env._("The deletions are made at the next synchronization."),
-                       "next": {"type": "ir.actions.client", "tag": "soft_reload"}},
-        }
+        return _notification(self.env._("The deletions are made at the next synchronization."), "warning",
+                             next_action={"type": "ir.actions.client", "tag": "soft_reload"})
 
     def action_google_calendar_log(self):
         """This user's synchronization runs (a user sees their own, an administrator anyone's)."""
@@ -116,3 +133,10 @@ class ResUsers(models.Model):
 
     def action_google_calendar_choose(self):
         return self.env["google.calendar.choose"]._open_for(self._google_sync_of_self())
+
+
+def _notification(message, kind="info", next_action=None):
+    params = {"type": kind, "message": message, "sticky": False}
+    if next_action:
+        params["next"] = next_action
+    return {"type": "ir.actions.client", "tag": "display_notification", "params": params}

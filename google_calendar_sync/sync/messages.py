@@ -6,6 +6,9 @@ module is the only place that turns them into sentences (OAuth errors are worded
 google_account's ``google.account._explain``).
 """
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from gcal_engine.errors import (
     BadRequestError,
     ForbiddenError,
@@ -19,6 +22,13 @@ from gcal_engine.errors import (
     UnauthorizedError,
 )
 from gcal_engine.report import ConflictKind
+
+from odoo import fields
+from odoo.tools import format_datetime
+
+from .bounds import MAX_GUESTS, MAX_TEXT
+
+QUOTA_ZONE = ZoneInfo("America/Los_Angeles")  # Google's daily quotas reset at midnight Pacific time
 
 
 def problem(env, error):
@@ -34,8 +44,8 @@ def problem(env, error):
     if isinstance(error, MappingError):
         return env._("Google sent an event Odoo cannot read (%(why)s); it was skipped.", why=_unreadable(env, error))
     if isinstance(error, QuotaExceededError):
-        return env._("Google Calendar's usage limits were reached for this account; the synchronization "
-                 "resumes by itself later.")
+        return env._("Google's daily quota is used up; synchronization resumes by itself at %(time)s.",
+                     time=quota_reset(env))
     if isinstance(error, UnauthorizedError):
         return env._("Google refused the connection's access token; connect Google Calendar again if it goes on.")
     if isinstance(error, ForbiddenError) and error.reason == "forbiddenForNonOrganizer":
@@ -50,6 +60,42 @@ def problem(env, error):
         return env._("Google Calendar answered with an error (%(error)s): %(message)s",
                  error=_where(error), message=error.message)
     return str(error)  # LocalWriteError: Odoo's own message, already in the user's language
+
+
+def cut(env, what):
+    """What Odoo left out of a Google event too large to keep whole (a ``bounds.Cut``)."""
+    parts = []
+    if what.guests_dropped:
+        parts.append(env._("%(count)s guests beyond the first %(limit)s were left out",
+                           count=what.guests_dropped, limit=MAX_GUESTS))
+    names = {"summary": env._("title"), "location": env._("location"), "description": env._("description")}
+    for name in what.fields:
+        parts.append(env._("its %(field)s was shortened to %(limit)s characters",
+                           field=names[name], limit=MAX_TEXT[name]))
+    return env._("Kept in Odoo without all of it: %(what)s. Google keeps the whole event; an edit made "
+                 "in Odoo would send Odoo's shorter version.", what="; ".join(parts))
+
+
+def headline(env, error):
+    """A few words for the Google button: the kind of problem, the details being in ``problem``."""
+    if isinstance(error, QuotaExceededError):
+        return env._("Daily quota used up")
+    if isinstance(error, MassDeletionError):
+        return env._("Deletions to confirm")
+    if isinstance(error, OAuthError):
+        return env._("Needs reconnection")
+    if isinstance(error, TransientError):
+        return env._("Google did not answer")
+    return env._("Error")
+
+
+def quota_reset(env, now=None):
+    """When Google's daily quota comes back (the next midnight in California), in the reader's
+    time zone (the context's ``tz``, else the user's)."""
+    now = (now or fields.Datetime.now()).replace(tzinfo=dt.timezone.utc).astimezone(QUOTA_ZONE)
+    midnight = dt.datetime.combine(now.date() + dt.timedelta(days=1), dt.time(), tzinfo=QUOTA_ZONE)
+    utc = midnight.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return format_datetime(env, utc, tz=env.context.get("tz") or env.user.tz, dt_format="short")
 
 
 def stop(env, report):

@@ -16,7 +16,7 @@ from gcal_engine.merge import Access
 
 from odoo.exceptions import UserError, ValidationError
 
-from . import mapping
+from . import bounds, mapping
 from .alarms import Alarms
 from .attendance import Attendance
 from .binding_store import BindingStore
@@ -62,6 +62,7 @@ class OdooCalendar:
         self.alarms = Alarms(self.env)
         self.transaction = Transaction(self.env)
         self._written = False  # since the last commit: an idle run commits nothing, re-reads nothing
+        self.cuts = []  # (local reference, event, bounds.Cut): Google events not kept whole
 
     def _people(self):
         connected = self.env["google.account"].search([("state", "=", "connected"), ("email", "!=", False)])
@@ -184,6 +185,14 @@ class OdooCalendar:
     # -- writing -----------------------------------------------------------------------------
 
     def create_many(self, events):
+        cut = [bounds.bounded(event) for event in events]
+        results = self._create_many([event for event, _ in cut])
+        for (event, what), result in zip(cut, results):
+            if what and isinstance(result, tuple):
+                self.cuts.append((result[0], event, what))
+        return results
+
+    def _create_many(self, events):
         self._written = True
         alarms = self.alarms.ids_for(events)
         guests = self.partners.guests(events)
@@ -202,7 +211,7 @@ class OdooCalendar:
         except REFUSALS as error:
             if len(singles) > 1:
                 for event in singles:
-                    results[id(event)] = self.create_many([event])[0]
+                    results[id(event)] = self._create_many([event])[0]
             else:
                 results[id(singles[0])] = LocalWriteError(_explain(error))
         for event in events:
@@ -256,6 +265,13 @@ class OdooCalendar:
         return str(LocalRef.event(occurrence.id)), self.reads.occurrence(occurrence, event.original_start)
 
     def update(self, local_ref, event):
+        event, what = bounds.bounded(event)
+        local = self._update(local_ref, event)
+        if what:
+            self.cuts.append((local_ref, event, what))
+        return local
+
+    def _update(self, local_ref, event):
         self._written = True
         alarms = self.alarms.ids_for([event])
         guests = self.partners.guests([event])

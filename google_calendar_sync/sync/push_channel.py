@@ -10,6 +10,7 @@ secret token; it queues that user's run, first in line.
 import datetime
 import hmac
 import logging
+import re
 import secrets
 import uuid
 from urllib.parse import urlsplit
@@ -33,6 +34,8 @@ CHANNEL_TTL = datetime.timedelta(days=7)  # Google's longest for events.watch
 CHANNEL_RENEWAL = datetime.timedelta(days=1)  # renewed when it expires sooner than this
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 CHANNEL_FIELDS = ("channel_id", "channel_token", "channel_resource_id", "channel_expires_at")
+CHANNEL_ID = re.compile(r"[0-9a-f]{32}")  # the channel ids this addon gives Google (uuid4().hex)
+MESSAGE_NUMBER = re.compile(r"[0-9]{1,19}")
 
 
 def webhook_url(env):
@@ -47,11 +50,13 @@ def webhook_url(env):
     return f"https://{base.netloc}{WEBHOOK_PATH}"
 
 
-def receive(env, channel_id, token, resource_id, resource_state):
+def receive(env, channel_id, token, resource_id, resource_state, message_number=None):
     """A POST from Google on the webhook: 'unknown', 'refused' (spoofed), 'handshake' (the first
-    message of a channel) or 'queued' (a change: this user runs next)."""
-    Sync = env["google.calendar.sync"].sudo()
-    sync = Sync.search([("channel_id", "=", channel_id)], limit=1) if channel_id else Sync
+    message of a channel), 'ignored' (a message not newer than the last one) or 'queued' (a
+    change: this user runs next). Headers are anyone's text: checked before any query."""
+    if not CHANNEL_ID.fullmatch(channel_id or ""):
+        return "unknown"
+    sync = env["google.calendar.sync"].sudo().search([("channel_id", "=", channel_id)], limit=1)
     if not sync:
         return "unknown"
     if not (token and hmac.compare_digest(token.encode(), (sync.channel_token or "").encode())):
@@ -62,6 +67,10 @@ def receive(env, channel_id, token, resource_id, resource_state):
     stored = sync.channel_resource_id
     if stored and not hmac.compare_digest((resource_id or "").encode(), stored.encode()):
         return "refused"
+    if not MESSAGE_NUMBER.fullmatch(message_number or ""):
+        return "refused"  # Google numbers every message
+    if not env["google.calendar.sync.message"].sudo()._is_new(sync, channel_id, int(message_number)):
+        return "ignored"
     RunQueue(env).request(sync, urgent=True)
     return "queued"
 

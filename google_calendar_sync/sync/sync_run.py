@@ -33,7 +33,9 @@ PROBLEMS_SHOWN = 5  # on the record; the log lists them all
 
 class SyncRun:
     def __init__(self, sync):
-        self.sync = sync.sudo()
+        # The words of the run (log, status) are the user's: their language and time zone.
+        user = sync.sudo().user_id
+        self.sync = sync.sudo().with_context(lang=user.lang, tz=user.tz)
         self.env = self.sync.env
         self.transaction = Transaction(self.env)
 
@@ -50,6 +52,7 @@ class SyncRun:
     def _locked(self, time_budget):
         sync = self.sync
         sync.request_ids.unlink()  # served by this run; what is asked from now on gets another
+        self.needed_action = self._action_needed()
         log = self.env["google.calendar.sync.log"].sudo().create({"sync_id": sync.id})
         self.transaction.commit()  # the run shows as running, and its progress is read from elsewhere
         values = {"running_since": False, "last_run_at": log.started_at}
@@ -58,9 +61,11 @@ class SyncRun:
         except GoogleAccountError as error:
             # The account's new state (needs reconnection) belongs to this transaction: kept.
             message = f"{error.cause} {error.fix}".strip()
-            values.update(last_error=message, last_summary=False)
+            reconnect = isinstance(error, GoogleReconnectRequired)
+            values.update(last_error=message, last_summary=False,
+                          last_error_title=self.env._("Needs reconnection") if reconnect else self.env._("Error"))
             self._finish(values, lambda: log._failed(message),
-                         forget_requests=isinstance(error, GoogleReconnectRequired))
+                         forget_requests=reconnect)
         except psycopg2.errors.SerializationFailure:
             # A person saved their preferences while the run wrote its state: what the run
             # committed stays (Google's writes are idempotent), and the next run goes on.
@@ -72,11 +77,11 @@ class SyncRun:
             _logger.exception("Google Calendar synchronization of user %s failed", sync.user_id.id)
             self.transaction.rollback()
             message = self.env._("Unexpected error (%(error)s); see the server log.", error=type(error).__name__)
-            values.update(last_error=message, last_summary=False)
+            values.update(last_error=message, last_summary=False, last_error_title=self.env._("Error"))
             self._finish(values, lambda: log._failed(message))
         else:
             values.update(self._outcome(report))
-            self._finish(values, lambda: log._record(report), again=report.timed_out)
+            self._finish(values, lambda: log._record(report, self.calendar.cuts), again=report.timed_out)
         return values
 
     def _synchronize(self, time_budget, log):
@@ -91,7 +96,8 @@ class SyncRun:
             allow_mass_deletion=sync.allow_deletions,
         )
         try:
-            report = Synchronizer(client, OdooCalendar(sync), config, progress=log._progress).run()
+            self.calendar = OdooCalendar(sync)
+            report = Synchronizer(client, self.calendar, config, progress=log._progress).run()
             if report.complete:
                 PushChannel(sync).keep(client)
         finally:
@@ -104,18 +110,40 @@ class SyncRun:
         """Record values for a run report: the summary, and the problems in plain words."""
         env = self.env
         values = {
-            "last_summary": env["google.calendar.sync.log"]._summary(report),
+            "last_summary": env["google.calendar.sync.log"]._summary(report) or False,
             "synced_email": self.sync.account_id.email,
             "deletions_held": isinstance(report.fatal, MassDeletionError),
         }
         problems = [f"{p.summary or p.google_id or p.local_ref}: {messages.problem(env, p.error)}"
                     for p in report.problems[:PROBLEMS_SHOWN]]
+        title = env._("Some events failed") if problems else False
         if report.fatal is not None or report.error is not None:
             problems.insert(0, messages.stop(env, report))
+            title = messages.headline(env, report.fatal or report.error)
         values["last_error"] = "\n".join(problems) or False
+        values["last_error_title"] = title
         if report.complete:
             values.update(last_success_at=fields.Datetime.now(), allow_deletions=False)
         return values
+
+    def _action_needed(self):
+        """What the user must do now, in words, or False: reconnect, or confirm deletions."""
+        sync = self.sync
+        if sync.account_id.state == "needs_reconnect":
+            return sync.account_id.last_error or self.env._("Connect Google Calendar again.")
+        if sync.deletions_held:
+            return sync.last_error
+        return False
+
+    def _tell_user(self):
+        """A notification in the user's open Odoo (Odoo's bus) when their synchronization has
+        just come to need them; once, not at every run."""
+        needed = self._action_needed()
+        if needed and not self.needed_action:
+            self.sync.user_id.partner_id._bus_send("simple_notification", {
+                "type": "warning", "sticky": True, "message": needed,
+                "title": self.env._("Google Calendar needs you"),
+            })
 
     def _finish(self, values, record_log, forget_requests=False, again=False):
         """Write a run's outcome and end the claim; made again on a fresh snapshot when the record
@@ -125,6 +153,7 @@ class SyncRun:
         def save():
             record_log()
             sync.write(values)
+            self._tell_user()
             if forget_requests:
                 sync.request_ids.unlink()
             if again:  # the time budget ran out, or the run was interrupted: the next one goes on

@@ -1,5 +1,6 @@
 from . import (
     test_attendees,
+    test_bounds,
     test_calendars,
     test_invitations,
     test_log,
@@ -9,6 +10,7 @@ from . import (
     test_reset,
     test_rights,
     test_run_failures,
+    test_status,
     test_sync,
     test_ui,
 )

@@ -90,6 +90,15 @@ class GoogleCalendarSyncCase(GoogleAccountCase):
         answer.raise_for_status()
         return answer.json()["id"]
 
+    def empty_google_calendar(self, count=12):
+        """``count`` events sent from Odoo, then all deleted on Google's side: a mass deletion."""
+        for day in range(count):
+            self.create_in_odoo(f"Visit {day}", start=dt.datetime(2026, 12, 1 + day, 9, 0))
+        self.run_sync()
+        api = self.google_api()
+        for event_id in self.google_events():
+            api.delete_event("primary", event_id)
+
     def writes_to_google(self):
         return [(r["method"], r["sendUpdates"]) for r in self.google.requests()
                 if r["method"] in ("POST", "PATCH", "DELETE") and "/events" in r["path"] and not r["batch"]

@@ -33,9 +33,9 @@ class TestPush(GoogleCalendarSyncCase):
         self.env.invalidate_all()
         return [(r.sync_id, r.urgent) for r in self.env["google.calendar.sync.request"].sudo().search([])]
 
-    def post(self, channel_id, token, resource_id, state="exists"):
+    def post(self, channel_id, token, resource_id, state="exists", number="2"):
         headers = {"X-Goog-Channel-ID": channel_id, "X-Goog-Channel-Token": token, "X-Goog-Resource-ID": resource_id,
-                   "X-Goog-Resource-State": state, "X-Goog-Message-Number": "2"}
+                   "X-Goog-Resource-State": state, "X-Goog-Message-Number": number}
         # Google's POST has no body (url_open would make a bodiless request a GET).
         return self.opener.post(self.base_url() + "/google_calendar_sync/notify", data=b"", headers=headers, timeout=12)
 
@@ -82,6 +82,48 @@ class TestPush(GoogleCalendarSyncCase):
         self.assertEqual(self.requests(), [], "nothing runs")
         self.assertEqual(self.post(sync.channel_id, sync.channel_token, sync.channel_resource_id).status_code, 200)
         self.assertEqual(self.requests(), [(sync, True)])
+
+    def notify(self, number):
+        sync = self.sync.sudo()
+        return self.post(sync.channel_id, sync.channel_token, sync.channel_resource_id, number=str(number))
+
+    @mute_logger("odoo.http")
+    def test_any_header_value_is_answered_without_an_error(self):
+        sync = self.sync.sudo()
+        odd = ["\x00", f"{sync.channel_id}\x00", "x" * 10000, "' OR 1=1 --", "é", "%00", sync.channel_id.upper()]
+        for value in odd:
+            with self.subTest(value=value[:40]):
+                self.assertEqual(self.post(value, sync.channel_token, sync.channel_resource_id).status_code, 404)
+        for number in ("", "-1", "1e3", "\x00", "9" * 40):
+            with self.subTest(number=number):
+                self.assertEqual(self.notify(number).status_code, 403)
+        self.assertEqual(self.requests(), [], "nothing runs")
+
+    def test_a_replayed_or_older_message_queues_nothing(self):
+        self.assertEqual(self.notify(5).status_code, 200)
+        self.assertEqual(self.requests(), [(self.sync, True)])
+        self.run_sync()
+        self.assertEqual(self.requests(), [])
+        for number in (5, 4):
+            self.assertEqual(self.notify(number).status_code, 200, "Google is not asked to send it again")
+            self.assertEqual(self.requests(), [], f"message {number} was seen, or overtaken")
+        self.assertEqual(self.notify(9).status_code, 200)
+        self.assertEqual(self.requests(), [(self.sync, True)])
+
+    def test_notifications_during_a_run_leave_one_follow_up_run(self):
+        with self.worker() as env:
+            sync = env["google.calendar.sync"].browse(self.sync.id)
+            sync.request_ids.unlink()  # what a run does as it starts
+            sync.running_since = fields.Datetime.now()
+        for number in range(3, 23):
+            self.assertEqual(self.notify(number).status_code, 200)
+        self.assertEqual(self.requests(), [(self.sync, True)], "twenty notifications, one follow-up")
+        self.sync.sudo().running_since = False
+        self.run_sync()
+        self.assertEqual(self.requests(), [], "and no more")
+        self.assertEqual(self.notify(23).status_code, 200)
+        self.assertEqual(self.notify(24).status_code, 200)
+        self.assertEqual(self.requests(), [(self.sync, True)], "queued: coalesced too")
 
     def test_a_channel_is_renewed_before_it_expires(self):
         old = self.sync.sudo().channel_id

@@ -163,12 +163,7 @@ class TestSync(GoogleCalendarSyncCase):
         self.assertEqual(self.sync.last_summary, "Nothing to change")
 
     def test_emptying_the_google_calendar_waits_for_the_users_confirmation(self):
-        for day in range(12):
-            self.create_in_odoo(f"Visit {day}", start=dt.datetime(2026, 12, 1 + day, 9, 0))
-        self.run_sync()
-        api = self.google_api()
-        for event_id in self.google_events():
-            api.delete_event("primary", event_id)
+        self.empty_google_calendar()
         self.run_sync()
         self.assertEqual(self.env["calendar.event"].search_count([("name", "like", "Visit")]), 12, "nothing deleted")
         self.assertEqual(self.sync.state, "error")

@@ -9,6 +9,7 @@ from odoo.tests import tagged
 from odoo.addons.google_account.tests.chrome import DependableChromeBrowser
 
 from .common import ALICE_GOOGLE, GoogleCalendarSyncCase
+from .test_status import QUOTA
 
 CONNECT_TOUR = "google_calendar_sync_connect"
 
@@ -63,3 +64,23 @@ class TestChooseCalendarUi(GoogleCalendarSyncCase):
         self.start_tour("/odoo/calendar", "google_calendar_sync_choose_calendar", login=self.alice.login)
         self.env.invalidate_all()
         self.assertEqual(self.sync.calendar_name, "Clinic")
+
+
+@tagged("post_install", "-at_install")
+class TestStatusUi(GoogleCalendarSyncCase):
+    def test_unticking_synchronize_my_calendar_saves_and_says_it_is_paused(self):
+        self.start_tour("/odoo/calendar", "google_calendar_sync_preferences_toggle", login=self.alice.login)
+        self.env.invalidate_all()
+        self.assertEqual((self.sync.enabled, self.sync.direction), (False, "two_way"))
+
+    def test_a_paused_user_resumes_from_the_google_button(self):
+        self.sync.sudo().enabled = False
+        self.start_tour("/odoo/calendar", "google_calendar_sync_paused_click", login=self.alice.login)
+        self.env.invalidate_all()
+        self.assertTrue(self.sync.enabled)
+        self.assertTrue(self.sync.sudo().request_ids, "and a run is queued")
+
+    def test_a_used_up_quota_is_explained_by_the_google_button(self):
+        self.google.fault(**QUOTA)
+        self.run_sync()
+        self.start_tour("/odoo/calendar", "google_calendar_sync_quota_error", login=self.alice.login)

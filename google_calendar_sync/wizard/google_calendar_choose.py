@@ -51,6 +51,10 @@ class GoogleCalendarChoose(models.TransientModel):
             "target": "new",
         }
 
+    def action_back(self):
+        """Back to the preferences this dialog was opened from (Odoo shows one dialog at a time)."""
+        return dict(self.env["res.users"].action_get(), res_id=self.env.uid)
+
     @api.model
     def _refusal(self, text):
         """The notification that says why Google did not list the calendars; the transaction goes

@@ -21,4 +21,4 @@ class GoogleCalendarChooseLine(models.TransientModel):
         sync._check_own()
         calendar_id = "primary" if self.primary else self.google_calendar_id
         sync.sudo()._switch_calendar(calendar_id, self.name)
-        return {"type": "ir.actions.act_window_close"}
+        return self.wizard_id.action_back()

@@ -179,3 +179,19 @@ def test_the_translation_template_is_current(addon: Path) -> None:
     prefix = f"code:addons/{addon.name}/"
     sources = {path[len(prefix):] for entry in template for path, _ in entry.occurrences if path.startswith(prefix)}
     assert sorted(source for source in sources if not (addon / source).is_file()) == []
+
+
+@each_addon
+def test_every_shipped_translation_covers_the_template(addon: Path) -> None:
+    """Each .po an addon ships translates every string of its .pot (none missing, empty or fuzzy)
+    and keeps its placeholders: a language is shipped whole or not at all."""
+    template = polib.pofile(str(addon / "i18n" / f"{addon.name}.pot"))
+    placeholders = re.compile(r"%\(\w+\)s|%s|%d|\{\w*\}")
+    for po_path in sorted((addon / "i18n").glob("*.po")):
+        translations = {entry.msgid: entry for entry in polib.pofile(str(po_path))
+                        if entry.msgstr and not entry.obsolete and "fuzzy" not in entry.flags}
+        missing = sorted(entry.msgid for entry in template if entry.msgid not in translations)
+        assert missing == [], f"{po_path.name} does not translate these"
+        changed = sorted(entry.msgid for entry in template if sorted(placeholders.findall(entry.msgid))
+                         != sorted(placeholders.findall(translations[entry.msgid].msgstr)))
+        assert changed == [], f"{po_path.name} changes the placeholders of these"

@@ -56,6 +56,10 @@ export class GoogleCalendarButton extends Component {
         return _t("Google: %s", detail);
     }
 
+    get paused() {
+        return this.state.status?.state === "paused";
+    }
+
     get title() {
         const status = this.state.status || {};
         if (status.state === "needs_reconnect") {
@@ -64,7 +68,8 @@ export class GoogleCalendarButton extends Component {
         if (!this.connected) {
             return _t("Synchronize with Google Calendar");
         }
-        return [status.email, status.last_summary, status.last_error].filter(Boolean).join("\n");
+        // The problem and what to do first; the last run's result after it.
+        return [status.advice, status.email, status.last_summary].filter(Boolean).join("\n");
     }
 
     get iconClass() {
@@ -91,11 +96,39 @@ export class GoogleCalendarButton extends Component {
         try {
             if (!this.connected) {
                 await this.connect();
+            } else if (this.paused) {
+                await this.resume();
             } else {
-                this.state.status = await this.orm.call("google.calendar.sync", "google_sync_now", []);
-                this.notification.add(_t("Synchronization with Google Calendar queued."), { type: "info" });
-                this.watch(0);
+                const status = await this.orm.call("google.calendar.sync", "google_sync_now", []);
+                this.state.status = status;
+                if (status.advice) {
+                    // A problem, or a pause: say it and what to do rather than "queued".
+                    this.notification.add(status.advice, { type: "warning", title: status.label });
+                } else {
+                    this.notification.add(_t("Synchronization with Google Calendar queued."), { type: "info" });
+                }
+                if (status.queued) {
+                    this.watch(0);
+                }
             }
+        } finally {
+            this.state.busy = false;
+        }
+    }
+
+    async resume() {
+        this.state.status = await this.orm.call("google.calendar.sync", "google_resume", []);
+        this.notification.add(_t("Google Calendar synchronization resumed."), { type: "success" });
+        this.watch(0);
+    }
+
+    async onResume() {
+        if (this.state.busy) {
+            return;
+        }
+        this.state.busy = true;
+        try {
+            await this.resume();
         } finally {
             this.state.busy = false;
         }

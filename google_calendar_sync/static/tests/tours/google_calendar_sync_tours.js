@@ -23,18 +23,22 @@ registry.category("web_tour.tours").add("google_calendar_sync_see_event", {
     ],
 });
 
+const openPreferences = [
+    {
+        content: "Open the user menu",
+        trigger: ".o_user_menu button",
+        run: "click",
+    },
+    {
+        content: "Open my preferences",
+        trigger: "[data-menu=settings]",
+        run: "click",
+    },
+];
+
 registry.category("web_tour.tours").add("google_calendar_sync_choose_calendar", {
     steps: () => [
-        {
-            content: "Open the user menu",
-            trigger: ".o_user_menu button",
-            run: "click",
-        },
-        {
-            content: "Open my preferences",
-            trigger: "[data-menu=settings]",
-            run: "click",
-        },
+        ...openPreferences,
         {
             content: "Change the synchronized Google calendar",
             trigger: ".modal button[name=action_google_calendar_choose]",
@@ -46,8 +50,68 @@ registry.category("web_tour.tours").add("google_calendar_sync_choose_calendar", 
             run: "click",
         },
         {
-            content: "The dialog closes",
-            trigger: "body:not(:has(.modal))",
+            content: "Back in my preferences, which show the calendar chosen",
+            trigger: ".modal div[name=google_calendar_name]:contains(Clinic)",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("google_calendar_sync_preferences_toggle", {
+    steps: () => [
+        ...openPreferences,
+        {
+            content: "Untick Synchronize my calendar, and only that",
+            trigger: ".modal div[name=google_calendar_sync_enabled] input:checked",
+            run: "click",
+        },
+        {
+            content: "Save",
+            trigger: ".modal button[name=preference_save]",
+            run: "click",
+        },
+        {
+            content: "Saved, and told what it means",
+            trigger: ".o_notification:contains(synchronization is paused)",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("google_calendar_sync_paused_click", {
+    steps: () => [
+        {
+            content: "The Google button says I paused my synchronization",
+            trigger: ".o_google_calendar_button:contains(Paused)",
+        },
+        {
+            content: "Resume it, in one click",
+            trigger: ".o_google_calendar_resume",
+            run: "click",
+        },
+        {
+            content: "Resumed, and said so",
+            trigger: ".o_notification:contains(synchronization resumed)",
+        },
+        {
+            content: "The button no longer offers to resume",
+            trigger: ".o_google_calendar_button:not(:contains(Paused))",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("google_calendar_sync_quota_error", {
+    steps: () => [
+        {
+            content: "The Google button names the problem",
+            trigger: ".o_google_calendar_button:contains(Daily quota used up)",
+        },
+        {
+            content: "Click it",
+            trigger: ".o_google_calendar_button",
+            run: "click",
+        },
+        {
+            content: "It says what happened and when it resumes",
+            trigger: ".o_notification:contains(resumes by itself at)",
         },
     ],
 });
