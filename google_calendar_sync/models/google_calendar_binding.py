@@ -128,7 +128,9 @@ class GoogleCalendarBinding(models.Model):
             [("partner_ids", "in", users.partner_id.ids), ("stop", ">", since)])
         rows = self.sudo().search(["|", ("event_id", "in", events.ids),
                                    ("recurrence_id", "in", events.recurrence_id.ids)])
-        rows.write({"dirty": True, "dirty_at": fields.Datetime.now(), "notify": False})
+        # (A row already waiting keeps when and how it was changed.)
+        rows.filtered(lambda row: not row.dirty).write({"dirty": True, "dirty_at": fields.Datetime.now(),
+                                                        "notify": False})
         self._track_attendance(events)
         rows.sync_id._filtered_live()._request_sync()
 
