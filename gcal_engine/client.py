@@ -115,6 +115,11 @@ class CalendarClient:
         for data in self._pages(self._events_url(calendar_id, event_id, "/instances"), params):
             yield from data.get("items", [])
 
+    def calendar_entry(self, calendar_id: str) -> dict[str, Any]:
+        """The user's calendarList entry of one calendar (its default reminders, its name)."""
+        return _object(self.session.request("GET", f"{self.endpoints.calendar}/users/me/calendarList/"
+                                                   f"{quote(calendar_id, safe='')}"))
+
     def calendar_list(self) -> list[dict[str, Any]]:
         url = f"{self.endpoints.calendar}/users/me/calendarList"
         return [item for data in self._pages(url, {}) for item in data.get("items", [])]

@@ -151,13 +151,14 @@ class Executor:
     def _update_local(self, action: UpdateLocal, replanned: bool) -> list[Binding]:
         """Write Google's version (or the merge) locally; the binding records Google's version as
         it is, so that what the merge still sends Google is seen as a local change if it fails."""
-        stored = self.local.update(action.local_ref, action.merged or action.remote)
+        local_ref, stored = self.local.update(action.local_ref, action.merged or action.remote)
         self.report.counts["updated_local"] += 1
         access = action.binding.access if action.binding is not None else action.access
-        binding = binding_for(action.local_ref, action.remote, stored, self.ctx.fields, access)
+        binding = binding_for(local_ref, action.remote, stored, self.ctx.fields, access)
         if action.push is not None:
             self._queue.append((dataclasses.replace(
-                action.push, local=dataclasses.replace(action.push.local, event=stored)), replanned))
+                action.push, local=dataclasses.replace(action.push.local, local_ref=local_ref, event=stored)),
+                replanned))
         return [binding]
 
     def _local_failure(self, local_ref: str | None, remote: Event, error: LocalWriteError) -> None:
@@ -223,13 +224,13 @@ class Executor:
             self._problem(action.local.local_ref, action.google_id, action.event, exc)
             return []
         fields = self.ctx.fields
-        stored = action.event
+        local_ref, stored = action.local.local_ref, action.event
         if "meet_url" in fields and remote.meet_url and remote.meet_url != stored.meet_url:
-            stored = self.local.update(action.local.local_ref, remote)
+            local_ref, stored = self.local.update(local_ref, remote)
         kind = "updated_google" if isinstance(action, UpdateRemote) or getattr(action, "binding", None) else (
             "created_google")
         self.report.counts[kind] += 1
-        return [binding_for(action.local.local_ref, remote, stored, fields, _access(action))]
+        return [binding_for(local_ref, remote, stored, fields, _access(action))]
 
     def _adopt(self, action: CreateRemote) -> None:
         """409 on our derived id: the event is ours, from an insert whose answer was lost.

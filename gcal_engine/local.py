@@ -95,8 +95,9 @@ class LocalCalendar(Protocol):
         as stored, or the error that kept that one event out."""
         ...
 
-    def update(self, local_ref: str, event: Event) -> Event:
-        """Overwrite a local event with Google's version; returns the event as stored."""
+    def update(self, local_ref: str, event: Event) -> tuple[str, Event]:
+        """Overwrite a local event with Google's version; its local reference (a new one when a
+        single event became a series, or a series a single event) and the event as stored."""
         ...
 
     def delete(self, local_ref: str) -> None: ...

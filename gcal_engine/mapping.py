@@ -123,6 +123,16 @@ def _reminders(data: Mapping[str, Any]) -> Reminders:
     return Reminders(use_default=bool(value.get("useDefault", False)), overrides=tuple(overrides))
 
 
+def default_reminders(entry: Any) -> tuple[Reminder, ...]:
+    """A calendarList entry's default reminders (what an event's ``useDefault`` means there)."""
+    items = entry.get("defaultReminders") if isinstance(entry, Mapping) else None
+    reminders = []
+    for item in items if isinstance(items, list) else ():
+        if isinstance(item, Mapping) and item.get("method") in ("email", "popup") and isinstance(item.get("minutes"), int):
+            reminders.append(Reminder(item["method"], item["minutes"]))
+    return tuple(reminders)
+
+
 def meet_url(data: Mapping[str, Any]) -> str | None:
     """The Meet link: ``hangoutLink``, or the video entry point of ``conferenceData``."""
     if data.get("hangoutLink"):
@@ -189,6 +199,8 @@ def from_google(data: Any) -> Event:
         color_id=data.get("colorId") or None,
         status=status,
         guests_can_modify=bool(data.get("guestsCanModify", False)),
+        guests_can_invite_others=bool(data.get("guestsCanInviteOthers", True)),
+        guests_can_see_other_guests=bool(data.get("guestsCanSeeOtherGuests", True)),
         private_properties=_properties(data, "private"),
         shared_properties=_properties(data, "shared"),
         google_id=google_id,
@@ -262,6 +274,10 @@ def to_google(event: Event, fields: Iterable[str], link: str | None = None, requ
         body["colorId"] = event.color_id
     if "guests_can_modify" in fields:
         body["guestsCanModify"] = event.guests_can_modify
+    if "guests_can_invite_others" in fields:
+        body["guestsCanInviteOthers"] = event.guests_can_invite_others
+    if "guests_can_see_other_guests" in fields:
+        body["guestsCanSeeOtherGuests"] = event.guests_can_see_other_guests
     private = dict(event.private_properties) if "private_properties" in fields else {}
     if link:
         private[LINK_PROPERTY] = link

@@ -41,6 +41,8 @@ CONTENT_FIELDS = (
     "color_id",
     "status",
     "guests_can_modify",
+    "guests_can_invite_others",
+    "guests_can_see_other_guests",
     "private_properties",
     "shared_properties",
 )
@@ -137,6 +139,8 @@ class Event:
     color_id: str | None = None
     status: str = CONFIRMED
     guests_can_modify: bool = False
+    guests_can_invite_others: bool = True
+    guests_can_see_other_guests: bool = True
     private_properties: tuple[tuple[str, str], ...] = ()
     shared_properties: tuple[tuple[str, str], ...] = ()
     # identity and metadata
@@ -181,6 +185,11 @@ def canonical(value: Any) -> Any:
     return value
 
 
+# Fields added to the content after bindings were first recorded: at their default they are left
+# out of the hash, so that adding them changed no recorded hash (nothing looks edited for it).
+LATER_FIELDS = {"guests_can_modify": False, "guests_can_invite_others": True, "guests_can_see_other_guests": True}
+
+
 def content_hash(event: Event, fields: Iterable[str] = CONTENT_FIELDS) -> str:
     """A stable digest of the given content fields (order of guests and properties ignored).
 
@@ -189,7 +198,8 @@ def content_hash(event: Event, fields: Iterable[str] = CONTENT_FIELDS) -> str:
     """
     if event.cancelled and event.is_instance:
         fields = [name for name in fields if name in ("status", "original_start")]
-    data = {name: canonical(getattr(event, name)) for name in sorted(fields)}
+    data = {name: canonical(getattr(event, name)) for name in sorted(fields)
+            if not (name in LATER_FIELDS and getattr(event, name) == LATER_FIELDS[name])}
     return hashlib.sha1(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
 
 

@@ -2,12 +2,14 @@
 not Odoo, send the invitations of the events it synchronizes."""
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 # Fields whose change Google must hear about (what the mapping reads).
 SYNCED_FIELDS = {
     "name", "description", "location", "start", "stop", "allday", "start_date", "stop_date", "duration",
     "partner_ids", "attendee_ids", "alarm_ids", "privacy", "show_as", "videocall_location", "active",
     "google_time_zone", "google_meet", "recurrency", "rrule", "event_tz",
+    "google_guests_can_modify", "google_guests_can_invite_others", "google_guests_can_see_other_guests",
 }
 SERIES_UPDATES = ("all_events", "future_events")
 # Fields that change whose Google calendars show an event.
@@ -21,6 +23,12 @@ class CalendarEvent(models.Model):
         help="The time zone Google Calendar gives this event (Odoo keeps one only for series).")
     google_meet = fields.Boolean(
         help="Create a Google Meet link for this event when it is synchronized with Google Calendar.")
+    google_guests_can_modify = fields.Boolean(
+        "Guests Can Modify", help="On Google Calendar, the guests may change this event, not only answer.")
+    google_guests_can_invite_others = fields.Boolean(
+        "Guests Can Invite Others", default=True, help="On Google Calendar, the guests may invite others.")
+    google_guests_can_see_other_guests = fields.Boolean(
+        "Guests Can See Other Guests", default=True, help="On Google Calendar, the guests see the guest list.")
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -35,11 +43,16 @@ class CalendarEvent(models.Model):
         context = self.env.context
         if context.get("google_calendar_sync") or context.get("google_series_write") or not SYNCED_FIELDS & set(vals):
             return super().write(vals)
+        self._check_google_guest_rights(vals)
         Binding = self.env["google.calendar.binding"]
         if vals.get("recurrence_update") in SERIES_UPDATES:
             # Odoo rewrites or splits the series; its inner writes are not edits of one occurrence.
             recurrences = self.recurrence_id
+            single = vals.get("recurrency") is False and vals["recurrence_update"] == "all_events" and len(self) == 1
+            series_rows = Binding.sudo().search([("recurrence_id", "in", recurrences.ids)]) if single else Binding
             result = super(CalendarEvent, self.with_context(google_series_write=True)).write(vals)
+            if single:
+                Binding._series_became_single(series_rows, self)
             Binding._mark_changed(events=self, recurrences=(recurrences | self.recurrence_id).exists())
             return result
         originals = Binding._original_starts(self)
@@ -57,6 +70,26 @@ class CalendarEvent(models.Model):
             alone = events.filtered(lambda e: e.recurrence_id not in whole)
             Binding._mark_changed(events=events, recurrences=whole, originals=Binding._original_starts(alone))
         return super(CalendarEvent, events).unlink()
+
+    def _check_google_guest_rights(self, vals):
+        """An invitation received on Google is the organizer's: Google refuses a guest's change
+        (unless the organizer lets guests modify it, or invite others for a new guest), so Odoo
+        refuses it too, rather than lose it at the next synchronization. Answers are always free."""
+        user = self.env.user
+        others = self.filtered(lambda event: event.user_id != user)
+        if self.env.su or not others:
+            return
+        rows = self.env["google.calendar.binding"].sudo().search([
+            ("access", "=", "attendee"), "|", ("event_id", "in", others.ids),
+            ("recurrence_id", "in", others.recurrence_id.ids)])
+        invitations = others.filtered(lambda e: e in rows.event_id or e.recurrence_id in rows.recurrence_id)
+        changed = SYNCED_FIELDS & set(vals)
+        for event in invitations.filtered(lambda e: not e.google_guests_can_modify):
+            inviting = changed <= {"partner_ids", "attendee_ids"} and event.google_guests_can_invite_others
+            if not inviting:
+                raise UserError(self.env._(
+                    "“%(event)s” is an invitation you received on Google Calendar: only its organizer can change "
+                    "it. You can answer it.", event=event.name))
 
     def _declined_instead_of_deleted(self):
         """A guest who deletes a colleague's meeting that Google synchronizes declines it: the

@@ -24,7 +24,9 @@ RULE_FIELDS = {
 }
 FREQUENCIES = {"daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY", "yearly": "YEARLY"}
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-HORIZON = dt.timedelta(days=730)  # how far an endless Google series is expanded in Odoo
+# A bounded Google series longer than this (a COUNT of millions, every minute until 2099) is
+# expanded this far: the sync window never sees further, and Odoo would hold nothing else.
+WHOLE_SERIES_LIMIT = rules.WALK_LIMIT
 
 
 class CalendarRecurrence(models.Model):
@@ -81,8 +83,10 @@ class CalendarRecurrence(models.Model):
         else:
             zone = mapping.zone_name(self.event_tz) or "UTC"
             start = {"dateTime": base.start.replace(tzinfo=dt.timezone.utc).isoformat(), "timeZone": zone}
-        horizon = dt.datetime.now(dt.timezone.utc) + HORIZON
-        moments = rules.occurrences(lines, start, before=horizon, limit=MAX_RECURRENT_EVENT)
+        # A bounded series is whole, wherever it lies in time; an endless one goes as far as Odoo
+        # takes its own "forever" (MAX_RECURRENT_EVENT occurrences).
+        endless = rules.is_endless(lines)
+        moments = rules.occurrences(lines, start, limit=MAX_RECURRENT_EVENT if endless else WHOLE_SERIES_LIMIT)
         if base.allday:
             return list(moments)
         return [mapping.odoo_datetime(moment) for moment in moments]
@@ -157,7 +161,9 @@ class CalendarRecurrence(models.Model):
     def create(self, vals_list):
         recurrences = super().create(vals_list)
         if not self.env.context.get("google_calendar_sync"):
-            self.env["google.calendar.binding"]._track_new_series(recurrences)
+            Binding = self.env["google.calendar.binding"]
+            Binding._track_new_series(recurrences)
+            Binding._track_attendance(recurrences.base_event_id)
         return recurrences
 
     def write(self, vals):

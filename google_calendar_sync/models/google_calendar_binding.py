@@ -2,15 +2,12 @@
 binding, plus the dirty flag that queues a local change. Kept apart from calendar.event, so the
 business record carries no sync plumbing, and kept after a local deletion until Google has it."""
 
-import datetime
-
 from odoo import api, fields, models
 
 from ..sync import mapping
 from ..sync.attendance import owed_copies
 from ..sync.local_ref import LocalRef
-
-RECHECKED_PAST = datetime.timedelta(days=365)  # how far back a change of who synchronizes is looked at
+from ..sync.sync_window import sync_window
 
 
 class GoogleCalendarBinding(models.Model):
@@ -122,7 +119,7 @@ class GoogleCalendarBinding(models.Model):
         """These users connected, disconnected, paused or resumed: the events they organize change
         hands on their attendees' calendars (a private copy, or the organizer's invitation), and
         those they attend reach their Google address. Nobody is mailed for it."""
-        since = fields.Datetime.now() - RECHECKED_PAST
+        since = fields.Datetime.now() - sync_window(self.env)[0]
         Event = self.env["calendar.event"].sudo()
         events = Event.search([("user_id", "in", users.ids), ("stop", ">", since)]) | Event.search(
             [("partner_ids", "in", users.partner_id.ids), ("stop", ">", since)])
@@ -133,6 +130,17 @@ class GoogleCalendarBinding(models.Model):
                                                         "notify": False})
         self._track_attendance(events)
         rows.sync_id._filtered_live()._request_sync()
+
+    @api.model
+    def _series_became_single(self, series_rows, event):
+        """A series made one event again in Odoo ("all events", not recurrent): its bindings move
+        to that event, so Google gets a patch of the same event (its recurrence removed, its id,
+        guests and answers kept), not a deletion and a new event."""
+        rows = series_rows.exists()
+        children = self.sudo().search([("series_binding_id", "in", rows.ids)])
+        children.unlink()  # the occurrences' exceptions go with the recurrence on Google
+        rows.write({"local_ref": str(LocalRef.event(event.id)), "event_id": event.id, "recurrence_id": False,
+                    "base_event_id": False, "dirty": True, "dirty_at": fields.Datetime.now()})
 
     @api.model
     def _original_starts(self, events):

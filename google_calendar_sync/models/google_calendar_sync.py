@@ -51,6 +51,9 @@ class GoogleCalendarSync(models.Model):
     calendar_id = fields.Char("Google Calendar ID", default="primary", required=True)
     calendar_name = fields.Char("Google Calendar", default="Primary calendar")
     direction = fields.Selection(DIRECTIONS, default="two_way", required=True)
+    default_reminders = fields.Char(
+        readonly=True, help="The Google calendar's default reminders (JSON), for its events that use them.")
+    default_reminders_at = fields.Datetime(readonly=True, help="When Google was last asked for them.")
     show_declined = fields.Boolean(
         "Show Declined Events",
         help="Keep the events you declined on your Google calendar too (an organizer's invitation stays on it "
@@ -313,8 +316,14 @@ class GoogleCalendarSync(models.Model):
             return
         PushChannel(self).close()
         self._forget_bindings()
-        self.write({"calendar_id": calendar_id, "calendar_name": name})
+        self.write({"calendar_id": calendar_id, "calendar_name": name, "default_reminders_at": False})
         self._request_sync(urgent=True)
+
+    def _window_changed(self):
+        """The administrator changed the sync window: the next run of each lists the new window
+        whole (a resynchronization: it binds what both sides have, mails nobody)."""
+        self.write({"sync_token": False, "retry_google_ids": False})
+        self.filtered("enabled")._request_sync()
 
     def _forget_bindings(self):
         """Another Google account now: the old bindings and sync token mean nothing there."""

@@ -1,6 +1,10 @@
-"""An administrator's pause of every user's synchronization, and the Calendar app's checkbox."""
+"""An administrator's settings of every user's synchronization: the pause, and how far back and
+ahead events are synchronized (Settings > General Settings > Integrations > Google Calendar)."""
 
-from odoo import fields, models
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+
+from ..sync.sync_window import DEFAULT_FUTURE_DAYS, DEFAULT_PAST_DAYS, PARAM_FUTURE, PARAM_PAST
 
 
 class ResConfigSettings(models.TransientModel):
@@ -9,3 +13,24 @@ class ResConfigSettings(models.TransientModel):
     google_calendar_sync_paused = fields.Boolean(
         "Pause Google Calendar Synchronization", config_parameter="google_calendar_sync.paused",
         help="Nothing is sent to or read from Google while paused; changes made meanwhile go when it resumes.")
+    google_calendar_past_days = fields.Integer(
+        "Days Back", config_parameter=PARAM_PAST, default=DEFAULT_PAST_DAYS,
+        help="Events that ended more than this many days ago are not synchronized (a series counts whole).")
+    google_calendar_future_days = fields.Integer(
+        "Days Ahead", config_parameter=PARAM_FUTURE, default=DEFAULT_FUTURE_DAYS,
+        help="Events that start more than this many days ahead are not synchronized (a series counts whole).")
+
+    @api.constrains("google_calendar_past_days", "google_calendar_future_days")
+    def _check_google_calendar_window(self):
+        for settings in self:
+            if settings.google_calendar_past_days < 0 or settings.google_calendar_future_days < 1:
+                raise ValidationError(self.env._(
+                    "The Google Calendar synchronization window needs 0 or more days back and at least one day ahead."))
+
+    def set_values(self):
+        params = self.env["ir.config_parameter"].sudo()
+        before = (params.get_param(PARAM_PAST), params.get_param(PARAM_FUTURE))
+        result = super().set_values()
+        if (params.get_param(PARAM_PAST), params.get_param(PARAM_FUTURE)) != before:
+            self.env["google.calendar.sync"].sudo().search([("account_id", "!=", False)])._window_changed()
+        return result

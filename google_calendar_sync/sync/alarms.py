@@ -1,5 +1,7 @@
 """Google's reminders as Odoo's ``calendar.alarm`` records: found, or created once each."""
 
+from . import mapping
+
 UNITS = (("days", 1440), ("hours", 60), ("minutes", 1))
 
 
@@ -8,13 +10,14 @@ class Alarms:
         self.env = env
         self._ids = None  # (alarm type, minutes) -> calendar.alarm id, read once per run
 
-    def ids_for(self, events):
-        """calendar.alarm ids by (type, minutes) for every reminder of ``events``."""
+    def ids_for(self, events, default_reminders=()):
+        """calendar.alarm ids by (type, minutes) for every reminder of ``events`` (``default_reminders``:
+        the Google calendar's, for the events that use them)."""
         if self._ids is None:
             self._ids = {(a.alarm_type, a.duration_minutes): a.id for a in self.env["calendar.alarm"].search([])}
         missing = {
             ("email" if r.method == "email" else "notification", r.minutes)
-            for event in events for r in event.reminders.overrides
+            for event in events for r in mapping.reminders_of(event, default_reminders)
         } - set(self._ids)
         for alarm_type, minutes in sorted(missing):
             unit, amount = next((u, minutes // d) for u, d in UNITS if minutes % d == 0)

@@ -8,6 +8,8 @@ series, in ``event_tz``).
 """
 
 import datetime as dt
+import html
+import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,10 +21,14 @@ MEET_HOST = "meet.google.com"
 MANAGED_FIELDS = frozenset({
     "summary", "description", "location", "start", "end", "recurrence", "original_start", "attendees",
     "meet_url", "reminders", "visibility", "transparency", "status",
+    "guests_can_modify", "guests_can_invite_others", "guests_can_see_other_guests",
 })
 PRIVACY_TO_VISIBILITY = {"public": "public", "private": "private", "confidential": "confidential"}
 VISIBILITY_TO_PRIVACY = {"default": False, "public": "public", "private": "private", "confidential": "confidential"}
 MAX_REMINDERS = 5  # Google refuses more
+# A video call that is not Google Meet reaches Google's guests as the description's last line.
+VIDEO_LINE = '<p>Video call: <a href="{url}">{url}</a></p>'
+_VIDEO_LINE = re.compile(r'\s*<p>[^<>]*: <a href="(https?://[^"]+)">([^<]*)</a></p>\s*$')
 
 
 def zone_name(name):
@@ -109,7 +115,7 @@ def event_from_record(event, zone, people, original_start=None, recurrence=()):
         start=start,
         end=end,
         summary=event.name or "",
-        description=_plain_html(event.description),
+        description=_with_video_line(_plain_html(event.description), event.videocall_location),
         location=event.location or "",
         recurrence=tuple(recurrence),
         original_start=original_start,
@@ -121,7 +127,25 @@ def event_from_record(event, zone, people, original_start=None, recurrence=()):
         visibility=PRIVACY_TO_VISIBILITY.get(event.privacy or "", "default"),
         transparency="transparent" if event.show_as == "free" else "opaque",
         create_meet=bool(event.google_meet) and not meet_url_of(event.videocall_location),
+        guests_can_modify=bool(event.google_guests_can_modify),
+        guests_can_invite_others=bool(event.google_guests_can_invite_others),
+        guests_can_see_other_guests=bool(event.google_guests_can_see_other_guests),
     )
+
+
+def _with_video_line(description, videocall_location):
+    if not videocall_location or meet_url_of(videocall_location):
+        return description
+    url = html.escape(videocall_location, quote=True)
+    return description + VIDEO_LINE.format(url=url)
+
+
+def _without_video_line(description):
+    """(description, video URL) of a description that may end with the video call's line."""
+    match = _VIDEO_LINE.search(description or "")
+    if not match or html.unescape(match[2]) != html.unescape(match[1]):
+        return description, None
+    return description[:match.start()], html.unescape(match[1])
 
 
 def cancelled_occurrence(original_start):
@@ -135,22 +159,33 @@ def _plain_html(value):
     return "" if text in ("<p><br></p>", "<p></p>") else text
 
 
-def record_values(event, alarms):
+def reminders_of(event, default_reminders=()):
+    """The reminders an event has: its own, or (``useDefault``) its calendar's defaults."""
+    return default_reminders if event.reminders.use_default else event.reminders.overrides
+
+
+def record_values(event, alarms, default_reminders=()):
     """``calendar.event`` values for a Google event but its guests; ``alarms`` maps a
-    (type, minutes) pair to a ``calendar.alarm`` id."""
+    (type, minutes) pair to a ``calendar.alarm`` id; ``default_reminders``: the Google
+    calendar's, for an event that uses them."""
+    description, video = _without_video_line(event.description)
     values = {
         "name": event.summary or "(No title)",
-        "description": event.description or False,
+        "description": description or False,
         "location": event.location or False,
         "privacy": VISIBILITY_TO_PRIVACY.get(event.visibility, False),
         "show_as": "free" if event.transparency == "transparent" else "busy",
         "google_time_zone": zone_name(event.start.time_zone) or False,
+        "google_guests_can_modify": event.guests_can_modify,
+        "google_guests_can_invite_others": event.guests_can_invite_others,
+        "google_guests_can_see_other_guests": event.guests_can_see_other_guests,
         **time_values(event.start, event.end),
     }
-    if event.meet_url:
-        values["videocall_location"] = event.meet_url
+    if event.meet_url or video:
+        values["videocall_location"] = event.meet_url or video
     values["alarm_ids"] = [(6, 0, sorted({
-        alarms[("email" if r.method == "email" else "notification", r.minutes)] for r in event.reminders.overrides
+        alarms[("email" if r.method == "email" else "notification", r.minutes)]
+        for r in reminders_of(event, default_reminders)
     }))]
     return values
 

@@ -123,10 +123,40 @@ def conflict(env, found):
         "local": env._("Odoo's version wins"),
         "one_way": env._("one-way synchronization"),
     }[found.rule]
+    if found.fields and found.loser is not None:
+        # A merge: the other fields of both sides were kept; these were changed on both.
+        lost = "; ".join(f"{_field_label(env, unit)}: {_shown(env, found.loser, unit)}" for unit in found.fields)
+        kept = env._("The values kept are from %(side)s; the other side had: %(lost)s",
+                     side=side(env, found.winner), lost=lost)
+        return f"{what}; {rule}. {kept}"
     lost = found.loser.summary if found.loser else env._("a deletion")
     kept = env._("The version kept is from %(side)s; the other one was: %(lost)s",
                  side=side(env, found.winner), lost=lost)
     return f"{what}; {rule}. {kept}"
+
+
+def _field_label(env, unit):
+    labels = {
+        "summary": env._("Title"), "description": env._("Description"), "location": env._("Location"),
+        "start": env._("Start"), "end": env._("End"), "recurrence": env._("Recurrence"),
+        "guests": env._("Guests"), "own_response": env._("Your answer"), "reminders": env._("Reminders"),
+        "visibility": env._("Privacy"), "transparency": env._("Show as"), "meet_url": env._("Video call"),
+    }
+    return labels.get(unit, unit)
+
+
+def _shown(env, event, unit):
+    """A field's value as the log shows it."""
+    if unit in ("start", "end"):
+        moment = getattr(event, unit)
+        return moment.date.isoformat() if moment.all_day else format_datetime(
+            env, moment.date_time.astimezone(dt.timezone.utc).replace(tzinfo=None))
+    if unit == "guests":
+        return ", ".join(a.email for a in event.attendees if not a.is_self) or "-"
+    if unit == "own_response":
+        return next((a.response for a in event.attendees if a.is_self), "-")
+    value = getattr(event, unit, "")
+    return str(value) if value not in (None, "") else "-"
 
 
 def side(env, name):

@@ -11,18 +11,15 @@ import datetime as dt
 import json
 
 from gcal_engine import local as engine
-from gcal_engine.errors import LocalWriteError, RecurrenceError
 from gcal_engine.merge import Access
 
-from odoo.exceptions import UserError, ValidationError
-
-from . import bounds, mapping
-from .alarms import Alarms
+from . import mapping
 from .attendance import Attendance
 from .binding_store import BindingStore
 from .event_matcher import EventMatcher
 from .local_events import LocalEvents
 from .local_ref import LocalRef
+from .local_writes import LocalWrites
 from .partners import Partners
 from .transaction import Transaction
 
@@ -37,8 +34,6 @@ SYNC_CONTEXT = {
     "tracking_disable": True,
     "active_test": False,
 }
-# What Odoo refuses a write with: the run reports that event and goes on.
-REFUSALS = (UserError, ValidationError, ValueError, RecurrenceError)
 
 
 class OdooCalendar:
@@ -46,7 +41,8 @@ class OdooCalendar:
 
     managed_fields = mapping.MANAGED_FIELDS
 
-    def __init__(self, sync):
+    def __init__(self, sync, default_reminders=()):
+        """``default_reminders``: the Google calendar's (``Reminder``s), for events that use them."""
         self.sync = sync.sudo()
         self.env = self.sync.env(context=dict(self.sync.env.context, **SYNC_CONTEXT))
         self.user = self.sync.user_id
@@ -58,11 +54,15 @@ class OdooCalendar:
         self.reads = LocalEvents(self.env, self.user, self.people, self.store)
         self.attendance = Attendance(self.sync)
         self.matcher = EventMatcher(self.env, self.sync, self.store, self.reads, self.namespace, self.attendance)
-        self.partners = Partners(self.env, self.user, self.people)
-        self.alarms = Alarms(self.env)
+        self.writes = LocalWrites(self.env, self.user, self.store, self.reads,
+                                  Partners(self.env, self.user, self.people), default_reminders)
         self.transaction = Transaction(self.env)
         self._written = False  # since the last commit: an idle run commits nothing, re-reads nothing
-        self.cuts = []  # (local reference, event, bounds.Cut): Google events not kept whole
+
+    @property
+    def cuts(self):
+        """(local reference, event, bounds.Cut) of the Google events not kept whole."""
+        return self.writes.cuts
 
     def _people(self):
         connected = self.env["google.account"].search([("state", "=", "connected"), ("email", "!=", False)])
@@ -182,165 +182,28 @@ class OdooCalendar:
     def match(self, events):
         return self.matcher.match(events)
 
-    # -- writing -----------------------------------------------------------------------------
+    # -- writing (local_writes) -------------------------------------------------------------
 
     def create_many(self, events):
-        cut = [bounds.bounded(event) for event in events]
-        results = self._create_many([event for event, _ in cut])
-        for (event, what), result in zip(cut, results):
-            if what and isinstance(result, tuple):
-                self.cuts.append((result[0], event, what))
-        return results
-
-    def _create_many(self, events):
         self._written = True
-        alarms = self.alarms.ids_for(events)
-        guests = self.partners.guests(events)
-        singles = [e for e in events if not e.is_series and not e.is_instance]
-        results = {}
-        values = []
-        for event in singles:
-            vals = mapping.record_values(event, alarms)
-            vals.update(mapping.new_guest_values(event, guests), user_id=self.partners.organizer(event))
-            values.append(vals)
-        try:
-            with self.env.cr.savepoint():
-                records = self.Event.create(values)
-            for event, record in zip(singles, records):
-                results[id(event)] = (str(LocalRef.event(record.id)), self.reads.single(record))
-        except REFUSALS as error:
-            if len(singles) > 1:
-                for event in singles:
-                    results[id(event)] = self._create_many([event])[0]
-            else:
-                results[id(singles[0])] = LocalWriteError(_explain(error))
-        for event in events:
-            if event.is_series:
-                results[id(event)] = self._guarded(self._create_series, event, alarms, guests)
-            elif event.is_instance:
-                results[id(event)] = self._guarded(self._apply_occurrence, None, event, alarms, guests)
-        return [results[id(event)] for event in events]
-
-    def _guarded(self, method, *args):
-        try:
-            with self.env.cr.savepoint():
-                return method(*args)
-        except REFUSALS as error:
-            return LocalWriteError(_explain(error))
-
-    def _create_series(self, event, alarms, guests):
-        vals = mapping.record_values(event, alarms)
-        vals.update(mapping.new_guest_values(event, guests), user_id=self.partners.organizer(event))
-        base = self.Event.create(vals)
-        recurrence = self.Recurrence._google_create(base, event)
-        return str(LocalRef.series(recurrence.id)), self.reads.series(recurrence)
-
-    def _series_of(self, event):
-        row = self.store.row_of_google(event.recurring_event_id)
-        if not row.recurrence_id:
-            raise LocalWriteError(self.env._("The series of this occurrence is not in Odoo."))
-        return row.recurrence_id
-
-    def _apply_occurrence(self, local_ref, event, alarms, guests):
-        """Make the occurrence at ``event.original_start`` look like Google's exception."""
-        recurrence = self._series_of(event)
-        occurrence = self.Event.browse(LocalRef.parse(local_ref).record_id).exists() if local_ref else \
-            self.reads.find_occurrence(recurrence, event.original_start)
-        if event.cancelled:
-            occurrence.unlink()
-            if local_ref:
-                return local_ref, event
-            ref = LocalRef.event(occurrence.id) if occurrence else LocalRef.cancelled_occurrence(
-                recurrence.id, mapping.encode_original(event.original_start))
-            return str(ref), event
-        vals = mapping.record_values(event, alarms)
-        vals["follow_recurrence"] = False
-        if occurrence:
-            occurrence.write(dict(vals, recurrence_update="self_only"))
-            mapping.set_guests(occurrence, event, guests)
-        else:
-            vals.update(mapping.new_guest_values(event, guests), user_id=recurrence.base_event_id.user_id.id,
-                        recurrence_id=recurrence.id, recurrency=True)
-            occurrence = self.Event.create(vals)
-        return str(LocalRef.event(occurrence.id)), self.reads.occurrence(occurrence, event.original_start)
+        return self.writes.create_many(events)
 
     def update(self, local_ref, event):
-        event, what = bounds.bounded(event)
-        local = self._update(local_ref, event)
-        if what:
-            self.cuts.append((local_ref, event, what))
-        return local
-
-    def _update(self, local_ref, event):
         self._written = True
-        alarms = self.alarms.ids_for([event])
-        guests = self.partners.guests([event])
-        ref = LocalRef.parse(local_ref)
-        try:
-            with self.env.cr.savepoint():
-                if event.is_instance:
-                    return self._apply_occurrence(local_ref, event, alarms, guests)[1]
-                if not ref.is_event:
-                    recurrence = self.Recurrence.browse(ref.record_id).exists()
-                    if not recurrence:
-                        raise LocalWriteError(self.env._("This series is no longer in Odoo."))
-                    recurrence._google_update(event, mapping.record_values(event, alarms), guests)
-                    return self.reads.series(recurrence)
-                record = self.Event.browse(ref.record_id).exists()
-                if not record:
-                    raise LocalWriteError(self.env._("This event is no longer in Odoo."))
-                record.write(mapping.record_values(event, alarms))
-                mapping.set_guests(record, event, guests)
-                return self.reads.single(record)
-        except REFUSALS as error:
-            raise LocalWriteError(_explain(error)) from error
-
-    def archive(self, local_ref):
-        """Google deleted what was edited here meanwhile: out of sight, still recoverable (the log
-        links it)."""
-        self._written = True
-        self._events_of(local_ref).write({"active": False})
-
-    def answer(self, local_ref, response):
-        """The user's answer to someone else's event, given on Google."""
-        self._written = True
-        events = self._events_of(local_ref)
-        mine = events.attendee_ids.filtered(lambda attendee: attendee.partner_id == self.user.partner_id)
-        mine.write({"state": response})
-        return self.reads.of_ref(local_ref)
-
-    def _events_of(self, local_ref):
-        """The events a reference names: one, or all of a series'."""
-        ref = LocalRef.parse(local_ref)
-        if ref.is_series:
-            return self.Recurrence.browse(ref.record_id).exists().calendar_event_ids
-        return self.Event.browse(ref.record_id).exists() if ref.is_event else self.Event
-
-    def withdraw(self, local_ref):
-        """The user removed someone else's event from their Google calendar: they decline it. An
-        invitation from outside Odoo that nobody else here attends goes with it."""
-        self._written = True
-        partner = self.user.partner_id
-        for event in self._events_of(local_ref):
-            internal = event.partner_ids.user_ids.filtered(lambda user: not user.share)
-            if not event.user_id and internal == self.user:
-                event.unlink()
-            else:
-                event.attendee_ids.filtered(lambda attendee: attendee.partner_id == partner).write(
-                    {"state": "declined"})
+        return self.writes.update(local_ref, event)
 
     def delete(self, local_ref):
         self._written = True
-        ref = LocalRef.parse(local_ref)
-        if ref.is_series:
-            recurrence = self.Recurrence.browse(ref.record_id).exists()
-            events = recurrence.calendar_event_ids
-            recurrence.unlink()
-            events.unlink()
-        elif ref.is_event:
-            self.Event.browse(ref.record_id).exists().unlink()
+        self.writes.delete(local_ref)
 
+    def archive(self, local_ref):
+        self._written = True
+        self.writes.archive(local_ref)
 
-def _explain(error):
-    """What Odoo said when it refused a write (already in the user's language)."""
-    return error.args[0] if getattr(error, "args", None) else str(error)
+    def answer(self, local_ref, response):
+        self._written = True
+        return self.writes.answer(local_ref, response)
+
+    def withdraw(self, local_ref):
+        self._written = True
+        self.writes.withdraw(local_ref)

@@ -1,7 +1,10 @@
 """Google's guests and organizers as Odoo's partners and users.
 
-Users' partners come first, then existing contacts (the oldest first); an unknown address
-becomes a contact, created once for a whole page of events.
+An address is, in this order: a connected colleague's Google address (their partner); the
+partner of an internal user with that e-mail; a partner already on the event; the oldest contact
+with that e-mail. An unknown address becomes a contact, created once for a whole page of events.
+Odoo's own mail addresses (its aliases, catchall and bounce addresses) never become guests or
+contacts: a meeting that invites them would start a mail loop.
 """
 
 from . import mapping
@@ -13,24 +16,39 @@ class Partners:
         self.env = env
         self.user = user
         self.people = people
+        self._odoo_addresses = None
 
-    def guests(self, events):
-        """The guests of ``events`` as a ``mapping.Guests``: the connected users by their Google
-        address first."""
+    def odoo_addresses(self):
+        """This database's own mail addresses, read once."""
+        if self._odoo_addresses is None:
+            aliases = self.env["mail.alias"].sudo().search([("alias_full_name", "!=", False)])
+            domains = self.env["mail.alias.domain"].sudo().search([])
+            addresses = aliases.mapped("alias_full_name") + domains.mapped("catchall_email") + domains.mapped(
+                "bounce_email") + domains.mapped("default_from_email")
+            self._odoo_addresses = {address.lower() for address in addresses if address and "@" in address}
+        return self._odoo_addresses
+
+    def guests(self, events, current=()):
+        """The guests of ``events`` as a ``mapping.Guests``; ``current``: the partner ids already
+        on the local event, which an ambiguous address keeps."""
         people = self.people
         emails = {a.email.lower() for event in events for a in event.attendees}
         emails |= {e.organizer.email.lower() for e in events if e.organizer is not None and e.organizer.email}
+        emails -= self.odoo_addresses()
         partners = {email: partner for partner, email in people.google_emails.items()}
         if people.own_email:
             partners[people.own_email] = people.own_partner
         emails -= set(partners)
         if not emails:
             return mapping.Guests(partners, people.own_partner)
-        Partner = self.env["res.partner"]
+        Partner = self.env["res.partner"].with_context(active_test=False)
+        ranked = {}
         for partner in Partner.search([("email_normalized", "in", list(emails))], order="id"):
-            current = partners.get(partner.email_normalized)
-            if current is None or (partner.user_ids and not Partner.browse(current).user_ids):
-                partners[partner.email_normalized] = partner.id
+            rank = 0 if partner.user_ids.filtered(lambda user: not user.share) else (1 if partner.id in current else 2)
+            email = partner.email_normalized
+            if email not in ranked or rank < ranked[email][0]:
+                ranked[email] = (rank, partner.id)  # (ids ascend: the oldest of a rank stays)
+        partners.update({email: partner_id for email, (_rank, partner_id) in ranked.items()})
         missing = sorted(emails - set(partners))
         names = {e.organizer.email.lower(): e.organizer.name for e in events if e.organizer is not None}
         names.update({a.email.lower(): a.name for event in events for a in event.attendees if a.name})
@@ -45,5 +63,6 @@ class Partners:
             return self.user.id
         email = event.organizer.email
         colleague = next((p for p, address in people.google_emails.items() if address == email), None)
-        domain = [("partner_id", "=", colleague)] if colleague else [("email_normalized", "=", email)]
+        domain = [("partner_id", "=", colleague)] if colleague else [("email_normalized", "=", email),
+                                                                      ("share", "=", False)]
         return self.env["res.users"].search(domain, limit=1).id or False

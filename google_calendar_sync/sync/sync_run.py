@@ -6,11 +6,14 @@ another worker runs now, or that an administrator resets, is not run.
 """
 
 import datetime
+import json
 import logging
 
 import psycopg2
 
-from gcal_engine.errors import InvalidGrantError, MassDeletionError
+from gcal_engine.errors import EngineError, InvalidGrantError, MassDeletionError
+from gcal_engine.mapping import default_reminders
+from gcal_engine.model import Reminder
 from gcal_engine.planner import Mode
 from gcal_engine.sync import SyncConfig, Synchronizer
 
@@ -23,11 +26,13 @@ from .google_client import calendar_client
 from .odoo_calendar import OdooCalendar
 from .push_channel import PushChannel
 from .run_queue import RunQueue
+from .sync_window import sync_window
 from .transaction import Transaction
 
 _logger = logging.getLogger(__name__)
 
 MODES = {"two_way": Mode.TWO_WAY, "odoo_to_google": Mode.LOCAL_TO_GOOGLE, "google_to_odoo": Mode.GOOGLE_TO_LOCAL}
+REMINDERS_REFRESH = datetime.timedelta(days=7)  # how long the calendar's default reminders are taken as known
 PROBLEMS_SHOWN = 5  # on the record; the log lists them all
 
 
@@ -90,13 +95,15 @@ class SyncRun:
         if sync.synced_email and sync.synced_email != account.email:
             sync._forget_bindings()
         client = calendar_client(sync)
+        past, future = sync_window(self.env)
         config = SyncConfig(
             calendar_id=sync.calendar_id or "primary", mode=MODES[sync.direction], time_budget=time_budget,
+            past=past, future=future,
             created_after=sync.sync_since.replace(tzinfo=datetime.timezone.utc) if sync.sync_since else None,
             allow_mass_deletion=sync.allow_deletions,
         )
         try:
-            self.calendar = OdooCalendar(sync)
+            self.calendar = OdooCalendar(sync, self._default_reminders(client))
             report = Synchronizer(client, self.calendar, config, progress=log._progress).run()
             if report.complete:
                 PushChannel(sync).keep(client)
@@ -105,6 +112,19 @@ class SyncRun:
         if isinstance(report.fatal, InvalidGrantError):
             account._lose_connection(report.fatal)
         return report
+
+    def _default_reminders(self, client):
+        """The Google calendar's default reminders, asked of Google once a week (one request)."""
+        sync = self.sync
+        if not sync.default_reminders_at or sync.default_reminders_at < fields.Datetime.now() - REMINDERS_REFRESH:
+            try:
+                entry = client.calendar_entry(sync.calendar_id or "primary")
+            except EngineError:
+                entry = None  # the run meets the same problem, and says it; the known ones serve meanwhile
+            if entry is not None:
+                sync.write({"default_reminders": json.dumps([[r.method, r.minutes] for r in default_reminders(entry)]),
+                            "default_reminders_at": fields.Datetime.now()})
+        return tuple(Reminder(method, minutes) for method, minutes in json.loads(sync.default_reminders or "[]"))
 
     def _outcome(self, report):
         """Record values for a run report: the summary, and the problems in plain words."""

@@ -80,6 +80,13 @@ class GoogleCalendarSyncCase(GoogleAccountCase):
             "name": name, "start": start, "stop": start + dt.timedelta(hours=hours), **values,
         })
 
+    def as_google_user(self, token, method, path, body=None):
+        """Google Calendar's own app, as a person outside Odoo uses it (``token``: their access token)."""
+        answer = requests.request(method, f"{self.google.base_url}/calendar/v3/calendars/primary/events{path}",
+                                  json=body, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+        answer.raise_for_status()
+        return answer.json()
+
     def add_google_calendar(self, summary, email=ALICE_GOOGLE):
         """A secondary calendar made on Google's web page (with a grant of its own: Odoo's may not
         create calendars); its id."""

@@ -181,14 +181,14 @@ class MemoryCalendar:
             results.append((local_ref, stored))
         return results
 
-    def update(self, local_ref: str, event: Event) -> Event:
+    def update(self, local_ref: str, event: Event) -> tuple[str, Event]:
         self._check("update", event)
         record = self.work.records.get(local_ref)
         if record is None:
             raise LocalWriteError(f"local event {local_ref} is gone")
         stored = _stored(event)
         self.work.records[local_ref] = dataclasses.replace(record, event=stored, dirty=False, modified_at=self.clock())
-        return stored
+        return local_ref, stored
 
     def delete(self, local_ref: str) -> None:
         self._check("delete", local_ref)

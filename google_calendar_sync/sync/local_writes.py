@@ -1,0 +1,212 @@
+"""Google's versions written into Odoo: new events and series, occurrences made exceptions,
+updates (a single event that became a series, or back), deletions, archives, answers.
+
+Every write carries the ``google_calendar_sync`` context key (the caller's environment), so it is
+never taken for a person's edit, and runs under a savepoint: what Odoo refuses is reported for
+that one event (a ``LocalWriteError`` with Odoo's own words) and the run goes on.
+"""
+
+from gcal_engine.errors import LocalWriteError, RecurrenceError
+
+from odoo.exceptions import UserError, ValidationError
+
+from . import bounds, mapping
+from .alarms import Alarms
+from .local_ref import LocalRef
+
+# What Odoo refuses a write with: the run reports that event and goes on.
+REFUSALS = (UserError, ValidationError, ValueError, RecurrenceError)
+
+
+class LocalWrites:
+    def __init__(self, env, user, store, reads, partners, default_reminders=()):
+        """``default_reminders``: the Google calendar's, for its events that use them."""
+        self.env = env
+        self.default_reminders = tuple(default_reminders)
+        self.user = user
+        self.store = store
+        self.reads = reads
+        self.partners = partners
+        self.alarms = Alarms(env)
+        self.Event = env["calendar.event"]
+        self.Recurrence = env["calendar.recurrence"]
+        self.cuts = []  # (local reference, event, bounds.Cut): Google events not kept whole
+
+    def _values(self, event, alarms):
+        return mapping.record_values(event, alarms, self.default_reminders)
+
+    def create_many(self, events):
+        cut = [bounds.bounded(event) for event in events]
+        results = self._create_many([event for event, _ in cut])
+        for (event, what), result in zip(cut, results):
+            if what and isinstance(result, tuple):
+                self.cuts.append((result[0], event, what))
+        return results
+
+    def _create_many(self, events):
+        alarms = self.alarms.ids_for(events, self.default_reminders)
+        guests = self.partners.guests(events)
+        singles = [e for e in events if not e.is_series and not e.is_instance]
+        results = {}
+        values = []
+        for event in singles:
+            vals = self._values(event, alarms)
+            vals.update(mapping.new_guest_values(event, guests), user_id=self.partners.organizer(event))
+            values.append(vals)
+        try:
+            with self.env.cr.savepoint():
+                records = self.Event.create(values)
+            for event, record in zip(singles, records):
+                results[id(event)] = (str(LocalRef.event(record.id)), self.reads.single(record))
+        except REFUSALS as error:
+            if len(singles) > 1:
+                for event in singles:
+                    results[id(event)] = self._create_many([event])[0]
+            else:
+                results[id(singles[0])] = LocalWriteError(_explain(error))
+        for event in events:
+            if event.is_series:
+                results[id(event)] = self._guarded(self._create_series, event, alarms, guests)
+            elif event.is_instance:
+                results[id(event)] = self._guarded(self._apply_occurrence, None, event, alarms, guests)
+        return [results[id(event)] for event in events]
+
+    def _guarded(self, method, *args):
+        try:
+            with self.env.cr.savepoint():
+                return method(*args)
+        except REFUSALS as error:
+            return LocalWriteError(_explain(error))
+
+    def _create_series(self, event, alarms, guests):
+        vals = self._values(event, alarms)
+        vals.update(mapping.new_guest_values(event, guests), user_id=self.partners.organizer(event))
+        return self._to_series(self.Event.create(vals), event, guests)
+
+    def _to_series(self, base, event, guests):
+        """``base`` made the first occurrence of Google's series ``event``: every occurrence with
+        the guests and their answers."""
+        recurrence = self.Recurrence._google_create(base, event)
+        mapping.set_guests(recurrence.calendar_event_ids, event, guests)
+        return str(LocalRef.series(recurrence.id)), self.reads.series(recurrence)
+
+    def _to_single(self, recurrence, event, alarms, guests):
+        """Google's series became one event: the base event stays (its id, guests and answers), the
+        other occurrences go."""
+        base = recurrence.base_event_id or recurrence.calendar_event_ids.sorted("start")[:1]
+        others = recurrence.calendar_event_ids - base
+        base.write({"recurrence_id": False, "recurrency": False, "follow_recurrence": False})
+        others.unlink()
+        recurrence.unlink()
+        base.write(self._values(event, alarms))
+        mapping.set_guests(base, event, guests)
+        return str(LocalRef.event(base.id)), self.reads.single(base)
+
+    def _series_of(self, event):
+        row = self.store.row_of_google(event.recurring_event_id)
+        if not row.recurrence_id:
+            raise LocalWriteError(self.env._("The series of this occurrence is not in Odoo."))
+        return row.recurrence_id
+
+    def _apply_occurrence(self, local_ref, event, alarms, guests):
+        """Make the occurrence at ``event.original_start`` look like Google's exception."""
+        recurrence = self._series_of(event)
+        occurrence = self.Event.browse(LocalRef.parse(local_ref).record_id).exists() if local_ref else \
+            self.reads.find_occurrence(recurrence, event.original_start)
+        if event.cancelled:
+            occurrence.unlink()
+            if local_ref:
+                return local_ref, event
+            ref = LocalRef.event(occurrence.id) if occurrence else LocalRef.cancelled_occurrence(
+                recurrence.id, mapping.encode_original(event.original_start))
+            return str(ref), event
+        vals = self._values(event, alarms)
+        vals["follow_recurrence"] = False
+        if occurrence:
+            occurrence.write(dict(vals, recurrence_update="self_only"))
+            mapping.set_guests(occurrence, event, guests)
+        else:
+            vals.update(mapping.new_guest_values(event, guests), user_id=recurrence.base_event_id.user_id.id,
+                        recurrence_id=recurrence.id, recurrency=True)
+            occurrence = self.Event.create(vals)
+        return str(LocalRef.event(occurrence.id)), self.reads.occurrence(occurrence, event.original_start)
+
+    def update(self, local_ref, event):
+        event, what = bounds.bounded(event)
+        local_ref, stored = self._update(local_ref, event)
+        if what:
+            self.cuts.append((local_ref, event, what))
+        return local_ref, stored
+
+    def _update(self, local_ref, event):
+        alarms = self.alarms.ids_for([event], self.default_reminders)
+        guests = self.partners.guests([event], current=set(self._events_of(local_ref).partner_ids.ids))
+        ref = LocalRef.parse(local_ref)
+        try:
+            with self.env.cr.savepoint():
+                if event.is_instance:
+                    return self._apply_occurrence(local_ref, event, alarms, guests)
+                if not ref.is_event:
+                    recurrence = self.Recurrence.browse(ref.record_id).exists()
+                    if not recurrence:
+                        raise LocalWriteError(self.env._("This series is no longer in Odoo."))
+                    if not event.is_series:
+                        return self._to_single(recurrence, event, alarms, guests)
+                    recurrence._google_update(event, self._values(event, alarms), guests)
+                    return local_ref, self.reads.series(recurrence)
+                record = self.Event.browse(ref.record_id).exists()
+                if not record:
+                    raise LocalWriteError(self.env._("This event is no longer in Odoo."))
+                record.write(self._values(event, alarms))
+                mapping.set_guests(record, event, guests)
+                if event.is_series:
+                    return self._to_series(record, event, guests)
+                return local_ref, self.reads.single(record)
+        except REFUSALS as error:
+            raise LocalWriteError(_explain(error)) from error
+
+    def archive(self, local_ref):
+        """Google deleted what was edited here meanwhile: out of sight, still recoverable (the log
+        links it)."""
+        self._events_of(local_ref).write({"active": False})
+
+    def answer(self, local_ref, response):
+        """The user's answer to someone else's event, given on Google."""
+        events = self._events_of(local_ref)
+        mine = events.attendee_ids.filtered(lambda attendee: attendee.partner_id == self.user.partner_id)
+        mine.write({"state": response})
+        return self.reads.of_ref(local_ref)
+
+    def _events_of(self, local_ref):
+        """The events a reference names: one, or all of a series'."""
+        ref = LocalRef.parse(local_ref)
+        if ref.is_series:
+            return self.Recurrence.browse(ref.record_id).exists().calendar_event_ids
+        return self.Event.browse(ref.record_id).exists() if ref.is_event else self.Event
+
+    def withdraw(self, local_ref):
+        """The user removed someone else's event from their Google calendar: they decline it. An
+        invitation from outside Odoo that nobody else here attends goes with it."""
+        partner = self.user.partner_id
+        for event in self._events_of(local_ref):
+            internal = event.partner_ids.user_ids.filtered(lambda user: not user.share)
+            if not event.user_id and internal == self.user:
+                event.unlink()
+            else:
+                event.attendee_ids.filtered(lambda attendee: attendee.partner_id == partner).write(
+                    {"state": "declined"})
+
+    def delete(self, local_ref):
+        ref = LocalRef.parse(local_ref)
+        if ref.is_series:
+            recurrence = self.Recurrence.browse(ref.record_id).exists()
+            events = recurrence.calendar_event_ids
+            recurrence.unlink()
+            events.unlink()
+        elif ref.is_event:
+            self.Event.browse(ref.record_id).exists().unlink()
+
+
+def _explain(error):
+    """What Odoo said when it refused a write (already in the user's language)."""
+    return error.args[0] if getattr(error, "args", None) else str(error)

@@ -1,0 +1,29 @@
+"""How far back and ahead events are synchronized: the administrator's choice, in days.
+
+A series counts whole: it is in the window when any of its occurrences is. A change of the
+window is applied by each user's next run, a full list of the new window that binds what both
+sides already have (nothing doubled) and leaves alone what falls outside (nothing deleted).
+"""
+
+import datetime
+
+PARAM_PAST = "google_calendar_sync.past_days"
+PARAM_FUTURE = "google_calendar_sync.future_days"
+DEFAULT_PAST_DAYS = 365
+DEFAULT_FUTURE_DAYS = 730
+
+
+def sync_window(env):
+    """(days back, days ahead) as timedeltas."""
+    params = env["ir.config_parameter"].sudo()
+    past = _days(params.get_param(PARAM_PAST), DEFAULT_PAST_DAYS)
+    future = _days(params.get_param(PARAM_FUTURE), DEFAULT_FUTURE_DAYS)
+    return datetime.timedelta(days=past), datetime.timedelta(days=future)
+
+
+def _days(value, default):
+    """A parameter's days; unset (get_param gives False) or unreadable: the default."""
+    try:
+        return max(0, int(value)) if value not in (None, False, "") else default
+    except (TypeError, ValueError):
+        return default

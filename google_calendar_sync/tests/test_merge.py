@@ -1,0 +1,55 @@
+"""Two sides edit one event before the next run: no accepted edit is silently lost."""
+
+from odoo.tests import tagged
+
+from .common import GoogleCalendarSyncCase
+
+
+@tagged("post_install", "-at_install")
+class TestMerge(GoogleCalendarSyncCase):
+    def setUp(self):
+        super().setUp()
+        self.event = self.create_in_odoo("Original")
+        self.run_sync()
+        self.google_id = self.google_event("Original")["id"]
+
+    def last_lines(self):
+        return self.sync.log_ids[:1].line_ids
+
+    def test_a_title_changed_in_odoo_and_a_time_moved_on_google_both_survive(self):
+        self.google_api().patch_event("primary", self.google_id, {
+            "start": {"dateTime": "2026-12-01T15:00:00+01:00", "timeZone": "Europe/Paris"},
+            "end": {"dateTime": "2026-12-01T16:00:00+01:00", "timeZone": "Europe/Paris"}})
+        with self.freeze_later(60):
+            self.event.with_user(self.alice).write({"name": "Renamed in Odoo"})
+        self.run_sync()
+        google = self.google_api().get_event("primary", self.google_id)
+        self.assertEqual((google["summary"], google["start"]["dateTime"]),
+                         ("Renamed in Odoo", "2026-12-01T15:00:00+01:00"))
+        self.assertEqual((self.event.name, self.event.start.hour), ("Renamed in Odoo", 14))
+        self.assertFalse(self.last_lines(), "different fields: no conflict")
+
+    def test_the_same_field_changed_on_both_sides_keeps_the_newest_and_logs_the_other_value(self):
+        self.google_api().patch_event("primary", self.google_id, {"location": "Room from Google",
+                                                                    "summary": "Original"})
+        with self.freeze_later(60):
+            self.event.with_user(self.alice).write({"location": "Room from Odoo", "description": "Agenda"})
+        self.run_sync()
+        google = self.google_api().get_event("primary", self.google_id)
+        self.assertEqual(google["location"], "Room from Odoo")
+        self.assertIn("Agenda", google["description"], "and the field only Odoo changed")
+        [line] = self.last_lines()
+        self.assertEqual((line.kind, line.event_id), ("conflict", self.event))
+        self.assertIn("Location: Room from Google", line.message, "the value not kept stays visible")
+
+    def test_an_event_edited_in_odoo_and_deleted_on_google_is_archived_and_linked_from_the_log(self):
+        with self.freeze_later(-3600):
+            self.event.with_user(self.alice).write({"name": "Edited before the deletion"})
+        self.google_api().delete_event("primary", self.google_id)
+        self.run_sync()
+        self.assertTrue(self.event.exists(), "not deleted: the edit can be recovered")
+        self.assertFalse(self.event.active)
+        [line] = self.last_lines()
+        self.assertEqual((line.kind, line.event_id), ("conflict", self.event))
+        self.assertIn("deleted on Google and edited in Odoo", line.message)
+        self.assertIn("archived", self.sync.log_ids[:1].summary)
