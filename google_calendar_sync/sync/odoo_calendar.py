@@ -8,6 +8,7 @@ killed midway loses at most the step in progress, never a binding of a write Goo
 """
 
 import datetime as dt
+import functools
 import json
 
 from gcal_engine import local as engine
@@ -51,14 +52,29 @@ class OdooCalendar:
         self.namespace = self.env["google.calendar.sync"]._namespace()
         self.Event = self.env["calendar.event"]
         self.Recurrence = self.env["calendar.recurrence"]
-        own = (self.user.partner_id.id, (self.sync.account_id.email or self.user.email or "").lower())
         self.store = BindingStore(self.sync, self.env)
-        self.reads = LocalEvents(self.env, self.user, own, self.store)
-        self.matcher = EventMatcher(self.env, self.sync, self.store, self.reads, self.namespace)
-        self.partners = Partners(self.env, self.user, own)
         self.alarms = Alarms(self.env)
         self.transaction = Transaction(self.env)
         self._written = False  # since the last commit: an idle run commits nothing, re-reads nothing
+
+    # What only runs with something to read or write need (an idle run reads none of it).
+
+    @functools.cached_property
+    def own(self):
+        """(partner id, Google address) of the user whose calendar it is."""
+        return self.user.partner_id.id, (self.sync.account_id.email or self.user.email or "").lower()
+
+    @functools.cached_property
+    def reads(self):
+        return LocalEvents(self.env, self.user, self.own, self.store)
+
+    @functools.cached_property
+    def matcher(self):
+        return EventMatcher(self.env, self.sync, self.store, self.reads, self.namespace)
+
+    @functools.cached_property
+    def partners(self):
+        return Partners(self.env, self.user, self.own)
 
     # -- state -------------------------------------------------------------------------------
 
@@ -72,8 +88,9 @@ class OdooCalendar:
             "retry_google_ids": json.dumps(sorted(state.retry_google_ids)) if state.retry_google_ids else False,
         }
         if any(self.sync[key] != value for key, value in values.items()):
+            # Not a reason to commit by itself: a new token alone goes with the run's outcome (an
+            # older token still lists the same changes, should the run stop before).
             self.sync.write(values)
-            self._written = True
 
     def commit(self):
         """End the transaction: what Google confirmed and its bindings are durable together."""
