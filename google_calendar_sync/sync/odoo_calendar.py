@@ -179,30 +179,37 @@ class OdooCalendar:
         self._written = True
         alarms = self.alarms.ids_for(events)
         guests = self.partners.guests(events)
-        singles = [e for e in events if not e.is_series and not e.is_instance]
-        results = {}
+        results = self._created([e for e in events if not e.is_series and not e.is_instance], alarms, guests)
+        results.update(self._created([e for e in events if e.is_series], alarms, guests))
+        for event in events:
+            if event.is_instance:
+                results[id(event)] = self._guarded(self._apply_occurrence, None, event, alarms, guests)
+        return [results[id(event)] for event in events]
+
+    def _created(self, events, alarms, guests):
+        """New single events, or new series: {id(event): its local reference and stored event,
+        or why Odoo refused it}, in one create; one by one when Odoo refuses one of them."""
+        if not events:
+            return {}
         values = []
-        for event in singles:
+        for event in events:
             vals = mapping.record_values(event, alarms)
             vals.update(mapping.new_guest_values(event, guests), user_id=self.partners.organizer(event))
             values.append(vals)
         try:
             with self.env.cr.savepoint():
                 records = self.Event.create(values)
-            for event, record in zip(singles, records):
-                results[id(event)] = (str(LocalRef.event(record.id)), self.reads.single(record))
+                if events[0].is_series:
+                    recurrences = self.Recurrence._google_create(records, events)
         except REFUSALS as error:
-            if len(singles) > 1:
-                for event in singles:
-                    results[id(event)] = self.create_many([event])[0]
-            else:
-                results[id(singles[0])] = LocalWriteError(_explain(error))
-        for event in events:
-            if event.is_series:
-                results[id(event)] = self._guarded(self._create_series, event, alarms, guests)
-            elif event.is_instance:
-                results[id(event)] = self._guarded(self._apply_occurrence, None, event, alarms, guests)
-        return [results[id(event)] for event in events]
+            if len(events) == 1:
+                return {id(events[0]): LocalWriteError(_explain(error))}
+            return {id(event): self._created([event], alarms, guests)[id(event)] for event in events}
+        if events[0].is_series:
+            return {id(event): (str(LocalRef.series(recurrence.id)), self.reads.series(recurrence))
+                    for event, recurrence in zip(events, recurrences)}
+        return {id(event): (str(LocalRef.event(record.id)), self.reads.single(record))
+                for event, record in zip(events, records)}
 
     def _guarded(self, method, *args):
         try:
@@ -210,13 +217,6 @@ class OdooCalendar:
                 return method(*args)
         except REFUSALS as error:
             return LocalWriteError(_explain(error))
-
-    def _create_series(self, event, alarms, guests):
-        vals = mapping.record_values(event, alarms)
-        vals.update(mapping.new_guest_values(event, guests), user_id=self.partners.organizer(event))
-        base = self.Event.create(vals)
-        recurrence = self.Recurrence._google_create(base, event)
-        return str(LocalRef.series(recurrence.id)), self.reads.series(recurrence)
 
     def _series_of(self, event):
         row = self.store.row_of_google(event.recurring_event_id)
