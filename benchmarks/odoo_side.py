@@ -46,7 +46,8 @@ def google_event(i: int, series: bool) -> dict:
 
 class Counter:
     """Rows that the statements of every cursor of this thread (Odoo's query hooks) insert,
-    update or delete."""
+    update or delete (those of a WITH statement's parts are not seen: it counts the rows it
+    returns)."""
 
     def __init__(self):
         self.writes = 0
@@ -54,8 +55,7 @@ class Counter:
 
     def _hook(self, cr, query, params, start, delay):  # noqa: ARG002 - Odoo's hook signature
         text = query.encode() if isinstance(query, str) else bytes(query)
-        head = text.lstrip()[:6].upper()
-        if head in WRITES or head.startswith(b"WITH") and any(word in text.upper() for word in WRITES):
+        if text.lstrip()[:6].upper() in WRITES:
             self.writes += max(cr._obj.rowcount, 0)  # noqa: SLF001 - psycopg2's count of the rows written
 
 

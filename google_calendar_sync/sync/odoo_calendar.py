@@ -93,9 +93,12 @@ class OdooCalendar:
             self.sync.write(values)
 
     def commit(self):
-        """End the transaction: what Google confirmed and its bindings are durable together."""
+        """End the transaction: what Google confirmed and its bindings are durable together. What
+        was read and written leaves the cache with it: a first import holds a page, not the
+        whole calendar."""
         if self._written:
             self.transaction.commit()
+            self.env.invalidate_all()
             self._written = False
 
     # -- bindings ----------------------------------------------------------------------------

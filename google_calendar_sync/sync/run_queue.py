@@ -145,6 +145,21 @@ class RunQueue:
         self.env.cr.execute(SQL("DELETE FROM google_calendar_sync_request WHERE sync_id = %s", sync.id))
         self.syncs.invalidate_model(["request_ids", "requested_at"])
 
+    def start_run(self, sync):
+        """Take the user's run lock (``try_run_lock``) and, once taken, the requests the run
+        starting now serves (``served``), in one statement; whether the lock was taken."""
+        self.env.cr.execute(SQL(
+            """
+            WITH locked AS (SELECT pg_try_advisory_lock(%(lock)s, %(id)s) AS taken),
+                 served AS (DELETE FROM google_calendar_sync_request
+                             WHERE sync_id = %(id)s AND (SELECT taken FROM locked))
+            SELECT taken FROM locked
+            """,
+            lock=RUN_LOCK, id=sync.id,
+        ))
+        self.syncs.invalidate_model(["request_ids", "requested_at"])
+        return self.env.cr.fetchone()[0]
+
     # -- serving ---------------------------------------------------------------------------------
 
     @staticmethod

@@ -43,7 +43,7 @@ class SyncRun:
     def execute(self, time_budget=None):
         """Run and record the outcome; the values written on the record ({} when not run)."""
         queue = RunQueue(self.env)
-        if not queue.try_run_lock(self.sync.id):
+        if not queue.start_run(self.sync):
             return {}
         try:
             return self._locked(time_budget)
@@ -52,9 +52,8 @@ class SyncRun:
 
     def _locked(self, time_budget):
         sync = self.sync
-        RunQueue(self.env).served(sync)
-        # Served before anything is read: a change committed from now on finds no request, and
-        # asks for another run.
+        # The requests served are gone before anything is read: a change committed from now on
+        # finds no request, and asks for another run.
         self.transaction.commit()
         values = {"running_since": False, "last_run_at": self.started_at}
         try:
