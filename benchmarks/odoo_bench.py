@@ -1,155 +1,183 @@
-"""The addons in a real Odoo 18: import and export through google_calendar_sync, measured.
+"""The addons in a real Odoo 18, side by side with Odoo 18's own google_calendar module.
 
-    ODOO_BIN=/path/to/odoo-bin /path/to/odoo/python -m benchmarks.odoo_bench [--import 5000] [--export 1000]
+    ODOO_BIN=/path/to/odoo-bin /path/to/odoo/python -m benchmarks.odoo_bench [--import 5000] [--series 50]
+        [--export 1000] [--saves 20] [--repeat 3] [--sides odoo18,ours] [--emulator URL]
 
-(PostgreSQL from PGHOST/PGPORT/PGUSER, default 127.0.0.1:5432 as odoo.)
+(``bin/bench odoo`` sets both; PostgreSQL from PGHOST/PGPORT/PGUSER, default 127.0.0.1:5432 as odoo.)
 
-It creates a fresh database with both addons installed (dropped at the end), starts the emulator
-in its own process, connects a user through the OAuth flow, and prints a table of wall time, HTTP
-requests and SQL queries. Targets: at most 6 queries per imported event; the export of 1,000
-events in at most 25 HTTP round trips; the run after an export writes nothing; saving an event
-costs at most 10 extra queries and no HTTP call.
+Each side gets a database of its own, made once and copied for each repetition (Odoo's
+google_account and ours share a name: never in one addons path, so never in one process), and
+each repetition runs in a fresh process (benchmarks/odoo_side.py), the sides interleaved. One
+emulator serves all (started here, or ``--emulator``, one already running). A repetition: a user
+connects; Google gets ``--import`` events, ``--series`` of them weekly series; the first run
+imports them; an idle run; the user saves ``--saves`` events with sync and as many without; the
+user creates ``--export`` events in one call, and a run sends them. The table shows medians over
+the repetitions, with SQL counted over all cursors of the process as ``odoo.sql_db.sql_counter``
+counts it, so that the figures compare with Odoo's.
+
+Goals: the first import at least 5x faster than Odoo's module, at most 0.5 queries per event; a
+save at most 1.2x the same save without sync, at most 5 extra queries, no HTTP call; an idle run
+1 request, at most 7 queries, nothing written.
 """
 
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+import contextlib
+import json
 import os
-import time
-from contextlib import contextmanager
+import statistics
+import subprocess
+import sys
 
-from benchmarks.common import emulator_process, lift_quotas, print_table
-from devtools.odoo_site import connect, create_database, drop_database, odoo_source, open_registry, use_emulator
-from gcal_emulator.control import EmulatorControl
+from benchmarks.common import emulator_process, print_table
+from devtools.odoo_site import (
+    ODOO_MODULES, ROOT, copy_database, create_database, drop_database, odoo_google, odoo_source,
+)
 
-CLIENT_ID, CLIENT_SECRET = "bench.apps.googleusercontent.com", "bench-secret"
-GOOGLE = "bench@gmail.example"
-
-
-@contextmanager
-def counted(cr):
-    """SQL queries and wall time of the block (the cursor's own count)."""
-    result = {}
-    queries, started = cr.sql_log_count, time.perf_counter()
-    yield result
-    result["queries"] = cr.sql_log_count - queries
-    result["seconds"] = time.perf_counter() - started
-
-
-def google_event(i: int) -> dict:
-    day = dt.date.today() + dt.timedelta(days=1 + i % 300)
-    body = {"summary": f"Imported {i}", "description": "From Google", "location": "Room 7",
-            "start": {"dateTime": f"{day}T10:00:00+01:00", "timeZone": "Europe/Paris"},
-            "end": {"dateTime": f"{day}T11:00:00+01:00", "timeZone": "Europe/Paris"},
-            "attendees": [{"email": GOOGLE, "responseStatus": "accepted"},
-                          {"email": f"guest{i % 20}@example.com", "responseStatus": "needsAction"}],
-            "reminders": {"useDefault": False, "overrides": [{"method": "popup", "minutes": 15}]}}
-    if i % 100 == 0:
-        body["recurrence"] = ["RRULE:FREQ=WEEKLY;COUNT=10"]
-    return body
+SIDES = {"odoo18": "Odoo 18", "ours": "ours"}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--import", dest="imported", type=int, default=5000)
+    parser.add_argument("--series", type=int, default=50)
     parser.add_argument("--export", type=int, default=1000)
+    parser.add_argument("--saves", type=int, default=20)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--sides", default="odoo18,ours")
+    parser.add_argument("--emulator", help="the base URL of an emulator already running")
     args = parser.parse_args()
     source = odoo_source()
-    import odoo  # noqa: PLC0415 - found through ODOO_BIN
-
-    db = f"gcal_bench_{os.getpid()}"
-    create_database(source, db)
-    rows = []
+    sides = [side for side in args.sides.split(",") if side in SIDES]
+    if "odoo18" in sides and not odoo_google(source):
+        print("No Odoo google_calendar beside odoo-bin (odoo_google/): ours alone.", file=sys.stderr)
+        sides.remove("odoo18")
+    runs = {side: [] for side in sides}
+    templates = {side: f"gcal_bench_{os.getpid()}_{side}" for side in sides}
     try:
-        with emulator_process() as (base, _pid), open_registry(source, db).cursor() as cr:
-            env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-            control = EmulatorControl(base)
-            lift_quotas(control)
-            use_emulator(env, control, CLIENT_ID, CLIENT_SECRET, [GOOGLE])
-            env["ir.config_parameter"].set_param("google_calendar_sync.quota_per_minute", "100000")
-            Users = env["res.users"].with_context(no_reset_password=True)
-            user = Users.create({"name": "Bench", "login": "bench", "email": "bench@example.com", "tz": "Europe/Paris"})
-            connect(env, control, user, GOOGLE)
-            sync = env["google.calendar.sync"]._for_user(user)
-            sync._run()
-            cr.commit()
+        for side, db in templates.items():
+            create_database(source, db, **({} if side == "ours" else {"modules": ODOO_MODULES,
+                                                                       "first": odoo_google(source)}))
+        with emulator(args.emulator) as base:
+            for rep in range(args.repeat):
+                for side in sides if rep % 2 == 0 else sides[::-1]:
+                    runs[side].append(repetition(side, templates[side], base, rep, args))
+    finally:
+        for db in templates.values():
+            drop_database(db)
+    report(runs, args)
 
-            client = sync._client()
-            from gcal_engine.client import Write
 
-            writes = [Write("POST", "primary", body=google_event(i)) for i in range(args.imported)]
-            for first in range(0, len(writes), 500):
-                assert all(r.error is None for r in client.write_many(writes[first:first + 500]))
-            control.clear_requests()
-            with counted(cr) as imported:
-                sync._run()
-            cr.commit()
-            requests_made = len([r for r in control.requests() if not r["batch"]])
-            events = env["calendar.event"].search_count([("user_id", "=", user.id)])
-            rows.append((f"import {args.imported:,} Google events ({args.imported // 100} series)", f"{events:,} Odoo events",
-                         requests_made, imported["seconds"], imported["queries"],
-                         f"{imported['queries'] / args.imported:.2f}", "<= 6 queries/event"))
+@contextlib.contextmanager
+def emulator(base):
+    if base:
+        yield base
+    else:
+        with emulator_process() as (started, _pid):
+            yield started
 
-            start = dt.datetime.now().replace(microsecond=0) + dt.timedelta(days=2)
-            values = [{"name": f"Exported {i}", "start": start + dt.timedelta(hours=i),
-                       "stop": start + dt.timedelta(hours=i, minutes=30)} for i in range(args.export)]
-            # Without sync: the same create, with the bookkeeping of google_calendar_sync switched off.
-            Events = env["calendar.event"].with_user(user)
-            created = {}
-            unsynced = Events.with_context(google_calendar_sync=True)
-            for label, model in (("warm-up", unsynced), ("unsynced", unsynced), ("synced", Events)):
-                with counted(cr) as created[label]:
-                    records = model.create(values)
-                cr.commit()
-                if label != "synced":
-                    records.with_context(google_calendar_sync=True).unlink()
-                    cr.commit()
-            rows.append((f"a user creates {args.export:,} events in one call", "", 0,
-                         created["synced"]["seconds"], created["synced"]["queries"],
-                         f"{created['synced']['seconds'] / created['unsynced']['seconds']:.2f}x without sync", "<= 1.2x"))
-            control.clear_requests()
-            with counted(cr) as exported:
-                sync._run()
-            cr.commit()
-            round_trips = len([r for r in control.requests() if not r["batch"]])
-            exported_count = args.export
-            rows.append((f"export {exported_count:,} new Odoo events", f"{exported_count:,}", round_trips, exported["seconds"],
-                         exported["queries"], f"{exported['queries'] / exported_count:.2f}",
-                         "<= 25 round trips"))
 
-            control.clear_requests()
-            with counted(cr) as idle:
-                sync._run()
-            cr.commit()
-            idle_requests = control.requests()
-            rows.append(("the run after the export", "", len(idle_requests), idle["seconds"], idle["queries"],
-                         f"{sum(1 for r in idle_requests if r['method'] != 'GET')} writes", "writes nothing"))
-
-            control.clear_requests()
-            with counted(cr) as nothing:
-                sync._run()
-            cr.commit()
-            rows.append(("incremental run, nothing changed", "", len(control.requests()), nothing["seconds"],
-                         nothing["queries"], "", "1 request (a log row per run)"))
-
-            mine = env["calendar.event"].with_user(user).search([("user_id", "=", user.id)], limit=6)
-            control.clear_requests()
-            saves = {}
-            for index in range(3):  # the last round counts, on warm caches
-                for label, record in (("unsynced", mine[2 * index].with_context(google_calendar_sync=True)),
-                                      ("synced", mine[2 * index + 1])):
-                    with counted(cr) as saves[label]:
-                        record.write({"name": f"{record.name} (edited)"})
-                        record.flush_recordset()
-            cr.commit()
-            rows.append(("a user saves one event", "", len(control.requests()), saves["synced"]["seconds"],
-                         saves["synced"]["queries"], f"+{saves['synced']['queries'] - saves['unsynced']['queries']} queries",
-                         "<= 10 extra queries, no HTTP"))
+def repetition(side: str, template: str, base: str, rep: int, args) -> dict:
+    db = f"{template}_{rep}"
+    copy_database(template, db)
+    try:
+        answer = subprocess.run(
+            [sys.executable, "-m", "benchmarks.odoo_side", side, db, base, f"{side}{rep}x{os.getpid()}",
+             f"--import={args.imported}", f"--series={args.series}", f"--export={args.export}", f"--saves={args.saves}"],
+            cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True,
+        )
     finally:
         drop_database(db)
-    print_table("google_calendar_sync in Odoo 18 against the emulator (queries: SQL statements on the run's cursor)",
-                ["work", "result", "HTTP requests", "wall time (s)", "SQL queries", "per event / note", "target"], rows)
+    return json.loads(answer.stdout.strip().splitlines()[-1])
+
+
+def median(runs: list[dict], *path: str) -> float:
+    values = []
+    for run in runs:
+        for key in path:
+            run = run[key]
+        values.append(run)
+    return statistics.median(values)
+
+
+def figures(runs: list[dict], imported: int) -> dict:
+    """The medians the table shows."""
+    m = lambda *path: median(runs, *path)  # noqa: E731
+    return {
+        "import_s": m("import", "seconds"), "import_sql": m("import", "sql"), "import_requests": m("import", "requests"),
+        "import_rss": m("import", "rss_mb"), "import_per_event": m("import", "sql") / imported,
+        "save_ms": 1000 * m("save", "synced", "seconds"), "unsynced_ms": 1000 * m("save", "unsynced", "seconds"),
+        "save_sql": m("save", "synced", "sql") - m("save", "unsynced", "sql"),
+        "save_requests": m("save", "synced", "requests"),
+        "first_ms": 1000 * m("save", "synced", "first", "seconds"),
+        "first_sql": m("save", "synced", "first", "sql") - m("save", "unsynced", "sql"),
+        "idle_ms": 1000 * m("idle", "seconds"), "idle_sql": m("idle", "sql"), "idle_requests": m("idle", "requests"),
+        "idle_writes": m("idle", "writes"),
+        "export_s": m("create", "seconds") + m("export", "seconds"),
+        "export_requests": m("create", "requests") + m("export", "requests"),
+        "echo_requests": m("after_export", "requests"), "echo_writes": m("after_export", "writes"),
+    }
+
+
+def cells(f: dict) -> list[str]:
+    return [
+        f"{f['import_s']:.1f} s, {f['import_sql']:,.0f} SQL ({f['import_per_event']:.2f}/event), "
+        f"{f['import_requests']:.0f} requests, RSS +{f['import_rss']:.0f} MB",
+        f"{f['save_ms']:.1f} ms ({f['unsynced_ms']:.1f} ms without sync: {f['save_ms'] / f['unsynced_ms']:.2f}x), "
+        f"+{f['save_sql']:.0f} SQL, {f['save_requests']:.0f} HTTP",
+        f"{f['first_ms']:.1f} ms, +{f['first_sql']:.0f} SQL",
+        f"{f['idle_ms']:.1f} ms, {f['idle_requests']:.0f} request(s), {f['idle_sql']:.0f} SQL, {f['idle_writes']:.0f} writes",
+        f"{f['export_s']:.1f} s, {f['export_requests']:,.0f} requests",
+        f"{f['echo_requests']:.0f} request(s), {f['echo_writes']:.0f} rows written",
+    ]
+
+
+def verdicts(ours: dict, odoo: dict | None) -> list[str]:
+    def say(ok, detail):
+        return f"{'met' if ok else 'MISSED'} ({detail})"
+
+    speed = odoo["import_s"] / ours["import_s"] if odoo else None
+    ratio = ours["save_ms"] / ours["unsynced_ms"]
+    return [
+        say((speed is None or speed >= 5) and ours["import_per_event"] <= 0.5,
+            (f"{speed:.1f}x Odoo's speed, " if speed else "") + f"{ours['import_per_event']:.2f} SQL/event"),
+        say(ratio <= 1.2 and ours["save_sql"] <= 5 and ours["save_requests"] == 0,
+            f"{ratio:.2f}x, +{ours['save_sql']:.0f} SQL, {ours['save_requests']:.0f} HTTP"),
+        "",
+        say(ours["idle_requests"] == 1 and ours["idle_sql"] <= 7 and ours["idle_writes"] <= 1,
+            f"{ours['idle_requests']:.0f} request, {ours['idle_sql']:.0f} SQL, {ours['idle_writes']:.0f} row written"),
+        "", say(ours["echo_writes"] <= 1, f"{ours['echo_writes']:.0f} row written"),
+    ]
+
+
+def report(runs: dict, args) -> None:
+    works = [f"import {args.imported:,} events + {args.series} series",
+             f"a user saves one event (median of {args.saves})",
+             "the first save after a run (it asks for one)",
+             "idle run (nothing changed)",
+             f"create {args.export:,} + export",
+             "the run after the export"]
+    goals = [">= 5x Odoo's speed, <= 0.5 SQL per event", "<= 1.2x the save without sync, <= +5 SQL, no HTTP", "",
+             "1 request, <= 7 SQL, nothing written but its time (1 row)", "keep", "writes nothing but its time"]
+    table = {side: cells(figures(side_runs, args.imported)) for side, side_runs in runs.items()}
+    headers = ["work", *(SIDES[side] for side in runs), "goal"]
+    rows = [[work, *(table[side][i] for side in runs), goals[i]] for i, work in enumerate(works)]
+    if "ours" in runs:
+        odoo = figures(runs["odoo18"], args.imported) if "odoo18" in runs else None
+        headers.append("ours")
+        for row, verdict in zip(rows, verdicts(figures(runs["ours"], args.imported), odoo)):
+            row.append(verdict)
+    print_table(f"Odoo 18 against the emulator: medians of {args.repeat} interleaved repetitions "
+                "(SQL over all cursors of the process, as odoo.sql_db.sql_counter counts it)", headers, rows)
+    detail = []
+    for side, side_runs in runs.items():
+        for rep, run in enumerate(side_runs, 1):
+            detail.append([SIDES[side], rep, run["import"]["seconds"], run["import"]["sql"], run["import"]["rss_mb"],
+                           1000 * run["save"]["synced"]["seconds"], 1000 * run["save"]["unsynced"]["seconds"],
+                           run["idle"]["sql"], run["create"]["seconds"] + run["export"]["seconds"]])
+    print_table("Each repetition", ["side", "#", "import (s)", "import SQL", "import RSS (MB)", "save (ms)",
+                                    "save without sync (ms)", "idle SQL", "create + export (s)"], detail)
 
 
 if __name__ == "__main__":

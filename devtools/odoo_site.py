@@ -14,6 +14,7 @@ from gcal_emulator.control import EmulatorControl
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODULES = "google_account,google_calendar_sync"
+ODOO_MODULES = "google_calendar"  # Odoo 18's own module, to measure side by side (see odoo_google)
 
 
 def odoo_source() -> str:
@@ -27,10 +28,18 @@ def odoo_source() -> str:
     return source
 
 
-def addons_path(source: str) -> str:
-    """The project first, so that its google_account replaces Odoo's (see bin/lib/odoo.sh)."""
-    paths = [ROOT, os.path.join(source, "addons"), os.path.join(source, "odoo", "addons")]
+def addons_path(source: str, first: str = ROOT) -> str:
+    """The project first, so that its google_account replaces Odoo's (see bin/lib/odoo.sh); or,
+    with ``first=odoo_google(source)``, Odoo's own google_account and google_calendar instead."""
+    paths = [first, os.path.join(source, "addons"), os.path.join(source, "odoo", "addons")]
     return ",".join(p for p in paths if os.path.isdir(p))
+
+
+def odoo_google(source: str) -> str | None:
+    """The folder of Odoo 18's own google_account and google_calendar beside odoo-bin, if there
+    (the trimmed Odoo of ../shared/odoo18 has it): never in one addons path with the project."""
+    path = os.path.join(source, "odoo_google")
+    return path if os.path.isdir(os.path.join(path, "google_calendar")) else None
 
 
 def db_options() -> list[str]:
@@ -39,29 +48,41 @@ def db_options() -> list[str]:
             f"--db_user={os.environ.get('PGUSER', 'odoo')}"]
 
 
-def create_database(source: str, db: str, demo: bool = False) -> None:
-    """A new database with both addons installed (odoo-bin in its own process)."""
+def create_database(source: str, db: str, demo: bool = False, modules: str = MODULES, first: str = ROOT) -> None:
+    """A new database with both addons installed (odoo-bin in its own process); or ``modules``
+    from the addons path that starts with ``first``."""
     subprocess.run(
-        [sys.executable, os.path.join(source, "odoo-bin"), "-d", db, *db_options(), f"--addons-path={addons_path(source)}",
-         "-i", MODULES, "--stop-after-init", "--log-level=warn", *([] if demo else ["--without-demo=all"])],
+        [sys.executable, os.path.join(source, "odoo-bin"), "-d", db, *db_options(),
+         f"--addons-path={addons_path(source, first)}", "-i", modules, "--stop-after-init", "--log-level=warn",
+         *([] if demo else ["--without-demo=all"])],
         check=True,
     )
+
+
+def copy_database(template: str, db: str) -> None:
+    """A new database copied from ``template`` (no connection to it may be open)."""
+    subprocess.run(["createdb", *_pg_options(), "-T", template, db], check=True)
 
 
 def drop_database(db: str) -> None:
     import odoo  # noqa: PLC0415 - on sys.path once odoo_source() ran
 
     odoo.sql_db.close_all()
-    subprocess.run(["dropdb", "--if-exists", "-h", os.environ.get("PGHOST", "127.0.0.1"),
-                    "-p", os.environ.get("PGPORT", "5432"), "-U", os.environ.get("PGUSER", "odoo"), db], check=False)
+    subprocess.run(["dropdb", "--if-exists", *_pg_options(), db], check=False)
 
 
-def open_registry(source: str, db: str):
-    """The database's registry in this process, with the project's addons path."""
+def _pg_options() -> list[str]:
+    return ["-h", os.environ.get("PGHOST", "127.0.0.1"), "-p", os.environ.get("PGPORT", "5432"),
+            "-U", os.environ.get("PGUSER", "odoo")]
+
+
+def open_registry(source: str, db: str, first: str = ROOT):
+    """The database's registry in this process, with the project's addons path (or the one that
+    starts with ``first``: one per process, as Odoo's addons are modules of one package)."""
     import odoo  # noqa: PLC0415
     from odoo.modules.registry import Registry  # noqa: PLC0415
 
-    odoo.tools.config.parse_config([*db_options(), f"--addons-path={addons_path(source)}", "--log-level=warn"])
+    odoo.tools.config.parse_config([*db_options(), f"--addons-path={addons_path(source, first)}", "--log-level=warn"])
     return Registry(db)
 
 

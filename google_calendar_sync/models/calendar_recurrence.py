@@ -103,22 +103,27 @@ class CalendarRecurrence(models.Model):
             return {"rrule_type": "daily", "end_type": "forever"}
 
     @api.model
-    def _google_create(self, base, event):
-        """A series for a Google master, around its first occurrence ``base``."""
-        lines = list(event.recurrence)
-        values = self._google_rule_values(lines, base.start)
-        if values.get("until"):
-            values["until"] = fields.Date.to_date(values["until"])
-        recurrence = self.create({
-            **{key: value for key, value in values.items() if key in self._fields},
-            "base_event_id": base.id,
-            "calendar_event_ids": [(4, base.id)],
-            "event_tz": mapping.zone_name(event.start.time_zone) or False,
-            "google_recurrence": "\n".join(lines),
-        })
-        base.write({"recurrency": True, "follow_recurrence": True, "recurrence_id": recurrence.id})
-        recurrence._apply_recurrence()
-        return recurrence
+    def _google_create(self, bases, events):
+        """Series for Google masters ``events``, each around its first occurrence in ``bases``:
+        in one create, and Odoo's occurrences of them all in one more."""
+        values = []
+        for base, event in zip(bases, events):
+            lines = list(event.recurrence)
+            rule = self._google_rule_values(lines, base.start)
+            if rule.get("until"):
+                rule["until"] = fields.Date.to_date(rule["until"])
+            values.append({
+                **{key: value for key, value in rule.items() if key in self._fields},
+                "base_event_id": base.id,
+                "calendar_event_ids": [(4, base.id)],
+                "event_tz": mapping.zone_name(event.start.time_zone) or False,
+                "google_recurrence": "\n".join(lines),
+            })
+        recurrences = self.create(values)
+        for base, recurrence in zip(bases, recurrences):
+            base.write({"recurrency": True, "follow_recurrence": True, "recurrence_id": recurrence.id})
+        recurrences._apply_recurrence()
+        return recurrences
 
     def _google_update(self, event, values, guests):
         """Apply a Google master's new version: base event, rule, and the occurrences that follow

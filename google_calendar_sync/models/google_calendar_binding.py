@@ -3,10 +3,12 @@ binding, plus the dirty flag that queues a local change. Kept apart from calenda
 business record carries no sync plumbing, and kept after a local deletion until Google has it."""
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 from ..sync import mapping
 from ..sync.attendance import owed_copies
 from ..sync.local_ref import LocalRef
+from ..sync.run_queue import RunQueue
 from ..sync.sync_window import sync_window
 
 
@@ -54,32 +56,32 @@ class GoogleCalendarBinding(models.Model):
     ]
 
     # -- queueing a person's changes ------------------------------------------------------------
-    # Called from calendar.event/recurrence/attendee hooks: cheap (a few queries per save), no
-    # HTTP; the cron does the rest.
+    # Called from calendar.event/recurrence/attendee hooks: one statement per save, which marks
+    # the bindings and asks for their runs (RunQueue.queue), no HTTP; the cron does the rest.
 
     @api.model
     def _track_new_events(self, events):
         """New single events of users whose changes go to Google: bind them, dirty, for a push."""
         singles = events.filtered(lambda e: e.active and e.user_id and not e.recurrence_id)
-        syncs = self.env["google.calendar.sync"]._syncs_sending(singles.user_id)
-        by_user = {sync.user_id.id: sync for sync in syncs}
-        announcing = syncs._filtered_live()
-        rows = [
-            (by_user[event.user_id.id], str(LocalRef.event(event.id)), event.id)
-            for event in singles if event.user_id.id in by_user
-        ]
-        if rows:
-            # One INSERT for them all: a user creating a thousand events must not wait for a
-            # thousand ORM creates of plumbing rows (nothing computes from these fields).
-            now, uid = fields.Datetime.now(), self.env.uid
-            self.env.cr.execute_values(
-                """INSERT INTO google_calendar_binding
+        if not singles:
+            return
+        # One INSERT for them all: a user creating a thousand events must not wait for a
+        # thousand ORM creates of plumbing rows (nothing computes from these fields).
+        now, uid = fields.Datetime.now(), self.env.uid
+        RunQueue(self.env).queue(SQL(
+            """
+            INSERT INTO google_calendar_binding
                    (sync_id, local_ref, event_id, dirty, dirty_at, notify, access,
-                    create_uid, create_date, write_uid, write_date) VALUES %s""",
-                [(sync.id, ref, event_id, True, now, sync in announcing, "organizer", uid, now, uid, now)
-                 for sync, ref, event_id in rows],
-            )
-        syncs._request_sync()
+                    create_uid, create_date, write_uid, write_date)
+            SELECT s.id, e.ref, e.id, TRUE, %(now)s, s.live, 'organizer', %(uid)s, %(now)s, %(uid)s, %(now)s
+              FROM unnest(%(ids)s::int[], %(users)s::int[], %(refs)s::varchar[]) AS e(id, user_id, ref)
+              JOIN (%(syncs)s) s ON s.user_id = e.user_id AND s.sending
+            RETURNING CASE WHEN notify THEN sync_id END AS sync_id
+            """,
+            now=now, uid=uid, ids=singles.ids, users=[event.user_id.id for event in singles],
+            refs=[str(LocalRef.event(event.id)) for event in singles],
+            syncs=self.env["google.calendar.sync"]._syncs_sql(),
+        ))
 
     @api.model
     def _track_new_series(self, recurrences):
@@ -162,17 +164,34 @@ class GoogleCalendarBinding(models.Model):
         """Mark the bindings of these records dirty (an occurrence that changes alone gets its
         own binding, as an exception of its series) and queue their syncs. Google announces the
         change (``notify``) only for syncs that are on now: for the others, Odoo mailed."""
-        Binding = self.sudo()
-        domain = []
-        if events:
-            domain = [("event_id", "in", events.ids)]
-        if recurrences:
-            domain = ["|", *domain, ("recurrence_id", "in", recurrences.ids)] if domain else [
-                ("recurrence_id", "in", recurrences.ids)]
-        rows = Binding.search(domain) if domain else Binding
+        events = events or self.env["calendar.event"]
+        recurrences = recurrences or self.env["calendar.recurrence"]
+        if not events and not recurrences:
+            return
+        if originals:
+            self._bind_exceptions(originals)
         now = fields.Datetime.now()
+        RunQueue(self.env).queue(SQL(
+            """
+            UPDATE google_calendar_binding b
+               SET dirty = TRUE, dirty_at = %(now)s, notify = s.live AND %(notify)s,
+                   write_uid = %(uid)s, write_date = %(now)s
+              FROM (%(syncs)s) s
+             WHERE s.id = b.sync_id AND (b.event_id = ANY(%(events)s) OR b.recurrence_id = ANY(%(recurrences)s))
+            RETURNING CASE WHEN s.live THEN b.sync_id END AS sync_id
+            """,
+            now=now, notify=notify, uid=self.env.uid, events=events.ids, recurrences=recurrences.ids,
+            syncs=self.env["google.calendar.sync"]._syncs_sql(),
+        ))
+
+    @api.model
+    def _bind_exceptions(self, originals):
+        """Bindings for occurrences of bound series that change alone, where they have none yet:
+        ``originals`` maps an event id to (its series' binding rows, its original start)."""
+        Binding = self.sudo()
+        rows = Binding.search([("event_id", "in", list(originals))])
         creates = []
-        for event_id, (series_rows, original) in (originals or {}).items():
+        for event_id, (series_rows, original) in originals.items():
             for series_row in series_rows:
                 if not rows.filtered(lambda r, s=series_row, e=event_id: r.sync_id == s.sync_id and r.event_id.id == e):
                     creates.append({
@@ -180,9 +199,4 @@ class GoogleCalendarBinding(models.Model):
                         "event_id": event_id, "series_binding_id": series_row.id,
                         "original_start": mapping.encode_original(original), "access": series_row.access,
                     })
-        rows |= Binding.create(creates)
-        announcing = rows.sync_id._filtered_live()
-        announced = rows.filtered(lambda row: row.sync_id in announcing)
-        announced.write({"dirty": True, "dirty_at": now, "notify": notify})
-        (rows - announced).write({"dirty": True, "dirty_at": now, "notify": False})
-        announcing._request_sync()
+        Binding.create(creates)

@@ -11,6 +11,7 @@ import uuid
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
+from odoo.tools import SQL
 
 from ..sync.google_client import calendar_client
 from ..sync.push_channel import PushChannel
@@ -170,6 +171,19 @@ class GoogleCalendarSync(models.Model):
             ("direction", "!=", "google_to_odoo"),
             ("account_id.state", "in", ("connected", "needs_reconnect")),
         ])
+
+    @api.model
+    def _syncs_sql(self):
+        """Every sync as a row of ``id, user_id, sending, live`` in SQL, with the rules of
+        ``_syncs_sending`` and ``_filtered_live``: for the hooks of a save, which mark bindings
+        and ask for runs in one statement."""
+        return SQL(
+            """SELECT s.id, s.user_id,
+                      s.direction != 'google_to_odoo' AND a.state IN ('connected', 'needs_reconnect') AS sending,
+                      s.enabled AND a.state = 'connected' AND NOT %s AS live
+                 FROM google_calendar_sync s JOIN google_account a ON a.id = s.account_id""",
+            self._globally_paused(),
+        )
 
     def _filtered_live(self):
         """Those of these syncs that run now (connected, not paused, no global pause). The others'

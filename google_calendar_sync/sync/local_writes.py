@@ -19,8 +19,9 @@ REFUSALS = (UserError, ValidationError, ValueError, RecurrenceError)
 
 
 class LocalWrites:
-    def __init__(self, env, user, store, reads, partners, default_reminders=()):
-        """``default_reminders``: the Google calendar's, for its events that use them."""
+    def __init__(self, env, user, store, reads, partners, default_reminders=(), cuts=None):
+        """``default_reminders``: the Google calendar's, for its events that use them; ``cuts``
+        collects (local reference, event, bounds.Cut) of the Google events not kept whole."""
         self.env = env
         self.default_reminders = tuple(default_reminders)
         self.user = user
@@ -30,7 +31,7 @@ class LocalWrites:
         self.alarms = Alarms(env)
         self.Event = env["calendar.event"]
         self.Recurrence = env["calendar.recurrence"]
-        self.cuts = []  # (local reference, event, bounds.Cut): Google events not kept whole
+        self.cuts = [] if cuts is None else cuts
 
     def _values(self, event, alarms):
         return mapping.record_values(event, alarms, self.default_reminders)
@@ -46,30 +47,35 @@ class LocalWrites:
     def _create_many(self, events):
         alarms = self.alarms.ids_for(events, self.default_reminders)
         guests = self.partners.guests(events)
-        singles = [e for e in events if not e.is_series and not e.is_instance]
-        results = {}
+        results = self._created([e for e in events if not e.is_series and not e.is_instance], alarms, guests)
+        results.update(self._created([e for e in events if e.is_series], alarms, guests))
+        for event in events:
+            if event.is_instance:
+                results[id(event)] = self._guarded(self._apply_occurrence, None, event, alarms, guests)
+        return [results[id(event)] for event in events]
+
+    def _created(self, events, alarms, guests):
+        """New single events, or new series: {id(event): its local reference and stored event,
+        or why Odoo refused it}, in one create; one by one when Odoo refuses one of them."""
+        if not events:
+            return {}
         values = []
-        for event in singles:
+        for event in events:
             vals = self._values(event, alarms)
             vals.update(mapping.new_guest_values(event, guests), user_id=self.partners.organizer(event))
             values.append(vals)
         try:
             with self.env.cr.savepoint():
                 records = self.Event.create(values)
-            for event, record in zip(singles, records):
-                results[id(event)] = (str(LocalRef.event(record.id)), self.reads.single(record))
+                if events[0].is_series:
+                    return {id(event): self._series_result(recurrence, event, guests) for event, recurrence
+                            in zip(events, self.Recurrence._google_create(records, events))}
         except REFUSALS as error:
-            if len(singles) > 1:
-                for event in singles:
-                    results[id(event)] = self._create_many([event])[0]
-            else:
-                results[id(singles[0])] = LocalWriteError(_explain(error))
-        for event in events:
-            if event.is_series:
-                results[id(event)] = self._guarded(self._create_series, event, alarms, guests)
-            elif event.is_instance:
-                results[id(event)] = self._guarded(self._apply_occurrence, None, event, alarms, guests)
-        return [results[id(event)] for event in events]
+            if len(events) == 1:
+                return {id(events[0]): LocalWriteError(_explain(error))}
+            return {id(event): self._created([event], alarms, guests)[id(event)] for event in events}
+        return {id(event): (str(LocalRef.event(record.id)), self.reads.single(record))
+                for event, record in zip(events, records)}
 
     def _guarded(self, method, *args):
         try:
@@ -78,15 +84,13 @@ class LocalWrites:
         except REFUSALS as error:
             return LocalWriteError(_explain(error))
 
-    def _create_series(self, event, alarms, guests):
-        vals = self._values(event, alarms)
-        vals.update(mapping.new_guest_values(event, guests), user_id=self.partners.organizer(event))
-        return self._to_series(self.Event.create(vals), event, guests)
-
     def _to_series(self, base, event, guests):
         """``base`` made the first occurrence of Google's series ``event``: every occurrence with
         the guests and their answers."""
-        recurrence = self.Recurrence._google_create(base, event)
+        return self._series_result(self.Recurrence._google_create(base, [event]), event, guests)
+
+    def _series_result(self, recurrence, event, guests):
+        """Every occurrence of a new series with the guests and their answers."""
         mapping.set_guests(recurrence.calendar_event_ids, event, guests)
         return str(LocalRef.series(recurrence.id)), self.reads.series(recurrence)
 

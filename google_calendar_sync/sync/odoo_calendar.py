@@ -8,6 +8,7 @@ killed midway loses at most the step in progress, never a binding of a write Goo
 """
 
 import datetime as dt
+import functools
 import json
 
 from gcal_engine import local as engine
@@ -49,22 +50,16 @@ class OdooCalendar:
         self.namespace = self.env["google.calendar.sync"]._namespace()
         self.Event = self.env["calendar.event"]
         self.Recurrence = self.env["calendar.recurrence"]
-        self.people = self._people()
         self.store = BindingStore(self.sync, self.env)
-        self.reads = LocalEvents(self.env, self.user, self.people, self.store)
-        self.attendance = Attendance(self.sync)
-        self.matcher = EventMatcher(self.env, self.sync, self.store, self.reads, self.namespace, self.attendance)
-        self.writes = LocalWrites(self.env, self.user, self.store, self.reads,
-                                  Partners(self.env, self.user, self.people), default_reminders)
         self.transaction = Transaction(self.env)
+        self.cuts = []  # (local reference, event, bounds.Cut): the Google events not kept whole
         self._written = False  # since the last commit: an idle run commits nothing, re-reads nothing
+        self._default_reminders = default_reminders
 
-    @property
-    def cuts(self):
-        """(local reference, event, bounds.Cut) of the Google events not kept whole."""
-        return self.writes.cuts
+    # What only runs with something to read or write need (an idle run reads none of it).
 
-    def _people(self):
+    @functools.cached_property
+    def people(self):
         connected = self.env["google.account"].search([("state", "=", "connected"), ("email", "!=", False)])
         return mapping.People(
             own_partner=self.user.partner_id.id,
@@ -72,6 +67,23 @@ class OdooCalendar:
             google_emails={account.user_id.partner_id.id: account.email.lower() for account in connected
                            if account.user_id != self.user},
         )
+
+    @functools.cached_property
+    def reads(self):
+        return LocalEvents(self.env, self.user, self.people, self.store)
+
+    @functools.cached_property
+    def attendance(self):
+        return Attendance(self.sync)
+
+    @functools.cached_property
+    def matcher(self):
+        return EventMatcher(self.env, self.sync, self.store, self.reads, self.namespace, self.attendance)
+
+    @functools.cached_property
+    def writes(self):
+        partners = Partners(self.env, self.user, self.people)
+        return LocalWrites(self.env, self.user, self.store, self.reads, partners, self._default_reminders, self.cuts)
 
     # -- state -------------------------------------------------------------------------------
 
@@ -85,13 +97,17 @@ class OdooCalendar:
             "retry_google_ids": json.dumps(sorted(state.retry_google_ids)) if state.retry_google_ids else False,
         }
         if any(self.sync[key] != value for key, value in values.items()):
+            # Not a reason to commit by itself: a new token alone goes with the run's outcome (an
+            # older token still lists the same changes, should the run stop before).
             self.sync.write(values)
-            self._written = True
 
     def commit(self):
-        """End the transaction: what Google confirmed and its bindings are durable together."""
+        """End the transaction: what Google confirmed and its bindings are durable together. What
+        was read and written leaves the cache with it: a first import holds a page, not the
+        whole calendar."""
         if self._written:
             self.transaction.commit()
+            self.env.invalidate_all()
             self._written = False
 
     # -- bindings ----------------------------------------------------------------------------

@@ -10,12 +10,13 @@ twice at once, however long a run takes, and a killed worker's lock goes with it
 """
 
 import datetime
+import logging
 import time
 
 import psycopg2
 
 from odoo import fields
-from odoo.tools import config
+from odoo.tools import SQL, config
 
 from .transaction import ATTEMPTS, Transaction
 
@@ -24,6 +25,10 @@ CRONS = ("google_calendar_sync.ir_cron_google_calendar_sync", "google_calendar_s
 CRON_BUDGET = 240  # seconds of synchronization per cron job run at most, all users together
 STALE_CLAIM = datetime.timedelta(minutes=10)  # a run older than this may have been killed: check its lock
 RUN_LOCK = 0x6763616C  # the advisory lock class of users' runs ("gcal"); the second key is the sync's id
+# What a transaction's queueing leaves for after its commit (its cursor's postcommit data).
+QUEUED, WAITING, NOTIFIED = (f"google_calendar_sync.{key}" for key in ("queued", "waiting", "notified"))
+
+_logger = logging.getLogger(__name__)
 
 
 class RunQueue:
@@ -38,40 +43,122 @@ class RunQueue:
     # -- asking ----------------------------------------------------------------------------------
 
     def request(self, syncs, urgent=False):
-        """Queue a run of ``syncs`` and wake the cron jobs: an insert, never an update, and none
-        while a run of the same urgency is already asked for, however many events one saves."""
-        if not syncs:
-            return
-        # Plain SQL: an ORM search would flush the person's pending changes in the middle of
-        # their save (and Odoo's recurrences do not survive every flush order unchanged).
-        self.env.cr.execute(
-            "SELECT sync_id FROM google_calendar_sync_request WHERE sync_id IN %s AND (urgent OR NOT %s)",
-            [tuple(syncs.ids), urgent],
-        )
-        asked = {row[0] for row in self.env.cr.fetchall()}
-        missing = syncs.filtered(lambda sync: sync.id not in asked)
-        if missing:
-            self.env["google.calendar.sync.request"].create(
-                [{"sync_id": sync.id, "urgent": urgent} for sync in missing])
-        if not self.syncs._globally_paused():
+        """Queue a run of ``syncs`` (see ``queue``)."""
+        if syncs:
+            self.queue(SQL("SELECT unnest(%s::int[]) AS sync_id", syncs.ids), urgent=urgent)
+
+    def queue(self, changed, urgent=False, wake=True, again=True):
+        """Queue a run of the syncs that ``changed`` returns as ``sync_id`` (a SELECT, or a write
+        of bindings RETURNING them; NULLs are skipped), in the same one statement: an insert,
+        never an update, and none while a run of the same urgency is already asked for, however
+        many events one saves. The cron jobs are woken once per change window, by the change
+        that queued the run. A change that found a run already asked for looks again once
+        committed (``_ask_again``, unless ``again`` is false): that run may have started before
+        it, and not see it.
+
+        Plain SQL: an ORM search would flush the person's pending changes in the middle of their
+        save (and Odoo's recurrences do not survive every flush order unchanged)."""
+        cr = self.env.cr
+        self.env["google.calendar.binding"].flush_model()
+        cr.execute(SQL(
+            """
+            WITH changed AS (%(changed)s),
+                 queued AS (
+                    INSERT INTO google_calendar_sync_request (sync_id, requested_at, urgent)
+                    SELECT DISTINCT c.sync_id, %(now)s, %(urgent)s FROM changed c
+                     WHERE c.sync_id IS NOT NULL AND NOT EXISTS (
+                           SELECT 1 FROM google_calendar_sync_request r
+                            WHERE r.sync_id = c.sync_id AND (r.urgent OR NOT %(urgent)s))
+                    RETURNING sync_id)
+            SELECT DISTINCT c.sync_id, q.sync_id IS NOT NULL
+              FROM changed c LEFT JOIN queued q ON q.sync_id = c.sync_id
+             WHERE c.sync_id IS NOT NULL
+            """,
+            changed=changed, now=fields.Datetime.now(), urgent=urgent,
+        ))
+        asked = dict(cr.fetchall())
+        self.env["google.calendar.binding"].invalidate_model(["dirty", "dirty_at", "notify", "write_uid", "write_date"])
+        self.syncs.invalidate_model(["request_ids", "requested_at"])
+        queued = {sync_id for sync_id, new in asked.items() if new}
+        if queued and wake and not self.syncs._globally_paused():
             self.wake_crons()
+        # Runs this transaction queued itself cannot have started before its commit.
+        mine = cr.postcommit.data.setdefault(QUEUED, set())
+        mine |= queued
+        if again and set(asked) - mine:
+            waiting = cr.postcommit.data.setdefault(WAITING, {})
+            if not waiting:
+                cr.postcommit.add(self._ask_again)
+            for sync_id in set(asked) - mine:
+                waiting[sync_id] = waiting.get(sync_id, False) or urgent
+
+    def _ask_again(self):
+        """After the commit of changes that found a run already asked for: on a fresh snapshot,
+        ask again for the syncs whose request a run has served since (a run that started before
+        the commit did not see these changes, and left no request for them)."""
+        waiting = self.env.cr.postcommit.data.get(WAITING, {})
+        try:
+            with self.env.registry.cursor() as cr:
+                queue = RunQueue(self.env(cr=cr))
+                for urgent in {True, False} & set(waiting.values()):
+                    ids = [sync_id for sync_id, wants in waiting.items() if wants == urgent]
+                    queue.queue(SQL("SELECT id AS sync_id FROM google_calendar_sync WHERE id = ANY(%s)", ids),
+                                urgent=urgent, again=False)
+        except psycopg2.Error:
+            # The changes are saved and dirty: the cron's next pass queues them (queue_due_polls).
+            _logger.warning("Google Calendar: could not ask again for a run of %s", sorted(waiting), exc_info=True)
 
     def wake_crons(self):
-        for xmlid in CRONS:
-            cron = self.env.ref(xmlid, raise_if_not_found=False)
-            if cron and cron.active:
-                cron._trigger()
+        """Wake the cron jobs: a trigger each, in one insert, and one notification of the cron
+        workers after the commit (Odoo's ``_trigger`` notifies once per job, each time on a new
+        connection to the ``postgres`` database, which costs more than the rest of a save)."""
+        Data = self.env["ir.model.data"]
+        ids = [Data._xmlid_to_res_id(xmlid, raise_if_not_found=False) for xmlid in CRONS]
+        crons = self.env["ir.cron"].search([("id", "in", ids), ("active", "=", True)])
+        if not crons:
+            return
+        now = fields.Datetime.now()
+        self.env["ir.cron.trigger"].create([{"cron_id": cron.id, "call_at": now} for cron in crons])
+        if not self.env.cr.postcommit.data.get(NOTIFIED):
+            self.env.cr.postcommit.data[NOTIFIED] = True
+            self.env.cr.postcommit.add(crons[0]._notifydb)
 
     def queue_due_polls(self):
-        """Google changes arrive without a push channel too: every user runs once per poll interval."""
+        """Google changes arrive without a push channel too: every user runs once per poll
+        interval. And a change that found no run to take it (its process stopped between its
+        commit and ``_ask_again``) is queued here, at the cron's next pass."""
         minutes = int(self.syncs._param(PARAM_POLL_MINUTES, "15") or 15)
-        due = self.syncs.search([
-            ("enabled", "=", True), ("request_ids", "=", False), ("account_id.state", "=", "connected"),
-            "|", ("last_run_at", "=", False),
-            ("last_run_at", "<", fields.Datetime.now() - datetime.timedelta(minutes=minutes)),
-        ])
-        self.env["google.calendar.sync.request"].create([{"sync_id": sync.id} for sync in due])
+        self.queue(SQL(
+            """
+            SELECT s.id AS sync_id FROM google_calendar_sync s JOIN google_account a ON a.id = s.account_id
+             WHERE s.enabled AND a.state = 'connected'
+               AND (s.last_run_at IS NULL OR s.last_run_at < %(due)s OR EXISTS (
+                    SELECT 1 FROM google_calendar_binding b
+                     WHERE b.sync_id = s.id AND b.dirty AND b.dirty_at >= s.last_run_at))
+            """,
+            due=fields.Datetime.now() - datetime.timedelta(minutes=minutes),
+        ), wake=False, again=False)
         self.transaction.commit()
+
+    def served(self, sync):
+        """The requests a run starting now serves: what is asked from now on gets another."""
+        self.env.cr.execute(SQL("DELETE FROM google_calendar_sync_request WHERE sync_id = %s", sync.id))
+        self.syncs.invalidate_model(["request_ids", "requested_at"])
+
+    def start_run(self, sync):
+        """Take the user's run lock (``try_run_lock``) and, once taken, the requests the run
+        starting now serves (``served``), in one statement; whether the lock was taken."""
+        self.env.cr.execute(SQL(
+            """
+            WITH locked AS (SELECT pg_try_advisory_lock(%(lock)s, %(id)s) AS taken),
+                 served AS (DELETE FROM google_calendar_sync_request
+                             WHERE sync_id = %(id)s AND (SELECT taken FROM locked))
+            SELECT taken FROM locked
+            """,
+            lock=RUN_LOCK, id=sync.id,
+        ))
+        self.syncs.invalidate_model(["request_ids", "requested_at"])
+        return self.env.cr.fetchone()[0]
 
     # -- serving ---------------------------------------------------------------------------------
 

@@ -14,7 +14,8 @@ import psycopg2
 from gcal_engine.errors import EngineError, InvalidGrantError, MassDeletionError
 from gcal_engine.mapping import default_reminders
 from gcal_engine.model import Reminder
-from gcal_engine.planner import Mode
+from gcal_engine.planner import Mode, RunKind
+from gcal_engine.report import COUNTS
 from gcal_engine.sync import SyncConfig, Synchronizer
 
 from odoo import fields
@@ -43,11 +44,13 @@ class SyncRun:
         self.sync = sync.sudo().with_context(lang=user.lang, tz=user.tz)
         self.env = self.sync.env
         self.transaction = Transaction(self.env)
+        self.started_at = fields.Datetime.now()
+        self.log = None  # made by the first step that did something (see _progress)
 
     def execute(self, time_budget=None):
         """Run and record the outcome; the values written on the record ({} when not run)."""
         queue = RunQueue(self.env)
-        if not queue.try_run_lock(self.sync.id):
+        if not queue.start_run(self.sync):
             return {}
         try:
             return self._locked(time_budget)
@@ -56,40 +59,61 @@ class SyncRun:
 
     def _locked(self, time_budget):
         sync = self.sync
-        sync.request_ids.unlink()  # served by this run; what is asked from now on gets another
         self.needed_action = self._action_needed()
-        log = self.env["google.calendar.sync.log"].sudo().create({"sync_id": sync.id})
-        self.transaction.commit()  # the run shows as running, and its progress is read from elsewhere
-        values = {"running_since": False, "last_run_at": log.started_at}
+        # The requests served are gone before anything is read: a change committed from now on
+        # finds no request, and asks for another run.
+        self.transaction.commit()
+        values = {"running_since": False, "last_run_at": self.started_at}
         try:
-            report = self._synchronize(time_budget, log)
+            report = self._synchronize(time_budget)
         except GoogleAccountError as error:
             # The account's new state (needs reconnection) belongs to this transaction: kept.
             message = f"{error.cause} {error.fix}".strip()
             reconnect = isinstance(error, GoogleReconnectRequired)
             values.update(last_error=message, last_summary=False,
                           last_error_title=self.env._("Needs reconnection") if reconnect else self.env._("Error"))
-            self._finish(values, lambda: log._failed(message),
-                         forget_requests=reconnect)
+            self._finish(values, lambda log: log._failed(message), forget_requests=reconnect)
         except psycopg2.errors.SerializationFailure:
             # A person saved their preferences while the run wrote its state: what the run
             # committed stays (Google's writes are idempotent), and the next run goes on.
             self.transaction.rollback()
             message = self.env._("Interrupted by a change made meanwhile; the next run goes on.")
-            self._finish(values, lambda: log._failed(message), again=True)
+            self._finish(values, lambda log: log._failed(message), again=True)
         except Exception as error:  # pylint: disable=broad-exception-caught
             # A bug must not stop the other users' runs: keep what was committed, say what failed.
             _logger.exception("Google Calendar synchronization of user %s failed", sync.user_id.id)
             self.transaction.rollback()
             message = self.env._("Unexpected error (%(error)s); see the server log.", error=type(error).__name__)
             values.update(last_error=message, last_summary=False, last_error_title=self.env._("Error"))
-            self._finish(values, lambda: log._failed(message))
+            self._finish(values, lambda log: log._failed(message))
         else:
             values.update(self._outcome(report))
-            self._finish(values, lambda: log._record(report, self.calendar.cuts), again=report.timed_out)
+            idle = self.log is None and not sync.last_error and self._idle(report)
+            self._finish(values, None if idle else lambda log: log._record(report, self.calendar.cuts),
+                         again=report.timed_out)
         return values
 
-    def _synchronize(self, time_budget, log):
+    @staticmethod
+    def _idle(report):
+        """A complete run of changes that found nothing to do: it leaves no log row, only its time
+        on the record (the user still sees when it ran), so that polls do not fill the log. A
+        first synchronization or a resynchronization is always logged."""
+        return report.complete and report.kind == RunKind.INCREMENTAL.value and not (
+            any(report.counts[key] for key in COUNTS) or report.conflicts or report.problems or report.skipped)
+
+    def _new_log(self):
+        Log = self.env["google.calendar.sync.log"].sudo()
+        return Log.create({"sync_id": self.sync.id, "started_at": self.started_at})
+
+    def _progress(self, report):
+        """Called by the engine after each step: a first sync of thousands shows it advancing in
+        the log, whose row the first step that did something makes."""
+        if self.log is None and not any(report.counts[key] for key in COUNTS):
+            return
+        self.log = self.log or self._new_log()
+        self.log._progress(report)
+
+    def _synchronize(self, time_budget):
         sync = self.sync
         account = sync.account_id
         if sync.synced_email and sync.synced_email != account.email:
@@ -104,7 +128,7 @@ class SyncRun:
         )
         try:
             self.calendar = OdooCalendar(sync, self._default_reminders(client))
-            report = Synchronizer(client, self.calendar, config, progress=log._progress).run()
+            report = Synchronizer(client, self.calendar, config, progress=self._progress).run()
             if report.complete:
                 PushChannel(sync).keep(client)
         finally:
@@ -166,16 +190,20 @@ class SyncRun:
             })
 
     def _finish(self, values, record_log, forget_requests=False, again=False):
-        """Write a run's outcome and end the claim; made again on a fresh snapshot when the record
+        """Write a run's outcome (``record_log(log)`` in the log, unless None) and end the claim:
+        the values that changed, in one statement; made again on a fresh snapshot when the record
         was written meanwhile. Whatever happens, the claim ends."""
         sync = self.sync
 
         def save():
-            record_log()
-            sync.write(values)
+            if record_log is not None:
+                record_log(self.log or self._new_log())
+            changed = {name: value for name, value in values.items() if sync[name] != value}
+            if changed:
+                sync.write(changed)
             self._tell_user()
             if forget_requests:
-                sync.request_ids.unlink()
+                RunQueue(self.env).served(sync)
             if again:  # the time budget ran out, or the run was interrupted: the next one goes on
                 self.env["google.calendar.sync.request"].create({"sync_id": sync.id})
 

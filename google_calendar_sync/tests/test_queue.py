@@ -175,3 +175,89 @@ class TestQueue(GoogleCalendarSyncCase):
         self.assertIs(first.session.pacer, second.session.pacer, "600 a minute over all of alice's runs")
         self.assertIsNot(first.session.pacer, bobs.session.pacer, "and 600 for bob's")
         self.assertEqual(first.session.pacer.per_minute, 600)
+
+
+@tagged("post_install", "-at_install")
+class TestSaveCost(GoogleCalendarSyncCase):
+    """A save marks its binding and asks for a run in one statement, and wakes the cron jobs once
+    per change window; an idle run writes nothing but its time."""
+
+    def setUp(self):
+        super().setUp()
+        self.first, self.second = self.create_in_odoo("First"), self.create_in_odoo("Second")
+        self.run_sync()
+        self.google.clear_requests()
+
+    def requests(self):
+        return self.env["google.calendar.sync.request"].sudo().search([("sync_id", "=", self.sync.id)])
+
+    def triggers(self):
+        return self.env["ir.cron.trigger"].search_count([("cron_id", "in", [self.env.ref(x).id for x in CRONS])])
+
+    def committed(self):
+        """What the commit of the transaction so far runs afterwards (Odoo's test cursor never
+        commits): its post-commit hooks, then a new transaction."""
+        self.env.flush_all()
+        self.env.cr.postcommit.run()
+
+    def test_a_save_makes_no_http_call_and_queues_exactly_one_run(self):
+        self.first.with_user(self.alice).write({"name": "First, edited"})
+        self.committed()
+        self.second.with_user(self.alice).write({"name": "Second, edited"})
+        self.committed()
+        self.assertEqual(len(self.requests()), 1)
+        self.assertEqual(self.google.requests(), [], "nothing waits on Google")
+        self.run_sync()
+        self.assertEqual({e["summary"] for e in self.google_events().values()}, {"First, edited", "Second, edited"})
+
+    def test_the_cron_jobs_are_woken_once_per_change_window(self):
+        before = self.triggers()
+        self.first.with_user(self.alice).write({"name": "Woken"})
+        self.committed()
+        self.assertEqual(self.triggers(), before + 2, "both jobs, woken by the change that asked for the run")
+        self.second.with_user(self.alice).write({"name": "Not woken again"})
+        self.committed()
+        self.assertEqual(self.triggers(), before + 2, "the run asked for will take this change too")
+        self.run_sync()
+        self.first.with_user(self.alice).write({"name": "The next window"})
+        self.committed()
+        self.assertEqual(self.triggers(), before + 4)
+
+    def test_a_change_saved_while_a_run_starts_is_picked_up_by_a_later_run(self):
+        self.first.with_user(self.alice).write({"name": "Asks for the run"})
+        self.committed()
+        before = self.triggers()
+        # Saved while the run asked for starts: this save still sees its request, but the run
+        # took it before the save committed, and read the calendar before it too.
+        self.second.with_user(self.alice).write({"name": "Saved meanwhile"})
+        with self.worker() as env:
+            RunQueue(env).served(self.sync.with_env(env))
+        self.assertFalse(self.requests())
+        self.committed()
+        self.assertEqual(len(self.requests()), 1, "asked again once committed")
+        self.assertEqual(self.triggers(), before + 2, "and the cron jobs woken")
+        self.run_sync()
+        self.assertIn("Saved meanwhile", {e["summary"] for e in self.google_events().values()})
+
+    def test_a_change_that_found_no_run_is_queued_at_the_crons_next_pass(self):
+        self.first.with_user(self.alice).write({"name": "Its worker stopped before asking again"})
+        self.requests().unlink()  # as if a run had taken the request before the save committed
+        self.env.cr.postcommit.clear()  # and the process had stopped right after the commit
+        with self.worker() as env:
+            RunQueue(env).queue_due_polls()
+        self.assertEqual(len(self.requests()), 1, "though the user ran a moment ago")
+        self.run_sync()
+        self.assertIn("Its worker stopped before asking again", {e["summary"] for e in self.google_events().values()})
+        with self.worker() as env:
+            RunQueue(env).queue_due_polls()
+        self.assertFalse(self.requests(), "a change sent is not queued again")
+
+    def test_an_idle_run_writes_no_log_row_and_shows_when_it_ran(self):
+        logs = self.sync.log_ids
+        with self.freeze_later(60):
+            self.run_sync()
+            ran_at = fields.Datetime.now()
+        self.assertEqual(len(self.google.requests()), 1)
+        self.assertEqual(self.sync.log_ids, logs, "no log row")
+        self.assertEqual((self.sync.last_run_at, self.sync.state), (ran_at, "synced"))
+        self.assertEqual(self.sync.with_user(self.alice)._status()["last_run_at"], fields.Datetime.to_string(ran_at))
