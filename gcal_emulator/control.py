@@ -93,6 +93,11 @@ class EmulatorControl:
     def quotas(self) -> dict[str, int]:
         return self._call("GET", "quotas")
 
+    def quota_usage(self, clear: bool = False) -> dict[str, Any]:
+        """The most requests one user and one project made within a sliding minute, and the
+        requests refused over a limit, by reason; ``clear`` then starts counting again."""
+        return self._call("DELETE" if clear else "GET", "quotas/usage")
+
     def notifications(self, state: str | None = None, count: int = 1, wait: float | None = None) -> list[dict[str, Any]]:
         """Push deliveries; with ``wait``, once ``count`` deliveries of ``state`` are done (or
         ``wait`` seconds passed)."""

@@ -36,6 +36,7 @@ _CALLS = (
     ("tokens/revoke", "c_revoke", ["POST"]),
     ("clock", "c_clock", ["GET", "POST"]),
     ("quotas", "c_quotas", ["GET", "POST"]),
+    ("quotas/usage", "c_quota_usage", ["GET", "DELETE"]),
     ("reset", "c_reset", ["POST"]),
     ("notifications", "c_notifications", ["GET"]),
     ("push", "c_push", ["POST"]),
@@ -129,6 +130,10 @@ class ControlApi:
         if request.method == "POST":
             return json_response(self.quotas.configure(read_object(request)))
         return json_response(self.quotas.limits())
+
+    def on_c_quota_usage(self, request: Request) -> Response:
+        """The busiest minutes and the refusals so far; DELETE also starts counting again."""
+        return json_response(self.quotas.usage(clear=request.method == "DELETE"))
 
     def on_c_reset(self, request: Request) -> Response:
         self.state.reset()

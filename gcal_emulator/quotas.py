@@ -47,6 +47,22 @@ class Quotas:
             self.per_user = PER_USER
             self.per_project = PER_PROJECT
             self._calls: dict[tuple[str, ...], deque[dt.datetime]] = {}
+            self._clear_usage()
+
+    def _clear_usage(self) -> None:
+        self._peaks = {"user": 0, "project": 0}
+        self._refused = {"userRateLimitExceeded": 0, "rateLimitExceeded": 0}
+
+    def usage(self, clear: bool = False) -> dict[str, Any]:
+        """What the limits met since counting started: the most requests any user and any project
+        made within one sliding minute, and the requests refused, by reason; ``clear`` starts
+        counting again."""
+        with self._lock:
+            usage = {"peak_per_user_per_minute": self._peaks["user"],
+                     "peak_per_project_per_minute": self._peaks["project"], "refused": dict(self._refused)}
+            if clear:
+                self._clear_usage()
+        return usage
 
     def limits(self) -> dict[str, int]:
         return {"per_user_per_minute": self.per_user, "per_project_per_minute": self.per_project}
@@ -74,12 +90,15 @@ class Quotas:
         with self._lock:
             by_user = self._window(("user", project, user), now)
             by_project = self._window(("project", project), now)
-            if len(by_user) >= self.per_user:
-                raise ApiError(403, "userRateLimitExceeded")
-            if len(by_project) >= self.per_project:
-                raise ApiError(403, "rateLimitExceeded")
+            reason = "userRateLimitExceeded" if len(by_user) >= self.per_user else \
+                "rateLimitExceeded" if len(by_project) >= self.per_project else None
+            if reason:
+                self._refused[reason] += 1
+                raise ApiError(403, reason)
             by_user.append(now)
             by_project.append(now)
+            self._peaks["user"] = max(self._peaks["user"], len(by_user))
+            self._peaks["project"] = max(self._peaks["project"], len(by_project))
 
     def _window(self, key: tuple[str, ...], now: dt.datetime) -> deque[dt.datetime]:
         calls = self._calls.setdefault(key, deque())

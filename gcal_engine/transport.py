@@ -14,7 +14,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import requests
 from google.auth.exceptions import RefreshError, TransportError
@@ -58,6 +58,14 @@ class RetryPolicy:
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
         backoff = self.random() * min(self.max_delay, self.base_delay * 2.0**attempt)
         return max(backoff, retry_after or 0.0)
+
+
+class Pacing(Protocol):
+    """What paces a session's requests: ``acquire(cost)`` returns once ``cost`` more fit under the
+    quotas, with the seconds it waited. ``Pacer`` paces one process; an application running on
+    several processes shares its own (the Odoo addon's lives in PostgreSQL)."""
+
+    def acquire(self, cost: int = 1) -> float: ...
 
 
 @dataclass
@@ -177,7 +185,7 @@ class GoogleSession:
         *,
         timeout: float | tuple[float, float] = (10, 60),
         retry: RetryPolicy | None = None,
-        pacer: Pacer | None = None,
+        pacer: Pacing | None = None,
         on_token_refreshed: Callable[[Credentials], None] | None = None,
         http: requests.Session | None = None,
     ) -> None:

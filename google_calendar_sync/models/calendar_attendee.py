@@ -5,6 +5,8 @@ from collections import defaultdict
 
 from odoo import models
 
+from ..sync import senders
+
 
 class CalendarAttendee(models.Model):
     _inherit = "calendar.attendee"
@@ -20,7 +22,7 @@ class CalendarAttendee(models.Model):
     def _send_mail_to_attendees(self, mail_template, force_send=False):
         """Odoo asks event by event whether to mail (``_skip_send_mail_status_update``): answer
         for all of this mailing's organizers with one query."""
-        announced = self.env["google.calendar.sync"]._syncs_announcing(self.event_id.user_id).user_id
+        announced = senders.announcing(self.env, self.event_id.user_id).user_id
         mailing = self.with_context(google_announced_users=tuple(announced.ids))
         return super(CalendarAttendee, mailing)._send_mail_to_attendees(mail_template, force_send=force_send)
 

@@ -4,6 +4,8 @@ not Odoo, send the invitations of the events it synchronizes."""
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..sync import senders
+
 # Fields whose change Google must hear about (what the mapping reads).
 SYNCED_FIELDS = {
     "name", "description", "location", "start", "stop", "allday", "start_date", "stop_date", "duration",
@@ -115,5 +117,5 @@ class CalendarEvent(models.Model):
             return True
         announced = self.env.context.get("google_announced_users")
         if announced is None:
-            return bool(self.env["google.calendar.sync"]._syncs_announcing(self.user_id))
+            return bool(senders.announcing(self.env, self.user_id))
         return self.user_id.id in announced

@@ -5,7 +5,7 @@ business record carries no sync plumbing, and kept after a local deletion until 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..sync import mapping
+from ..sync import mapping, senders
 from ..sync.attendance import owed_copies
 from ..sync.local_ref import LocalRef
 from ..sync.run_queue import RunQueue
@@ -80,7 +80,7 @@ class GoogleCalendarBinding(models.Model):
             """,
             now=now, uid=uid, ids=singles.ids, users=[event.user_id.id for event in singles],
             refs=[str(LocalRef.event(event.id)) for event in singles],
-            syncs=self.env["google.calendar.sync"]._syncs_sql(),
+            syncs=senders.as_sql(self.env),
         ))
 
     @api.model
@@ -90,8 +90,8 @@ class GoogleCalendarBinding(models.Model):
         existing binding moves to it, so Google gets a patch of the same event, not a new one."""
         Binding = self.sudo()
         now = fields.Datetime.now()
-        syncs = self.env["google.calendar.sync"]._syncs_sending(recurrences.base_event_id.user_id)
-        announcing = syncs._filtered_live()
+        syncs = senders.sending(self.env, recurrences.base_event_id.user_id)
+        announcing = senders.live(syncs)
         for recurrence in recurrences.filtered("base_event_id"):
             base = recurrence.base_event_id
             sync = syncs.filtered(lambda s, b=base: s.user_id == b.user_id)
@@ -114,7 +114,7 @@ class GoogleCalendarBinding(models.Model):
         one, dirty (see sync/attendance.py)."""
         values = owed_copies(self.env, events)
         if values:
-            self.sudo().create(values).sync_id._filtered_live()._request_sync()
+            senders.live(self.sudo().create(values).sync_id)._request_sync()
 
     @api.model
     def _recheck_people(self, users):
@@ -131,7 +131,7 @@ class GoogleCalendarBinding(models.Model):
         rows.filtered(lambda row: not row.dirty).write({"dirty": True, "dirty_at": fields.Datetime.now(),
                                                         "notify": False})
         self._track_attendance(events)
-        rows.sync_id._filtered_live()._request_sync()
+        senders.live(rows.sync_id)._request_sync()
 
     @api.model
     def _series_became_single(self, series_rows, event):
@@ -181,7 +181,7 @@ class GoogleCalendarBinding(models.Model):
             RETURNING CASE WHEN s.live THEN b.sync_id END AS sync_id
             """,
             now=now, notify=notify, uid=self.env.uid, events=events.ids, recurrences=recurrences.ids,
-            syncs=self.env["google.calendar.sync"]._syncs_sql(),
+            syncs=senders.as_sql(self.env),
         ))
 
     @api.model

@@ -11,8 +11,8 @@ import uuid
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
-from odoo.tools import SQL
 
+from ..sync import status
 from ..sync.google_client import calendar_client
 from ..sync.push_channel import PushChannel
 from ..sync.run_queue import RunQueue
@@ -33,7 +33,6 @@ STATES = [
     ("synced", "Synchronized"),
     ("error", "Error"),
 ]
-LIVE_STATES = ("waiting", "running", "synced", "error")  # the states in which queued runs run
 PARAM_PAUSED = "google_calendar_sync.paused"
 PARAM_NAMESPACE = "google_calendar_sync.namespace"
 
@@ -103,21 +102,7 @@ class GoogleCalendarSync(models.Model):
     def _compute_state(self):
         paused = self._globally_paused()
         for sync in self:
-            account_state = sync.account_id.sudo().state
-            if account_state == "needs_reconnect":
-                sync.state = "needs_reconnect"
-            elif account_state != "connected":
-                sync.state = "not_connected"
-            elif paused:
-                sync.state = "paused_by_admin"
-            elif not sync.enabled:
-                sync.state = "paused"
-            elif sync.running_since:
-                sync.state = "running"
-            elif not sync.last_run_at:
-                sync.state = "waiting"
-            else:
-                sync.state = "error" if sync.last_error else "synced"
+            sync.state = status.state_of(sync, paused)
 
     def write(self, vals):
         """A sync turned on or off, or its direction changed: the events of the user change hands
@@ -149,8 +134,6 @@ class GoogleCalendarSync(models.Model):
             self.env["ir.config_parameter"].sudo().set_param(PARAM_NAMESPACE, namespace)
         return namespace
 
-    # -- whose changes go where ----------------------------------------------------------------
-
     @api.model
     def _for_user(self, user):
         """The synchronization of ``user``, created on first use (sudo: server code only)."""
@@ -159,44 +142,6 @@ class GoogleCalendarSync(models.Model):
             account = self.env["google.account"]._for_user(user)
             sync = self.sudo().create({"user_id": user.id, "account_id": account.id})
         return sync
-
-    @api.model
-    def _syncs_sending(self, users):
-        """The syncs that send these users' Odoo changes to Google: connected once, in a direction
-        that sends. Paused ones too: their changes wait for them and go when they resume."""
-        if not users:
-            return self.browse()
-        return self.sudo().search([
-            ("user_id", "in", users.ids),
-            ("direction", "!=", "google_to_odoo"),
-            ("account_id.state", "in", ("connected", "needs_reconnect")),
-        ])
-
-    @api.model
-    def _syncs_sql(self):
-        """Every sync as a row of ``id, user_id, sending, live`` in SQL, with the rules of
-        ``_syncs_sending`` and ``_filtered_live``: for the hooks of a save, which mark bindings
-        and ask for runs in one statement."""
-        return SQL(
-            """SELECT s.id, s.user_id,
-                      s.direction != 'google_to_odoo' AND a.state IN ('connected', 'needs_reconnect') AS sending,
-                      s.enabled AND a.state = 'connected' AND NOT %s AS live
-                 FROM google_calendar_sync s JOIN google_account a ON a.id = s.account_id""",
-            self._globally_paused(),
-        )
-
-    def _filtered_live(self):
-        """Those of these syncs that run now (connected, not paused, no global pause). The others'
-        changes wait: Odoo mails their guests itself, and Google must not mail again."""
-        if self._globally_paused():
-            return self.browse()
-        return self.filtered(lambda sync: sync.enabled and sync.account_id.state == "connected")
-
-    @api.model
-    def _syncs_announcing(self, users):
-        """The syncs through which Google announces these users' changes to their guests now: Odoo
-        does not mail those guests itself."""
-        return self._syncs_sending(users)._filtered_live()
 
     def _check_own(self):
         """Users act on their own synchronization (record rules hide the others'); administrators
@@ -236,31 +181,9 @@ class GoogleCalendarSync(models.Model):
         return True
 
     def _status(self):
-        """What the Google button shows: the state or the problem in a few words, what to do
-        about it in a sentence, and the last run. Queued runs of a paused sync do not run: not
-        "queued" then."""
+        """What the Google button shows (see sync/status)."""
         self.ensure_one()
-        sync = self.sudo()
-        state = sync.state
-        label = dict(self._fields["state"]._description_selection(self.env))[state]
-        advice = ""
-        if state == "error":
-            label, advice = sync.last_error_title or label, sync.last_error or ""
-        elif state == "paused":
-            advice = self.env._("Your synchronization is paused; your changes wait. Click to resume it.")
-        elif state == "paused_by_admin":
-            advice = self.env._("An administrator paused Google Calendar synchronization for everyone; it "
-                                "resumes when they turn it back on in Settings.")
-        return {
-            "state": state,
-            "label": label,
-            "advice": advice,
-            "email": sync.google_email or "",
-            "last_run_at": fields.Datetime.to_string(sync.last_run_at) if sync.last_run_at else False,
-            "last_summary": sync.last_summary or "",
-            "last_error": sync.last_error or "",
-            "queued": bool(sync.request_ids) and state in LIVE_STATES,
-        }
+        return status.of_sync(self.sudo())
 
     @api.model
     def get_google_status(self):
@@ -268,14 +191,7 @@ class GoogleCalendarSync(models.Model):
         user = self.env.user
         account = self.env["google.account"].sudo().search([("user_id", "=", user.id)], limit=1)
         if not account or account.state != "connected":
-            configured = bool(self._param("google_account.calendar_enabled")
-                              and self._param("google_account.client_id"))
-            return {
-                "state": "needs_reconnect" if account.state == "needs_reconnect" else "not_connected",
-                "configured": configured,
-                "last_error": account.last_error or "",
-                "is_admin": user._is_system(),
-            }
+            return status.not_connected(self, account)
         return dict(self._for_user(user).with_user(user)._status(), configured=True, is_admin=user._is_system())
 
     @api.model
@@ -288,7 +204,7 @@ class GoogleCalendarSync(models.Model):
         """The Google button, once connected: queue a run now and answer at once; a paused
         synchronization is not queued (its status says why)."""
         sync = self._for_user(self.env.user).with_user(self.env.user)
-        if sync.state not in LIVE_STATES:
+        if sync.state not in status.LIVE_STATES:
             return sync._status()
         return sync.action_sync_now()
 

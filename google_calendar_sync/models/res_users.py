@@ -6,7 +6,8 @@ from odoo.exceptions import AccessError
 
 from odoo.addons.google_account.models.ir_http import show_after_reload
 
-from .google_calendar_sync import DIRECTIONS, LIVE_STATES, STATES
+from ..sync.status import LIVE_STATES
+from .google_calendar_sync import DIRECTIONS, STATES
 
 SYNC_FIELDS = [
     "google_calendar_sync_enabled", "google_calendar_direction", "google_calendar_name",

@@ -20,6 +20,7 @@ from gcal_engine.merge import Access
 
 from odoo import fields
 
+from . import senders
 from .local_ref import LocalRef
 
 
@@ -73,8 +74,7 @@ def owed_copies(env, events):
     records = (events.filtered(lambda e: not e.recurrence_id) | events.recurrence_id.base_event_id).filtered("active")
     if not records:
         return []
-    Sync = env["google.calendar.sync"].sudo()
-    syncs = Sync._syncs_sending(records.partner_ids.user_ids)
+    syncs = senders.sending(env, records.partner_ids.user_ids)
     if not syncs:
         return []
     refs = {record.id: _ref_of(record) for record in records}

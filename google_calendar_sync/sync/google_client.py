@@ -1,29 +1,34 @@
 """gcal_engine's Calendar client for one user's synchronization, paced below Google's quotas.
 
-The pace is kept per process: a user's calls within a minute over all their runs in this
-process (Google allows 600 a minute per user; ``google_calendar_sync.quota_per_minute``
-lowers it). Google's other quota, 10,000 calls a minute per project, stays out of reach while a
-cron worker runs one user at a time.
+The pace is shared by every Odoo process of the database (see shared_pacer): Google allows 600
+requests a minute per user and 10,000 per project by default; the system parameters
+``google_calendar_sync.quota_per_minute`` and ``google_calendar_sync.project_quota_per_minute``
+say otherwise when the project's quotas in Google Cloud Console do.
 """
 
 from gcal_engine.client import CalendarClient
-from gcal_engine.transport import GoogleSession, Pacer
+from gcal_engine.transport import GoogleSession
+
+from .shared_pacer import Allowance, SharedPacer
 
 PARAM_QUOTA = "google_calendar_sync.quota_per_minute"
-_PACERS = {}  # (database, user id) -> Pacer
+PARAM_PROJECT_QUOTA = "google_calendar_sync.project_quota_per_minute"
 
 
 def calendar_client(sync):
     """A client with the user's tokens (refreshed first when they expire soon); close its
     ``session`` when done."""
     account = sync.account_id
-    quota = int(sync._param(PARAM_QUOTA, "600") or 600)
-    key = (sync.env.cr.dbname, sync.user_id.id)
-    if key not in _PACERS or _PACERS[key].per_minute != quota:
-        _PACERS[key] = Pacer(per_minute=quota)
-    session = GoogleSession(
-        account._google_credentials(),
-        on_token_refreshed=account._save_refreshed_credentials,
-        pacer=_PACERS[key],
-    )
+    credentials = account._google_credentials()
+    pacer = SharedPacer(sync.env.registry, (
+        Allowance.for_quota(f"project:{credentials.client_id}", _quota(sync, PARAM_PROJECT_QUOTA, 10000)),
+        Allowance.for_quota(f"user:{account.email or account.user_id.id}", _quota(sync, PARAM_QUOTA, 600)),
+    ))
+    session = GoogleSession(credentials, on_token_refreshed=account._save_refreshed_credentials, pacer=pacer)
     return CalendarClient(session, sync.env["google.account"]._endpoints())
+
+
+def _quota(sync, key, default):
+    """A quota parameter as a number of requests a minute; Google's default when it is none."""
+    value = (sync._param(key) or "").strip()
+    return int(value) if value.isdigit() and int(value) > 0 else default

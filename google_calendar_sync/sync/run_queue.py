@@ -194,7 +194,11 @@ class RunQueue:
         self.wake_crons()
 
     def claim(self):
-        """Take the next queued user, and hold their run lock until the run ends. Two workers
+        """Take the next queued user, and hold their run lock until the run ends: urgent first
+        (Google's notification, Sync now), among them a calendar already synchronized before a
+        first synchronization (seconds against minutes: a notification arriving while many
+        users connect is not kept waiting behind their imports), then the longest waiting.
+        Two workers
         claiming at once may collide (a serialization failure under repeatable read): the loser
         starts over on a fresh snapshot; a user whose lock is held (a live run, a reset) is left
         for later."""
@@ -231,6 +235,7 @@ class RunQueue:
                    AND EXISTS (SELECT 1 FROM google_calendar_sync_request r WHERE r.sync_id = s.id)
                  ORDER BY NOT EXISTS (SELECT 1 FROM google_calendar_sync_request r
                                        WHERE r.sync_id = s.id AND r.urgent),
+                          s.sync_token IS NULL,
                           (SELECT min(r.requested_at) FROM google_calendar_sync_request r WHERE r.sync_id = s.id),
                           s.id
                  LIMIT 1

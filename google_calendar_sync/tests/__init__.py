@@ -13,6 +13,7 @@ from . import (
     test_rights,
     test_run_failures,
     test_series_whole,
+    test_shared_pacer,
     test_status,
     test_sync,
     test_ui,

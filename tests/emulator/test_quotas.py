@@ -89,3 +89,20 @@ def test_the_limits_are_set_and_reset_through_the_control_api(emulator: Emulator
     assert emulator.quotas() == {"per_user_per_minute": 600, "per_project_per_minute": 10000}
     token = emulator.connect(ALICE)
     assert Api(emulator.base_url, token["access_token"])("GET", "/colors").status_code == 200
+
+
+def test_the_busiest_minutes_and_the_refusals_are_reported(
+    api: Api, emulator: EmulatorControl, alice_token: dict[str, Any]
+) -> None:
+    bob = Api(emulator.base_url, emulator.connect(BOB, client_id=alice_token["client_id"])["access_token"])
+    emulator.set_quotas(per_user_per_minute=3, per_project_per_minute=5)
+    emulator.quota_usage(clear=True)
+    assert [colors(api) for _ in range(4)] == [200, 200, 200, 403]
+    assert [colors(bob) for _ in range(3)] == [200, 200, 403]
+    assert emulator.quota_usage() == {"peak_per_user_per_minute": 3, "peak_per_project_per_minute": 5,
+                                      "refused": {"userRateLimitExceeded": 1, "rateLimitExceeded": 1}}
+    emulator.advance_clock(61)
+    assert colors(bob) == 200
+    assert emulator.quota_usage()["peak_per_project_per_minute"] == 5, "a peak stays the peak"
+    assert emulator.quota_usage(clear=True)["peak_per_user_per_minute"] == 3
+    assert emulator.quota_usage()["peak_per_user_per_minute"] == 0, "counting starts again"

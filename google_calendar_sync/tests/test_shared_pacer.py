@@ -1,0 +1,90 @@
+"""Google's per-minute quotas, shared by every process through PostgreSQL: each request takes
+from its user's allowance and from the project's, both or neither, and waits when either is out."""
+
+import time
+
+from odoo.tests import tagged
+
+from odoo.addons.google_account.tests.common import CLIENT_ID
+
+from ..sync.shared_pacer import Allowance
+from .common import GoogleCalendarSyncCase
+
+
+@tagged("post_install", "-at_install")
+class TestSharedPacer(GoogleCalendarSyncCase):
+    def setUp(self):
+        super().setUp()
+        self.env.cr.execute("DELETE FROM google_calendar_quota")  # full allowances, as on a new database
+
+    def pacer(self, user=None, sleep=time.sleep):
+        client = self.env["google.calendar.sync"]._for_user(user or self.alice)._client()
+        client.session.close()
+        pacer = client.session.pacer
+        pacer.sleep = sleep
+        return pacer
+
+    def tokens(self, key):
+        self.env.cr.execute("SELECT tokens FROM google_calendar_quota WHERE key = %s", [key])
+        return self.env.cr.fetchone()[0]
+
+    def test_users_have_their_own_allowance_and_share_the_projects(self):
+        self.connect(self.bob, email="bob@gmail.example", return_url="/odoo/calendar")
+        alices, bobs = self.pacer(), self.pacer(self.bob)
+        self.assertEqual(alices.allowances[0], bobs.allowances[0], "one project for every user")
+        self.assertEqual(alices.allowances[0].key, f"project:{CLIENT_ID}")
+        self.assertEqual([a.key for a in (alices.allowances[1], bobs.allowances[1])],
+                         ["user:alice@gmail.example", "user:bob@gmail.example"])
+        # Google's defaults: 600 a minute per user (60 at once), 10,000 per project (1,000 at once).
+        self.assertEqual([(a.burst, a.per_second) for a in alices.allowances], [(1000, 150), (60, 9)])
+
+    def test_a_burst_goes_at_once_then_requests_wait_for_the_refill(self):
+        pacer = self.pacer()
+        self.assertEqual(pacer.take(60), 0, "a user's burst at once")
+        wait = pacer.take(9)
+        self.assertGreater(wait, 0.5, "then 9 a second")
+        self.assertLessEqual(wait, 1.0)
+        waits = []
+        self.assertEqual(self.pacer(sleep=lambda pause: (waits.append(pause), time.sleep(pause))).acquire(1),
+                         sum(waits))
+        self.assertTrue(waits, "another run of the same user waits too: the allowance is shared")
+
+    def test_a_request_takes_from_both_allowances_or_from_neither(self):
+        pacer = self.pacer()
+        self.assertEqual(pacer.take(60), 0)
+        project = self.tokens(pacer.allowances[0].key)
+        self.assertGreater(pacer.take(30), 0, "alice's allowance is out")
+        self.assertGreaterEqual(self.tokens(pacer.allowances[0].key), project,
+                                "the project's was not taken for a request that did not go")
+        self.connect(self.bob, email="bob@gmail.example", return_url="/odoo/calendar")
+        self.assertEqual(self.pacer(self.bob).take(30), 0, "bob's requests still go")
+
+    def test_the_projects_allowance_is_shared_by_all_users(self):
+        self.env["ir.config_parameter"].sudo().set_param("google_calendar_sync.project_quota_per_minute", "120")
+        self.connect(self.bob, email="bob@gmail.example", return_url="/odoo/calendar")
+        alices, bobs = self.pacer(), self.pacer(self.bob)
+        self.assertEqual(alices.allowances[0].burst, 50, "at least a batch at once")
+        self.assertEqual(alices.take(50), 0)
+        self.assertGreater(bobs.take(50), 0, "bob's allowance is full, the project's is not")
+
+    def test_a_batch_above_a_lowered_quota_is_paid_as_the_burst(self):
+        self.env["ir.config_parameter"].sudo().set_param("google_calendar_sync.quota_per_minute", "40")
+        pacer = self.pacer()
+        self.assertEqual(pacer.allowances[1], Allowance("user:alice@gmail.example", 20, 20 / 60))
+        self.assertEqual(pacer.take(50), 0, "a batch of 50 still goes, once the allowance is full")
+        self.assertGreater(pacer.take(1), 0)
+
+    def test_a_quota_that_is_not_a_number_is_googles_default(self):
+        self.env["ir.config_parameter"].sudo().set_param("google_calendar_sync.quota_per_minute", "lots")
+        self.assertEqual(self.pacer().allowances[1].burst, 60)
+
+    def test_a_run_pays_its_requests(self):
+        self.insert_on_google("Dentist")
+        self.env.cr.execute("DELETE FROM google_calendar_quota")
+        self.google.clear_requests()
+        self.run_sync()
+        self.assertTrue(self.google.requests(), "the run called Google")
+        # The allowances opened full (60 and 1,000) at the run's first request; what is stored is
+        # their level at the last request, that request paid.
+        self.assertLessEqual(self.tokens("user:alice@gmail.example"), 59)
+        self.assertLessEqual(self.tokens(f"project:{CLIENT_ID}"), 999)
