@@ -49,7 +49,9 @@ def start_server(source: str, db: str, port: int, log: str) -> subprocess.Popen:
                f"--addons-path={addons_path(source)}", "--http-interface=127.0.0.1", f"--http-port={port}",
                f"--gevent-port={free_port()}", "--workers=2", "--max-cron-threads=2", f"--logfile={log}",
                "--log-level=warn"]
-    server = subprocess.Popen(command)
+    # What Odoo prints before its log file is open (a gevent worker that cannot start) goes there too.
+    with open(log, "ab") as early:
+        server = subprocess.Popen(command, stdout=early, stderr=early)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:

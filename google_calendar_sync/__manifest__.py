@@ -13,6 +13,7 @@
     "data": [
         "security/ir.model.access.csv",
         "security/google_calendar_sync_security.xml",
+        "data/ir_config_parameter_data.xml",
         "data/ir_cron_data.xml",
         "wizard/google_calendar_choose_views.xml",
         "wizard/google_calendar_reset_views.xml",

@@ -127,7 +127,8 @@ class GoogleCalendarSync(models.Model):
 
     @api.model
     def _namespace(self):
-        """A random id for this database's links on Google: no database name, survives a rename."""
+        """A random id for this database's links on Google: no database name, survives a rename.
+        Made at install (data/ir_config_parameter_data.xml), before any run could race to."""
         namespace = self._param(PARAM_NAMESPACE)
         if not namespace:
             namespace = uuid.uuid4().hex[:12]

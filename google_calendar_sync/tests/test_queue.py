@@ -73,6 +73,12 @@ class TestQueue(GoogleCalendarSyncCase):
             queue = RunQueue(env)
             self.assertEqual([queue.claim(), queue.claim()], [self.sync, self.bob_sync])
 
+    def test_the_databases_namespace_exists_before_any_run(self):
+        # Made at install: the first runs of many users connecting at once found none, and each
+        # made one; all but the first failed on the parameter's unique key.
+        param = self.env["ir.config_parameter"].sudo().search([("key", "=", "google_calendar_sync.namespace")])
+        self.assertLess(param.create_date, self.sync.create_date)
+
     def test_a_claim_left_by_a_killed_worker_is_taken_again_and_its_log_closed(self):
         self.sync.sudo().write({"running_since": fields.Datetime.now() - dt.timedelta(hours=1)})
         orphan = self.env["google.calendar.sync.log"].sudo().create({"sync_id": self.sync.id})
