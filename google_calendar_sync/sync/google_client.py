@@ -27,3 +27,9 @@ def calendar_client(sync):
         pacer=_PACERS[key],
     )
     return CalendarClient(session, sync.env["google.account"]._endpoints())
+
+
+def primary_email(client):
+    """The Google account's address: its primary calendar's id (a grant carried from Odoo's own
+    module has no email scope to ask Google's userinfo for it)."""
+    return next((entry["id"] for entry in client.calendar_list() if entry.get("primary")), False)

@@ -16,7 +16,7 @@ from gcal_engine.merge import Access
 
 from odoo.exceptions import UserError, ValidationError
 
-from . import bounds, mapping
+from . import bounds, mapping, odoo_markers
 from .alarms import Alarms
 from .attendance import Attendance
 from .binding_store import BindingStore
@@ -51,13 +51,16 @@ class OdooCalendar:
         self.env = self.sync.env(context=dict(self.sync.env.context, **SYNC_CONTEXT))
         self.user = self.sync.user_id
         self.namespace = self.env["google.calendar.sync"]._namespace()
+        marker_prefix = odoo_markers.prefix(self.env)
+        self.retired_properties = odoo_markers.retired_keys(marker_prefix)
         self.Event = self.env["calendar.event"]
         self.Recurrence = self.env["calendar.recurrence"]
         self.people = self._people()
         self.store = BindingStore(self.sync, self.env)
         self.reads = LocalEvents(self.env, self.user, self.people, self.store)
         self.attendance = Attendance(self.sync)
-        self.matcher = EventMatcher(self.env, self.sync, self.store, self.reads, self.namespace, self.attendance)
+        self.matcher = EventMatcher(self.env, self.sync, self.store, self.reads, self.namespace, self.attendance,
+                                    marker_prefix)
         self.partners = Partners(self.env, self.user, self.people)
         self.alarms = Alarms(self.env)
         self.transaction = Transaction(self.env)
