@@ -112,9 +112,8 @@ class UserBindings:
 
     def _exception(self, taken, event, series):
         """An occurrence Odoo changed or deleted alone: Google's exception, at its instance id."""
-        if series is None or not event.google_id or (event.follow_recurrence and event.active):
-            return
-        if not event.active and not event.need_sync:
+        changed = not event.follow_recurrence or event.need_sync or not event.active
+        if series is None or not event.google_id or not changed or (not event.active and not event.need_sync):
             return
         series_ref, series_google_id, access = series
         parts = split_instance_id(event.google_id)
