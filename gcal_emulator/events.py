@@ -159,6 +159,8 @@ def patch(calendar: Calendar, event_id: str, body: Any, ctx: WriteContext) -> tu
             resource.pop(key, None)
         elif key in ("extendedProperties", "source") and isinstance(value, dict):
             resource[key] = _merge(resource.get(key) or {}, value)
+            if key == "extendedProperties":  # a scope whose last property went is gone too
+                resource[key] = {scope: values for scope, values in resource[key].items() if values}
         else:
             resource[key] = value
     _protect_instance_fields(resource, before)
