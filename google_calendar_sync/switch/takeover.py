@@ -56,7 +56,6 @@ def _take_over_users(env, links, users):
     events, series = links.events(), links.series()
     guests = links.guests({user.partner_id for user in users})
     token_users = {user.user_id for user in users}
-    live_users = {user.user_id for user in users if not user.stopped}
     Sync = env["google.calendar.sync"].sudo()
     syncs = {}
     for user in users:
@@ -67,7 +66,7 @@ def _take_over_users(env, links, users):
         syncs[user.user_id] = Sync.create(values)
     taken = {}
     for user in users:
-        taken[user.user_id] = UserBindings(user, events, series, guests, token_users, live_users).take()
+        taken[user.user_id] = UserBindings(user, events, series, guests, token_users).take()
         _insert(env, syncs[user.user_id], taken[user.user_id])
     # Events nobody had sent that synchronizing guests attend: a private copy each, as for a new event.
     new = env["calendar.event"].browse(

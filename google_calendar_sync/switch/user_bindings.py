@@ -38,16 +38,11 @@ class Taken:
 
 
 class UserBindings:
-    def __init__(self, user, events, series, guests, token_users, live_users):
+    def __init__(self, user, events, series, guests, token_users):
         """``user``: an OdooUser; ``events``/``series``: every OdooEvent/OdooSeries; ``guests``:
-        {event id: partners attending}; ``token_users``: who had a grant; ``live_users``: who of
-        them synchronized (not stopped)."""
-        self.user = user
-        self.events = events
-        self.series = series
-        self.guests = guests
-        self.token_users = token_users
-        self.live_users = live_users
+        {event id: partners attending}; ``token_users``: who had a grant (stopped or not)."""
+        self.user, self.token_users = user, token_users
+        self.events, self.series, self.guests = events, series, guests
 
     def _theirs(self, organizer, event_id):
         return organizer == self.user.user_id or self.user.partner_id in self.guests.get(event_id, ())
