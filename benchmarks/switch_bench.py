@@ -77,7 +77,7 @@ def populate(source: str, db: str, path: str, users: int, events: int, endpoint:
         # As Odoo's module leaves them: linked, and one in twenty with a change it had not sent.
         for recurrence in env["calendar.recurrence"].search([]):
             recurrence.google_id = uuid.uuid4().hex
-        cr.execute("UPDATE calendar_event SET google_id = md5(id::text), need_sync = (id %% 20 = 0) "
+        cr.execute("UPDATE calendar_event SET google_id = md5(id::text), need_sync = (id % 20 = 0) "
                    "WHERE recurrence_id IS NULL")
         cr.execute("UPDATE calendar_event SET need_sync = FALSE WHERE recurrence_id IS NOT NULL")
         cr.execute("UPDATE calendar_recurrence SET need_sync = FALSE")

@@ -96,9 +96,8 @@ def _insert(env, sync, taken):
     exceptions = [(sync.id, *(values[c] for c in COLUMNS), refs[series_ref], uid, now, uid, now)
                   for series_ref, values in taken.exception_rows if series_ref in refs]
     if exceptions:
-        cr.execute_values(
-            f"INSERT INTO google_calendar_binding ({columns.replace(', create_uid', ', series_binding_id, create_uid')}) "
-            "VALUES %s", exceptions)
+        with_series = columns.replace(", create_uid", ", series_binding_id, create_uid")
+        cr.execute_values(f"INSERT INTO google_calendar_binding ({with_series}) VALUES %s", exceptions)
     env["google.calendar.binding"].invalidate_model()
 
 
