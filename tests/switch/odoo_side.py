@@ -75,8 +75,8 @@ def main(db: str, base: str, addons: str) -> None:
         params = env["ir.config_parameter"]
         params.set_param("google_calendar_client_id", CLIENT_ID)
         params.set_param("google_calendar_client_secret", CLIENT_SECRET)
-        control.add_client(CLIENT_ID, CLIENT_SECRET, [params.get_param("web.base.url") + "/google_account/authentication"],
-                           publishing_status="production")
+        redirect_uri = params.get_param("web.base.url") + "/google_account/authentication"
+        control.add_client(CLIENT_ID, CLIENT_SECRET, [redirect_uri], publishing_status="production")
         users = env["res.users"].with_context(no_reset_password=True)
         for name in (*CONNECTED, "dave"):
             users.create({"name": name.title(), "login": name, "email": f"{name}@example.com", "tz": "Europe/Brussels"})
@@ -118,7 +118,8 @@ def main(db: str, base: str, addons: str) -> None:
         fourth.unlink()
 
     step(series_exceptions)
-    tokens = step(lambda env: {login: user(env, login).res_users_settings_id.google_calendar_rtoken for login in CONNECTED})
+    tokens = step(lambda env: {login: user(env, login).res_users_settings_id.google_calendar_rtoken
+                               for login in CONNECTED})
     access = {login: google.access_token(base, CLIENT_ID, CLIENT_SECRET, token) for login, token in tokens.items()}
     from_google = google.insert(base, access["bob"], {
         "summary": "Bob from Google", "start": {"dateTime": (monday + dt.timedelta(days=4)).isoformat() + "Z"},

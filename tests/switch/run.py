@@ -66,7 +66,8 @@ def main() -> int:
             report = python("tests.switch.our_side", db, base, addons(source, ROOT), facts.strip().splitlines()[-1],
                             log=log)
     except subprocess.CalledProcessError as error:
-        print(f"switch: FAIL a step broke: {' '.join(map(str, error.cmd[:4]))}... exited {error.returncode} (see {LOG})")
+        command = " ".join(map(str, error.cmd[:4]))
+        print(f"switch: FAIL a step broke: {command}... exited {error.returncode} (see {LOG})")
         print("switch: 0 passed, 1 failed")
         return 1
     finally:
@@ -79,16 +80,17 @@ def main() -> int:
     for name, ok, detail in results:
         print(f"switch: {'PASS' if ok else 'FAIL'} {name}{'' if ok else f': {detail}'}")
     failed = sum(1 for _, ok, _ in results if not ok)
-    print(f"switch: the switch command took {switch_seconds:.1f}s, the whole scenario {time.monotonic() - started:.0f}s "
-          f"(log: {LOG})")
+    print(f"switch: the switch command took {switch_seconds:.1f}s, the whole scenario "
+          f"{time.monotonic() - started:.0f}s (log: {LOG})")
     print(f"switch: {len(results) - failed} passed, {failed} failed")
     return 1 if failed else 0
 
 
 def _log_checks(text: str, facts: dict) -> list:
     lines = text.splitlines()
-    ours = [line for line in lines if " ERROR " in line or " CRITICAL " in line or (
-        " WARNING " in line and any(f" {name}" in line for name in ("odoo.addons.google_account", "odoo.addons.google_calendar_sync", "gcal_")))]
+    loggers = (" odoo.addons.google_account", " odoo.addons.google_calendar_sync", " gcal_")
+    ours = [line for line in lines if " ERROR " in line or " CRITICAL " in line
+            or (" WARNING " in line and any(name in line for name in loggers))]
     taken = {login: any("Google Calendar switch: user" in line and f"({login})" in line for line in lines)
              for login in facts["tokens"]}
     return [
