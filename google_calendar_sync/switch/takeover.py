@@ -42,8 +42,9 @@ def take_over(env):
     if users:
         _take_over_users(env, links, users)
     links.forget_params()
-    # Odoo's module, and what was removed with it, now: its columns have been read.
-    Module.search([("state", "=", "to remove")]).module_uninstall()
+    # Odoo's module, and what depends on it, now: its columns have been read.
+    dependents = leaving.downstream_dependencies(exclude_states=("uninstalled", "uninstallable"))
+    (leaving | dependents).filtered(lambda module: module.state == "to remove").module_uninstall()
     env.cr.execute("DROP TABLE IF EXISTS google_calendar_account_reset")  # a wizard's, left by a code-less uninstall
     _logger.info("Google Calendar switch: Odoo's Google Calendar is uninstalled; %s user(s) taken over", len(users))
 
