@@ -150,15 +150,17 @@ def patch(calendar: Calendar, event_id: str, body: Any, ctx: WriteContext) -> tu
     if stored is None:
         raise not_found()
     _check_if_match(stored, ctx.if_match)
-    fields = clean_body(body)
+    fields = clean_body(body, patch=True)
     fields.pop("id", None)
     before = copy.deepcopy(stored.resource)
     resource = copy.deepcopy(stored.resource)
     for key, value in fields.items():
         if value is None:
             resource.pop(key, None)
-        elif key in ("extendedProperties", "source") and isinstance(resource.get(key), dict):
-            resource[key] = _merge(resource[key], value)
+        elif key in ("extendedProperties", "source") and isinstance(value, dict):
+            resource[key] = _merge(resource.get(key) or {}, value)
+            if key == "extendedProperties":  # a scope whose last property went is gone too
+                resource[key] = {scope: values for scope, values in resource[key].items() if values}
         else:
             resource[key] = value
     _protect_instance_fields(resource, before)
@@ -215,8 +217,8 @@ def _merge(base: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
     for key, value in change.items():
         if value is None:
             merged.pop(key, None)
-        elif isinstance(value, dict) and isinstance(merged.get(key), dict):
-            merged[key] = _merge(merged[key], value)
+        elif isinstance(value, dict):
+            merged[key] = _merge(merged[key] if isinstance(merged.get(key), dict) else {}, value)
         else:
             merged[key] = value
     return merged

@@ -56,13 +56,14 @@ EVENT_COLORS = {str(i): color for i, color in enumerate(
      "#51b749", "#dc2127"], start=1)}
 
 
-def clean_body(body: Any) -> dict[str, Any]:
-    """The body's writable fields, once every one has the type Google expects."""
+def clean_body(body: Any, patch: bool = False) -> dict[str, Any]:
+    """The body's writable fields, once every one has the type Google expects. An extended
+    property set to null is deleted by a patch (Google's way), and ignored elsewhere."""
     if not isinstance(body, dict):
         raise ApiError(400, "parseError", "Parse Error")
     _check_types(body)
     fields = {key: copy.deepcopy(value) for key, value in body.items() if key in EVENT_FIELDS and key not in READ_ONLY}
-    _stringify_properties(fields.get("extendedProperties"))
+    _stringify_properties(fields.get("extendedProperties"), keep_nulls=patch)
     return fields
 
 
@@ -172,16 +173,17 @@ def _check_extended_properties(props: Any) -> None:
         if values is None:
             continue
         if not isinstance(values, dict) or not all(
-            isinstance(k, str) and isinstance(v, (str, int, float)) for k, v in values.items()
+            isinstance(k, str) and (v is None or isinstance(v, (str, int, float))) for k, v in values.items()
         ):
             raise bad_request("Extended property values must be strings.", f"extendedProperties.{scope}")
 
 
-def _stringify_properties(props: Any) -> None:
+def _stringify_properties(props: Any, keep_nulls: bool) -> None:
     for scope in ("private", "shared"):
         values = props.get(scope) if isinstance(props, dict) else None
         if values:
-            props[scope] = {key: value if isinstance(value, str) else json.dumps(value) for key, value in values.items()}
+            props[scope] = {key: value if value is None or isinstance(value, str) else json.dumps(value)
+                            for key, value in values.items() if keep_nulls or value is not None}
 
 
 def check_times(resource: Mapping[str, Any], complete: bool) -> None:

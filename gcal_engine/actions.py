@@ -173,6 +173,9 @@ class Context:
     kind: RunKind
     fields: frozenset[str]
     namespace: str
+    # Extended properties another tool left on Google (Odoo's own module): removed from an event
+    # as it is next written, never by a write of their own.
+    retired: tuple[str, ...] = ()
 
 
 @dataclass

@@ -46,7 +46,7 @@ from .errors import (
 )
 from .ids import link_for
 from .local import Binding, LocalCalendar, SyncState
-from .mapping import from_google, to_google, wants_conference
+from .mapping import from_google, retire_properties, to_google, wants_conference
 from .merge import Access
 from .model import Event, deleted, google_id_of
 from .planner import binding_for, with_local, with_remote
@@ -189,6 +189,9 @@ class Executor:
             return Write("POST", self.calendar_id, body=body, send_updates=action.send_updates, conference=conference)
         # An occurrence is created by patching its instance id, which makes it an exception.
         etag = action.etag if isinstance(action, UpdateRemote) else None
+        access = _access(action)
+        if access in (Access.ORGANIZER, Access.COPY):
+            retire_properties(body, self.ctx.retired, shared=access is Access.ORGANIZER)
         return Write("PATCH", self.calendar_id, action.google_id, body, etag, action.send_updates, conference)
 
     def _remote_result(self, action: RemoteAction, result: WriteResult, replanned: bool) -> list[Binding]:

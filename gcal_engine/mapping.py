@@ -296,5 +296,18 @@ def to_google(event: Event, fields: Iterable[str], link: str | None = None, requ
     return body
 
 
+def retire_properties(body: dict[str, Any], keys: Iterable[str], shared: bool) -> None:
+    """Have a patch delete the extended properties ``keys`` (a patch deletes a key set to null):
+    private ones always, shared ones when the event is the writer's (a guest may not change them)."""
+    keys = tuple(keys)
+    if not keys:
+        return
+    properties = body.setdefault("extendedProperties", {})
+    for scope in ("private", "shared") if shared else ("private",):
+        values = properties.setdefault(scope, {})
+        for key in keys:
+            values.setdefault(key, None)
+
+
 def wants_conference(body: Mapping[str, Any]) -> bool:
     return "conferenceData" in body

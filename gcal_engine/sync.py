@@ -11,6 +11,7 @@ listed and applied, so an interrupted run is simply done again, and finds nothin
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -110,7 +111,7 @@ class _Run:
         now = sync.clock()
         self.window = (now - config.past, now + config.future)
         self.ctx = Context(config.mode, config.policy, kind, frozenset(self.local.managed_fields),
-                                   self.local.namespace)
+                           self.local.namespace, tuple(getattr(self.local, "retired_properties", ())))
         report.kind = kind.value
         self.executor = Executor(self.client, self.local, config.calendar_id, self.ctx, report, state)
         self.deletions: list[Action] = []  # held until the end, behind the mass-deletion guard
@@ -129,7 +130,7 @@ class _Run:
         except SyncTokenExpiredError:
             # 410: the token is gone. List everything again; bindings make it a rebinding.
             self.report.resynced = True
-            self.ctx = Context(config.mode, config.policy, RunKind.RESYNC, self.ctx.fields, self.ctx.namespace)
+            self.ctx = dataclasses.replace(self.ctx, kind=RunKind.RESYNC)
             self.executor.ctx = self.ctx
             self.report.kind = RunKind.RESYNC.value
             next_token, seen = self._pull(None)

@@ -7,6 +7,7 @@
     "license": "LGPL-3",
     "depends": ["google_account", "calendar"],
     "excludes": ["google_calendar"],
+    "post_init_hook": "post_init_hook",
     "external_dependencies": {
         "python": ["gcal-sync-odoo", "google-auth"],
     },

@@ -12,7 +12,10 @@ class GoogleAccount(models.Model):
         watched = {"state", "email"} & set(vals)
         before = {account.id: (account.state, account.email) for account in self} if watched else {}
         result = super().write(vals)
-        changed = self.filtered(lambda a: a.id in before and (a.state, a.email) != before[a.id])
+        # (The address of an account first learned, as for a grant carried from Odoo's own module,
+        # is no change of account.)
+        changed = self.filtered(lambda a: a.id in before and (
+            a.state != before[a.id][0] or (before[a.id][1] and a.email != before[a.id][1])))
         if changed:
             self.env["google.calendar.binding"]._recheck_people(changed.user_id)
         return result

@@ -7,6 +7,7 @@ from gcal_engine import local as engine
 from gcal_engine.ids import local_ref_from_link
 from gcal_engine.merge import Access
 
+from . import odoo_markers
 from .local_ref import LocalRef
 
 UTC = dt.timezone.utc
@@ -14,8 +15,9 @@ NEVER = dt.datetime(1970, 1, 1, tzinfo=UTC)  # when a record was never edited by
 
 
 class EventMatcher:
-    def __init__(self, env, sync, store, reads, namespace, attendance):
+    def __init__(self, env, sync, store, reads, namespace, attendance, marker_prefix=""):
         self.env = env
+        self.marker_prefix = marker_prefix  # Odoo's own module's, after a switch from it
         self.sync = sync
         self.store = store
         self.reads = reads
@@ -31,9 +33,9 @@ class EventMatcher:
         return self.attendance.access(record) or Access.ORGANIZER
 
     def match(self, events):
-        """{Google id: local change} for the unbound ``events`` that are ours (by link), the same
-        meeting synced by another user, or an invitation that replaces our private copy (by
-        iCalUID), or an occurrence of a series we hold."""
+        """{Google id: local change} for the unbound ``events`` that are ours (by link, or by the
+        marker of Odoo's own module), the same meeting synced by another user, or an invitation
+        that replaces our private copy (by iCalUID), or an occurrence of a series we hold."""
         found = {}
         uids = [event.ical_uid for event in events if event.ical_uid and not event.is_instance]
         others = {}  # one query for the page, not one per event
@@ -41,7 +43,8 @@ class EventMatcher:
         for row in Binding.search([("ical_uid", "in", uids)], order="id") if uids else ():
             others.setdefault(row.ical_uid, row)
         for event in events:
-            change = self._by_link(event) or self._by_ical(event, others) or self._occurrence(event)
+            change = (self._by_link(event) or self._by_odoo_marker(event) or self._by_ical(event, others)
+                      or self._occurrence(event))
             if change is not None:
                 found[event.google_id] = change
         return found
@@ -50,6 +53,15 @@ class EventMatcher:
         local_ref = local_ref_from_link(self.namespace, event.link)
         if not local_ref or event.is_instance:
             return None
+        return self._by_ref(local_ref)
+
+    def _by_odoo_marker(self, event):
+        """An event Odoo's module created and never linked (its answer lost), or a series Google
+        split: the Odoo record is this event unless it is bound already, as Odoo's rule had it."""
+        local_ref = odoo_markers.local_ref(event, self.marker_prefix)
+        return self._by_ref(local_ref) if local_ref else None
+
+    def _by_ref(self, local_ref):
         row = self.store.row(local_ref)
         if row.google_id:
             return None  # already bound to another Google event

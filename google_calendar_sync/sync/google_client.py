@@ -32,3 +32,9 @@ def _quota(sync, key, default):
     """A quota parameter as a number of requests a minute; Google's default when it is none."""
     value = (sync._param(key) or "").strip()
     return int(value) if value.isdigit() and int(value) > 0 else default
+
+
+def primary_email(client):
+    """The Google account's address: its primary calendar's id (a grant carried from Odoo's own
+    module has no email scope to ask Google's userinfo for it)."""
+    return next((entry["id"] for entry in client.calendar_list() if entry.get("primary")), False)

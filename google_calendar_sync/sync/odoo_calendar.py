@@ -14,7 +14,7 @@ import json
 from gcal_engine import local as engine
 from gcal_engine.merge import Access
 
-from . import mapping
+from . import mapping, odoo_markers
 from .attendance import Attendance
 from .binding_store import BindingStore
 from .event_matcher import EventMatcher
@@ -48,6 +48,8 @@ class OdooCalendar:
         self.env = self.sync.env(context=dict(self.sync.env.context, **SYNC_CONTEXT))
         self.user = self.sync.user_id
         self.namespace = self.env["google.calendar.sync"]._namespace()
+        self._marker_prefix = odoo_markers.prefix(self.env)  # Odoo's own module's, after a switch from it
+        self.retired_properties = odoo_markers.retired_keys(self._marker_prefix)
         self.Event = self.env["calendar.event"]
         self.Recurrence = self.env["calendar.recurrence"]
         self.store = BindingStore(self.sync, self.env)
@@ -78,7 +80,8 @@ class OdooCalendar:
 
     @functools.cached_property
     def matcher(self):
-        return EventMatcher(self.env, self.sync, self.store, self.reads, self.namespace, self.attendance)
+        return EventMatcher(self.env, self.sync, self.store, self.reads, self.namespace, self.attendance,
+                            self._marker_prefix)
 
     @functools.cached_property
     def writes(self):

@@ -23,7 +23,7 @@ from odoo import fields
 from odoo.addons.google_account.exceptions import GoogleAccountError, GoogleReconnectRequired
 
 from . import messages
-from .google_client import calendar_client
+from .google_client import calendar_client, primary_email
 from .odoo_calendar import OdooCalendar
 from .push_channel import PushChannel
 from .run_queue import RunQueue
@@ -119,6 +119,8 @@ class SyncRun:
         if sync.synced_email and sync.synced_email != account.email:
             sync._forget_bindings()
         client = calendar_client(sync)
+        if not account.email:
+            account.email = primary_email(client)
         past, future = sync_window(self.env)
         config = SyncConfig(
             calendar_id=sync.calendar_id or "primary", mode=MODES[sync.direction], time_budget=time_budget,

@@ -219,3 +219,11 @@ def test_invalidating_one_calendars_sync_tokens_leaves_the_others_working(api: A
     assert api("GET", "/calendars/primary/events", params={"syncToken": tokens["primary"]}).json()["items"] == []
     with pytest.raises(RuntimeError, match="404"):
         emulator.invalidate_sync_tokens("nobody@group.calendar.google.com")
+
+
+
+def test_a_patch_deletes_an_extended_property_set_to_null(api: Api) -> None:
+    created = api.insert(event(extendedProperties={"shared": {"old": "1", "kept": "2"}, "private": {"old": "1"}}))
+    patched = api("PATCH", f"/calendars/primary/events/{created['id']}", json={"extendedProperties": {
+        "shared": {"old": None}, "private": {"old": None, "new": "3"}}}).json()
+    assert patched["extendedProperties"] == {"shared": {"kept": "2"}, "private": {"new": "3"}}
