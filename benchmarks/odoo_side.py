@@ -68,6 +68,13 @@ class Side:
         self.user = Users.create({"name": f"Bench {tag}", "login": f"bench-{tag}", "email": f"bench-{tag}@example.com",
                                   "tz": "Europe/Paris", "groups_id": [(4, env.ref("base.group_user").id)]})
 
+    def colleague(self):
+        """A colleague who organizes meetings in Odoo and does not synchronize with Google."""
+        Users = self.env["res.users"].with_context(no_reset_password=True)
+        return Users.create({"name": f"Colleague {self.tag}", "login": f"colleague-{self.tag}",
+                             "email": f"colleague-{self.tag}@example.com", "tz": "Europe/Paris",
+                             "groups_id": [(4, self.env.ref("base.group_user").id)]})
+
     def events(self, count):
         return self.env["calendar.event"].with_user(self.user).search(
             [("user_id", "=", self.user.id), ("recurrence_id", "=", False)], limit=count)
@@ -173,6 +180,7 @@ def main() -> None:
     parser.add_argument("--series", type=int, default=50)
     parser.add_argument("--export", type=int, default=1000)
     parser.add_argument("--saves", type=int, default=20)
+    parser.add_argument("--attended", type=int, default=100)
     args = parser.parse_args()
     source = odoo_source()
     registry = open_registry(source, args.db, ROOT if args.side == "ours" else odoo_google(source))
@@ -209,6 +217,18 @@ def main() -> None:
             side.run()
         with measured(counter, control) as results["after_export"]:
             side.run()
+
+        colleague = side.colleague()
+        values = [{"name": f"Attended {i}", "user_id": colleague.id,
+                   "partner_ids": [(6, 0, [colleague.partner_id.id, side.user.partner_id.id])],
+                   "start": start + dt.timedelta(days=30, hours=i), "stop": start + dt.timedelta(days=30, hours=i, minutes=30)}
+                  for i in range(args.attended)]
+        env["calendar.event"].with_user(colleague).with_context(no_mail_to_attendees=True).create(values)
+        cr.commit()
+        mailed = len(control.mails())
+        with measured(counter, control) as results["attended"]:
+            side.run()
+        results["attended"]["mails"] = len(control.mails()) - mailed
     print(json.dumps(results))
 
 

@@ -147,18 +147,24 @@ class RunQueue:
 
     def start_run(self, sync):
         """Take the user's run lock (``try_run_lock``) and, once taken, the requests the run
-        starting now serves (``served``), in one statement; whether the lock was taken."""
+        starting now serves (``served``), in one statement that also says whose language and
+        time zone the run's words take: ``(lang, tz)`` once the lock is taken, else None."""
         self.env.cr.execute(SQL(
             """
             WITH locked AS (SELECT pg_try_advisory_lock(%(lock)s, %(id)s) AS taken),
                  served AS (DELETE FROM google_calendar_sync_request
                              WHERE sync_id = %(id)s AND (SELECT taken FROM locked))
-            SELECT taken FROM locked
+            SELECT taken, partner.lang, partner.tz
+              FROM locked
+              LEFT JOIN google_calendar_sync sync ON sync.id = %(id)s
+              LEFT JOIN res_users users ON users.id = sync.user_id
+              LEFT JOIN res_partner partner ON partner.id = users.partner_id
             """,
             lock=RUN_LOCK, id=sync.id,
         ))
         self.syncs.invalidate_model(["request_ids", "requested_at"])
-        return self.env.cr.fetchone()[0]
+        taken, lang, tz = self.env.cr.fetchone()
+        return (lang, tz) if taken else None
 
     # -- serving ---------------------------------------------------------------------------------
 

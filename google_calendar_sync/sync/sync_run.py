@@ -39,9 +39,7 @@ PROBLEMS_SHOWN = 5  # on the record; the log lists them all
 
 class SyncRun:
     def __init__(self, sync):
-        # The words of the run (log, status) are the user's: their language and time zone.
-        user = sync.sudo().user_id
-        self.sync = sync.sudo().with_context(lang=user.lang, tz=user.tz)
+        self.sync = sync.sudo()
         self.env = self.sync.env
         self.transaction = Transaction(self.env)
         self.started_at = fields.Datetime.now()
@@ -50,9 +48,17 @@ class SyncRun:
     def execute(self, time_budget=None):
         """Run and record the outcome; the values written on the record ({} when not run)."""
         queue = RunQueue(self.env)
-        if not queue.start_run(self.sync):
+        started = queue.start_run(self.sync)
+        if started is None:
             return {}
         try:
+            # The requests served are gone before anything is read: a change committed from now
+            # on finds no request, and asks for another run.
+            self.transaction.commit()
+            # The words of the run (log, status) are the user's: their language and time zone.
+            lang, tz = started
+            self.sync = self.sync.with_context(lang=lang, tz=tz)
+            self.env = self.sync.env
             return self._locked(time_budget)
         finally:
             queue.release_run_lock(self.sync.id)
@@ -60,9 +66,6 @@ class SyncRun:
     def _locked(self, time_budget):
         sync = self.sync
         self.needed_action = self._action_needed()
-        # The requests served are gone before anything is read: a change committed from now on
-        # finds no request, and asks for another run.
-        self.transaction.commit()
         values = {"running_since": False, "last_run_at": self.started_at}
         try:
             report = self._synchronize(time_budget)
