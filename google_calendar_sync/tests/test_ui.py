@@ -84,3 +84,14 @@ class TestStatusUi(GoogleCalendarSyncCase):
         self.google.fault(**QUOTA)
         self.run_sync()
         self.start_tour("/odoo/calendar", "google_calendar_sync_quota_error", login=self.alice.login)
+
+
+@tagged("post_install", "-at_install")
+class TestFrenchUi(GoogleCalendarSyncCase):
+    def test_a_french_user_reads_the_button_and_preferences_in_french_and_syncs_now(self):
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["google_account", "google_calendar_sync"], ["fr_FR"])
+        self.alice.lang = "fr_FR"
+        self.start_tour("/odoo/calendar", "google_calendar_sync_french", login=self.alice.login)
+        self.env.invalidate_all()
+        self.assertTrue(self.sync.sudo().request_ids, "a run is queued")

@@ -115,3 +115,35 @@ registry.category("web_tour.tours").add("google_calendar_sync_quota_error", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("google_calendar_sync_french", {
+    steps: () => [
+        {
+            content: "The Google button says, in French, that the calendar is synchronized",
+            trigger: ".o_google_calendar_button:contains(Google : Synchronisé)",
+        },
+        {
+            content: "Synchronize now, from the button",
+            trigger: ".o_google_calendar_button",
+            run: "click",
+        },
+        {
+            content: "Queued, and said so in French (the button's own words)",
+            trigger: ".o_notification:contains(Synchronisation avec Google Agenda mise en file)",
+        },
+        ...openPreferences,
+        {
+            content: "The preferences name the synchronization in French",
+            trigger: ".modal .o_form_label:contains(Synchroniser mon calendrier)",
+        },
+        {
+            content: "Synchronize now, from the preferences",
+            trigger: ".modal button[name=action_google_calendar_sync_now]:contains(Synchroniser maintenant)",
+            run: "click",
+        },
+        {
+            content: "Queued, and said so in French (the server's words)",
+            trigger: ".o_notification:contains(Synchronisation Google Agenda mise en file)",
+        },
+    ],
+});
