@@ -182,7 +182,7 @@ def test_the_translation_template_is_current(addon: Path) -> None:
 
 
 # The languages every addon ships (the others come with their .po files; each addon ships the same ones).
-LANGUAGES = {"fr", "de", "es"}
+LANGUAGES = {"fr", "de", "es", "nl", "it", "pt_BR"}
 TRANSLATIONS = [po for addon in ADDONS for po in sorted((addon / "i18n").glob("*.po"))]
 PRINTF = re.compile(r"%(?:\(\w+\))?[#0+-]?\d*(?:\.\d+)?[sdfr%]")
 BRACES = re.compile(r"\{\w*\}")
