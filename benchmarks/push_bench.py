@@ -55,13 +55,16 @@ def start_server(source: str, db: str, port: int, log: str) -> subprocess.Popen:
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            if requests.get(f"http://127.0.0.1:{port}/web/health", timeout=2).ok:
+            # A worker's first request loads the registry: on a large database it takes a while.
+            if requests.get(f"http://127.0.0.1:{port}/web/health", timeout=10).ok:
                 return server
-        except requests.ConnectionError:
+        except requests.RequestException:
             pass
         if server.poll() is not None:
             sys.exit(f"Odoo stopped with exit code {server.returncode}; see {log}")
         time.sleep(0.2)
+    server.terminate()
+    server.wait(timeout=60)
     sys.exit(f"Odoo did not answer on port {port} within 2 minutes; see {log}")
 
 

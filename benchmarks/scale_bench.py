@@ -73,7 +73,8 @@ def main() -> None:
             control.set_quotas(per_user_per_minute=PER_USER, per_project_per_minute=PER_PROJECT)
             control.quota_usage(clear=True)
             odoo.sql_db.close_all()
-            servers = [start_server(source, db, port, log) for port, log in zip(ports, logs)]
+            for port, log in zip(ports, logs):
+                servers.append(start_server(source, db, port, log))  # each one stopped below, however this ends
             watcher = Watcher(db)
             burst = Burst(registry, control, users, emails, watcher, args)
             result = burst.run()
