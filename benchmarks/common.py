@@ -27,6 +27,12 @@ def emulator_process() -> Iterator[tuple[str, int]]:
         process.wait(timeout=10)
 
 
+def stop_cleanly_on_sigterm() -> None:
+    """``kill PID`` ends the benchmark as Ctrl-C does: its ``finally`` blocks stop the servers it
+    started and drop its database (Python's default for SIGTERM runs none of them)."""
+    signal.signal(signal.SIGTERM, lambda _signal, _frame: sys.exit(128 + signal.SIGTERM))
+
+
 def lift_quotas(control: EmulatorControl) -> None:
     """Put the emulator's per-minute quotas out of reach. The benchmarks outpace Google's defaults
     (600 requests a minute per user, 10,000 per project) on purpose: they measure costs, not waits."""

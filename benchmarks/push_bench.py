@@ -24,7 +24,7 @@ import time
 import psycopg2
 import requests
 
-from benchmarks.common import emulator_process, print_table
+from benchmarks.common import emulator_process, print_table, stop_cleanly_on_sigterm
 from devtools.odoo_site import (
     addons_path, connect, create_database, db_options, drop_database, odoo_source, open_registry, use_emulator,
 )
@@ -116,6 +116,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=5)
     parser.add_argument("--changes", type=int, default=20, help="changes made one at a time")
     args = parser.parse_args()
+    stop_cleanly_on_sigterm()
     source = odoo_source()
     import odoo  # noqa: PLC0415 - found through ODOO_BIN
 

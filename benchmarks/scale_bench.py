@@ -30,7 +30,7 @@ import time
 
 import psycopg2
 
-from benchmarks.common import emulator_process, lift_quotas, print_table
+from benchmarks.common import emulator_process, lift_quotas, print_table, stop_cleanly_on_sigterm
 from benchmarks.odoo_side import populate
 from benchmarks.push_bench import GoogleWebPage, free_port, start_server
 from devtools.odoo_site import connect, create_database, drop_database, odoo_source, open_registry, use_emulator
@@ -51,6 +51,7 @@ def main() -> None:
     parser.add_argument("--pushes", type=int, default=30, help="changes on Google during the burst, at most")
     parser.add_argument("--push-every", type=float, default=3, help="seconds between two of them")
     args = parser.parse_args()
+    stop_cleanly_on_sigterm()
     source = odoo_source()
     import odoo  # noqa: PLC0415 - found through ODOO_BIN
 
