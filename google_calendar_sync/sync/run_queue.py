@@ -16,7 +16,7 @@ import time
 import psycopg2
 
 from odoo import fields
-from odoo.tools import SQL, config
+from odoo.tools import SQL, config, mute_logger
 
 from .transaction import ATTEMPTS, Transaction
 
@@ -206,14 +206,16 @@ class RunQueue:
         users connect is not kept waiting behind their imports), then the longest waiting.
         Two workers
         claiming at once may collide (a serialization failure under repeatable read): the loser
-        starts over on a fresh snapshot; a user whose lock is held (a live run, a reset) is left
+        starts over on a fresh snapshot, without the error line PostgreSQL's refusal would leave
+        in the log (Odoo's own cron claims its jobs so); a user whose lock is held (a live run, a reset) is left
         for later."""
         self.env.flush_all()
         cr, passed = self.env.cr, []
         for _attempt in range(ATTEMPTS):
             cr.execute("SAVEPOINT google_calendar_claim")
             try:
-                sync_id = self._claim_next(passed)
+                with mute_logger("odoo.sql_db"):
+                    sync_id = self._claim_next(passed)
             except psycopg2.errors.SerializationFailure:
                 self.transaction.rollback()
                 continue

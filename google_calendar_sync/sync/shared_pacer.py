@@ -4,7 +4,9 @@ Google counts requests (each part of a batch is one) over a sliding minute: 600 
 10,000 per project by default. Two Odoo servers with two cron workers each must stay below both
 together, so the allowances live in PostgreSQL (``google.calendar.quota``) and each request takes
 its share of the user's and of the project's in one statement, on a cursor of its own that
-commits at once: no lock is held beyond that statement, whatever the run does meanwhile.
+commits at once: no lock is held beyond that statement, whatever the run does meanwhile. Two
+workers taking from one allowance at the same moment collide under Odoo's repeatable read: the
+one that waited is refused (a serialization failure) and takes again, on a fresh snapshot.
 
 An allowance is a token bucket: at most ``burst`` requests at once, refilled continuously at
 ``(quota - burst) / 60`` a second. Over any sixty seconds a bucket lets through at most ``burst``
@@ -15,9 +17,12 @@ PostgreSQL's clock, the same for all processes.
 import time
 from dataclasses import dataclass
 
-from odoo.tools import SQL
+import psycopg2
+
+from odoo.tools import SQL, mute_logger
 
 BATCH_LIMIT = 50  # the most parts gcal_engine puts in one batch: a burst holds at least one batch
+COLLISIONS = 20  # takes refused in a row before giving up: each loser waited for one winner
 
 
 @dataclass(frozen=True)
@@ -59,11 +64,18 @@ class SharedPacer:
     def take(self, cost=1):
         """Take ``cost`` from every allowance, or none of them: 0 when taken, else the seconds
         until they all hold it."""
-        with self.registry.cursor() as cr:
-            rows = self._take(cr, cost)
-            if len(rows) < len(self.allowances):
-                self._open(cr)
-                rows = self._take(cr, cost)
+        for attempt in range(COLLISIONS):
+            try:
+                # Without the error line PostgreSQL's refusal leaves in Odoo's log: it is expected.
+                with mute_logger("odoo.sql_db"), self.registry.cursor() as cr:
+                    rows = self._take(cr, cost)
+                    if len(rows) < len(self.allowances):
+                        self._open(cr)
+                        rows = self._take(cr, cost)
+                break
+            except psycopg2.errors.SerializationFailure:
+                if attempt == COLLISIONS - 1:
+                    raise
         if rows[0][0]:
             return 0.0
         return max(wait for _fits, wait in rows)
