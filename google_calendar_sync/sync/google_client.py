@@ -13,6 +13,11 @@ from .shared_pacer import Allowance, SharedPacer
 
 PARAM_QUOTA = "google_calendar_sync.quota_per_minute"
 PARAM_PROJECT_QUOTA = "google_calendar_sync.project_quota_per_minute"
+# How much of a quota may go at once. A user's requests come in runs: half of theirs at once lets
+# a first export of a few hundred events go without a cron worker sleeping on it while other
+# users (and Google's notifications) wait. The project's are every user's, all minute long: a
+# tenth at once keeps most of it for a steady flow.
+USER_AT_ONCE, PROJECT_AT_ONCE = 0.5, 0.1
 
 
 def calendar_client(sync):
@@ -21,8 +26,10 @@ def calendar_client(sync):
     account = sync.account_id
     credentials = account._google_credentials()
     pacer = SharedPacer(sync.env.registry, (
-        Allowance.for_quota(f"project:{credentials.client_id}", _quota(sync, PARAM_PROJECT_QUOTA, 10000)),
-        Allowance.for_quota(f"user:{account.email or account.user_id.id}", _quota(sync, PARAM_QUOTA, 600)),
+        Allowance.for_quota(f"project:{credentials.client_id}", _quota(sync, PARAM_PROJECT_QUOTA, 10000),
+                            PROJECT_AT_ONCE),
+        Allowance.for_quota(f"user:{account.email or account.user_id.id}", _quota(sync, PARAM_QUOTA, 600),
+                            USER_AT_ONCE),
     ))
     session = GoogleSession(credentials, on_token_refreshed=account._save_refreshed_credentials, pacer=pacer)
     return CalendarClient(session, sync.env["google.account"]._endpoints())

@@ -34,11 +34,11 @@ class Allowance:
     per_second: float
 
     @classmethod
-    def for_quota(cls, key, per_minute):
-        """A tenth of the quota at once (a whole batch at least, half the quota at most), the
+    def for_quota(cls, key, per_minute, at_once):
+        """``at_once`` of the quota at once (a whole batch at least, half the quota at most), the
         rest spread over the minute."""
         per_minute = max(int(per_minute), 2)
-        burst = min(max(per_minute // 10, BATCH_LIMIT), per_minute // 2)
+        burst = min(max(int(per_minute * at_once), BATCH_LIMIT), per_minute // 2)
         return cls(key, float(burst), (per_minute - burst) / 60)
 
 

@@ -35,14 +35,14 @@ class TestSharedPacer(GoogleCalendarSyncCase):
         self.assertEqual(alices.allowances[0].key, f"project:{CLIENT_ID}")
         self.assertEqual([a.key for a in (alices.allowances[1], bobs.allowances[1])],
                          ["user:alice@gmail.example", "user:bob@gmail.example"])
-        # Google's defaults: 600 a minute per user (60 at once), 10,000 per project (1,000 at once).
-        self.assertEqual([(a.burst, a.per_second) for a in alices.allowances], [(1000, 150), (60, 9)])
+        # Google's defaults: 600 a minute per user (300 at once), 10,000 per project (1,000 at once).
+        self.assertEqual([(a.burst, a.per_second) for a in alices.allowances], [(1000, 150), (300, 5)])
 
     def test_a_burst_goes_at_once_then_requests_wait_for_the_refill(self):
         pacer = self.pacer()
-        self.assertEqual(pacer.take(60), 0, "a user's burst at once")
-        wait = pacer.take(9)
-        self.assertGreater(wait, 0.5, "then 9 a second")
+        self.assertEqual(pacer.take(300), 0, "a user's burst at once")
+        wait = pacer.take(5)
+        self.assertGreater(wait, 0.5, "then 5 a second")
         self.assertLessEqual(wait, 1.0)
         waits = []
         self.assertEqual(self.pacer(sleep=lambda pause: (waits.append(pause), time.sleep(pause))).acquire(1),
@@ -51,7 +51,7 @@ class TestSharedPacer(GoogleCalendarSyncCase):
 
     def test_a_request_takes_from_both_allowances_or_from_neither(self):
         pacer = self.pacer()
-        self.assertEqual(pacer.take(60), 0)
+        self.assertEqual(pacer.take(300), 0)
         project = self.tokens(pacer.allowances[0].key)
         self.assertGreater(pacer.take(30), 0, "alice's allowance is out")
         self.assertGreaterEqual(self.tokens(pacer.allowances[0].key), project,
@@ -76,7 +76,7 @@ class TestSharedPacer(GoogleCalendarSyncCase):
 
     def test_a_quota_that_is_not_a_number_is_googles_default(self):
         self.env["ir.config_parameter"].sudo().set_param("google_calendar_sync.quota_per_minute", "lots")
-        self.assertEqual(self.pacer().allowances[1].burst, 60)
+        self.assertEqual(self.pacer().allowances[1].burst, 300)
 
     def test_a_run_pays_its_requests(self):
         self.insert_on_google("Dentist")
@@ -84,7 +84,7 @@ class TestSharedPacer(GoogleCalendarSyncCase):
         self.google.clear_requests()
         self.run_sync()
         self.assertTrue(self.google.requests(), "the run called Google")
-        # The allowances opened full (60 and 1,000) at the run's first request; what is stored is
+        # The allowances opened full (300 and 1,000) at the run's first request; what is stored is
         # their level at the last request, that request paid.
-        self.assertLessEqual(self.tokens("user:alice@gmail.example"), 59)
+        self.assertLessEqual(self.tokens("user:alice@gmail.example"), 299)
         self.assertLessEqual(self.tokens(f"project:{CLIENT_ID}"), 999)
