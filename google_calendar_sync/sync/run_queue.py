@@ -204,11 +204,10 @@ class RunQueue:
         (Google's notification, Sync now), among them a calendar already synchronized before a
         first synchronization (seconds against minutes: a notification arriving while many
         users connect is not kept waiting behind their imports), then the longest waiting.
-        Two workers
-        claiming at once may collide (a serialization failure under repeatable read): the loser
-        starts over on a fresh snapshot, without the error line PostgreSQL's refusal would leave
-        in the log (Odoo's own cron claims its jobs so); a user whose lock is held (a live run, a reset) is left
-        for later."""
+        Two workers claiming at once may collide (a serialization failure under repeatable
+        read): the loser starts over on a fresh snapshot, without the error line PostgreSQL's
+        refusal would leave in the log (as Odoo's own cron claims its jobs); a user whose lock
+        is held (a live run, a reset) is left for later."""
         self.env.flush_all()
         cr, passed = self.env.cr, []
         for _attempt in range(ATTEMPTS):
