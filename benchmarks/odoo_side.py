@@ -64,15 +64,16 @@ class Side:
 
     def __init__(self, env, control: EmulatorControl, email: str, tag: str):
         self.env, self.control, self.email, self.tag = env, control, email, tag
-        Users = env["res.users"].with_context(no_reset_password=True)
-        self.user = Users.create({"name": f"Bench {tag}", "login": f"bench-{tag}", "email": f"bench-{tag}@example.com",
-                                  "tz": "Europe/Paris", "groups_id": [(4, env.ref("base.group_user").id)]})
+        self.user = self._internal_user("Bench", "bench")
 
     def colleague(self):
         """A colleague who organizes meetings in Odoo and does not synchronize with Google."""
+        return self._internal_user("Colleague", "colleague")
+
+    def _internal_user(self, name, login):
         Users = self.env["res.users"].with_context(no_reset_password=True)
-        return Users.create({"name": f"Colleague {self.tag}", "login": f"colleague-{self.tag}",
-                             "email": f"colleague-{self.tag}@example.com", "tz": "Europe/Paris",
+        return Users.create({"name": f"{name} {self.tag}", "login": f"{login}-{self.tag}",
+                             "email": f"{login}-{self.tag}@example.com", "tz": "Europe/Paris",
                              "groups_id": [(4, self.env.ref("base.group_user").id)]})
 
     def events(self, count):
