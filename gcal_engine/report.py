@@ -78,6 +78,11 @@ class RunReport:
         return self.complete and not self.problems
 
     @property
+    def processed(self) -> int:
+        """Events created, updated or deleted, on either side."""
+        return sum(self.counts[key] for key in COUNTS)
+
+    @property
     def stopped(self) -> bool:
         """The run ended before it was complete: out of time, or stopped by ``fatal`` or ``error``."""
         return not self.complete and (self.timed_out or self.fatal is not None or self.error is not None)

@@ -61,9 +61,8 @@ class GoogleCalendarSyncLog(models.Model):
 
     def _progress(self, report):
         """Called by the engine after each step: a first sync of thousands shows it advancing."""
-        processed = sum(report.counts[key] for key in COUNTS)
-        if processed != self.processed:  # a step that changed nothing has nothing to show
-            self.write(dict(self._count_values(report), processed=processed, kind=report.kind or False))
+        if report.processed != self.processed:  # a step that changed nothing has nothing to show
+            self.write(dict(self._count_values(report), processed=report.processed, kind=report.kind or False))
             Transaction(self.env).commit()
 
     @api.model
@@ -117,7 +116,7 @@ class GoogleCalendarSyncLog(models.Model):
         message = messages.stop(self.env, report)
         self.write(dict(
             self._count_values(report),
-            processed=sum(report.counts[key] for key in COUNTS),
+            processed=report.processed,
             kind=report.kind or False,
             state=state,
             summary="; ".join(part for part in (self._summary(report), message) if part),

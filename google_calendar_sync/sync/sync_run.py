@@ -15,7 +15,6 @@ from gcal_engine.errors import EngineError, InvalidGrantError, MassDeletionError
 from gcal_engine.mapping import default_reminders
 from gcal_engine.model import Reminder
 from gcal_engine.planner import Mode, RunKind
-from gcal_engine.report import COUNTS
 from gcal_engine.sync import SyncConfig, Synchronizer
 
 from odoo import fields
@@ -102,7 +101,7 @@ class SyncRun:
         on the record (the user still sees when it ran), so that polls do not fill the log. A
         first synchronization or a resynchronization is always logged."""
         return report.complete and report.kind == RunKind.INCREMENTAL.value and not (
-            any(report.counts[key] for key in COUNTS) or report.conflicts or report.problems or report.skipped)
+            report.processed or report.conflicts or report.problems or report.skipped)
 
     def _new_log(self):
         Log = self.env["google.calendar.sync.log"].sudo()
@@ -111,7 +110,7 @@ class SyncRun:
     def _progress(self, report):
         """Called by the engine after each step: a first sync of thousands shows it advancing in
         the log, whose row the first step that did something makes."""
-        if self.log is None and not any(report.counts[key] for key in COUNTS):
+        if self.log is None and not report.processed:
             return
         self.log = self.log or self._new_log()
         self.log._progress(report)
