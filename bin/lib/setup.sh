@@ -75,8 +75,10 @@ build_venv() {
 editable_install() {
     # editable_install PYTHON: the project, editable from this checkout, into PYTHON's environment
     # (again when the environment points at another checkout). Needs setuptools in it.
+    # Isolated (-I): from this checkout's folder, `import gcal_engine` would find the folder
+    # itself, whatever the environment points at.
     local python=$1 where
-    where=$("$python" -c 'import gcal_engine, os; print(os.path.dirname(os.path.dirname(os.path.realpath(gcal_engine.__file__))))' 2>/dev/null)
+    where=$("$python" -I -c 'import gcal_engine, os; print(os.path.dirname(os.path.dirname(os.path.realpath(gcal_engine.__file__))))' 2>/dev/null)
     [ "$where" = "$(pwd -P)" ] && return 0
     "$python" -m pip install --quiet --no-deps --no-build-isolation -e . >&2 ||
         { why="could not pip install this checkout into $python"; return 1; }
