@@ -76,7 +76,8 @@ class TestProblemsInWords(GoogleCalendarSyncCase):
         self.assertIn("Google's daily quota is used up; synchronization resumes by itself at 12/4/26, 9:00",
                       status["advice"])
         self.assertNotIn("Nothing to change", status["last_summary"] + status["advice"])
-        log = self.sync.log_ids[:1]
+        # The frozen run's log: the log lists runs by start time, and this one started "at 18:00".
+        log = self.sync.log_ids.sorted("id")[-1]
         self.assertEqual(log.state, "failed")
         self.assertIn("Google's daily quota is used up", log.summary, "the log list says why, not 'Nothing to change'")
 
