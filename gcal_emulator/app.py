@@ -20,6 +20,7 @@ from werkzeug.wrappers import Request, Response
 from . import batch, calendar_api, control_api
 from .calendar_api import CalendarApi
 from .control_api import ControlApi
+from .crashes import CrashLog
 from .errors import ApiError, AuthorizePageError, OAuthError
 from .faults import Fault, Faults
 from .grants import AccessToken, require_scope
@@ -66,10 +67,11 @@ class EmulatorApp:
         self.state = EmulatorState()
         self.oauth = OAuthProvider(self.state)
         self.faults = Faults()
+        self.crashes = CrashLog()
         self.push = PushService(lambda: self.base_url, self.state.now)
         self.quotas = Quotas(self.state.now)
         self.calendar_api = CalendarApi(self.state, self.push, self._access)
-        self.control_api = ControlApi(self.state, self.oauth, self.faults, self.push, self.quotas,
+        self.control_api = ControlApi(self.state, self.oauth, self.faults, self.push, self.quotas, self.crashes,
                                       lambda: self.base_url)
         self._handlers: dict[str, Callable[..., Response]] = {
             name[3:]: getattr(owner, name)
@@ -138,6 +140,7 @@ class EmulatorApp:
             response = json_response(error.body(), error.status)
         except Exception:  # noqa: BLE001 - a bug here must still answer like Google, not with a trace
             _logger.exception("gcal_emulator: unexpected error on %s %s", request.method, path)
+            self.crashes.record(request.method, path)
             response = json_response(ApiError(500, "backendError").body(), 500)
         if entry is not None:
             entry["status"] = response.status_code

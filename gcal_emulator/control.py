@@ -117,6 +117,11 @@ class EmulatorControl:
     def mails(self) -> list[dict[str, Any]]:
         return self._call("GET", "mails")["mails"]
 
+    def crashes(self, clear: bool = False) -> list[str]:
+        """The emulator's own failures (method, path and traceback), which it answered with
+        Google's 500 ``backendError``; ``clear`` takes them."""
+        return self._call("DELETE" if clear else "GET", "crashes")["crashes"]
+
     def connect(
         self,
         email: str,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from werkzeug.routing import Rule
 from werkzeug.wrappers import Request, Response
 
+from .crashes import CrashLog
 from .errors import ApiError, bad_request, not_found
 from .faults import Faults
 from .oauth import OAuthProvider
@@ -42,6 +43,7 @@ _CALLS = (
     ("push", "c_push", ["POST"]),
     ("push/release", "c_push_release", ["POST"]),
     ("mails", "c_mails", ["GET"]),
+    ("crashes", "c_crashes", ["GET", "DELETE"]),
 )
 RULES = [Rule(f"/_emulator/{path}", endpoint=endpoint, methods=methods) for path, endpoint, methods in _CALLS]
 
@@ -55,6 +57,7 @@ class ControlApi:
     faults: Faults
     push: PushService
     quotas: Quotas
+    crashes: CrashLog
     base_url: Callable[[], str]
 
     def on_c_health(self, request: Request) -> Response:
@@ -173,3 +176,8 @@ class ControlApi:
     def on_c_mails(self, request: Request) -> Response:
         with self.state.lock:
             return json_response({"mails": list(self.state.mails)})
+
+    def on_c_crashes(self, request: Request) -> Response:
+        """The emulator's own failures not taken yet (each answered with a 500); DELETE takes them.
+        ``reset`` keeps them: a test that resets the emulator midway still meets its crashes."""
+        return json_response({"crashes": self.crashes.read(clear=request.method == "DELETE")})

@@ -1,5 +1,6 @@
 """Fixtures shared by every suite: one emulator on 127.0.0.1 for the session, reset per test,
-with every request and response it handles checked against Google's discovery document."""
+with every request and response it handles checked against Google's discovery document, and
+any failure of its own (which it answers with a 500, as Google does) failing the test."""
 
 from __future__ import annotations
 
@@ -94,7 +95,16 @@ def contract(emulator_server: EmulatorServer) -> Iterator[ContractChecker]:
 
 
 @pytest.fixture
-def emulator(emulator_server: EmulatorServer, contract: ContractChecker) -> EmulatorControl:
+def no_emulator_crash(emulator_server: EmulatorServer) -> Iterator[None]:
+    """Fails the test during which the emulator met a bug of its own: it answers it with Google's
+    500 backendError, which clients retry, so the test itself would not notice."""
+    yield
+    crashes = emulator_server.app.crashes.read(clear=True)
+    assert not crashes, "the emulator failed while answering:\n" + "\n".join(crashes)
+
+
+@pytest.fixture
+def emulator(emulator_server: EmulatorServer, contract: ContractChecker, no_emulator_crash: None) -> EmulatorControl:
     """The emulator's control client, on a freshly reset emulator."""
     control = EmulatorControl(emulator_server.base_url)
     control.reset()

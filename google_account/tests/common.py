@@ -1,4 +1,6 @@
-"""A real Google stand-in for the tests: gcal_emulator on 127.0.0.1, driven over HTTP.
+"""A real Google stand-in for the tests: gcal_emulator on 127.0.0.1, driven over HTTP. A failure
+of the emulator itself (answered with a 500, as Google answers its own, which clients retry)
+fails the test that met it.
 
 Odoo is set up the way an administrator would (Settings values in ir.config_parameter), with
 the developer-mode endpoint pointing at the emulator; the OAuth client registered there accepts
@@ -53,6 +55,7 @@ class GoogleAccountCase(HttpCase):
         super().setUp()
         # Odoo's start_tour and browser_js start this browser instead of Odoo's own.
         self.patch(odoo_tests_common, "ChromeBrowser", DependableChromeBrowser)
+        self.addCleanup(self.assertEmulatorDidNotFail)
         self.google.reset()
         for email in ("alice@gmail.example", "bob@gmail.example"):
             self.google.add_user(email)
@@ -66,6 +69,10 @@ class GoogleAccountCase(HttpCase):
             publishing_status=publishing_status,
             test_users=["alice@gmail.example", "bob@gmail.example"] if test_users is None else test_users,
         )
+
+    def assertEmulatorDidNotFail(self):
+        crashes = self.emulator.app.crashes.read(clear=True)
+        self.assertFalse(crashes, "the emulator failed while answering:\n" + "\n".join(crashes))
 
     # -- the browser's side of the flow ---------------------------------------------------------
 

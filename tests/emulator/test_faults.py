@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 import requests
+from werkzeug.wrappers import Request, Response
 
+from gcal_emulator import EmulatorServer
 from gcal_emulator.control import EmulatorControl
 from tests.emulator.conftest import Api, error_reason
 
@@ -109,3 +111,18 @@ def test_faults_can_be_listed_and_cleared(emulator: EmulatorControl) -> None:
 def test_an_invalid_fault_is_refused(emulator: EmulatorControl, spec: dict) -> None:
     answer = requests.post(emulator.base_url + "/_emulator/faults", json=spec, timeout=10)
     assert answer.status_code == 400
+
+
+def test_a_failure_of_the_emulator_is_googles_500_and_kept_until_taken(
+    api: Api, emulator: EmulatorControl, emulator_server: EmulatorServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(request: Request) -> Response:
+        raise KeyError("a bug")
+
+    # A bug stands in for one here: the emulator has none known.
+    monkeypatch.setitem(emulator_server.app._handlers, "colors", broken)
+    assert error_reason(api("GET", "/colors")) == (500, "backendError"), "as Google answers its own failures"
+    emulator.reset()
+    [crash] = emulator.crashes()
+    assert crash.startswith("GET /calendar/v3/colors\n") and "KeyError: 'a bug'" in crash, "kept across a reset"
+    assert emulator.crashes(clear=True) == [crash] and emulator.crashes() == [], "taken once"
