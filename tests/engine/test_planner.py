@@ -8,7 +8,7 @@ import pytest
 
 from gcal_engine import planner
 from gcal_engine.local import Binding, LocalChange
-from gcal_engine.model import CONTENT_FIELDS, deleted
+from gcal_engine.model import CONTENT_FIELDS, EventTime, deleted
 from gcal_engine.report import ConflictKind
 from gcal_engine.planner import (
     Bind,
@@ -25,7 +25,7 @@ from gcal_engine.planner import (
     UpdateLocal,
     UpdateRemote,
 )
-from tests.engine.events import all_day, timed
+from tests.engine.events import all_day, day_of, instance_suffix, timed
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2026, 11, 1, tzinfo=UTC)
@@ -192,9 +192,11 @@ def test_an_occurrence_made_locally_gets_its_instance_id() -> None:
     exception = LocalChange("L2", BASE.replace(original_start=BASE.start), T0, series_local_ref="L1")
     action = decide(Item(None, None, exception)).actions[0]
     master_id = decide(Item(None, None, master_change)).actions[0].google_id
-    assert action.google_id == f"{master_id}_20261201T090000Z"
+    assert action.google_id == f"{master_id}_{instance_suffix(BASE.start)}"
 
 
 def test_a_series_running_to_the_last_day_of_year_9999_has_no_end() -> None:
-    forever = all_day("Forever", day=31, recurrence=("RRULE:FREQ=YEARLY;UNTIL=99991231",))
-    assert planner.span(forever) == (dt.datetime(2026, 12, 31, tzinfo=UTC), None)
+    new_year_eve = dt.date(day_of(1).year, 12, 31)  # every December 31st, until the last one there is
+    forever = all_day("Forever", recurrence=("RRULE:FREQ=YEARLY;UNTIL=99991231",)).replace(
+        start=EventTime(date=new_year_eve), end=EventTime(date=new_year_eve + dt.timedelta(days=1)))
+    assert planner.span(forever) == (dt.datetime.combine(new_year_eve, dt.time(), UTC), None)

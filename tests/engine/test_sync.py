@@ -11,21 +11,21 @@ import pytest
 from gcal_emulator import EmulatorServer
 from tests.conftest import ContractChecker
 from gcal_emulator.control import DEFAULT_SCOPES
-from gcal_engine.errors import LocalWriteError, MassDeletionError
+from gcal_engine.errors import LocalWriteError, MappingError, MassDeletionError
 from gcal_engine.model import CONTENT_FIELDS, Attendee, EventTime, Reminder, Reminders
 from gcal_engine.executor import Executor
 from gcal_engine.local import SyncState
 from gcal_engine.planner import ConflictPolicy, Context, Mode, RunKind, UpdateRemote
 from gcal_engine.report import RunReport
-from gcal_engine.sync import SyncConfig, Synchronizer
 from tests.engine.conftest import Harness
-from tests.engine.events import PARIS, all_day, at, occurrence, series, timed
+from tests.engine.events import (
+    all_day, at, day_of, google_time, ical_local, instance_suffix, occurrence, series, timed,
+)
 from tests.engine.memory_calendar import MemoryCalendar
 
 
 def google_insert(harness: Harness, summary: str, day: int = 3, **extra: Any) -> dict[str, Any]:
-    body = {"summary": summary, "start": {"dateTime": f"2026-12-{day:02d}T09:00:00+01:00", "timeZone": PARIS},
-            "end": {"dateTime": f"2026-12-{day:02d}T10:00:00+01:00", "timeZone": PARIS}, **extra}
+    body = {"summary": summary, "start": google_time(at(day, 9)), "end": google_time(at(day, 10)), **extra}
     return harness.client.insert_event("primary", body)
 
 
@@ -44,8 +44,7 @@ def test_first_sync_merges_both_calendars_without_mailing_anyone(harness: Harnes
     harness.local.add(timed("Odoo meeting", attendees=(Attendee("guest@example.com"),)))
     google_insert(harness, "Google meeting", attendees=[{"email": "other@example.com"}])
     harness.emulator.clear_requests()
-    report = harness.sync()
-    assert report.complete and report.kind == "first"
+    assert harness.sync().kind == "first"
     assert summaries(harness) == (["Google meeting", "Odoo meeting"], ["Google meeting", "Odoo meeting"])
     assert writes(harness) == [("POST", "none")]
     assert harness.emulator.mails() == []
@@ -57,7 +56,7 @@ def test_the_run_after_a_sync_makes_exactly_one_request_and_writes_nothing(harne
     harness.sync()
     commits = harness.local.commits
     report = harness.sync()
-    assert report.requests == 1 and report.complete
+    assert report.requests == 1
     assert sum(report.counts.values()) == 0
     assert harness.local.durable.records == harness.local.work.records and harness.local.commits > commits
 
@@ -158,12 +157,14 @@ def test_all_day_and_time_zone_events_round_trip_unchanged(harness: Harness) -> 
     harness.local.add(timed("Tokyo call", hour=9, zone="Asia/Tokyo"))
     harness.sync()
     google = {e["summary"]: e for e in harness.google_events().values()}
-    assert google["Holiday"]["start"] == {"date": "2026-12-24"} and google["Holiday"]["end"] == {"date": "2026-12-26"}
-    assert google["Tokyo call"]["start"] == {"dateTime": "2026-12-01T09:00:00+09:00", "timeZone": "Asia/Tokyo"}
+    assert google["Holiday"]["start"] == {"date": day_of(24).isoformat()}
+    assert google["Holiday"]["end"] == {"date": day_of(26).isoformat()}
+    assert google["Tokyo call"]["start"] == google_time(at(1, 9, zone="Asia/Tokyo"))
+    assert google["Tokyo call"]["start"]["dateTime"].endswith("T09:00:00+09:00")
     fresh = MemoryCalendar(namespace="other", clock=harness.clock.now)
     harness.sync(local=fresh)
     imported = {e.summary: e for e in fresh.events().values()}
-    assert imported["Holiday"].start == EventTime(date=dt.date(2026, 12, 24))
+    assert imported["Holiday"].start == EventTime(date=day_of(24))
     assert imported["Tokyo call"].start.time_zone == "Asia/Tokyo"
     assert imported["Tokyo call"].start.date_time.utcoffset() == dt.timedelta(hours=9)
 
@@ -205,19 +206,20 @@ def test_recurring_series_with_exceptions_sync_both_ways(harness: Harness) -> No
     google = harness.google_events()
     gid = harness.local.binding(master_id).google_id
     assert {k: v.get("status") for k, v in google.items()} == {
-        gid: "confirmed", f"{gid}_20261208T090000Z": "confirmed", f"{gid}_20261215T090000Z": "cancelled"}
+        gid: "confirmed", f"{gid}_{instance_suffix(at(8))}": "confirmed", f"{gid}_{instance_suffix(at(15))}": "cancelled"}
     instances = list(harness.client.instances("primary", gid))
     assert [i.get("summary") for i in instances if i.get("status") != "cancelled"] == ["Weekly", "Weekly (moved)", "Weekly"]
 
     # and from Google: an occurrence edited there arrives as one more exception
-    harness.client.patch_event("primary", f"{gid}_20261222T090000Z", {"summary": "Weekly (last, edited on Google)"})
+    harness.client.patch_event("primary", f"{gid}_{instance_suffix(at(22))}", {"summary": "Weekly (last, edited on Google)"})
     harness.sync()
     exceptions = sorted(e.summary for e in harness.local.events().values() if e.is_instance)
     assert exceptions == ["Weekly", "Weekly (last, edited on Google)", "Weekly (moved)"]
 
 
 def test_a_google_series_with_rdate_and_exdate_keeps_its_lines_verbatim(harness: Harness) -> None:
-    lines = ["RRULE:FREQ=DAILY;COUNT=5", "EXDATE;TZID=Europe/Paris:20261203T090000", "RDATE;TZID=Europe/Paris:20261220T090000"]
+    lines = ["RRULE:FREQ=DAILY;COUNT=5", f"EXDATE;TZID=Europe/Paris:{ical_local(at(3, 9))}",
+             f"RDATE;TZID=Europe/Paris:{ical_local(at(20, 9))}"]
     google_insert(harness, "Odd series", day=1, recurrence=lines)
     harness.sync()
     [imported] = harness.local.events().values()
@@ -234,8 +236,7 @@ def test_a_410_resync_rebinds_everything_without_duplicates_or_mails(harness: Ha
     harness.emulator.invalidate_sync_tokens()
     harness.local.edit("L1", summary="Odoo 0, edited meanwhile")
     harness.emulator.clear_requests()
-    report = harness.sync()
-    assert report.resynced and report.complete
+    assert harness.sync().resynced
     assert summaries(harness) == (["Google 0", "Google 1", "Odoo 0, edited meanwhile", "Odoo 1", "Odoo 2"],) * 2
     assert [m for m in harness.emulator.mails() if m["kind"] != "cancellation"] == []
     assert all(send == "none" for _, send in writes(harness))
@@ -270,14 +271,12 @@ def test_the_mass_deletion_guard_stops_before_deleting_and_resumes_when_allowed(
     harness.sync()
     for event_id in harness.google_events():
         harness.client.delete_event("primary", event_id)
-    report = harness.sync()
-    assert not report.complete and report.stopped
-    assert isinstance(report.fatal, MassDeletionError)
+    report = harness.sync(stopped_by=MassDeletionError)
     assert (report.fatal.side, report.fatal.deletions, report.fatal.total) == ("local", 12, 12)
     assert len(harness.local.events()) == 12
-    assert harness.sync().stopped, "still stopped: the deletions were not consumed"
+    harness.sync(stopped_by=MassDeletionError)  # still stopped: the deletions were not consumed
     report = harness.sync(allow_mass_deletion=True)
-    assert report.complete and report.counts["deleted_local"] == 12 and harness.local.events() == {}
+    assert report.counts["deleted_local"] == 12 and harness.local.events() == {}
     assert ids
 
 
@@ -287,13 +286,12 @@ def test_mass_deletions_in_odoo_stop_before_google_loses_anything_until_confirme
     for local_ref in ids[:10]:
         harness.local.remove(local_ref)
     harness.emulator.clear_requests()
-    report = harness.sync()
-    assert not report.complete and isinstance(report.fatal, MassDeletionError)
+    report = harness.sync(stopped_by=MassDeletionError)
     assert (report.fatal.side, report.fatal.deletions, report.fatal.total) == ("google", 10, 12)
     assert writes(harness) == [] and len(harness.google_events()) == 12
-    assert harness.sync().stopped, "still stopped: the deletions are held, not dropped"
+    harness.sync(stopped_by=MassDeletionError)  # still stopped: the deletions are held, not dropped
     report = harness.sync(allow_mass_deletion=True)
-    assert report.complete and report.counts["deleted_google"] == 10
+    assert report.counts["deleted_google"] == 10
     assert summaries(harness) == (["E10", "E11"], ["E10", "E11"])
 
 
@@ -314,12 +312,12 @@ def test_deletions_decided_after_a_412_wait_behind_the_mass_deletion_guard(harne
                 harness.client.delete_event("primary", event_id)
 
     harness.local.fail_on = delete_on_google_meanwhile
-    report = harness.sync()
+    report = harness.sync(stopped_by=MassDeletionError)
     harness.local.fail_on = None
-    assert raced and isinstance(report.fatal, MassDeletionError) and report.fatal.side == "local"
+    assert raced and report.fatal.side == "local"
     assert len(harness.local.events()) == 12, "the 412s' second look deleted nothing yet"
     report = harness.sync(allow_mass_deletion=True)
-    assert report.complete and report.counts["archived_local"] == 12, "edited here: archived, recoverable"
+    assert report.counts["archived_local"] == 12, "edited here: archived, recoverable"
     assert summaries(harness) == ([], [])
 
 
@@ -334,8 +332,7 @@ def test_a_410_resync_rebinds_lost_bindings_by_ical_uid_without_duplicates_or_ma
     harness.client.patch_event("primary", google_ids[imported[0]], {"summary": "Google 0, renamed"})
     harness.emulator.invalidate_sync_tokens()
     harness.emulator.clear_requests()
-    report = harness.sync()
-    assert report.resynced and report.complete
+    assert harness.sync().resynced
     assert summaries(harness) == (["Google 0, renamed", "Google 1", "Google 2", "Odoo"],) * 2
     assert {i: harness.local.binding(i).google_id for i in imported} == google_ids
     assert writes(harness) == [] and harness.emulator.mails() == []
@@ -345,9 +342,8 @@ def test_a_410_resync_rebinds_lost_bindings_by_ical_uid_without_duplicates_or_ma
 def test_the_report_says_how_long_the_run_took(harness: Harness) -> None:
     ticks = itertools.count()
     start = harness.clock.now()
-    report = Synchronizer(harness.client, harness.local, SyncConfig(),
-                          clock=lambda: start + dt.timedelta(seconds=next(ticks))).run()
-    assert report.complete and report.finished_at is not None
+    report = harness.sync(clock=lambda: start + dt.timedelta(seconds=next(ticks)))
+    assert report.finished_at is not None
     assert report.duration == (report.finished_at - report.started_at).total_seconds() > 0
 
 
@@ -359,10 +355,10 @@ def test_a_malformed_google_event_is_skipped_with_its_reason_and_the_run_goes_on
     # Make the emulator serve a payload the engine cannot read, as Google occasionally does.
     emulator_server.app.state.calendars["alice@example.com"].events[bad["id"]].resource["attendees"] = [{"id": "x"}]
     contract.enabled = False  # that payload breaks Google's contract on purpose
-    report = harness.sync()
+    report = harness.sync(event_errors=MappingError)
     assert [e.summary for e in harness.local.events().values()] == ["Good"]
     [skipped] = report.skipped
-    assert skipped.google_id == bad["id"] and "no email" in str(skipped.error) and report.complete
+    assert skipped.google_id == bad["id"] and "no email" in str(skipped.error)
     assert (skipped.error.code, skipped.error.field) == ("bad_attendee", "attendees")
 
 
@@ -376,7 +372,7 @@ def test_a_local_failure_is_reported_and_retried_next_run(harness: Harness) -> N
             raise LocalWriteError("the calendar was locked")
 
     harness.local.fail_on = fail_once
-    report = harness.sync()
+    report = harness.sync(event_errors=LocalWriteError)
     assert str(report.problems[0].error) == "the calendar was locked" and harness.local.events() == {}
     assert harness.local.durable.state.retry_google_ids
     harness.local.fail_on = None
@@ -397,8 +393,7 @@ def test_a_secondary_calendar_is_synced_on_its_own(harness: Harness) -> None:
     client = harness.new_client()
     created = client.session.request("POST", f"{client.endpoints.calendar}/calendars", json={"summary": "Clinic"}).json()
     harness.local.add(timed("Clinic shift"))
-    report = harness.sync(client=client, calendar_id=created["id"])
-    assert report.complete
+    harness.sync(client=client, calendar_id=created["id"])
     assert [e["summary"] for p in client.list_events(created["id"]) for e in p.items] == ["Clinic shift"]
     assert list(harness.google_events()) == []
 
@@ -431,8 +426,7 @@ def test_progress_is_reported_while_a_big_import_runs(harness: Harness) -> None:
     for i in range(5):
         google_insert(harness, f"E{i}")
     seen: list[int] = []
-    Synchronizer(harness.client, harness.local, SyncConfig(page_size=2), clock=harness.clock.now,
-                 progress=lambda report: seen.append(report.counts["created_local"])).run()
+    harness.sync(page_size=2, progress=lambda report: seen.append(report.counts["created_local"]))
     assert seen[:3] == [2, 4, 5]
 
 
@@ -440,10 +434,7 @@ def test_a_run_out_of_time_stops_between_pages_and_the_next_one_goes_on(harness:
     for i in range(5):
         google_insert(harness, f"E{i}")
     ticks = iter(range(1000))
-    out_of_time = Synchronizer(harness.client, harness.local, SyncConfig(page_size=2, time_budget=1.5),
-                               clock=harness.clock.now, monotonic=lambda: next(ticks)).run()
-    assert out_of_time.timed_out and not out_of_time.complete and out_of_time.fatal is None
+    harness.sync(page_size=2, time_budget=1.5, monotonic=lambda: next(ticks), out_of_time=True)
     assert 0 < len(harness.local.events()) < 5
-    report = harness.sync()
-    assert report.complete and not report.timed_out
+    harness.sync()
     assert summaries(harness)[0] == [f"E{i}" for i in range(5)], "every event once"
