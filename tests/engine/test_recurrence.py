@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
 
 import pytest
 
@@ -59,9 +58,8 @@ def test_an_endless_series_needs_bounds() -> None:
     ],
 )
 def test_a_series_too_long_to_walk_ends_at_its_until_or_never(rule: str, last: str | None) -> None:
-    started = time.perf_counter()
+    # Walked, any of these would take hours: how fast its end is found is benchmarks/engine_bench's.
     found = recurrence.last_occurrence([rule], PARIS)
-    assert time.perf_counter() - started < 2, "not walked to its end"
     assert (found.isoformat() if found else None) == last
 
 
