@@ -1,10 +1,15 @@
 """Fixtures shared by every suite: one emulator on 127.0.0.1 for the session, reset per test,
 with every request and response it handles checked against Google's discovery document, and
-any failure of its own (which it answers with a 500, as Google does) failing the test."""
+any failure of its own (which it answers with a 500, as Google does) failing the test.
+
+``GCAL_CLOCK_SHIFT_DAYS=N`` runs the whole session N days (negative: back) from today, its clock
+ticking (freezegun): no test may depend on the date it runs on."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import os
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -77,6 +82,16 @@ def _json(data: bytes) -> Any:
         return json.loads(data) if data else None
     except ValueError:
         return None
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    days = os.environ.get("GCAL_CLOCK_SHIFT_DAYS")
+    if days:
+        from freezegun import freeze_time  # pylint: disable=import-outside-toplevel
+
+        shifted = freeze_time(dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=int(days)), tick=True)
+        shifted.start()
+        config.add_cleanup(shifted.stop)
 
 
 @pytest.fixture(scope="session")

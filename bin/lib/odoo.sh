@@ -66,14 +66,16 @@ clone_odoo() {
 
 install_system_packages() {
     # As root on Debian: what Odoo's environment and PostgreSQL need, where missing, and with
-    # `install_system_packages tests` Chromium for the browser tours. Elsewhere nothing is
-    # installed: what is missing shows where it is needed.
+    # `install_system_packages tests` Chromium for the browser tours (and faketime for a run with
+    # the clock shifted). Elsewhere nothing is installed: what is missing shows where it is needed.
     is_root_on_debian || return 0
     local packages=()
     [ -n "${ODOO_PYTHON:-}" ] || packages+=("${ODOO_BUILD_PACKAGES[@]}")
     [ "$PGHOST" = 127.0.0.1 ] && ! (exec 3<>"/dev/tcp/$PGHOST/$PGPORT") 2>/dev/null && packages+=(postgresql)
     [ "${1:-}" != tests ] || command -v chromium >/dev/null || command -v chromium-browser >/dev/null ||
         command -v google-chrome >/dev/null || packages+=(chromium)
+    # The test browser's clock, shifted with Odoo's (devtools/clock_shift.py).
+    [ "${1:-}" != tests ] || [ -z "${GCAL_CLOCK_SHIFT_DAYS:-}" ] || packages+=(faketime)
     apt_install "${packages[@]}"
 }
 
