@@ -1,8 +1,17 @@
 """Odoo against a real Google stand-in (gcal_emulator on 127.0.0.1), with alice connected
-through the OAuth route, as a user would be."""
+through the OAuth route, as a user would be.
+
+A run never raises: it logs. ``run_sync`` therefore checks each run's outcome, and every run of a
+test (the cron's too) must end "done" unless the test names the failure it expects
+(``run_sync(problem=...)``, ``assertRunFailed``).
+
+Dates are counted from ``DAY1`` (day 1), a Tuesday four to five weeks after today on the clock
+the tests run with: every event lies inside the sync window, whatever the date.
+"""
 
 import datetime as dt
 from contextlib import contextmanager
+from zoneinfo import ZoneInfo
 
 import requests
 from freezegun import freeze_time
@@ -13,6 +22,30 @@ from odoo.tests import new_test_user
 from odoo.addons.google_account.tests.common import GoogleAccountCase
 
 ALICE_GOOGLE = "alice@gmail.example"
+PARIS = ZoneInfo("Europe/Paris")
+_SOON = dt.datetime.now(dt.timezone.utc).date() + dt.timedelta(days=28)
+DAY1 = _SOON + dt.timedelta(days=(1 - _SOON.weekday()) % 7)  # Odoo's weekly rules name weekdays
+
+
+def day(number):
+    """The date of day ``number`` (1 is ``DAY1``)."""
+    return DAY1 + dt.timedelta(days=number - 1)
+
+
+def paris(number, hour, minute=0):
+    """Day ``number`` at ``hour`` in Paris (alice's time zone), aware; ``.isoformat()`` is Google's
+    text of it, whichever side of a daylight saving change it falls."""
+    return dt.datetime.combine(day(number), dt.time(hour, minute), PARIS)
+
+
+def as_odoo(moment):
+    """An aware time as Odoo stores it: naive UTC."""
+    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+
+def instance_id(series_id, moment):
+    """Google's id of a series' occurrence starting at ``moment`` (aware)."""
+    return f"{series_id}_{moment.astimezone(dt.timezone.utc):%Y%m%dT%H%M%SZ}"
 
 
 class GoogleCalendarSyncCase(GoogleAccountCase):
@@ -24,6 +57,8 @@ class GoogleCalendarSyncCase(GoogleAccountCase):
 
     def setUp(self):
         super().setUp()
+        self.failures_named = self.env["google.calendar.sync.log"]
+        self.addCleanup(self.assertOtherRunsDone, self.newest_log_id())
         self.connect(self.alice, email=ALICE_GOOGLE, return_url="/odoo/calendar")
         self.sync = self.env["google.calendar.sync"]._for_user(self.alice)
         self.run_sync()  # the first sync of an empty calendar
@@ -41,11 +76,54 @@ class GoogleCalendarSyncCase(GoogleAccountCase):
             yield self.env(cr=cr)
         self.env.invalidate_all()
 
-    def run_sync(self, user=None, time_budget=None):
-        """One run of ``user``'s synchronization (alice's by default), as a cron worker runs it."""
+    def run_sync(self, user=None, time_budget=None, problem=None):
+        """One run of ``user``'s synchronization (alice's by default), as a cron worker runs it.
+        It must run and succeed: complete, every event synchronized, nothing to report. A test
+        about a failure names it instead: ``problem``, words the run must end with (see
+        ``assertRunFailed``)."""
+        user = user or self.alice
+        newest = self.newest_log_id()
         with self.worker() as env:
-            env["google.calendar.sync"]._for_user(user or self.alice)._run(time_budget=time_budget)
-        return self.env["google.calendar.sync"]._for_user(user or self.alice)
+            ran = env["google.calendar.sync"]._for_user(user)._run(time_budget=time_budget)
+        self.assertTrue(ran, "the run ran (its lock was free)")
+        sync = self.env["google.calendar.sync"]._for_user(user)
+        if problem is not None:
+            self.assertRunFailed(problem, user)
+            return sync
+        logs = self.env["google.calendar.sync.log"].sudo().search([("sync_id", "=", sync.id), ("id", ">", newest)])
+        self.assertEqual([(log.state, log.summary) for log in logs if log.state != "done"], [],
+                         "the run succeeded")
+        self.assertFalse(sync.last_error, "the run succeeded")
+        return sync
+
+    def assertRunFailed(self, words, user=None):
+        """The last run of ``user`` (alice's by default) did not end "done" and says ``words`` (in
+        its message or summary, in one of its lines, or on the user's status); the test's end
+        then knows that failure was expected. Returns the run's log."""
+        sync = self.env["google.calendar.sync"]._for_user(user or self.alice)
+        self.env.invalidate_all()
+        log = self.env["google.calendar.sync.log"].sudo().search(
+            [("sync_id", "=", sync.id), ("id", "not in", self.failures_named.ids)], order="id desc", limit=1)
+        self.assertTrue(log and log.state != "done", f"a run that did not succeed: {log.state} {log.summary}")
+        said = [log.message or "", log.summary or "", sync.last_error or "",
+                *log.line_ids.mapped(lambda line: f"{line.name}: {line.message}")]
+        self.assertTrue(any(words in text for text in said), f"{words!r} in {said}")
+        self.failures_named |= log
+        return log
+
+    def newest_log_id(self):
+        self.env.flush_all()
+        self.env.cr.execute("SELECT COALESCE(MAX(id), 0) FROM google_calendar_sync_log")
+        return self.env.cr.fetchone()[0]
+
+    def assertOtherRunsDone(self, newest):
+        """At the test's end: every run since ``newest`` (the cron's too) ended "done", but for
+        the failures the test named."""
+        self.env.invalidate_all()
+        logs = self.env["google.calendar.sync.log"].sudo().search([("id", ">", newest), ("state", "!=", "done")])
+        unexpected = logs - self.failures_named
+        self.assertFalse(unexpected, "runs that did not succeed, though the test expected no failure: "
+                         + "; ".join(f"{log.user_id.login} {log.state}: {log.summary}" for log in unexpected))
 
     def google_api(self, user=None):
         """gcal_engine's client with the user's own tokens: to play the user on Google's side."""
@@ -67,15 +145,20 @@ class GoogleCalendarSyncCase(GoogleAccountCase):
         self.assertEqual(len(events), 1, f"exactly one Odoo event {name!r}")
         return events
 
-    def insert_on_google(self, summary, start="2026-12-03T09:00:00+01:00", end="2026-12-03T10:00:00+01:00",
-                         zone="Europe/Paris", user=None, **extra):
+    def insert_on_google(self, summary, start=None, end=None, zone="Europe/Paris", user=None, **extra):
+        """An event made on Google (by default on day 3, 9:00-10:00 in Paris); ``start`` and
+        ``end`` are Google's text of a time."""
+        start = start or paris(3, 9).isoformat()
+        end = end or paris(3, 10).isoformat()
         body = {"summary": summary, "start": {"dateTime": start, "timeZone": zone},
                 "end": {"dateTime": end, "timeZone": zone}, **extra}
         return self.google_api(user).insert_event("primary", body)
 
-    def create_in_odoo(self, name, start=dt.datetime(2026, 12, 1, 9, 0), hours=1, user=None, **values):
-        """An event as alice creates it in the Calendar app (times are naive UTC, as in Odoo)."""
+    def create_in_odoo(self, name, start=None, hours=1, user=None, **values):
+        """An event as alice creates it in the Calendar app (times are naive UTC, as in Odoo; by
+        default day 1 at 10:00 in Paris)."""
         user = user or self.alice
+        start = start or as_odoo(paris(1, 10))
         return self.env["calendar.event"].with_user(user).create({
             "name": name, "start": start, "stop": start + dt.timedelta(hours=hours), **values,
         })
@@ -99,8 +182,8 @@ class GoogleCalendarSyncCase(GoogleAccountCase):
 
     def empty_google_calendar(self, count=12):
         """``count`` events sent from Odoo, then all deleted on Google's side: a mass deletion."""
-        for day in range(count):
-            self.create_in_odoo(f"Visit {day}", start=dt.datetime(2026, 12, 1 + day, 9, 0))
+        for number in range(count):
+            self.create_in_odoo(f"Visit {number}", start=as_odoo(paris(1 + number, 10)))
         self.run_sync()
         api = self.google_api()
         for event_id in self.google_events():

@@ -14,7 +14,7 @@ class TestBounds(GoogleCalendarSyncCase):
         partners_before = self.env["res.partner"].search_count([])
         self.insert_on_google("Town hall", attendees=guests, description="x" * (MAX_TEXT["description"] + 5),
                               location="Main hall")
-        self.run_sync()
+        self.run_sync(problem=f"101 guests beyond the first {MAX_GUESTS} were left out")
         event = self.odoo_event("Town hall")
         self.assertEqual(len(event.partner_ids), MAX_GUESTS)
         self.assertIn(self.alice.partner_id, event.partner_ids, "the user stays a guest of their own event")

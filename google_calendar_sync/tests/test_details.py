@@ -4,7 +4,7 @@ Google Meet."""
 from odoo.exceptions import UserError
 from odoo.tests import new_test_user, tagged
 
-from .common import GoogleCalendarSyncCase
+from .common import GoogleCalendarSyncCase, day
 
 
 @tagged("post_install", "-at_install")
@@ -75,8 +75,8 @@ class TestEventDetails(GoogleCalendarSyncCase):
         self.google.add_user("dan@outside.example")
         outsider = self.google.connect("dan@outside.example", client_id="calendar-web.apps.googleusercontent.com")
         self.as_google_user(outsider["access_token"], "POST", "", {
-            "summary": "Their meeting", "start": {"dateTime": "2026-12-05T09:00:00Z"},
-            "end": {"dateTime": "2026-12-05T10:00:00Z"}, "attendees": [{"email": "alice@gmail.example"}]})
+            "summary": "Their meeting", "start": {"dateTime": f"{day(5)}T09:00:00Z"},
+            "end": {"dateTime": f"{day(5)}T10:00:00Z"}, "attendees": [{"email": "alice@gmail.example"}]})
         self.run_sync()
         event = self.odoo_event("Their meeting")
         with self.assertRaisesRegex(UserError, "only its organizer can change it"):

@@ -30,7 +30,7 @@ class TestLog(GoogleCalendarSyncCase):
             "name": "Five weeks", "alarm_type": "notification", "duration": 35, "interval": "days"})
         event = self.create_in_odoo("Too early a reminder", alarm_ids=[(6, 0, five_weeks.ids)])
         self.create_in_odoo("Fine")
-        self.run_sync()
+        self.run_sync(problem="Too early a reminder")
         log = self.last_log()
         self.assertEqual(log.state, "partial")
         [line] = log.line_ids

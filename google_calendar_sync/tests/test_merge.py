@@ -2,7 +2,7 @@
 
 from odoo.tests import tagged
 
-from .common import GoogleCalendarSyncCase
+from .common import GoogleCalendarSyncCase, as_odoo, paris
 
 
 @tagged("post_install", "-at_install")
@@ -18,15 +18,15 @@ class TestMerge(GoogleCalendarSyncCase):
 
     def test_a_title_changed_in_odoo_and_a_time_moved_on_google_both_survive(self):
         self.google_api().patch_event("primary", self.google_id, {
-            "start": {"dateTime": "2026-12-01T15:00:00+01:00", "timeZone": "Europe/Paris"},
-            "end": {"dateTime": "2026-12-01T16:00:00+01:00", "timeZone": "Europe/Paris"}})
+            "start": {"dateTime": paris(1, 15).isoformat(), "timeZone": "Europe/Paris"},
+            "end": {"dateTime": paris(1, 16).isoformat(), "timeZone": "Europe/Paris"}})
         with self.freeze_later(60):
             self.event.with_user(self.alice).write({"name": "Renamed in Odoo"})
         self.run_sync()
         google = self.google_api().get_event("primary", self.google_id)
         self.assertEqual((google["summary"], google["start"]["dateTime"]),
-                         ("Renamed in Odoo", "2026-12-01T15:00:00+01:00"))
-        self.assertEqual((self.event.name, self.event.start.hour), ("Renamed in Odoo", 14))
+                         ("Renamed in Odoo", paris(1, 15).isoformat()))
+        self.assertEqual((self.event.name, self.event.start), ("Renamed in Odoo", as_odoo(paris(1, 15))))
         self.assertFalse(self.last_lines(), "different fields: no conflict")
 
     def test_the_same_field_changed_on_both_sides_keeps_the_newest_and_logs_the_other_value(self):

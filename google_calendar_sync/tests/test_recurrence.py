@@ -1,12 +1,19 @@
 """Series both ways, with their exceptions; rules Odoo cannot express stay intact."""
 
+import calendar
 import datetime as dt
 
 from odoo.tests import tagged
 
-from .common import GoogleCalendarSyncCase
+from .common import PARIS, GoogleCalendarSyncCase, as_odoo, day, instance_id, paris
 
 WEEKLY = ["RRULE:FREQ=WEEKLY;COUNT=4"]
+
+
+def last_weekday(month):
+    """The last weekday of ``month`` (a date in it) at 9:00 in Paris."""
+    last = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+    return dt.datetime.combine(last - dt.timedelta(days=max(0, last.weekday() - 4)), dt.time(9), PARIS)
 
 
 @tagged("post_install", "-at_install")
@@ -16,19 +23,19 @@ class TestRecurrence(GoogleCalendarSyncCase):
         return [(e.name, e.start) for e in events]
 
     def test_a_google_series_with_exceptions_arrives_whole(self):
-        master = self.insert_on_google("Standup", start="2026-12-01T09:00:00+01:00", end="2026-12-01T09:15:00+01:00",
+        master = self.insert_on_google("Standup", start=paris(1, 9).isoformat(), end=paris(1, 9, 15).isoformat(),
                                        recurrence=WEEKLY)
         api = self.google_api()
-        api.patch_event("primary", f"{master['id']}_20261208T080000Z", {
+        api.patch_event("primary", instance_id(master["id"], paris(8, 9)), {
             "summary": "Standup (moved)",
-            "start": {"dateTime": "2026-12-08T14:00:00+01:00", "timeZone": "Europe/Paris"},
-            "end": {"dateTime": "2026-12-08T14:15:00+01:00", "timeZone": "Europe/Paris"}})
-        api.delete_event("primary", f"{master['id']}_20261215T080000Z")
+            "start": {"dateTime": paris(8, 14).isoformat(), "timeZone": "Europe/Paris"},
+            "end": {"dateTime": paris(8, 14, 15).isoformat(), "timeZone": "Europe/Paris"}})
+        api.delete_event("primary", instance_id(master["id"], paris(15, 9)))
         self.run_sync()
         self.assertEqual(self.occurrences("Standup"), [
-            ("Standup", dt.datetime(2026, 12, 1, 8, 0)),
-            ("Standup (moved)", dt.datetime(2026, 12, 8, 13, 0)),
-            ("Standup", dt.datetime(2026, 12, 22, 8, 0)),
+            ("Standup", as_odoo(paris(1, 9))),
+            ("Standup (moved)", as_odoo(paris(8, 14))),
+            ("Standup", as_odoo(paris(22, 9))),
         ])
         recurrence = self.odoo_event("Standup (moved)").recurrence_id
         self.assertEqual(recurrence.google_recurrence, WEEKLY[0])
@@ -39,13 +46,16 @@ class TestRecurrence(GoogleCalendarSyncCase):
 
     def test_a_rule_odoo_cannot_express_stays_intact(self):
         # The last weekday of each month: BYSETPOS has no Odoo field.
+        months = [day(1).replace(day=1)]
+        for _ in range(2):
+            months.append((months[-1] + dt.timedelta(days=32)).replace(day=1))
+        first, skipped, third = map(last_weekday, months)
         rule = ["RRULE:FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1;COUNT=3",
-                "EXDATE;TZID=Europe/Paris:20270129T090000"]
-        master = self.insert_on_google("Month close", start="2026-12-31T09:00:00+01:00",
-                                       end="2026-12-31T10:00:00+01:00", recurrence=rule)
+                f"EXDATE;TZID=Europe/Paris:{skipped:%Y%m%dT%H%M%S}"]
+        master = self.insert_on_google("Month close", start=first.isoformat(),
+                                       end=(first + dt.timedelta(hours=1)).isoformat(), recurrence=rule)
         self.run_sync()
-        self.assertEqual([start for _, start in self.occurrences("Month close")],
-                         [dt.datetime(2026, 12, 31, 8, 0), dt.datetime(2027, 2, 26, 8, 0)])
+        self.assertEqual([start for _, start in self.occurrences("Month close")], [as_odoo(first), as_odoo(third)])
         event = self.env["calendar.event"].search([("name", "=", "Month close")], limit=1)
         event.with_user(self.alice).write({"name": "Month close (all)", "recurrence_update": "all_events"})
         self.run_sync()
@@ -59,7 +69,7 @@ class TestRecurrence(GoogleCalendarSyncCase):
         self.run_sync()
         [master] = [e for e in self.google_events().values() if e.get("recurrence")]
         self.assertEqual(master["recurrence"], ["RRULE:FREQ=WEEKLY;BYDAY=TU;COUNT=3"])
-        self.assertEqual(master["start"], {"dateTime": "2026-12-01T10:00:00+01:00", "timeZone": "Europe/Paris"})
+        self.assertEqual(master["start"], {"dateTime": paris(1, 10).isoformat(), "timeZone": "Europe/Paris"})
         self.assertEqual(len(self.google_events()), 1, "occurrences are not sent one by one")
 
         second = first.recurrence_id.calendar_event_ids.sorted("start")[1]
@@ -68,8 +78,8 @@ class TestRecurrence(GoogleCalendarSyncCase):
         third.with_user(self.alice).unlink()
         self.run_sync()
         instances = {i["id"]: i for i in self.google_api().instances("primary", master["id"])}
-        self.assertEqual(instances[f"{master['id']}_20261208T090000Z"]["summary"], "Weekly sync (special)")
-        self.assertEqual(instances[f"{master['id']}_20261215T090000Z"]["status"], "cancelled")
+        self.assertEqual(instances[instance_id(master["id"], paris(8, 10))]["summary"], "Weekly sync (special)")
+        self.assertEqual(instances[instance_id(master["id"], paris(15, 10))]["status"], "cancelled")
 
     def test_an_endless_odoo_series_stays_endless_on_google(self):
         self.create_in_odoo("Daily check", recurrency=True, rrule_type="daily", end_type="forever",
@@ -94,13 +104,13 @@ class TestRecurrence(GoogleCalendarSyncCase):
         before = self.env["calendar.event"].search([("name", "=", "Planning")], order="start")
         self.assertEqual(len(before), 4)
         self.google_api().patch_event("primary", master["id"], {
-            "start": {"dateTime": "2026-12-03T11:00:00+01:00", "timeZone": "Europe/Paris"},
-            "end": {"dateTime": "2026-12-03T12:30:00+01:00", "timeZone": "Europe/Paris"}})
+            "start": {"dateTime": paris(3, 11).isoformat(), "timeZone": "Europe/Paris"},
+            "end": {"dateTime": paris(3, 12, 30).isoformat(), "timeZone": "Europe/Paris"}})
         self.run_sync()
         after = self.env["calendar.event"].search([("name", "=", "Planning")], order="start")
         self.assertEqual(after.ids, before.ids, "the same occurrences, moved: not deleted and created again")
         self.assertEqual([(e.start, e.stop) for e in after],
-                         [(dt.datetime(2026, 12, 3 + 7 * week, 10, 0), dt.datetime(2026, 12, 3 + 7 * week, 11, 30))
+                         [(as_odoo(paris(3 + 7 * week, 11)), as_odoo(paris(3 + 7 * week, 12, 30)))
                           for week in range(4)])
         answers = after.attendee_ids.filtered(lambda attendee: attendee.partner_id == guest).mapped("state")
         self.assertEqual(answers, ["accepted"] * 4)

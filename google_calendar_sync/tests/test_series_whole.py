@@ -5,7 +5,7 @@ import datetime as dt
 
 from odoo.tests import tagged
 
-from .common import GoogleCalendarSyncCase
+from .common import GoogleCalendarSyncCase, day, paris
 
 
 @tagged("post_install", "-at_install")
@@ -82,8 +82,8 @@ class TestSeriesWhole(GoogleCalendarSyncCase):
         self.assertEqual(answers("Class"), ["declined"] * 4)
         # "This and following" on Google: the series ends, a new one starts.
         api = self.google_api()
-        api.patch_event("primary", master["id"], {"recurrence": ["RRULE:FREQ=WEEKLY;UNTIL=20261209T000000Z"]})
-        self.insert_on_google("Class B", start="2026-12-17T09:00:00+01:00", end="2026-12-17T10:00:00+01:00",
+        api.patch_event("primary", master["id"], {"recurrence": [f"RRULE:FREQ=WEEKLY;UNTIL={day(9):%Y%m%d}T000000Z"]})
+        self.insert_on_google("Class B", start=paris(17, 9).isoformat(), end=paris(17, 10).isoformat(),
                               recurrence=["RRULE:FREQ=WEEKLY;COUNT=2"], attendees=attendees)
         self.run_sync()
         self.assertEqual(answers("Class B"), ["declined"] * 2)

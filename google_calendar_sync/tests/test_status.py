@@ -70,7 +70,7 @@ class TestProblemsInWords(GoogleCalendarSyncCase):
         self.google.fault(**QUOTA)
         # 10:00 in California (18:00 UTC): the quota comes back at midnight there, 09:00 in Paris.
         with freeze_time("2026-12-03 18:00:00"):
-            self.run_sync()
+            self.run_sync(problem="Google's daily quota is used up")
         status = self.env["google.calendar.sync"].with_user(self.alice).get_google_status()
         self.assertEqual((status["state"], status["label"]), ("error", "Daily quota used up"))
         self.assertIn("Google's daily quota is used up; synchronization resumes by itself at 12/4/26, 9:00",
@@ -91,17 +91,17 @@ class TestProblemsInWords(GoogleCalendarSyncCase):
         self.create_in_odoo("Pending")
         self.google.revoke_tokens("alice@gmail.example")
         self.expire_access_token(self.sync.account_id)
-        self.run_sync()
+        self.run_sync(problem="Reconnect Google Calendar")
         self.assertEqual(self.account(self.alice).state, "needs_reconnect")
         [note] = self.bus_notifications()
         self.assertTrue(note.channel.endswith(f'"res.partner",{self.alice.partner_id.id}]'), note.channel)
         self.assertIn("simple_notification", note.message)
-        self.run_sync()
+        self.run_sync(problem="Reconnect Google Calendar")
         self.assertEqual(len(self.bus_notifications()), 1, "told once, not at every run")
 
     def test_held_deletions_notify_the_user(self):
         self.empty_google_calendar()
-        self.run_sync()
+        self.run_sync(problem="Stopped before deleting 12 of 12")
         self.assertTrue(self.sync.deletions_held)
         self.assertEqual(self.sync.last_error_title, "Deletions to confirm")
         [note] = self.bus_notifications()

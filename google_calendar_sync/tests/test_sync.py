@@ -1,19 +1,31 @@
 """Events made, changed and deleted on either side appear on the other."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from .common import ALICE_GOOGLE, GoogleCalendarSyncCase
+from ..sync.run_queue import CRONS
+from .common import ALICE_GOOGLE, GoogleCalendarSyncCase, as_odoo, day, paris
 
 
 @tagged("post_install", "-at_install")
 class TestSync(GoogleCalendarSyncCase):
     def test_connecting_queues_a_first_synchronization(self):
-        self.assertEqual(self.sync.account_id.email, ALICE_GOOGLE)
-        self.assertEqual(self.sync.state, "synced")
-        self.assertTrue(self.sync.last_success_at)
+        # (alice connected and synchronized in setUp; bob connects here, and only the cron runs him)
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "in", [self.env.ref(x).id for x in CRONS])])
+        self.connect(self.bob, email="bob@gmail.example", return_url="/odoo/calendar")
+        bob = self.env["google.calendar.sync"]._for_user(self.bob)
+        self.assertEqual((bob.state, bob.last_run_at), ("waiting", False))
+        self.assertTrue(bob.sudo().request_ids.filtered("urgent"), "an urgent run is queued")
+        self.assertGreater(self.env["ir.cron.trigger"].search_count(
+            [("cron_id", "in", [self.env.ref(x).id for x in CRONS])]), triggers, "and the cron woken")
+        with self.worker() as env:
+            env["google.calendar.sync"]._cron_run_jobs()
+        self.env.invalidate_all()
+        self.assertEqual((bob.state, bob.account_id.email), ("synced", "bob@gmail.example"))
+        self.assertTrue(bob.last_success_at)
 
     def test_an_odoo_event_reaches_google_without_the_user_waiting(self):
         guest = self.env["res.partner"].create({"name": "Guest", "email": "guest@example.com"})
@@ -23,7 +35,7 @@ class TestSync(GoogleCalendarSyncCase):
         self.assertTrue(self.sync.requested_at)
         self.run_sync()
         google = self.google_event("Budget review")
-        self.assertEqual(google["start"], {"dateTime": "2026-12-01T10:00:00+01:00", "timeZone": "Europe/Paris"})
+        self.assertEqual(google["start"], {"dateTime": paris(1, 10).isoformat(), "timeZone": "Europe/Paris"})
         self.assertEqual((google["visibility"], google["transparency"], google["location"]),
                          ("private", "transparent", "Room 4"))
         self.assertEqual(sorted(a["email"] for a in google["attendees"]), [ALICE_GOOGLE, "guest@example.com"])
@@ -31,8 +43,9 @@ class TestSync(GoogleCalendarSyncCase):
         self.assertEqual(event.google_time_zone or "", "")
 
     def test_a_google_event_reaches_odoo_with_its_time_zone_and_guests(self):
+        tokyo = dt.datetime.combine(day(2), dt.time(9), ZoneInfo("Asia/Tokyo"))
         self.insert_on_google(
-            "Tokyo call", start="2026-12-02T09:00:00+09:00", end="2026-12-02T10:00:00+09:00", zone="Asia/Tokyo",
+            "Tokyo call", start=tokyo.isoformat(), end=(tokyo + dt.timedelta(hours=1)).isoformat(), zone="Asia/Tokyo",
             attendees=[{"email": ALICE_GOOGLE, "responseStatus": "accepted"},
                        {"email": "kenji@example.jp", "displayName": "Kenji", "responseStatus": "tentative"}],
             reminders={"useDefault": False, "overrides": [{"method": "email", "minutes": 60}]},
@@ -40,7 +53,8 @@ class TestSync(GoogleCalendarSyncCase):
         )
         self.run_sync()
         event = self.odoo_event("Tokyo call")
-        self.assertEqual((event.start, event.stop), (dt.datetime(2026, 12, 2, 0, 0), dt.datetime(2026, 12, 2, 1, 0)))
+        self.assertEqual((event.start, event.stop), (as_odoo(tokyo), as_odoo(tokyo + dt.timedelta(hours=1))))
+        self.assertEqual(event.start.hour, 0, "9:00 in Tokyo is midnight UTC")
         self.assertEqual(event.google_time_zone, "Asia/Tokyo")
         self.assertEqual(event.user_id, self.alice)
         states = {a.partner_id.email: a.state for a in event.attendee_ids}
@@ -54,12 +68,12 @@ class TestSync(GoogleCalendarSyncCase):
         self.run_sync()
         dentist = self.odoo_event("Dentist")
 
-        event.with_user(self.alice).write({"name": "Team lunch (moved)", "start": dt.datetime(2026, 12, 1, 11, 0),
-                                           "stop": dt.datetime(2026, 12, 1, 12, 0)})
+        event.with_user(self.alice).write({"name": "Team lunch (moved)", "start": as_odoo(paris(1, 12)),
+                                           "stop": as_odoo(paris(1, 13))})
         google_dentist = self.google_event("Dentist")
         self.google_api().patch_event("primary", google_dentist["id"], {"summary": "Dentist, confirmed"})
         self.run_sync()
-        self.assertEqual(self.google_event("Team lunch (moved)")["start"]["dateTime"], "2026-12-01T12:00:00+01:00")
+        self.assertEqual(self.google_event("Team lunch (moved)")["start"]["dateTime"], paris(1, 12).isoformat())
         self.assertEqual(dentist.name, "Dentist, confirmed")
 
         event.with_user(self.alice).unlink()
@@ -80,17 +94,19 @@ class TestSync(GoogleCalendarSyncCase):
 
     def test_all_day_events_keep_their_days_both_ways(self):
         holiday = self.env["calendar.event"].with_user(self.alice).create({
-            "name": "Holidays", "allday": True, "start": dt.datetime(2026, 12, 24), "stop": dt.datetime(2026, 12, 26),
+            "name": "Holidays", "allday": True, "start": dt.datetime.combine(day(24), dt.time()),
+            "stop": dt.datetime.combine(day(26), dt.time()),
         })
-        self.google_api().insert_event("primary", {"summary": "Conference", "start": {"date": "2026-12-10"},
-                                                   "end": {"date": "2026-12-12"}})
+        self.google_api().insert_event("primary", {"summary": "Conference", "start": {"date": day(10).isoformat()},
+                                                   "end": {"date": day(12).isoformat()}})
         self.run_sync()
         google = self.google_event("Holidays")
-        self.assertEqual((google["start"], google["end"]), ({"date": "2026-12-24"}, {"date": "2026-12-27"}))
+        self.assertEqual((google["start"], google["end"]),
+                         ({"date": day(24).isoformat()}, {"date": day(27).isoformat()}))
         conference = self.odoo_event("Conference")
         self.assertTrue(conference.allday)
-        self.assertEqual((conference.start_date, conference.stop_date), (dt.date(2026, 12, 10), dt.date(2026, 12, 11)))
-        self.assertEqual(holiday.start_date, dt.date(2026, 12, 24))
+        self.assertEqual((conference.start_date, conference.stop_date), (day(10), day(11)))
+        self.assertEqual(holiday.start_date, day(24))
 
     def test_a_meet_link_is_in_odoo_right_after_creation(self):
         event = self.create_in_odoo("Video call", google_meet=True)
@@ -131,7 +147,7 @@ class TestSync(GoogleCalendarSyncCase):
         self.create_in_odoo("Pending")
         self.google.revoke_tokens(ALICE_GOOGLE)
         self.expire_access_token(self.sync.account_id)
-        self.run_sync()
+        self.run_sync(problem="Reconnect Google Calendar")
         self.assertEqual(self.sync.state, "needs_reconnect")
         self.assertIn("Reconnect", self.sync.last_error)
         self.assertEqual(self.sync.account_id.state, "needs_reconnect")
@@ -164,12 +180,12 @@ class TestSync(GoogleCalendarSyncCase):
 
     def test_emptying_the_google_calendar_waits_for_the_users_confirmation(self):
         self.empty_google_calendar()
-        self.run_sync()
+        self.run_sync(problem="Stopped before deleting 12 of 12")
         self.assertEqual(self.env["calendar.event"].search_count([("name", "like", "Visit")]), 12, "nothing deleted")
         self.assertEqual(self.sync.state, "error")
         self.assertIn("Stopped before deleting 12 of 12", self.sync.last_error)
         self.assertTrue(self.alice.with_user(self.alice).google_calendar_deletions_held)
-        self.run_sync()
+        self.run_sync(problem="Stopped before deleting 12 of 12")
         self.assertEqual(self.env["calendar.event"].search_count([("name", "like", "Visit")]), 12, "still held")
         with self.assertRaises(AccessError):
             self.alice.with_user(self.bob).action_google_calendar_allow_deletions()

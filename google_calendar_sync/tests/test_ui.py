@@ -82,7 +82,7 @@ class TestStatusUi(GoogleCalendarSyncCase):
 
     def test_a_used_up_quota_is_explained_by_the_google_button(self):
         self.google.fault(**QUOTA)
-        self.run_sync()
+        self.run_sync(problem="Google's daily quota is used up")
         self.start_tour("/odoo/calendar", "google_calendar_sync_quota_error", login=self.alice.login)
 
 
