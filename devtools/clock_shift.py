@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
+import logging  # noqa: F401 - before the clock is shifted: Formatter.converter keeps the real localtime
 import os
 import runpy
 import sys
