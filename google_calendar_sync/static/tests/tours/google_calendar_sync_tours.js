@@ -73,6 +73,12 @@ registry.category("web_tour.tours").add("google_calendar_sync_preferences_toggle
             content: "Saved, and told what it means",
             trigger: ".o_notification:contains(synchronization is paused)",
         },
+        {
+            // Saving reloads the web client: the tour ends once the calendar is whole again, not
+            // while its library still loads (closing the browser then fails that load).
+            content: "The calendar is back",
+            trigger: ".fc-col-header-cell",
+        },
     ],
 });
 
