@@ -75,9 +75,12 @@ class TestQueue(GoogleCalendarSyncCase):
 
     def test_the_databases_namespace_exists_before_any_run(self):
         # Made at install: the first runs of many users connecting at once found none, and each
-        # made one; all but the first failed on the parameter's unique key.
-        param = self.env["ir.config_parameter"].sudo().search([("key", "=", "google_calendar_sync.namespace")])
-        self.assertLess(param.create_date, self.sync.create_date)
+        # made one; all but the first failed on the parameter's unique key. Another connection
+        # sees only what was committed, that is before this test's runs (never committed).
+        with closing(sql_db.db_connect(self.env.cr.dbname).cursor()) as other:
+            other.execute("SELECT value FROM ir_config_parameter WHERE key = 'google_calendar_sync.namespace'")
+            [(namespace,)] = other.fetchall()
+        self.assertEqual(self.env["google.calendar.sync"]._namespace(), namespace)
 
     def test_a_claim_left_by_a_killed_worker_is_taken_again_and_its_log_closed(self):
         self.sync.sudo().write({"running_since": fields.Datetime.now() - dt.timedelta(hours=1)})

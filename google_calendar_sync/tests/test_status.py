@@ -2,13 +2,15 @@
 words (the daily quota, lost connections) on the button, in the log, and in a notification."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 from freezegun import freeze_time
 
+from odoo import fields
 from odoo.tests import tagged
 
 from ..sync.messages import quota_reset
-from .common import GoogleCalendarSyncCase
+from .common import PARIS, GoogleCalendarSyncCase
 
 QUOTA = {"method": "GET", "path_regex": "/events", "status": 403, "reason": "quotaExceeded", "times": 5}
 
@@ -68,15 +70,22 @@ class TestProblemsInWords(GoogleCalendarSyncCase):
 
     def test_a_used_up_daily_quota_is_named_with_when_it_comes_back_in_the_users_time(self):
         self.google.fault(**QUOTA)
-        # 10:00 in California (18:00 UTC): the quota comes back at midnight there, 09:00 in Paris.
-        with freeze_time("2026-12-03 18:00:00"):
+        # The run is yesterday at 18:00 UTC, morning in California: the quota comes back at the
+        # next midnight there, which alice reads in Paris time (9:00, 8:00 in the weeks the two
+        # change to daylight saving time apart).
+        ran_at = dt.datetime.combine(fields.Date.today() - dt.timedelta(days=1), dt.time(18))
+        california = ZoneInfo("America/Los_Angeles")
+        midnight = dt.datetime.combine(ran_at.replace(tzinfo=dt.timezone.utc).astimezone(california).date()
+                                       + dt.timedelta(days=1), dt.time(), california)
+        back = midnight.astimezone(PARIS)
+        with freeze_time(ran_at):
             self.run_sync(problem="Google's daily quota is used up")
         status = self.env["google.calendar.sync"].with_user(self.alice).get_google_status()
         self.assertEqual((status["state"], status["label"]), ("error", "Daily quota used up"))
-        self.assertIn("Google's daily quota is used up; synchronization resumes by itself at 12/4/26, 9:00",
-                      status["advice"])
+        self.assertIn("Google's daily quota is used up; synchronization resumes by itself at "
+                      f"{back.month}/{back.day}/{back:%y}, {back.hour % 12 or 12}:{back:%M}", status["advice"])
         self.assertNotIn("Nothing to change", status["last_summary"] + status["advice"])
-        # The frozen run's log: the log lists runs by start time, and this one started "at 18:00".
+        # The frozen run's log: the log lists runs by start time, and this one started yesterday.
         log = self.sync.log_ids.sorted("id")[-1]
         self.assertEqual(log.state, "failed")
         self.assertIn("Google's daily quota is used up", log.summary, "the log list says why, not 'Nothing to change'")
