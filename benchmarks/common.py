@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import resource
 import signal
@@ -11,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from gcal_emulator.control import EmulatorControl
+from gcal_emulator.latency import GOOGLE
 
 
 @contextmanager
@@ -37,6 +39,30 @@ def lift_quotas(control: EmulatorControl) -> None:
     """Put the emulator's per-minute quotas out of reach. The benchmarks outpace Google's defaults
     (600 requests a minute per user, 10,000 per project) on purpose: they measure costs, not waits."""
     control.set_quotas(per_user_per_minute=10**9, per_project_per_minute=10**9)
+
+
+def add_latency_option(parser: argparse.ArgumentParser, default: bool) -> None:
+    """``--google-latency``/``--no-google-latency``: whether the emulator answers as slowly as Google."""
+    parser.add_argument("--google-latency", action=argparse.BooleanOptionalAction, default=default,
+                        help=f"the emulator answers as slowly as Google ({latency_phrase()}; default: "
+                             f"{'on' if default else 'off'})")
+
+
+def set_google_latency(control: EmulatorControl, on: bool) -> None:
+    """Google's latency in the emulator (gcal_emulator.latency.GOOGLE), or answers at once. Set once
+    the benchmark's data is in place: writing it at Google's speed would take most of the run."""
+    if on:
+        control.set_latency(**GOOGLE)
+    else:
+        control.clear_latency()
+
+
+def latency_phrase(on: bool = True) -> str:
+    """What a table's title says of Google's latency."""
+    if not on:
+        return "Google answering at once (no latency)"
+    return (f"Google's latency: {GOOGLE['request_ms']} ms a request, +{GOOGLE['batch_part_ms']} a batch part, "
+            f"+{GOOGLE['page_ms']} a page listed, +{GOOGLE['write_ms']} an event written")
 
 
 def peak_rss_mb(pid: int | None = None) -> float:

@@ -2,6 +2,7 @@
 
     ODOO_BIN=/path/to/odoo-bin /path/to/odoo/python -m benchmarks.odoo_bench [--import 5000] [--series 50]
         [--export 1000] [--saves 20] [--attended 100] [--repeat 3] [--sides odoo18,ours] [--emulator URL]
+        [--no-google-latency]
 
 (``bin/bench odoo`` sets both; PostgreSQL from PGHOST/PGPORT/PGUSER, default 127.0.0.1:5432 as odoo.)
 
@@ -13,7 +14,8 @@ connects; Google gets ``--import`` events, ``--series`` of them weekly series; t
 imports them; an idle run; the user saves ``--saves`` events with sync and as many without; the
 user creates ``--export`` events in one call, and a run sends them; a colleague who does not
 synchronize organizes ``--attended`` meetings with the user, and a run puts them on the user's
-Google calendar. The table shows medians over
+Google calendar. Google's latency is on in the emulator for all but the setup (``--no-google-latency``:
+answers at once, as on loopback). The table shows medians over
 the repetitions, with SQL counted over all cursors of the process as ``odoo.sql_db.sql_counter``
 counts it, so that the figures compare with Odoo's.
 
@@ -32,7 +34,7 @@ import statistics
 import subprocess
 import sys
 
-from benchmarks.common import emulator_process, print_table
+from benchmarks.common import add_latency_option, emulator_process, latency_phrase, print_table
 from devtools.odoo_site import (
     ODOO_MODULES, ROOT, copy_database, create_database, drop_database, odoo_google, odoo_source,
 )
@@ -50,6 +52,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sides", default="odoo18,ours")
     parser.add_argument("--emulator", help="the base URL of an emulator already running")
+    add_latency_option(parser, default=True)
     args = parser.parse_args()
     source = odoo_source()
     sides = [side for side in args.sides.split(",") if side in SIDES]
@@ -88,7 +91,7 @@ def repetition(side: str, template: str, base: str, rep: int, args) -> dict:
         answer = subprocess.run(
             [sys.executable, "-m", "benchmarks.odoo_side", side, db, base, f"{side}{rep}x{os.getpid()}",
              f"--import={args.imported}", f"--series={args.series}", f"--export={args.export}", f"--saves={args.saves}",
-             f"--attended={args.attended}"],
+             f"--attended={args.attended}", "--google-latency" if args.google_latency else "--no-google-latency"],
             cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True,
         )
     finally:
@@ -179,7 +182,8 @@ def report(runs: dict, args) -> None:
         for row, verdict in zip(rows, verdicts(figures(runs["ours"], args.imported), odoo)):
             row.append(verdict)
     print_table(f"Odoo 18 against the emulator: medians of {args.repeat} interleaved repetitions "
-                "(SQL over all cursors of the process, as odoo.sql_db.sql_counter counts it)", headers, rows)
+                "(SQL over all cursors of the process, as odoo.sql_db.sql_counter counts it); "
+                f"{latency_phrase(args.google_latency)}", headers, rows)
     detail = []
     for side, side_runs in runs.items():
         for rep, run in enumerate(side_runs, 1):

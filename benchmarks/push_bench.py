@@ -2,13 +2,15 @@
 a change made on Google is in Odoo.
 
     ODOO_BIN=/path/to/odoo-bin /path/to/odoo/python -m benchmarks.push_bench [--users 5] [--changes 20]
+        [--google-latency]
 
 It creates a database with both addons (dropped at the end), connects ``--users`` users to the
 emulator, and starts Odoo as a server with 2 HTTP workers and 2 cron workers, its webhook on
 http://127.0.0.1 (the emulator allows plain http on loopback; Google requires https). Then
 events are created on Google, one at a time, and as a burst (every user at once), and for
 each it measures the time from Google's write to Odoo's answer to the notification, and to the
-event in Odoo's database. Target: in Odoo within 5 s of the notification.
+event in Odoo's database, Google answering at once or, with ``--google-latency``, as slowly as
+Google. Target: in Odoo within 5 s of the notification.
 """
 
 from __future__ import annotations
@@ -24,7 +26,9 @@ import time
 import psycopg2
 import requests
 
-from benchmarks.common import emulator_process, print_table, stop_cleanly_on_sigterm
+from benchmarks.common import (
+    add_latency_option, emulator_process, latency_phrase, print_table, set_google_latency, stop_cleanly_on_sigterm,
+)
 from devtools.odoo_site import (
     addons_path, connect, create_database, db_options, drop_database, odoo_source, open_registry, use_emulator,
 )
@@ -115,6 +119,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=5)
     parser.add_argument("--changes", type=int, default=20, help="changes made one at a time")
+    add_latency_option(parser, default=False)
     args = parser.parse_args()
     stop_cleanly_on_sigterm()
     source = odoo_source()
@@ -148,6 +153,7 @@ def main() -> None:
                           if n["state"] == "sync" and n["status"] == 200]
             assert len(handshakes) == args.users, f"channels not confirmed: {control.notifications()}"
             pages = [GoogleWebPage(control, email) for email in emails]
+            set_google_latency(control, args.google_latency)
             connection = psycopg2.connect(host=os.environ.get("PGHOST", "127.0.0.1"),
                                           port=os.environ.get("PGPORT", "5432"),
                                           user=os.environ.get("PGUSER", "odoo"), dbname=db)
@@ -178,7 +184,7 @@ def main() -> None:
         drop_database(db)
     print_table(
         f"Push notifications: Odoo 18 server, 2 HTTP workers, 2 cron workers, {args.users} connected users "
-        "(seconds; notification = when Odoo answered Google's POST)",
+        f"(seconds; notification = when Odoo answered Google's POST); {latency_phrase(args.google_latency)}",
         ["scenario", "changes", "notification -> in Odoo, median", "p95", "max", "Google write -> in Odoo, median",
          "missed", f"<= {TARGET:.0f} s"],
         [summarize("one change at a time", one_at_a_time),

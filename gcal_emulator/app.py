@@ -24,6 +24,7 @@ from .crashes import CrashLog
 from .errors import ApiError, AuthorizePageError, OAuthError
 from .faults import Fault, Faults
 from .grants import AccessToken, require_scope
+from .latency import Latency
 from .oauth import OAuthProvider
 from .pages import render_consent_page, render_error_page
 from .push import PushService
@@ -70,9 +71,10 @@ class EmulatorApp:
         self.crashes = CrashLog()
         self.push = PushService(lambda: self.base_url, self.state.now)
         self.quotas = Quotas(self.state.now)
+        self.latency = Latency()
         self.calendar_api = CalendarApi(self.state, self.push, self._access)
         self.control_api = ControlApi(self.state, self.oauth, self.faults, self.push, self.quotas, self.crashes,
-                                      lambda: self.base_url)
+                                      self.latency, lambda: self.base_url)
         self._handlers: dict[str, Callable[..., Response]] = {
             name[3:]: getattr(owner, name)
             for owner in (self, self.calendar_api, self.control_api) for name in dir(owner) if name.startswith("on_")
@@ -97,6 +99,8 @@ class EmulatorApp:
                 except OSError:
                     pass
             raise ConnectionAbortedError("gcal_emulator: response dropped by fault injection") from None
+        finally:
+            self.latency.settle()
         return response(environ, start_response)
 
     def dispatch(self, request: Request, in_batch: bool = False) -> Response:
@@ -144,6 +148,7 @@ class EmulatorApp:
             response = json_response(ApiError(500, "backendError").body(), 500)
         if entry is not None:
             entry["status"] = response.status_code
+            self.latency.charge(endpoint, request.method, response.status_code, in_batch)
         for observer in self.observers:
             observer(endpoint, request, response)
         if fault is not None and not failing:

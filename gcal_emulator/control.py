@@ -98,6 +98,24 @@ class EmulatorControl:
         requests refused over a limit, by reason; ``clear`` then starts counting again."""
         return self._call("DELETE" if clear else "GET", "quotas/usage")
 
+    def set_latency(self, **settings: float) -> dict[str, Any]:
+        """Set Google's latency in milliseconds, the settings given (``request_ms``,
+        ``batch_part_ms``, ``page_ms``, ``write_ms``; ``gcal_emulator.latency.GOOGLE`` holds
+        Google's figures); returns :meth:`latency`."""
+        return self._call("POST", "latency", settings)
+
+    def latency(self, waiting: int | None = None, wait: float = 10) -> dict[str, Any]:
+        """The latency settings, the answers waiting on them now, the most that waited at once,
+        and how many answers waited and how long in all since the settings were last set; with
+        ``waiting``, once that many answers wait at once (or ``wait`` seconds passed)."""
+        if waiting is None:
+            return self._call("GET", "latency")
+        return self._call("GET", f"latency?{urlencode({'waiting': waiting, 'wait': wait})}", timeout=wait + 10)
+
+    def clear_latency(self) -> None:
+        """Answer at once again (the default); answers waiting are released."""
+        self._call("DELETE", "latency")
+
     def notifications(self, state: str | None = None, count: int = 1, wait: float | None = None) -> list[dict[str, Any]]:
         """Push deliveries; with ``wait``, once ``count`` deliveries of ``state`` are done (or
         ``wait`` seconds passed)."""

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Request, Response
 from .crashes import CrashLog
 from .errors import ApiError, bad_request, not_found
 from .faults import Faults
+from .latency import Latency
 from .oauth import OAuthProvider
 from .push import PushService
 from .quotas import Quotas
@@ -38,6 +39,7 @@ _CALLS = (
     ("clock", "c_clock", ["GET", "POST"]),
     ("quotas", "c_quotas", ["GET", "POST"]),
     ("quotas/usage", "c_quota_usage", ["GET", "DELETE"]),
+    ("latency", "c_latency", ["GET", "POST", "DELETE"]),
     ("reset", "c_reset", ["POST"]),
     ("notifications", "c_notifications", ["GET"]),
     ("push", "c_push", ["POST"]),
@@ -58,6 +60,7 @@ class ControlApi:
     push: PushService
     quotas: Quotas
     crashes: CrashLog
+    latency: Latency
     base_url: Callable[[], str]
 
     def on_c_health(self, request: Request) -> Response:
@@ -138,12 +141,32 @@ class ControlApi:
         """The busiest minutes and the refusals so far; DELETE also starts counting again."""
         return json_response(self.quotas.usage(clear=request.method == "DELETE"))
 
+    def on_c_latency(self, request: Request) -> Response:
+        """Google's latency, and the answers waiting on it (see :mod:`latency`); POST sets the
+        settings its body names, DELETE turns it off; with ``wait`` (seconds, at most 30), GET
+        first waits until ``waiting`` (default 1) answers wait at once."""
+        if request.method == "POST":
+            return json_response(self.latency.configure(read_object(request)))
+        if request.method == "DELETE":
+            self.latency.reset()
+        elif request.args.get("wait"):
+            try:
+                timeout = min(float(request.args["wait"]), 30.0)
+                count = int(request.args.get("waiting", "1"))
+            except ValueError:
+                raise ApiError(400, "invalid", "wait and waiting must be numbers.") from None
+            if not timeout >= 0:
+                raise ApiError(400, "invalid", "wait must be a non-negative number of seconds.")
+            self.latency.wait_until_waiting(count, timeout)
+        return json_response(self.latency.describe())
+
     def on_c_reset(self, request: Request) -> Response:
         self.state.reset()
         self.oauth.reset()
         self.faults.reset()
         self.push.reset()
         self.quotas.reset()
+        self.latency.reset()
         self.state.clock.offset = dt.timedelta()
         return json_response({"reset": True})
 

@@ -9,6 +9,8 @@ import sys
 
 import requests
 
+from gcal_emulator.latency import GOOGLE
+
 
 def test_the_command_prints_its_base_url_and_serves_until_terminated() -> None:
     process = subprocess.Popen(
@@ -24,3 +26,24 @@ def test_the_command_prints_its_base_url_and_serves_until_terminated() -> None:
         os.kill(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
     assert process.returncode == 0
+
+
+def test_the_command_answers_as_slowly_as_google_when_asked() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gcal_emulator", "--port", "0", "--google-latency", "--latency", "page_ms=0,write_ms=35"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        base_url = process.stdout.readline().strip()
+        latency = requests.get(f"{base_url}/_emulator/latency", timeout=10).json()
+        assert {key: latency[key] for key in GOOGLE} == GOOGLE | {"page_ms": 0, "write_ms": 35}
+    finally:
+        os.kill(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+
+
+def test_the_command_refuses_an_unknown_latency_setting() -> None:
+    answer = subprocess.run([sys.executable, "-m", "gcal_emulator", "--port", "0", "--latency", "per_event_ms=3"],
+                            capture_output=True, text=True, timeout=60)
+    assert answer.returncode == 2 and not answer.stdout
+    assert "Unknown latency settings: ['per_event_ms']" in answer.stderr
