@@ -124,6 +124,9 @@ def decide(item: Item, ctx: Context) -> Plan:
     plan = Plan()
     binding, remote, local = item.binding, item.remote, item.local
     if binding is None:
+        base = _occurrence_base(ctx, item.series, remote, local)
+        if base is not None:
+            return decide(Item(base, remote, local), ctx)
         _decide_unbound(plan, ctx, remote, local)
         return plan
     access = local.access if local is not None else binding.access
@@ -160,6 +163,33 @@ def decide(item: Item, ctx: Context) -> Plan:
     elif remote is not None and local is not None:
         _resolve(plan, ctx, binding, remote, local)
     return plan
+
+
+def _occurrence_base(ctx: Context, series: Binding | None, remote: Event | None,
+                     local: LocalChange | None) -> Binding | None:
+    """The binding an occurrence changed on its own for the first time (on either side, or both)
+    is merged against: its series as both sides last agreed on it, at the occurrence's own time.
+    So each side keeps the fields the other did not touch, and a field changed on both goes
+    through the conflict rule, and into the log, as for any event."""
+    if (series is None or not series.local_digests or remote is None or remote.cancelled
+            or remote.original_start is None or local is None or local.event is None):
+        return None
+    original = remote.original_start.instant()
+    durations = {event.end.instant() - event.start.instant() for event in (remote, local.event)}
+    bases, hashes = [], []
+    for agreed, event in ((series.local_digests, local.event), (series.remote_digests, remote)):
+        base = dict(agreed)
+        # Not moved: its time is the series' (the duration too, when both sides agree on it).
+        unmoved = event.start.instant() == original
+        base["start"] = digest(value(event, "start")) if unmoved else ""
+        base["end"] = digest(value(event, "end")) if unmoved and len(durations) == 1 else ""
+        for unit in ("recurrence", "original_start"):  # an occurrence's own, on both sides alike
+            base[unit] = digest(value(event, unit))
+        bases.append(tuple(sorted(base.items())))
+        # A side that changed nothing of it shows as unchanged: the other side's change goes as usual.
+        hashes.append(event.content_hash(ctx.fields) if digests(event, ctx.fields) == base else "")
+    return Binding(local.local_ref, google_id_of(remote), None, remote.ical_uid, hashes[0], hashes[1],
+                   access=series.access, local_digests=bases[0], remote_digests=bases[1])
 
 
 def _leave_to_organizer(plan: Plan, ctx: Context, binding: Binding, remote: Event | None,

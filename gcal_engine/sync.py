@@ -240,7 +240,8 @@ class _Run:
                 local = matches.get(google_id)
                 if local is not None:
                     local = self.unbound_changes.pop(local.local_ref, local)
-            items.append(Item(binding, event, local))
+            of_series = bindings.get(event.recurring_event_id) if binding is None and event.recurring_event_id else None
+            items.append(Item(binding, event, local, of_series))
         self._execute(planner.plan(items, self.ctx))
 
     def _vanished(self, seen: set[str]) -> None:

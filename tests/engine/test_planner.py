@@ -25,7 +25,7 @@ from gcal_engine.planner import (
     UpdateLocal,
     UpdateRemote,
 )
-from tests.engine.events import all_day, timed
+from tests.engine.events import all_day, at, occurrence, series, timed
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2026, 11, 1, tzinfo=UTC)
@@ -198,3 +198,32 @@ def test_an_occurrence_made_locally_gets_its_instance_id() -> None:
 def test_a_series_running_to_the_last_day_of_year_9999_has_no_end() -> None:
     forever = all_day("Forever", day=31, recurrence=("RRULE:FREQ=YEARLY;UNTIL=99991231",))
     assert planner.span(forever) == (dt.datetime(2026, 12, 31, tzinfo=UTC), None)
+
+
+def test_one_occurrence_changed_on_both_sides_for_the_first_time_is_merged_against_its_series() -> None:
+    master = series("Weekly", "RRULE:FREQ=DAILY;COUNT=3", google_id="s1", etag='"1"', updated=T0)
+    of_series = planner.binding_for("R1", master, master, FIELDS)
+    original = occurrence(master, at(2))
+    on_google = original.replace(google_id="s1_20261202T090000Z", summary="Weekly, Google's", location="Room G",
+                                 etag='"2"', updated=T0 + dt.timedelta(minutes=10))
+    in_odoo = LocalChange("E7", original.replace(summary="Weekly, Odoo's", description="Agenda"),
+                          T0 + dt.timedelta(minutes=20), series_local_ref="R1", series_google_id="s1")
+    plan = decide(Item(None, on_google, in_odoo, of_series))
+    [update] = plan.actions
+    assert isinstance(update, UpdateLocal)
+    merged = update.merged
+    assert (merged.summary, merged.location, merged.description) == ("Weekly, Odoo's", "Room G", "Agenda")
+    assert update.push is not None and update.push.fields == frozenset({"summary", "description"})
+    [conflict] = plan.conflicts
+    assert (conflict.kind, conflict.fields, conflict.loser.summary) == (
+        ConflictKind.EDITED_BOTH, ("summary",), "Weekly, Google's")
+
+
+def test_one_occurrence_changed_on_google_only_comes_in_whole() -> None:
+    master = series("Weekly", "RRULE:FREQ=DAILY;COUNT=3", google_id="s1", etag='"1"', updated=T0)
+    of_series = planner.binding_for("R1", master, master, FIELDS)
+    original = occurrence(master, at(2))
+    on_google = original.replace(google_id="s1_20261202T090000Z", summary="Moved", etag='"2"', updated=T0)
+    unchanged = LocalChange("E7", original, dt.datetime(1970, 1, 1, tzinfo=UTC), series_local_ref="R1")
+    plan = decide(Item(None, on_google, unchanged, of_series))
+    assert kinds(plan) == ["UpdateLocal"] and not plan.conflicts
