@@ -165,6 +165,12 @@ def decide(item: Item, ctx: Context) -> Plan:
     return plan
 
 
+def seen_etag(binding: Binding, remote: Event | None) -> str | None:
+    """The ETag a write is conditional on: of the Google version this run decided on (its
+    content may be the binding's, its ETag newer), else the binding's."""
+    return remote.etag if remote is not None and not is_deletion(remote) else binding.etag
+
+
 def _occurrence_base(ctx: Context, series: Binding | None, remote: Event | None,
                      local: LocalChange | None) -> Binding | None:
     """The binding an occurrence changed on its own for the first time (on either side, or both)
@@ -197,7 +203,7 @@ def _leave_to_organizer(plan: Plan, ctx: Context, binding: Binding, remote: Even
     """An invitation from a colleague whose own synchronization carries the event: nothing moves
     here. A private copy this side had made for them goes: their invitation replaces it."""
     if binding.access is Access.COPY and not is_deletion(remote) and local is not None:
-        plan.deletions.append(DeleteRemote(binding, binding.etag, "none", local))
+        plan.deletions.append(DeleteRemote(binding, seen_etag(binding, remote), "none", local))
     elif is_deletion(remote) or (local is not None and local.event is None):
         plan.actions.append(Unbind(binding))
     elif remote is not None:
@@ -257,7 +263,7 @@ def _deletion(plan: Plan, ctx: Context, binding: Binding, remote: Event | None, 
     if remote_gone and local_gone:
         plan.actions.append(Unbind(binding))
     elif access is not Access.ORGANIZER:
-        _copy_gone(plan, ctx, binding, local, access, remote_gone)
+        _copy_gone(plan, ctx, binding, remote, local, access)
     elif remote_gone and not local_changed:
         _pull(plan, ctx, binding, remote)
     elif local_gone and not remote_changed:
@@ -267,14 +273,15 @@ def _deletion(plan: Plan, ctx: Context, binding: Binding, remote: Event | None, 
         _resolve(plan, ctx, binding, remote, local)
 
 
-def _copy_gone(plan: Plan, ctx: Context, binding: Binding, local: LocalChange | None, access: Access,
-               remote_gone: bool) -> None:
+def _copy_gone(plan: Plan, ctx: Context, binding: Binding, remote: Event | None, local: LocalChange | None,
+               access: Access) -> None:
     """Someone else's event, on one side only now."""
-    if remote_gone:
+    if is_deletion(remote):
         # The user removed it from their Google calendar: they no longer attend.
         plan.actions.append(Withdraw(binding) if ctx.mode.pulls else Unbind(binding))
     elif access is Access.COPY and ctx.mode.pushes and local is not None:
-        plan.deletions.append(DeleteRemote(binding, binding.etag, "none", local))
+        # (The copy goes whatever the user did to it on Google: the meeting is no longer theirs.)
+        plan.deletions.append(DeleteRemote(binding, seen_etag(binding, remote), "none", local))
     else:
         plan.actions.append(Unbind(binding))  # an invitation is the organizer's to cancel
 
@@ -309,7 +316,7 @@ def _push(plan: Plan, ctx: Context, binding: Binding, remote: Event | None, loca
             recorded = with_remote(binding, remote, ctx.fields) if remote is not None else binding
             plan.actions.append(Bind(with_local(recorded, local.event, ctx.fields)))
     elif local.event is None:
-        plan.deletions.append(DeleteRemote(binding, binding.etag, send_updates(ctx, local), local))
+        plan.deletions.append(DeleteRemote(binding, seen_etag(binding, remote), send_updates(ctx, local), local))
     elif binding.local_digests:
         # Google gets the fields changed here (a guest's answer only, for an invitation): what
         # changed on Google meanwhile is not overwritten with what this side never touched.
@@ -318,13 +325,13 @@ def _push(plan: Plan, ctx: Context, binding: Binding, remote: Event | None, loca
         changed = {unit for unit in changed if local.access.may_push(unit)}
         if changed:
             fields = frozenset("attendees" if unit in (GUESTS, OWN_RESPONSE) else unit for unit in changed)
-            plan.actions.append(UpdateRemote(local, binding.google_id, send_updates(ctx, local), etag=binding.etag,
-                                             binding=binding, fields=fields))
+            plan.actions.append(UpdateRemote(local, binding.google_id, send_updates(ctx, local),
+                                             etag=seen_etag(binding, remote), binding=binding, fields=fields))
         else:
             plan.actions.append(Bind(with_local(binding, local.event, ctx.fields)))
     else:
-        plan.actions.append(UpdateRemote(local, binding.google_id, send_updates(ctx, local), etag=binding.etag,
-                                         binding=binding))
+        plan.actions.append(UpdateRemote(local, binding.google_id, send_updates(ctx, local),
+                                         etag=seen_etag(binding, remote), binding=binding))
 
 
 def _merge(plan: Plan, ctx: Context, binding: Binding, remote: Event, local: LocalChange, access: Access) -> None:

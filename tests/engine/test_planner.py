@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
 
 from gcal_engine import planner
 from gcal_engine.local import Binding, LocalChange
+from gcal_engine.merge import Access
 from gcal_engine.model import CONTENT_FIELDS, deleted
 from gcal_engine.report import ConflictKind
 from gcal_engine.planner import (
@@ -198,6 +200,22 @@ def test_an_occurrence_made_locally_gets_its_instance_id() -> None:
 def test_a_series_running_to_the_last_day_of_year_9999_has_no_end() -> None:
     forever = all_day("Forever", day=31, recurrence=("RRULE:FREQ=YEARLY;UNTIL=99991231",))
     assert planner.span(forever) == (dt.datetime(2026, 12, 31, tzinfo=UTC), None)
+
+
+def test_a_copy_whose_meeting_was_cancelled_is_deleted_as_google_has_it_now() -> None:
+    """The user answered the copy on Google since: the deletion is conditional on that version."""
+    copy = dataclasses.replace(bound(), access=Access.COPY)
+    answered = remote("Base")
+    plan = decide(Item(copy, answered, LocalChange("L1", None, T0, copy, access=Access.COPY)))
+    assert kinds(plan) == ["DeleteRemote"]
+    assert plan.deletions[0].etag == answered.etag
+
+
+def test_a_local_edit_is_sent_on_the_etag_of_the_version_google_has_now() -> None:
+    """Google's version changed nothing this side reads (a colour): the patch is not refused."""
+    recoloured = BASE.replace(etag='"2"')
+    plan = decide(Item(bound(), recoloured, local("Renamed")))
+    assert kinds(plan) == ["UpdateRemote"] and plan.actions[0].etag == '"2"'
 
 
 def test_one_occurrence_changed_on_both_sides_for_the_first_time_is_merged_against_its_series() -> None:
