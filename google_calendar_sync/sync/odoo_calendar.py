@@ -195,8 +195,31 @@ class OdooCalendar:
         for recurrence in series.filtered("calendar_event_ids"):
             access = self.attendance.access(recurrence.base_event_id)
             if access in (Access.ORGANIZER, Access.COPY):
-                yield engine.LocalChange(str(LocalRef.series(recurrence.id)), self.reads.series(recurrence),
-                                         recurrence.write_date.replace(tzinfo=UTC), notify=False, access=access)
+                whole = engine.LocalChange(str(LocalRef.series(recurrence.id)), self.reads.series(recurrence),
+                                           recurrence.write_date.replace(tzinfo=UTC), notify=False, access=access)
+                yield whole
+                yield from self._exceptions(recurrence, whole)
+
+    def _exceptions(self, recurrence, whole):
+        """The occurrences of a series sent whole (``whole``, unbound: to a calendar that has not
+        had it, or after a reset) that are not as the series has them: those deleted, and those
+        changed on their own. (Where a moved occurrence came from is not known without its
+        binding: it goes as the series has it.)"""
+        series = whole.event
+        occurrences = self.Event.search([("recurrence_id", "=", recurrence.id), ("follow_recurrence", "=", True),
+                                         ("id", "!=", recurrence.base_event_id.id)])
+        for event in occurrences:
+            original = mapping.original_start_of(event)
+            if event.active:
+                occurrence = self.reads.occurrence(event, original)
+                in_place = occurrence.replace(start=series.start, end=series.end, recurrence=series.recurrence,
+                                              original_start=None)
+                if in_place.content_hash(self.managed_fields) == series.content_hash(self.managed_fields):
+                    continue
+            else:
+                occurrence = mapping.cancelled_occurrence(original)
+            yield engine.LocalChange(str(LocalRef.event(event.id)), occurrence, event.write_date.replace(tzinfo=UTC),
+                                     notify=False, series_local_ref=whole.local_ref, access=whole.access)
 
     def match(self, events):
         return self.matcher.match(events)
