@@ -59,7 +59,13 @@ class CalendarEvent(models.Model):
             return result
         originals = Binding._original_starts(self)
         result = super().write(vals)
-        Binding._mark_changed(events=self, originals=originals)
+        whole = self.recurrence_id.browse()
+        if vals.get("active") is False:
+            # The calendar's Delete of all events archives every occurrence: the series is deleted.
+            whole = self.recurrence_id.filtered(lambda recurrence: not recurrence.calendar_event_ids)
+            originals = {event_id: found for event_id, found in originals.items()
+                         if self.browse(event_id).recurrence_id not in whole}
+        Binding._mark_changed(events=self, recurrences=whole, originals=originals)
         if ATTENDANCE_FIELDS & set(vals):
             Binding._track_attendance(self)
         return result
