@@ -17,4 +17,5 @@ from . import (
     test_status,
     test_sync,
     test_ui,
+    test_user_paths,
 )
