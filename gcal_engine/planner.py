@@ -277,8 +277,12 @@ def _copy_gone(plan: Plan, ctx: Context, binding: Binding, remote: Event | None,
                access: Access) -> None:
     """Someone else's event, on one side only now."""
     if is_deletion(remote):
-        # The user removed it from their Google calendar: they no longer attend.
-        plan.actions.append(Withdraw(binding) if ctx.mode.pulls else Unbind(binding))
+        # The user removed it from their Google calendar: they no longer attend (once Google's
+        # changes are taken; till then it waits, as any change ignored in a one-way mode).
+        if ctx.mode.pulls:
+            plan.actions.append(Withdraw(binding))
+        else:
+            plan.ignored += 1
     elif access is Access.COPY and ctx.mode.pushes and local is not None:
         # (The copy goes whatever the user did to it on Google: the meeting is no longer theirs.)
         plan.deletions.append(DeleteRemote(binding, seen_etag(binding, remote), "none", local))
@@ -291,8 +295,10 @@ def _pull(plan: Plan, ctx: Context, binding: Binding, remote: Event | None) -> N
     assert remote is not None
     remote_gone = is_deletion(remote)
     if not ctx.mode.pulls:
+        # Not taken, and not recorded as agreed either: the binding keeps the version both sides
+        # last agreed on, so the change comes in once the direction takes Google's changes (a
+        # change of direction lists the calendar again).
         plan.ignored += 1
-        plan.actions.append(Bind(binding if remote_gone else with_remote(binding, remote, ctx.fields)))
     elif remote_gone:
         plan.deletions.append(DeleteLocal(binding))
     elif binding.access is Access.COPY:
@@ -309,12 +315,8 @@ def _pull(plan: Plan, ctx: Context, binding: Binding, remote: Event | None) -> N
 def _push(plan: Plan, ctx: Context, binding: Binding, remote: Event | None, local: LocalChange) -> None:
     """Only the local side changed; ``local.event`` is None when it deleted the event."""
     if not ctx.mode.pushes:
+        # Left to send (an edit or a deletion): it goes once the direction sends again.
         plan.ignored += 1
-        if local.event is None:
-            plan.actions.append(Unbind(binding))
-        else:
-            recorded = with_remote(binding, remote, ctx.fields) if remote is not None else binding
-            plan.actions.append(Bind(with_local(recorded, local.event, ctx.fields)))
     elif local.event is None:
         plan.deletions.append(DeleteRemote(binding, seen_etag(binding, remote), send_updates(ctx, local), local))
     elif binding.local_digests:

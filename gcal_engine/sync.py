@@ -120,8 +120,10 @@ class _Run:
         changes = list(self.local.pending_changes(full=kind is not RunKind.INCREMENTAL, window=self.window))
         self.bound_changes = {c.binding.google_id: c for c in changes if c.binding is not None}
         self.unbound_changes = {c.local_ref: c for c in changes if c.binding is None}
-        # A series deleted on one side takes its occurrences with it: changes to them are moot.
-        self.doomed_series = {c.binding.google_id for c in changes if c.event is None and c.binding is not None}
+        # A series deleted here takes its occurrences with it (when the deletion goes to Google):
+        # changes to them are moot.
+        self.doomed_series = {c.binding.google_id for c in changes
+                              if c.event is None and c.binding is not None and config.mode.pushes}
 
     def go(self) -> None:
         config, state = self.config, self.state

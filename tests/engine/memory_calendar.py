@@ -3,6 +3,11 @@
 Writes go to a working copy; ``commit()`` makes them durable; ``crash()`` throws the working copy
 away, as a killed Odoo worker's transaction would be. Tests play the user with ``add``, ``edit``
 and ``remove``, which mark events dirty as Odoo's write() does.
+
+It knows what Odoo's storage knows, no more: an event's content (not Google's id, iCalUID, link
+or ETag, which Odoo keeps only on bindings); the iCalUIDs a record had in the bindings its
+synchronization forgot (``forget_bindings``, as a calendar or account change or a reset does in
+Odoo: google_calendar_sync's identity memory); and where an occurrence sits in its series.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ class Record:
     dirty: bool = True
     notify: bool = True
     series_local_ref: str | None = None
+    ical_uids: frozenset[str] = frozenset()  # of the Google events it was bound to, before they were forgotten
 
 
 @dataclass
@@ -93,11 +99,27 @@ class MemoryCalendar:
         return self.durable.bindings.get(local_ref)
 
     def lose_bindings(self, *local_refs: str) -> None:
-        """Forget these events' bindings but keep the events, as a restored backup or a reset can."""
+        """Forget these events' bindings but keep the events, as a reset does: what Odoo remembers
+        of their identity on Google stays."""
         for local_ref in local_refs:
-            binding = self.work.bindings.pop(local_ref)
-            self.work.by_google.pop(binding.google_id, None)
+            self._forget(local_ref)
         self.commit()
+
+    def forget_bindings(self) -> None:
+        """Every binding and the sync state forgotten, as Odoo does when the user synchronizes with
+        another Google calendar or account (deletions not sent yet go with their bindings)."""
+        for local_ref in list(self.work.bindings):
+            self._forget(local_ref)
+        self.work.records = {ref: r for ref, r in self.work.records.items() if r.event is not None}
+        self.work.state = SyncState()
+        self.commit()
+
+    def _forget(self, local_ref: str) -> None:
+        binding = self.work.bindings.pop(local_ref)
+        self.work.by_google.pop(binding.google_id, None)
+        record = self.work.records.get(local_ref)
+        if record is not None and binding.ical_uid:
+            self.work.records[local_ref] = dataclasses.replace(record, ical_uids=record.ical_uids | {binding.ical_uid})
 
     def crash(self) -> None:
         """Lose everything not committed, as a killed transaction does."""
@@ -125,11 +147,11 @@ class MemoryCalendar:
     def all_bindings(self) -> Iterator[Binding]:
         return iter(list(self.work.bindings.values()))
 
-    def _change(self, local_ref: str, record: Record) -> LocalChange:
+    def _change(self, local_ref: str, record: Record, series_google_id: str | None = None) -> LocalChange:
         binding = self.work.bindings.get(local_ref)
         series_binding = self.work.bindings.get(record.series_local_ref) if record.series_local_ref else None
         return LocalChange(local_ref, record.event, record.modified_at, binding, record.notify,
-                           record.series_local_ref, series_binding.google_id if series_binding else None)
+                           record.series_local_ref, series_binding.google_id if series_binding else series_google_id)
 
     def pending_changes(self, full: bool, window: tuple[dt.datetime, dt.datetime]) -> Iterator[LocalChange]:
         for local_ref, record in list(self.work.records.items()):
@@ -141,21 +163,44 @@ class MemoryCalendar:
                 yield self._change(local_ref, record)
 
     def match(self, events: Sequence[Event]) -> dict[str, LocalChange]:
-        """Unbound local events that are these Google events: ours by link, or, as Odoo matches
-        the same meeting by iCalUID, an event that was imported with that iCalUID."""
+        """Unbound local events that are these Google events, as Odoo finds them: ours by link;
+        by an iCalUID remembered from a forgotten binding; an occurrence by its series (bound, or
+        found in this same batch) and where it sits in it."""
         unbound = {i: r for i, r in self.work.records.items() if i not in self.work.bindings}
-        by_uid = {r.event.ical_uid: i for i, r in unbound.items()
-                  if r.event is not None and r.event.ical_uid and not r.event.is_instance}
+        by_uid = {uid: i for i, r in unbound.items() if r.event is not None and not r.event.is_instance
+                  for uid in r.ical_uids}
         found: dict[str, LocalChange] = {}
+        series_found: dict[str, str] = {}  # Google id of a series matched here -> its local reference
         taken: set[str] = set()
-        for event in events:
-            local_ref = local_ref_from_link(self.namespace, event.link)
-            if local_ref not in unbound and event.ical_uid and not event.is_instance:
-                local_ref = by_uid.get(event.ical_uid)
-            if local_ref in unbound and local_ref not in taken and event.google_id is not None:
-                found[event.google_id] = self._change(local_ref, unbound[local_ref])
+        for event in sorted(events, key=lambda e: e.is_instance):
+            if event.google_id is None:
+                continue
+            local_ref: str | None
+            if event.is_instance:
+                series = self.work.by_google.get(event.recurring_event_id or "") or series_found.get(
+                    event.recurring_event_id or "")
+                local_ref = self._occurrence(unbound, series, event) if series else None
+            else:
+                local_ref = local_ref_from_link(self.namespace, event.link)
+                if local_ref not in unbound and event.ical_uid:
+                    local_ref = by_uid.get(event.ical_uid)
+            if local_ref in unbound and local_ref not in taken and unbound[local_ref].event is not None:
+                found[event.google_id] = self._change(local_ref, unbound[local_ref], event.recurring_event_id)
                 taken.add(local_ref)
+                if event.is_series:
+                    series_found[event.google_id] = local_ref
         return found
+
+    @staticmethod
+    def _occurrence(unbound: dict[str, Record], series: str, event: Event) -> str | None:
+        """The local occurrence of ``series`` that sits where Google's instance ``event`` does."""
+        assert event.original_start is not None
+        for local_ref, record in unbound.items():
+            original = record.event.original_start if record.event is not None else None
+            if record.series_local_ref == series and original is not None and (
+                    original.instant() == event.original_start.instant()):
+                return local_ref
+        return None
 
     def _check(self, operation: str, payload: Any) -> None:
         if self.fail_on is not None:
@@ -277,5 +322,7 @@ def _overlaps(event: Event, window: tuple[dt.datetime, dt.datetime]) -> bool:
 
 
 def _stored(event: Event) -> Event:
-    """What the local side keeps: the content, not Google's metadata."""
-    return event.replace(etag=None, updated=None, google_id=None, create_meet=False)
+    """What the local side keeps: the content, not Google's identity and metadata (Odoo knows
+    them only through bindings)."""
+    return event.replace(etag=None, updated=None, created=None, google_id=None, ical_uid=None, link=None,
+                         recurring_event_id=None, create_meet=False)

@@ -152,19 +152,21 @@ def test_a_google_deletion_against_a_newer_local_edit_restores_it_on_google() ->
     assert plan.conflicts[0].kind is ConflictKind.DELETED_GOOGLE_EDITED_LOCAL
 
 
-def test_google_to_local_mode_ignores_local_changes() -> None:
+def test_google_to_local_mode_leaves_local_changes_pending() -> None:
+    """Ignored, not recorded as agreed: the binding stays as it was (the change is still to send)."""
     mode = ctx(mode=Mode.GOOGLE_TO_LOCAL)
-    assert kinds(decide(Item(None, None, LocalChange("L9", BASE, T0)), mode)) == []
-    assert kinds(decide(Item(bound(), None, local("Local edit")), mode)) == ["Bind"]
-    assert kinds(decide(Item(bound(), None, local(None)), mode)) == ["Unbind"]
+    for item in (Item(None, None, LocalChange("L9", BASE, T0)), Item(bound(), None, local("Local edit")),
+                 Item(bound(), None, local(None))):
+        plan = decide(item, mode)
+        assert (kinds(plan), plan.ignored) == ([], 1)
     assert kinds(decide(Item(bound(), remote("G", 1), local("L", 9)), mode)) == ["UpdateLocal"]
 
 
-def test_local_to_google_mode_ignores_google_changes() -> None:
+def test_local_to_google_mode_leaves_google_changes_pending() -> None:
     mode = ctx(mode=Mode.LOCAL_TO_GOOGLE)
-    assert kinds(decide(Item(None, BASE, None), mode)) == []
-    assert kinds(decide(Item(bound(), remote("Google edit"), None), mode)) == ["Bind"]
-    assert kinds(decide(Item(bound(), deleted("g1"), None), mode)) == ["Bind"]
+    for item in (Item(None, BASE, None), Item(bound(), remote("Google edit"), None), Item(bound(), deleted("g1"), None)):
+        plan = decide(item, mode)
+        assert (kinds(plan), plan.ignored) == ([], 1)
     assert kinds(decide(Item(bound(), remote("G", 9), local("L", 1)), mode)) == ["UpdateRemote"]
 
 
