@@ -19,6 +19,7 @@ from gcal_engine.errors import (
     OAuthTransientError,
     RedirectUriMismatchError,
     ScopeNotGrantedError,
+    UnauthorizedError,
 )
 from gcal_engine.oauth import DEFAULT_SCOPES, OAuthClient, OAuthConfig, Pkce, error_from_callback
 
@@ -168,9 +169,8 @@ class GoogleAccount(models.Model):
         try:
             grant = account._oauth_client().refresh(account.refresh_token)
         except InvalidGrantError as exc:
-            cause, fix = self._explain(exc)
-            account.write(dict(CLEARED_TOKENS, state="needs_reconnect", last_error=f"{cause} {fix}"))
-            raise GoogleReconnectRequired(cause, fix) from exc
+            account._lose_connection(exc)
+            raise GoogleReconnectRequired(*self._explain(exc)) from exc
         except OAuthError as exc:
             error = self._error_for(exc)
             if not error.retryable:
@@ -208,8 +208,9 @@ class GoogleAccount(models.Model):
         account.write(values)
 
     def _lose_connection(self, exc):
-        """Google refused the grant in the middle of a call (``exc``, an InvalidGrantError from a
-        refresh google-auth made): the account needs reconnection, and says why."""
+        """Google refused the grant (``exc``: invalid_grant on a refresh, or a 401 that fresh
+        tokens did not cure, see gcal_engine.transport.refuses_grant): the account needs
+        reconnection, and says why. Belongs to the current transaction, as in _get_access_token."""
         cause, fix = self._explain(exc)
         self.sudo().write(dict(CLEARED_TOKENS, state="needs_reconnect", last_error=f"{cause} {fix}"))
 
@@ -379,7 +380,8 @@ class GoogleAccount(models.Model):
 
     @api.model
     def _explain(self, exc, exchanging=False):
-        """(cause, fix) of an OAuth failure, translated; the texts of gcal_engine's errors."""
+        """(cause, fix) of an OAuth failure (or of Google refusing the grant's tokens), translated;
+        the texts of gcal_engine's errors."""
         if isinstance(exc, AccessDeniedError):
             return (
                 self.env._("Access was not allowed on Google's page (Error 403: access_denied)."),
@@ -423,6 +425,11 @@ class GoogleAccount(models.Model):
                     "Apps in Testing mode get refresh tokens that last 7 days; publish the app to avoid "
                     "this. Reconnect Google Calendar to continue."
                 ),
+            )
+        if isinstance(exc, UnauthorizedError):
+            return (
+                self.env._("Google refuses this connection (401 Unauthorized), even with a new access token."),
+                self.env._("Connect Google Calendar again."),
             )
         if isinstance(exc, ScopeNotGrantedError):
             return (
