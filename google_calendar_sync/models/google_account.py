@@ -26,7 +26,7 @@ class GoogleAccount(models.Model):
         result = super()._on_connected()
         Sync = self.env["google.calendar.sync"]
         for account in self:
-            Sync._for_user(account.user_id)._request_sync(urgent=True)
+            Sync._for_user(account.user_id)._sync_now()
         return result
 
     def _connected_message(self):

@@ -18,6 +18,7 @@ import psycopg2
 from odoo import fields
 from odoo.tools import SQL, config, mute_logger
 
+from . import senders
 from .transaction import ATTEMPTS, Transaction
 
 PARAM_POLL_MINUTES = "google_calendar_sync.poll_minutes"
@@ -43,9 +44,19 @@ class RunQueue:
     # -- asking ----------------------------------------------------------------------------------
 
     def request(self, syncs, urgent=False):
-        """Queue a run of ``syncs`` (see ``queue``)."""
-        if syncs:
-            self.queue(SQL("SELECT unnest(%s::int[]) AS sync_id", syncs.ids), urgent=urgent)
+        """Queue a run of ``syncs`` (see ``queue``); the ids of those queued now."""
+        if not syncs:
+            return set()
+        return self.queue(SQL("SELECT unnest(%s::int[]) AS sync_id", syncs.ids), urgent=urgent)
+
+    def sync_now(self, syncs):
+        """A person asked for a run now (Sync now, resume, connect, another calendar): urgent, and
+        a cron worker comes for those that run now even when a run was asked for already. That
+        request's own wake-up may be long gone: left while they could not run (Google's
+        notification while paused, around a reset), it woke cron jobs that had nothing to do."""
+        queued = self.request(syncs, urgent=True)
+        if not queued and senders.live(syncs):
+            self.wake_crons()
 
     def queue(self, changed, urgent=False, wake=True, again=True):
         """Queue a run of the syncs that ``changed`` returns as ``sync_id`` (a SELECT, or a write
@@ -57,7 +68,8 @@ class RunQueue:
         it, and not see it.
 
         Plain SQL: an ORM search would flush the person's pending changes in the middle of their
-        save (and Odoo's recurrences do not survive every flush order unchanged)."""
+        save (and Odoo's recurrences do not survive every flush order unchanged). Returns the ids
+        of the syncs queued now."""
         cr = self.env.cr
         self.env["google.calendar.binding"].flush_model()
         cr.execute(SQL(
@@ -91,6 +103,7 @@ class RunQueue:
                 cr.postcommit.add(self._ask_again)
             for sync_id in set(asked) - mine:
                 waiting[sync_id] = waiting.get(sync_id, False) or urgent
+        return queued
 
     def _ask_again(self):
         """After the commit of changes that found a run already asked for: on a fresh snapshot,
