@@ -71,7 +71,7 @@ def receive(env, channel_id, token, resource_id, resource_state, message_number=
         return "refused"  # Google numbers every message
     if not env["google.calendar.sync.message"].sudo()._is_new(sync, channel_id, int(message_number)):
         return "ignored"
-    RunQueue(env).request(sync, urgent=True)
+    RunQueue(env).notified(sync)
     return "queued"
 
 
