@@ -241,8 +241,17 @@ class GoogleAccount(models.Model):
         client = self._oauth_client(redirect_uri)
         pkce = Pkce.new()
         state = self.env["google.oauth.state"]._issue(user, pkce.verifier, redirect_uri, self._local_url(return_url))
-        login_hint = self.sudo().search([("user_id", "=", user.id)], limit=1).email
-        return client.authorization_url(state, pkce.challenge, login_hint=login_hint or None)
+        account = self.sudo().search([("user_id", "=", user.id)], limit=1)
+        return client.authorization_url(state, pkce.challenge, login_hint=account.email or None,
+                                        consent=not account._holds_lasting_grant())
+
+    def _holds_lasting_grant(self):
+        """Whether Odoo holds a refresh token that does not expire (the app is published): then a
+        reconnection asks Google for none (no consent page, see _connect_user). Google revokes a
+        grant as a whole, every refresh token of the client and account together, so a token a
+        reconnection replaced could not be revoked alone: it would stay live. A token that expires
+        (Testing mode: 7 days) is replaced by a reconnection on purpose, for 7 more days."""
+        return self.state == "connected" and bool(self.refresh_token) and not self.refresh_token_expires_at
 
     @api.model
     def _complete_authorization(self, state=None, code=None, error=None, error_description=None):
@@ -273,7 +282,17 @@ class GoogleAccount(models.Model):
             grant = client.exchange_code(code, pending["code_verifier"])
         except OAuthError as exc:
             raise self._error_for(exc, exchanging=True) from exc
-        if not grant.refresh_token:
+        account = self._for_user(self.env.user)
+        try:
+            email = client.userinfo(grant.access_token).get("email") or ""
+        except OAuthError as exc:
+            if not account.refresh_token:  # else it may be that grant's: revoking would end it too
+                _revoke_quietly(client, grant.refresh_token or grant.access_token)
+            raise self._error_for(exc) from exc
+        # Google gives no refresh token to an account that granted one already, unless asked to
+        # consent again: a reconnection of the account Odoo holds one for keeps it.
+        kept = not grant.refresh_token and account._holds_lasting_grant() and account.email == email
+        if not grant.refresh_token and not kept:
             # Without one, the connection would die with this access token, within the hour.
             _revoke_quietly(client, grant.access_token)
             raise GoogleAuthorizationError(
@@ -281,12 +300,6 @@ class GoogleAccount(models.Model):
                 self.env._("Remove Odoo from your Google account's third-party connections at "
                            "https://myaccount.google.com/connections, then connect again."),
             )
-        try:
-            email = client.userinfo(grant.access_token).get("email") or ""
-        except OAuthError as exc:
-            _revoke_quietly(client, grant.refresh_token)
-            raise self._error_for(exc) from exc
-        account = self._for_user(self.env.user)
         if account.refresh_token and account.email != email:
             account._on_disconnect()
             account._revoke()
@@ -298,8 +311,8 @@ class GoogleAccount(models.Model):
             "last_error": False,
             "access_token": grant.access_token,
             "access_token_expires_at": _naive_utc(grant.expires_at),
-            "refresh_token": grant.refresh_token,
-            "refresh_token_expires_at": _naive_utc(grant.refresh_expires_at),
+            **({} if kept else {"refresh_token": grant.refresh_token,
+                                "refresh_token_expires_at": _naive_utc(grant.refresh_expires_at)}),
         })
         account._on_connected()
         return account
