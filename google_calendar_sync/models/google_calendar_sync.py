@@ -265,6 +265,15 @@ class GoogleCalendarSync(models.Model):
         self.binding_ids.unlink()
         self.write({"sync_token": False, "retry_google_ids": False, "synced_email": False})
 
+    def _forget_account(self):
+        """Another Google account is connected than the one the bindings belong to (from "needs
+        reconnection" too): nor do the old account's push channel and calendar mean anything."""
+        for sync in self:
+            PushChannel(sync).forget()
+        self._forget_bindings()
+        self.write({"calendar_id": "primary", "calendar_name": self._fields["calendar_name"].default(self),
+                    "default_reminders_at": False})
+
     def _reset_after_disconnect(self):
         for sync in self:
             PushChannel(sync).close()

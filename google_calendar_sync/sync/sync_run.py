@@ -125,7 +125,7 @@ class SyncRun:
         sync = self.sync
         account = sync.account_id
         if sync.synced_email and sync.synced_email != account.email:
-            sync._forget_bindings()
+            sync._forget_account()
         client = calendar_client(sync)
         if not account.email:
             account.email = primary_email(client)

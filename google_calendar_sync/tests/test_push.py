@@ -12,7 +12,7 @@ from odoo.tools import mute_logger
 
 from ..sync.push_channel import webhook_url
 from ..sync.run_queue import PUSH_WINDOW, RunQueue
-from .common import GoogleCalendarSyncCase
+from .common import ALICE_GOOGLE, GoogleCalendarSyncCase
 
 
 @tagged("post_install", "-at_install")
@@ -190,6 +190,40 @@ class TestPush(GoogleCalendarSyncCase):
         self.assertNotEqual(new, old)
         live = [c["id"] for c in self.google._call("GET", "notifications")["channels"]]
         self.assertEqual(live, [new], "the old channel is stopped once the new one runs")
+
+    def test_another_google_account_connected_from_needs_reconnection_replaces_bindings_and_channel(self):
+        """alice's grant ends; she connects another Google account (bob's) from "needs
+        reconnection". The old channel cannot be stopped (its grant is gone; Google stops a
+        channel only for the grant that opened it): it is forgotten, and the first run opens one
+        on the new account's calendar (the old one kept the sync without push for 6 days)."""
+        sync = self.sync.sudo()
+        old = (sync.channel_id, sync.channel_token, sync.channel_resource_id)
+        self.delivered("sync")
+        self.create_in_odoo("Made in Odoo")
+        self.insert_on_google("Made on alice's Google")
+        self.run_sync()
+        self.google.revoke_tokens(ALICE_GOOGLE)
+        self.run_sync()
+        self.assertEqual(self.sync.state, "needs_reconnect")
+
+        self.connect(self.alice, email="bob@gmail.example", return_url="/odoo/calendar")
+        self.run_sync()
+        self.env.invalidate_all()
+        self.assertEqual((sync.state, sync.synced_email, sync.calendar_id), ("synced", "bob@gmail.example", "primary"))
+        self.assertTrue(sync.channel_id and sync.channel_id != old[0], "a channel of the new account")
+        [channel] = [c for c in self.google._call("GET", "notifications")["channels"] if c["id"] == sync.channel_id]
+        self.assertIn("/calendars/bob%40gmail.example/events", channel["resourceUri"])
+        with mute_logger("odoo.http"):
+            self.assertEqual(self.post(*old).status_code, 404, "the old channel is unknown now")
+        self.delivered("sync")
+        self.insert_on_google("Made on bob's Google", user=self.alice)
+        self.assertEqual([n["status"] for n in self.delivered("exists")], [200])
+        self.run_sync()
+        self.assertEqual(sorted(e["summary"] for e in self.google_events().values()),
+                         ["Made in Odoo", "Made on alice's Google", "Made on bob's Google"],
+                         "Odoo's calendar on the new account, each event once")
+        for name in ("Made in Odoo", "Made on alice's Google", "Made on bob's Google"):
+            self.odoo_event(name)
 
     def test_disconnecting_stops_the_channel(self):
         self.sync.with_user(self.alice).action_disconnect()
