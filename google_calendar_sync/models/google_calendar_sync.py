@@ -155,7 +155,7 @@ class GoogleCalendarSync(models.Model):
 
     def action_sync_now(self):
         self._check_own()
-        self.sudo()._request_sync(urgent=True)
+        self.sudo()._sync_now()
         return self._status()
 
     def action_pause(self):
@@ -166,14 +166,14 @@ class GoogleCalendarSync(models.Model):
     def action_resume(self):
         self._check_own()
         self.sudo().write({"enabled": True})
-        self.sudo()._request_sync(urgent=True)
+        self.sudo()._sync_now()
         return True
 
     def action_allow_deletions(self):
         """The held deletions were meant (a calendar emptied on purpose): the next run makes them."""
         self._check_own()
         self.sudo().write({"allow_deletions": True})
-        self.sudo()._request_sync(urgent=True)
+        self.sudo()._sync_now()
         return True
 
     def action_disconnect(self):
@@ -222,6 +222,10 @@ class GoogleCalendarSync(models.Model):
         """Queue a run of these syncs; it never waits on Google."""
         RunQueue(self.env).request(self, urgent=urgent)
 
+    def _sync_now(self):
+        """A person asked for a run of these syncs now: a cron worker comes (see RunQueue.sync_now)."""
+        RunQueue(self.env).sync_now(self)
+
     @api.model
     def _cron_run_jobs(self, budget=None):
         RunQueue(self.env).run_jobs(budget)
@@ -248,7 +252,7 @@ class GoogleCalendarSync(models.Model):
         PushChannel(self).close()
         self._forget_bindings()
         self.write({"calendar_id": calendar_id, "calendar_name": name, "default_reminders_at": False})
-        self._request_sync(urgent=True)
+        self._sync_now()
 
     def _window_changed(self):
         """The administrator changed the sync window: the next run of each lists the new window
@@ -260,6 +264,15 @@ class GoogleCalendarSync(models.Model):
         """Another Google account now: the old bindings and sync token mean nothing there."""
         self.binding_ids.unlink()
         self.write({"sync_token": False, "retry_google_ids": False, "synced_email": False})
+
+    def _forget_account(self):
+        """Another Google account is connected than the one the bindings belong to (from "needs
+        reconnection" too): nor do the old account's push channel and calendar mean anything."""
+        for sync in self:
+            PushChannel(sync).forget()
+        self._forget_bindings()
+        self.write({"calendar_id": "primary", "calendar_name": self._fields["calendar_name"].default(self),
+                    "default_reminders_at": False})
 
     def _reset_after_disconnect(self):
         for sync in self:

@@ -75,7 +75,7 @@ class ResUsers(models.Model):
             if user.google_calendar_sync_enabled != sync.enabled:
                 sync.write({"enabled": user.google_calendar_sync_enabled})
                 if sync.enabled:
-                    sync._request_sync(urgent=True)
+                    sync._sync_now()
 
     def _inverse_google_calendar_direction(self):
         for user in self:
@@ -100,7 +100,7 @@ class ResUsers(models.Model):
         if sync.state not in LIVE_STATES:
             return _notification(self.env._("Nothing was queued (%(state)s).", state=dict(
                 sync._fields["state"]._description_selection(self.env))[sync.state]), "warning")
-        sync._request_sync(urgent=True)
+        sync._sync_now()
         return _notification(self.env._("Google Calendar synchronization queued."))
 
     def preference_save(self):

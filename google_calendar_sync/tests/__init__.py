@@ -5,6 +5,7 @@ from . import (
     test_details,
     test_invitations,
     test_log,
+    test_lost_grant,
     test_merge,
     test_push,
     test_queue,

@@ -15,10 +15,17 @@ from gcal_engine.errors import DeletedError, EngineError, NotFoundError
 from odoo import fields
 from odoo.exceptions import UserError
 
+from odoo.addons.google_account.exceptions import GoogleReconnectRequired
+
 from ..sync import messages
 from ..sync.google_client import calendar_client
 from ..sync.local_ref import LocalRef
 from ..sync.run_queue import RunQueue
+
+
+class GrantRefused(UserError):
+    """Google refused the user's grant before deleting anything: nothing was reset. The account
+    now says "needs reconnection": the caller keeps that (answers, rather than rolling back)."""
 
 
 class AccountReset:
@@ -72,7 +79,10 @@ class AccountReset:
     def _delete_on_google(self, rows, notify):
         """Delete these bindings' events on Google, in batches: (the rows Google kept, why)."""
         sync = self.sync
-        client = calendar_client(sync)
+        try:
+            client = calendar_client(sync)
+        except GoogleReconnectRequired as error:
+            raise self._refused() from error
         writes = [Write("DELETE", sync.calendar_id or "primary", row.google_id,
                         send_updates="all" if notify else "none") for row in rows]
         try:
@@ -85,11 +95,19 @@ class AccountReset:
         failed = [(row, result.error) for row, result in zip(rows, results)
                   if result.error is not None and not isinstance(result.error, gone)]
         if len(failed) == len(rows):
+            if client.session.refused is not None:
+                raise self._refused()
             raise UserError(self.env._(
                 "Google did not delete the events (%(error)s); nothing was reset. Try again later.",
                 error=messages.problem(self.env, failed[0][1])))
         kept = self.env["google.calendar.binding"].browse([row.id for row, _error in failed])
         return kept, messages.problem(self.env, failed[0][1]) if failed else None
+
+    def _refused(self):
+        return GrantRefused(self.env._(
+            "Google no longer accepts the connection of %(user)s, so their events could not be deleted from Google "
+            "Calendar; nothing was reset. They must connect Google Calendar again first, or reset without deleting "
+            "from Google.", user=self.sync.user_id.name))
 
     def _requeue_existing(self, now):
         """'Synchronize all existing events': the user's events go again at the next connection,
