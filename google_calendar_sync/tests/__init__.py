@@ -3,6 +3,7 @@ from . import (
     test_bounds,
     test_calendars,
     test_details,
+    test_guests_rights,
     test_invitations,
     test_log,
     test_lost_grant,
