@@ -94,9 +94,11 @@ def _hidden(resource: dict[str, Any], owner: str) -> bool:
 
 
 def _guest_calendars(state: EmulatorState, calendar: Calendar, resource: dict[str, Any]) -> list[Calendar]:
-    """The primary calendars of the guests, now or before (a removed guest's copy is cancelled)."""
+    """The primary calendars of the guests, now or before (a removed guest's copy is cancelled).
+    Ids are unique per calendar: another calendar's own event under the same id is no copy."""
     emails = {a["email"] for a in resource.get("attendees") or ()}
-    emails |= {other.id for other in state.calendars.values() if resource["id"] in other.events}
+    emails |= {other.id for other in state.calendars.values() if resource["id"] in other.events
+               and organizer_of(other.events[resource["id"]].resource) == calendar.owner}
     return [state.calendars[email] for email in sorted(emails)
             if email != calendar.owner and email in state.calendars and state.calendars[email].primary]
 
