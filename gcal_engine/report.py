@@ -39,7 +39,8 @@ class ConflictKind(str, enum.Enum):
 @dataclass(frozen=True)
 class Conflict:
     """Both sides changed one event; ``winner`` is the side kept ("google" or "local"), ``loser``
-    the version dropped (None: a deletion), ``rule`` the conflict policy or "one_way".
+    the version dropped (None: a deletion), ``rule`` the conflict policy, "one_way", or "series" (an
+    occurrence went with its series, deleted whole on the other side).
     ``fields`` are the fields changed on both sides when the others were merged (empty: the
     whole event)."""
 

@@ -22,11 +22,11 @@ from . import planner
 from .client import CalendarClient
 from .errors import EngineError, GoogleApiError, MappingError, MassDeletionError, NotFoundError, SyncTokenExpiredError
 from .executor import Executor
-from .local import LocalCalendar, LocalChange, SyncState
+from .local import Binding, LocalCalendar, LocalChange, SyncState
 from .mapping import from_google
 from .model import Event, deleted, google_id_of
-from .actions import LOCAL_DELETIONS, Action, ConflictPolicy, Context, Item, Mode, Plan, RunKind
-from .report import EventProblem, RunReport
+from .actions import GOOGLE, LOCAL, LOCAL_DELETIONS, Action, ConflictPolicy, Context, Item, Mode, Plan, RunKind
+from .report import Conflict, ConflictKind, EventProblem, RunReport
 
 UTC = dt.timezone.utc
 
@@ -143,8 +143,13 @@ class _Run:
             self._vanished(seen)
 
         doomed_local = {a.binding.local_ref for a in self.deletions if isinstance(a, LOCAL_DELETIONS)}
-        leftovers = [c for c in (*self.bound_changes.values(), *self.unbound_changes.values())
-                     if not (c.event is not None and c.series_local_ref in doomed_local)]
+        changes = (*self.bound_changes.values(), *self.unbound_changes.values())
+        for change in changes:
+            if change.event is not None and change.series_local_ref in doomed_local and not change.event.cancelled and (
+                    change.binding is None or change.binding.local_hash != change.event.content_hash(self.ctx.fields)):
+                self._taken_with_series(change.local_ref, change.binding.google_id if change.binding else "",
+                                        GOOGLE, change.event)
+        leftovers = [c for c in changes if not (c.event is not None and c.series_local_ref in doomed_local)]
         self._execute(planner.plan([Item(c.binding, None, c) for c in leftovers], self.ctx))
         self.executor.flush()
         self.deletions += self.executor.held
@@ -222,6 +227,9 @@ class _Run:
         series = {e.recurring_event_id for e in events if e.recurring_event_id}
         bindings = self.local.bindings_for({google_id_of(e) for e in events} | series)
         live = {google_id_of(e) for e in events if not e.cancelled} | set(bindings)
+        for event in events:
+            if event.is_instance and event.recurring_event_id in self.doomed_series and not event.cancelled:
+                self._overruled(event, bindings)
         # A cancelled occurrence of a series this side never had (or just lost) is nothing to apply.
         events = [e for e in events if not (e.cancelled and e.is_instance and e.google_id not in bindings
                                             and e.recurring_event_id not in live)
@@ -245,6 +253,21 @@ class _Run:
             of_series = bindings.get(event.recurring_event_id) if binding is None and event.recurring_event_id else None
             items.append(Item(binding, event, local, of_series))
         self._execute(planner.plan(items, self.ctx))
+
+    def _overruled(self, event: Event, bindings: dict[str, Binding]) -> None:
+        """An occurrence changed on Google, of a series deleted here: it goes with its series, and
+        the log shows it, unless it is as this side last saw it."""
+        google_id = google_id_of(event)
+        own = bindings.get(google_id)
+        if own is not None and own.remote_hash == event.content_hash(self.ctx.fields):
+            return
+        series = bindings[event.recurring_event_id or ""]
+        self._taken_with_series(own.local_ref if own else series.local_ref, google_id, LOCAL, event)
+
+    def _taken_with_series(self, local_ref: str, google_id: str, winner: str, loser: Event) -> None:
+        """An occurrence edited on one side goes with its series, deleted whole on the other."""
+        kind = ConflictKind.DELETED_LOCAL_EDITED_GOOGLE if winner == LOCAL else ConflictKind.DELETED_GOOGLE_EDITED_LOCAL
+        self.report.conflicts.append(Conflict(local_ref, google_id, winner, loser, kind, "series"))
 
     def _vanished(self, seen: set[str]) -> None:
         """After a full list: bound events inside the window that Google no longer lists are gone.

@@ -120,6 +120,7 @@ def conflict(env, found):
         "google": env._("Google wins"),
         "local": env._("Odoo's version wins"),
         "one_way": env._("one-way synchronization"),
+        "series": env._("an occurrence goes with its series, deleted whole"),
     }[found.rule]
     if found.fields and found.loser is not None:
         # A merge: the other fields of both sides were kept; these were changed on both.

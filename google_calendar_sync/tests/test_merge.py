@@ -68,6 +68,23 @@ class TestMerge(GoogleCalendarSyncCase):
         self.assertEqual((line.kind, line.event_id), ("conflict", second))
         self.assertIn("Title: Stand-up, Google's", line.message, "the value not kept stays visible")
 
+    def test_a_series_deleted_whole_takes_an_occurrence_edited_on_the_other_side_and_the_log_says_so(self):
+        start = fields.Datetime.now().replace(hour=9, minute=0, second=0) + dt.timedelta(days=3)
+        series = self.create_in_odoo("Stand-up", start=start, recurrency=True, rrule_type="daily", interval=1,
+                                     end_type="count", count=3, event_tz="Europe/Paris")
+        self.run_sync()
+        master = self.google_event("Stand-up")
+        instance = list(self.google_api().instances("primary", master["id"]))[1]
+        self.google_api().patch_event("primary", instance["id"], {"summary": "Stand-up, Google's"})
+        with self.freeze_later(60):
+            series.with_user(self.alice).action_mass_archive("all_events")
+        self.run_sync()
+        self.assertEqual([e["summary"] for e in self.google_events().values() if e["status"] != "cancelled"],
+                         ["Original"], "the series is gone")
+        [line] = self.last_lines()
+        self.assertEqual((line.kind, line.name), ("conflict", "Stand-up, Google's"))
+        self.assertIn("deleted in Odoo and edited on Google", line.message)
+
     def test_an_event_edited_in_odoo_and_deleted_on_google_is_archived_and_linked_from_the_log(self):
         with self.freeze_later(-3600):
             self.event.with_user(self.alice).write({"name": "Edited before the deletion"})
