@@ -72,11 +72,15 @@ class GoogleApp:
 
     def split(self, calendar_id, occurrence, **changes):
         """Google's "this and following events": the series ends before ``occurrence``, and a
-        new series, with ``changes``, takes its place from there, each occurrence as it was."""
+        new series, with ``changes``, takes its place from there, each occurrence as it was
+        (from the first occurrence, the series itself changes). Whether a new series was made."""
         series_id = occurrence["recurringEventId"]
         series = self.get(calendar_id, series_id)
-        following = [i for i in self.instances(calendar_id, series_id)
-                     if instant(i["originalStartTime"]) >= instant(occurrence["originalStartTime"])]
+        instances = self.instances(calendar_id, series_id)
+        if instances[0]["id"] == occurrence["id"]:
+            self.patch(calendar_id, series_id, changes)  # from the first one: all events
+            return False
+        following = [i for i in instances if instant(i["originalStartTime"]) >= instant(occurrence["originalStartTime"])]
         new = self.insert(calendar_id, {
             **{key: series[key] for key in ("summary", "location", "description") if key in series},
             "start": dict(series["start"], dateTime=occurrence["originalStartTime"]["dateTime"]),
@@ -90,6 +94,7 @@ class GoogleApp:
             elif old.get("location", "") != series.get("location", "") and "location" not in changes:
                 self.patch(calendar_id, moved["id"], {"location": old.get("location", "")})
         self.end_before(calendar_id, occurrence)
+        return True
 
     def end_before(self, calendar_id, occurrence):
         """Google's "this and following events" deletion: the series ends before ``occurrence``."""

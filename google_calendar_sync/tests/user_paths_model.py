@@ -21,9 +21,9 @@ predicted (``Expected.settle``), as the documentation says:
   side changed last;
 - who writes what follows "Who sees what": the user's own events (``own``) go both ways; an
   invitation received on Google (``invitation``) is its organizer's, on the invited address's
-  primary calendar; a colleague's meeting in Odoo (``meeting``, the colleague does not
-  synchronize) goes to the user's Google calendar as a private copy; the user's answer to
-  either goes both ways.
+  primary calendar (on another calendar, Odoo's event goes as a private copy); a colleague's
+  meeting in Odoo (``meeting``, the colleague does not synchronize) goes to the user's Google
+  calendar as a private copy; the user's answer to either goes both ways.
 """
 
 import dataclasses
@@ -59,8 +59,12 @@ class Item:
     slots: dict = dataclasses.field(default_factory=dict)  # start -> Slot
     excluded: bool = False  # a reset to "only new events" left it out for good
 
-    def writer(self, name):
-        return WRITER[self.kind].get(name)
+    def writer(self, name, calendar):
+        """The side that alone writes ``name`` while the user synchronizes ``calendar``. An
+        invitation is its organizer's on the invited address's primary calendar; on another,
+        Odoo's event goes as any event the user attends in Odoo: a private copy."""
+        kind = MEETING if self.kind == INVITATION and calendar != "primary" else self.kind
+        return WRITER[kind].get(name)
 
 
 @dataclasses.dataclass
@@ -147,7 +151,7 @@ class Expected:
             return []
         conflicts = []
         for item in self.items.values():
-            if item.excluded or (item.kind == INVITATION and self.calendar != "primary"):
+            if item.excluded:
                 continue
             for slot in item.slots.values():
                 if slot.agreed is None:
@@ -179,13 +183,13 @@ class Expected:
         """A slot the synchronization does not know: found on both sides, or sent across."""
         odoo, google = slot.odoo, slot.google.get(self.calendar)
         if odoo and google:
-            merged = {name: (odoo if (item.writer(name) or self._winner(slot)) == ODOO else google)[name]
-                      for name in FIELDS}
+            sides = {name: item.writer(name, self.calendar) or self._winner(slot) for name in FIELDS}
+            merged = {name: (odoo if side == ODOO else google)[name] for name, side in sides.items()}
             if odoo != merged and self._sends(GOOGLE):
                 self._set(slot, ODOO, merged)
             if google != merged and self._sends(ODOO):
                 self._set(slot, GOOGLE, merged)
-        elif odoo and item.kind != INVITATION and self._sends(ODOO):
+        elif odoo and item.writer("exists", self.calendar) != GOOGLE and self._sends(ODOO):
             self._set(slot, GOOGLE, odoo)
         elif google and self._sends(GOOGLE):
             self._set(slot, ODOO, google)
@@ -228,7 +232,7 @@ class Expected:
             return
         deleted, kept = (ODOO, google) if odoo is None else (GOOGLE, odoo)
         side = deleted
-        if kept != slot.agreed and item.writer("exists") != deleted:  # edited on the other side meanwhile
+        if kept != slot.agreed and item.writer("exists", self.calendar) != deleted:  # edited on the other side meanwhile
             side = self._winner(slot)
             conflicts.append(Conflict(item.key, kept["title"] if side == deleted else "a deletion"))
         if not self._sends(side):
