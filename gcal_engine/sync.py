@@ -117,9 +117,13 @@ class _Run:
         self.deletions: list[Action] = []  # held until the end, behind the mass-deletion guard
 
         self.retry, state.retry_google_ids = state.retry_google_ids, set()
+        # A full list covers the spans the window grew by; a run from the sync token lists them.
+        self.ranges, state.added_ranges = (state.added_ranges if kind is RunKind.INCREMENTAL else []), []
         changes = list(self.local.pending_changes(full=kind is not RunKind.INCREMENTAL, window=self.window))
         self.bound_changes = {c.binding.google_id: c for c in changes if c.binding is not None}
         self.unbound_changes = {c.local_ref: c for c in changes if c.binding is None}
+        for span in self.ranges:
+            self._read_unbound(span)
         # A series deleted here takes its occurrences with it (when the deletion goes to Google):
         # changes to them are moot.
         self.doomed_series = {c.binding.google_id for c in changes
@@ -135,8 +139,12 @@ class _Run:
             self.ctx = dataclasses.replace(self.ctx, kind=RunKind.RESYNC)
             self.executor.ctx = self.ctx
             self.report.kind = RunKind.RESYNC.value
+            self._read_unbound(self.window)
             next_token, seen = self._pull(None)
 
+        for time_min, time_max in self.ranges if self.ctx.kind is RunKind.INCREMENTAL else ():
+            # The window grew: what lies in the added span is new to this run, as in a first sync.
+            seen |= self._pull(None, (time_min, time_max))[1]
         if self.retry - seen:
             self._process(self._fetch(self.retry - seen))
         if self.ctx.kind is not RunKind.INCREMENTAL:
@@ -165,15 +173,25 @@ class _Run:
         self.local.commit()
         self.report.complete = True
 
+    def _read_unbound(self, window: tuple[dt.datetime, dt.datetime]) -> None:
+        """Local events without binding in ``window`` join the changes to send (those read already
+        stay as read)."""
+        for change in self.local.pending_changes(full=True, window=window):
+            if change.binding is None:
+                self.unbound_changes.setdefault(change.local_ref, change)
+
     # -- Google's changes --------------------------------------------------------------------
 
-    def _pull(self, sync_token: str | None) -> tuple[str | None, set[str]]:
-        """List and apply Google's changes page by page; (next sync token, ids seen)."""
+    def _pull(self, sync_token: str | None, window: tuple[dt.datetime, dt.datetime] | None = None,
+              ) -> tuple[str | None, set[str]]:
+        """List and apply Google's changes page by page, from the sync token, or all of ``window``
+        (default: the synchronized window); (next sync token, ids seen)."""
+        window = window or self.window
         pages = self.client.list_events(
             self.config.calendar_id,
             sync_token=sync_token,
-            time_min=None if sync_token else self.window[0],
-            time_max=None if sync_token else self.window[1],
+            time_min=None if sync_token else window[0],
+            time_max=None if sync_token else window[1],
             page_size=self.config.page_size,
         )
         seen: set[str] = set()
@@ -240,8 +258,16 @@ class _Run:
                 local = self.bound_changes.pop(google_id, None)
             else:
                 local = matches.get(google_id)
+                pending = self.unbound_changes.pop(local.local_ref, None) if local is not None else None
                 if local is not None:
-                    local = self.unbound_changes.pop(local.local_ref, local)
+                    # A binding the local side forgot (another calendar, a reset) and remembers:
+                    # what both sides agreed on then tells what changed since.
+                    binding = local.binding
+                if local is not None and pending is not None:
+                    # The change as read (when and by whom it was made), with what only the match
+                    # knows: how the Google event is the user's, and its series' Google id.
+                    local = dataclasses.replace(pending, access=local.access,
+                                                series_google_id=pending.series_google_id or local.series_google_id)
             items.append(Item(binding, event, local))
         self._execute(planner.plan(items, self.ctx))
 

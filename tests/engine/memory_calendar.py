@@ -5,9 +5,10 @@ away, as a killed Odoo worker's transaction would be. Tests play the user with `
 and ``remove``, which mark events dirty as Odoo's write() does.
 
 It knows what Odoo's storage knows, no more: an event's content (not Google's id, iCalUID, link
-or ETag, which Odoo keeps only on bindings); the iCalUIDs a record had in the bindings its
-synchronization forgot (``forget_bindings``, as a calendar or account change or a reset does in
-Odoo: google_calendar_sync's identity memory); and where an occurrence sits in its series.
+or ETag, which Odoo keeps only on bindings); the bindings its synchronization forgot
+(``forget_bindings``, as a calendar or account change or a reset does in Odoo), as
+google_calendar_sync's identity memory keeps them: by iCalUID, with the versions both sides had
+agreed on; and where an occurrence sits in its series.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ class Record:
     dirty: bool = True
     notify: bool = True
     series_local_ref: str | None = None
-    ical_uids: frozenset[str] = frozenset()  # of the Google events it was bound to, before they were forgotten
+    remembered: tuple[tuple[str, Binding], ...] = ()  # (calendar, binding) it had, since forgotten
 
 
 @dataclass
@@ -50,7 +51,8 @@ class Store:
 
     def copy(self) -> Store:
         return Store(dict(self.records), dict(self.bindings), dict(self.by_google),
-                     SyncState(self.state.sync_token, set(self.state.retry_google_ids)), list(self.errors),
+                     SyncState(self.state.sync_token, set(self.state.retry_google_ids), list(self.state.added_ranges)),
+                     list(self.errors),
                      dict(self.archived), list(self.withdrawn))
 
 
@@ -65,12 +67,15 @@ class MemoryCalendar:
         self._ids = itertools.count(1)
         self.commits = 0
         self.fail_on: Callable[[str, Any], None] | None = None  # tests inject crashes here
+        self.calendar = "primary"  # the Google calendar the bindings are in (what Odoo's sync record says)
 
     # -- the user's side -------------------------------------------------------------------------
 
-    def add(self, event: Event, series: str | None = None, notify: bool = True) -> str:
+    def add(self, event: Event, series: str | None = None, notify: bool = True, dirty: bool = True) -> str:
+        """A new local event; not ``dirty``: one that was there before the synchronization (a full
+        list in its window finds it, as Odoo's events without binding)."""
         local_ref = f"L{next(self._ids)}"
-        self.work.records[local_ref] = Record(event, self.clock(), True, notify, series)
+        self.work.records[local_ref] = Record(event, self.clock(), dirty, notify, series)
         self.commit()
         return local_ref
 
@@ -100,18 +105,19 @@ class MemoryCalendar:
 
     def lose_bindings(self, *local_refs: str) -> None:
         """Forget these events' bindings but keep the events, as a reset does: what Odoo remembers
-        of their identity on Google stays."""
+        of them stays."""
         for local_ref in local_refs:
             self._forget(local_ref)
         self.commit()
 
-    def forget_bindings(self) -> None:
+    def forget_bindings(self, calendar: str) -> None:
         """Every binding and the sync state forgotten, as Odoo does when the user synchronizes with
-        another Google calendar or account (deletions not sent yet go with their bindings)."""
+        another Google ``calendar`` or account (deletions not sent yet go with their bindings)."""
         for local_ref in list(self.work.bindings):
             self._forget(local_ref)
         self.work.records = {ref: r for ref, r in self.work.records.items() if r.event is not None}
         self.work.state = SyncState()
+        self.calendar = calendar
         self.commit()
 
     def _forget(self, local_ref: str) -> None:
@@ -119,7 +125,8 @@ class MemoryCalendar:
         self.work.by_google.pop(binding.google_id, None)
         record = self.work.records.get(local_ref)
         if record is not None and binding.ical_uid:
-            self.work.records[local_ref] = dataclasses.replace(record, ical_uids=record.ical_uids | {binding.ical_uid})
+            kept = tuple((c, b) for c, b in record.remembered if (c, b.ical_uid) != (self.calendar, binding.ical_uid))
+            self.work.records[local_ref] = dataclasses.replace(record, remembered=(*kept, (self.calendar, binding)))
 
     def crash(self) -> None:
         """Lose everything not committed, as a killed transaction does."""
@@ -128,10 +135,11 @@ class MemoryCalendar:
     # -- LocalCalendar -----------------------------------------------------------------------------
 
     def load_state(self) -> SyncState:
-        return SyncState(self.work.state.sync_token, set(self.work.state.retry_google_ids))
+        state = self.work.state
+        return SyncState(state.sync_token, set(state.retry_google_ids), list(state.added_ranges))
 
     def save_state(self, state: SyncState) -> None:
-        self.work.state = SyncState(state.sync_token, set(state.retry_google_ids))
+        self.work.state = SyncState(state.sync_token, set(state.retry_google_ids), list(state.added_ranges))
 
     def binding_count(self) -> int:
         return len(self.work.bindings)
@@ -167,8 +175,8 @@ class MemoryCalendar:
         by an iCalUID remembered from a forgotten binding; an occurrence by its series (bound, or
         found in this same batch) and where it sits in it."""
         unbound = {i: r for i, r in self.work.records.items() if i not in self.work.bindings}
-        by_uid = {uid: i for i, r in unbound.items() if r.event is not None and not r.event.is_instance
-                  for uid in r.ical_uids}
+        by_uid = {b.ical_uid: i for i, r in unbound.items() if r.event is not None and not r.event.is_instance
+                  for _calendar, b in r.remembered}
         found: dict[str, LocalChange] = {}
         series_found: dict[str, str] = {}  # Google id of a series matched here -> its local reference
         taken: set[str] = set()
@@ -185,7 +193,13 @@ class MemoryCalendar:
                 if local_ref not in unbound and event.ical_uid:
                     local_ref = by_uid.get(event.ical_uid)
             if local_ref in unbound and local_ref not in taken and unbound[local_ref].event is not None:
-                found[event.google_id] = self._change(local_ref, unbound[local_ref], event.recurring_event_id)
+                record = unbound[local_ref]
+                change = self._change(local_ref, record, event.recurring_event_id)
+                base = next((b for c, b in record.remembered if (c, b.ical_uid) == (self.calendar, event.ical_uid)), None)
+                if base is not None:
+                    change = dataclasses.replace(change, binding=dataclasses.replace(
+                        base, google_id=event.google_id, etag=None), access=base.access)
+                found[event.google_id] = change
                 taken.add(local_ref)
                 if event.is_series:
                     series_found[event.google_id] = local_ref
