@@ -92,12 +92,16 @@ class OdooCalendar:
 
     def load_state(self):
         retry = json.loads(self.sync.retry_google_ids or "[]")
-        return engine.SyncState(self.sync.sync_token or None, set(retry))
+        spans = [(dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end))
+                 for start, end in json.loads(self.sync.added_ranges or "[]")]
+        return engine.SyncState(self.sync.sync_token or None, set(retry), spans)
 
     def save_state(self, state):
         values = {
             "sync_token": state.sync_token or False,
             "retry_google_ids": json.dumps(sorted(state.retry_google_ids)) if state.retry_google_ids else False,
+            "added_ranges": json.dumps([[start.isoformat(), end.isoformat()] for start, end in state.added_ranges])
+            if state.added_ranges else False,
         }
         if any(self.sync[key] != value for key, value in values.items()):
             # Not a reason to commit by itself: a new token alone goes with the run's outcome (an
@@ -195,8 +199,14 @@ class OdooCalendar:
         for recurrence in series.filtered("calendar_event_ids"):
             access = self.attendance.access(recurrence.base_event_id)
             if access in (Access.ORGANIZER, Access.COPY):
-                yield engine.LocalChange(str(LocalRef.series(recurrence.id)), self.reads.series(recurrence),
-                                         recurrence.write_date.replace(tzinfo=UTC), notify=False, access=access)
+                series_ref = str(LocalRef.series(recurrence.id))
+                modified_at = recurrence.write_date.replace(tzinfo=UTC)
+                yield engine.LocalChange(series_ref, self.reads.series(recurrence), modified_at, notify=False,
+                                         access=access)
+                # Its occurrences that were exceptions on Google (moved, changed, deleted) go along.
+                for local_ref, event in self.reads.remembered_occurrences(recurrence):
+                    yield engine.LocalChange(local_ref, event, modified_at, notify=False,
+                                             series_local_ref=series_ref, access=access)
 
     def match(self, events):
         return self.matcher.match(events)
