@@ -20,12 +20,12 @@ class GoogleCalendarIdentity(models.Model):
     event_id = fields.Many2one("calendar.event", ondelete="cascade", index="btree_not_null")
     recurrence_id = fields.Many2one("calendar.recurrence", ondelete="cascade", index="btree_not_null")
     ical_uid = fields.Char("iCalUID", required=True, index=True)
-    calendar = fields.Char(
-        required=True, help="The Google calendar the binding was in (a primary calendar by its owner's address): "
-                            "what both sides agreed on is that calendar's.")
-    original_start = fields.Char(
-        help="For an occurrence: where its series put it (its Google instance); without an event, an occurrence "
-             "deleted from the series.")
+    # The Google calendar the binding was in (a primary calendar by its owner's address): what
+    # both sides agreed on is that calendar's.
+    calendar = fields.Char(required=True)
+    # For an occurrence: where its series put it (its Google instance); without an event, an
+    # occurrence deleted from the series.
+    original_start = fields.Char()
     # What the forgotten binding recorded (see google.calendar.binding).
     access = fields.Char()
     local_hash = fields.Char()

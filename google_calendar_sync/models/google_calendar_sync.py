@@ -74,9 +74,8 @@ class GoogleCalendarSync(models.Model):
     synced_email = fields.Char(readonly=True, help="The Google account the bindings belong to.")
     sync_token = fields.Char(groups="base.group_system", copy=False, readonly=True)
     retry_google_ids = fields.Text(groups="base.group_system", copy=False, readonly=True)
-    added_ranges = fields.Text(
-        groups="base.group_system", copy=False, readonly=True,
-        help="Spans of time an administrator added to the synchronized window, still to list for this user (JSON).")
+    # Spans of time an administrator added to the synchronized window, still to list (JSON).
+    added_ranges = fields.Text(groups="base.group_system", copy=False, readonly=True)
     deletions_held = fields.Boolean(
         "Deletions Waiting", readonly=True,
         help="The last run stopped before deleting much of the calendar at once; they go once confirmed.")
