@@ -224,8 +224,8 @@ def _deletion(plan: Plan, ctx: Context, binding: Binding, remote: Event | None, 
     """One side deleted the event (or no longer has it to show), the other kept it."""
     remote_gone = is_deletion(remote)
     local_gone = local is not None and local.event is None
-    if remote_gone and local_gone:
-        plan.actions.append(Unbind(binding))
+    if (remote_gone or remote is not None and remote.cancelled) and local_gone:
+        plan.actions.append(Unbind(binding))  # (a cancelled occurrence: gone on both sides too)
     elif access is not Access.ORGANIZER:
         _copy_gone(plan, ctx, binding, local, access, remote_gone)
     elif remote_gone and not local_changed:
@@ -404,13 +404,12 @@ def plan(items: Iterable[Item], ctx: Context) -> Plan:
 
 
 def phase(action: Action) -> int:
-    """Series before their occurrences, so an occurrence always finds its series (an action
-    without an event, a binding's, goes by its Google id)."""
+    """Series before their occurrences, so an occurrence always finds its series (a binding
+    recorded alone goes by its Google id)."""
     event = getattr(action, "remote", None) or getattr(getattr(action, "local", None), "event", None)
-    if event is not None:
-        return 1 if event.is_instance else 0
-    binding = getattr(action, "binding", None)
-    return 1 if binding is not None and recurrence.split_instance_id(binding.google_id) else 0
+    if isinstance(action, Bind):
+        return 1 if recurrence.split_instance_id(action.binding.google_id) else 0
+    return 1 if event is not None and event.is_instance else 0
 
 
 def mass_deletion(deletions: Iterable[Action], total: int, share: float, minimum: int) -> tuple[str, int] | None:

@@ -25,7 +25,7 @@ from .executor import Executor
 from .local import LocalCalendar, LocalChange, SyncState
 from .mapping import from_google
 from .model import Event, deleted, google_id_of
-from .actions import LOCAL_DELETIONS, Action, ConflictPolicy, Context, Item, Mode, Plan, RunKind
+from .actions import LOCAL_DELETIONS, Action, ConflictPolicy, Context, CreateLocal, Item, Mode, Plan, RunKind
 from .report import EventProblem, RunReport
 
 UTC = dt.timezone.utc
@@ -124,10 +124,9 @@ class _Run:
         self.unbound_changes = {c.local_ref: c for c in changes if c.binding is None}
         for span in self.ranges:
             self._read_unbound(span)
-        # A series deleted here takes its occurrences with it (when the deletion goes to Google):
-        # changes to them are moot.
-        self.doomed_series = {c.binding.google_id for c in changes
-                              if c.event is None and c.binding is not None and config.mode.pushes}
+        # A series deleted here takes its occurrences with it: changes to them are moot (unless
+        # a newer change on Google makes the series again: see _process).
+        self.doomed_series = {c.binding.google_id for c in changes if c.event is None and c.binding is not None}
 
     def go(self) -> None:
         config, state = self.config, self.state
@@ -242,8 +241,7 @@ class _Run:
         live = {google_id_of(e) for e in events if not e.cancelled} | set(bindings)
         # A cancelled occurrence of a series this side never had (or just lost) is nothing to apply.
         events = [e for e in events if not (e.cancelled and e.is_instance and e.google_id not in bindings
-                                            and e.recurring_event_id not in live)
-                  and not (e.is_instance and e.recurring_event_id in self.doomed_series)]
+                                            and e.recurring_event_id not in live)]
         cutoff = self.config.created_after
         if cutoff is not None:
             events = [e for e in events if e.google_id in bindings or e.created is None or e.created >= cutoff]
@@ -269,7 +267,22 @@ class _Run:
                     local = dataclasses.replace(pending, access=local.access,
                                                 series_google_id=pending.series_google_id or local.series_google_id)
             items.append(Item(binding, event, local))
-        self._execute(planner.plan(items, self.ctx))
+        series_plan = planner.plan([i for i in items if i.remote is None or not i.remote.is_instance], self.ctx)
+        # A series deleted here whose deletion lost to a newer change on Google is made again: its
+        # occurrences' changes apply. Those of a series whose deletion goes are moot.
+        self.doomed_series -= {a.replaces.google_id for a in series_plan.actions
+                               if isinstance(a, CreateLocal) and a.replaces is not None}
+        self._execute(series_plan)
+        occurrences = []
+        for item in items:
+            if item.remote is None or not item.remote.is_instance:
+                continue
+            if item.remote.recurring_event_id not in self.doomed_series:
+                occurrences.append(item)
+            elif item.local is not None and item.binding is not None:
+                self.bound_changes[item.binding.google_id] = item.local  # (its deletion goes with the others)
+        if occurrences:
+            self._execute(planner.plan(occurrences, self.ctx))
 
     def _vanished(self, seen: set[str]) -> None:
         """After a full list: bound events inside the window that Google no longer lists are gone.

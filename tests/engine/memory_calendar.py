@@ -36,7 +36,6 @@ class Record:
     dirty: bool = True
     notify: bool = True
     series_local_ref: str | None = None
-    remembered: tuple[tuple[str, Binding], ...] = ()  # (calendar, binding) it had, since forgotten
 
 
 @dataclass
@@ -48,12 +47,13 @@ class Store:
     errors: list[tuple[str | None, str | None, EngineError]] = field(default_factory=list)
     archived: dict[str, Event] = field(default_factory=dict)  # out of sight, recoverable
     withdrawn: list[str] = field(default_factory=list)  # events the user stopped attending
+    # Bindings forgotten, by (calendar, local reference): Odoo's google.calendar.identity.
+    remembered: dict[tuple[str, str], Binding] = field(default_factory=dict)
 
     def copy(self) -> Store:
         return Store(dict(self.records), dict(self.bindings), dict(self.by_google),
                      SyncState(self.state.sync_token, set(self.state.retry_google_ids), list(self.state.added_ranges)),
-                     list(self.errors),
-                     dict(self.archived), list(self.withdrawn))
+                     list(self.errors), dict(self.archived), list(self.withdrawn), dict(self.remembered))
 
 
 class MemoryCalendar:
@@ -123,10 +123,8 @@ class MemoryCalendar:
     def _forget(self, local_ref: str) -> None:
         binding = self.work.bindings.pop(local_ref)
         self.work.by_google.pop(binding.google_id, None)
-        record = self.work.records.get(local_ref)
-        if record is not None and binding.ical_uid:
-            kept = tuple((c, b) for c, b in record.remembered if (c, b.ical_uid) != (self.calendar, binding.ical_uid))
-            self.work.records[local_ref] = dataclasses.replace(record, remembered=(*kept, (self.calendar, binding)))
+        if binding.ical_uid:
+            self.work.remembered[(self.calendar, local_ref)] = binding
 
     def crash(self) -> None:
         """Lose everything not committed, as a killed transaction does."""
@@ -173,10 +171,11 @@ class MemoryCalendar:
     def match(self, events: Sequence[Event]) -> dict[str, LocalChange]:
         """Unbound local events that are these Google events, as Odoo finds them: ours by link;
         by an iCalUID remembered from a forgotten binding; an occurrence by its series (bound, or
-        found in this same batch) and where it sits in it."""
+        found in this same batch) and where it sits in it. One linked or remembered but deleted
+        here since is found as its deletion."""
         unbound = {i: r for i, r in self.work.records.items() if i not in self.work.bindings}
-        by_uid = {b.ical_uid: i for i, r in unbound.items() if r.event is not None and not r.event.is_instance
-                  for _calendar, b in r.remembered}
+        by_uid = {b.ical_uid: ref for (_calendar, ref), b in self.work.remembered.items()
+                  if ref in unbound and unbound[ref].event is not None and not unbound[ref].event.is_instance}
         found: dict[str, LocalChange] = {}
         series_found: dict[str, str] = {}  # Google id of a series matched here -> its local reference
         taken: set[str] = set()
@@ -191,18 +190,25 @@ class MemoryCalendar:
             else:
                 local_ref = local_ref_from_link(self.namespace, event.link)
                 if local_ref not in unbound and event.ical_uid:
-                    local_ref = by_uid.get(event.ical_uid)
-            if local_ref in unbound and local_ref not in taken and unbound[local_ref].event is not None:
-                record = unbound[local_ref]
-                change = self._change(local_ref, record, event.recurring_event_id)
-                base = next((b for c, b in record.remembered if (c, b.ical_uid) == (self.calendar, event.ical_uid)), None)
-                if base is not None:
-                    change = dataclasses.replace(change, binding=dataclasses.replace(
-                        base, google_id=event.google_id, etag=None), access=base.access)
-                found[event.google_id] = change
-                taken.add(local_ref)
-                if event.is_series:
-                    series_found[event.google_id] = local_ref
+                    local_ref = by_uid.get(event.ical_uid, local_ref)
+            base = self.work.remembered.get((self.calendar, local_ref or ""))
+            if base is not None and base.ical_uid != event.ical_uid:
+                base = None
+            if local_ref is None or local_ref in taken or local_ref in self.work.bindings:
+                continue
+            if local_ref in unbound:
+                change = self._change(local_ref, unbound[local_ref], event.recurring_event_id)
+            elif base is not None:
+                change = LocalChange(local_ref, None, dt.datetime(1970, 1, 1, tzinfo=UTC))  # deleted here since
+            else:
+                continue
+            if base is not None:
+                change = dataclasses.replace(change, binding=dataclasses.replace(
+                    base, google_id=event.google_id, etag=None), access=base.access)
+            found[event.google_id] = change
+            taken.add(local_ref)
+            if event.is_series:
+                series_found[event.google_id] = local_ref
         return found
 
     @staticmethod
@@ -231,7 +237,7 @@ class MemoryCalendar:
             series = None
             if event.is_instance:
                 series = self.work.by_google.get(event.recurring_event_id or "")
-                if series is None:
+                if series is None or self.work.records[series].event is None:
                     results.append(LocalWriteError(f"the series {event.recurring_event_id} of this occurrence is not here"))
                     continue
             local_ref = f"L{next(self._ids)}"
