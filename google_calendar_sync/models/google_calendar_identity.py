@@ -5,8 +5,9 @@ account or a reset forgets it. The event is still the same meeting on Google, un
 iCalUID (and, for an occurrence, the same original start) in every calendar that holds it. When
 a binding is forgotten, that identity is kept here with what both sides had last agreed on, so
 that a later full list finds the Odoo event again instead of importing it twice, and merges what
-changed since on either side instead of guessing (see sync/event_matcher.py). Written only by
-``sync/binding_store.py``; it goes with the event or series it names.
+changed since on either side instead of guessing (see sync/event_matcher.py); an Odoo event
+deleted since is found as its deletion, which that calendar then gets. Written only by
+``sync/binding_store.py``.
 """
 
 from odoo import fields, models
@@ -17,8 +18,9 @@ class GoogleCalendarIdentity(models.Model):
     _description = "Google Calendar Event Identity"
     _log_access = False
 
-    event_id = fields.Many2one("calendar.event", ondelete="cascade", index="btree_not_null")
-    recurrence_id = fields.Many2one("calendar.recurrence", ondelete="cascade", index="btree_not_null")
+    local_ref = fields.Char("Local Reference", required=True, index=True)
+    event_id = fields.Many2one("calendar.event", ondelete="set null", index="btree_not_null")
+    recurrence_id = fields.Many2one("calendar.recurrence", ondelete="set null", index="btree_not_null")
     ical_uid = fields.Char("iCalUID", required=True, index=True)
     # The Google calendar the binding was in (a primary calendar by its owner's address): what
     # both sides agreed on is that calendar's.

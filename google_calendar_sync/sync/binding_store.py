@@ -162,26 +162,21 @@ class BindingStore:
         self.env.cr.execute(SQL(
             """
             WITH forgotten AS (
-                SELECT DISTINCT ON (b.ical_uid, b.event_id, COALESCE(b.recurrence_id, s.recurrence_id),
-                                    b.original_start)
-                       b.event_id, COALESCE(b.recurrence_id, s.recurrence_id) AS recurrence_id, b.ical_uid,
-                       %(calendar)s AS calendar, b.original_start, b.access, b.local_hash, b.remote_hash,
+                SELECT DISTINCT ON (b.local_ref)
+                       b.local_ref, b.event_id, COALESCE(b.recurrence_id, s.recurrence_id) AS recurrence_id,
+                       b.ical_uid, %(calendar)s AS calendar, b.original_start, b.access, b.local_hash, b.remote_hash,
                        b.local_digests, b.remote_digests, b.starts_at, b.ends_at
                   FROM google_calendar_binding b
                   LEFT JOIN google_calendar_binding s ON s.id = b.series_binding_id
                  WHERE b.id = ANY(%(ids)s) AND b.ical_uid IS NOT NULL AND b.google_id IS NOT NULL
                    AND (b.event_id IS NOT NULL OR COALESCE(b.recurrence_id, s.recurrence_id) IS NOT NULL)
-                 ORDER BY b.ical_uid, b.event_id, COALESCE(b.recurrence_id, s.recurrence_id), b.original_start,
-                          b.id DESC
+                 ORDER BY b.local_ref, b.id DESC
             ), replaced AS (
                 DELETE FROM google_calendar_identity i USING forgotten f
-                 WHERE i.ical_uid = f.ical_uid AND i.calendar = f.calendar
-                   AND i.event_id IS NOT DISTINCT FROM f.event_id
-                   AND i.recurrence_id IS NOT DISTINCT FROM f.recurrence_id
-                   AND i.original_start IS NOT DISTINCT FROM f.original_start
+                 WHERE i.local_ref = f.local_ref AND i.calendar = f.calendar
             )
-            INSERT INTO google_calendar_identity (event_id, recurrence_id, ical_uid, calendar, original_start, access,
-                   local_hash, remote_hash, local_digests, remote_digests, starts_at, ends_at)
+            INSERT INTO google_calendar_identity (local_ref, event_id, recurrence_id, ical_uid, calendar,
+                   original_start, access, local_hash, remote_hash, local_digests, remote_digests, starts_at, ends_at)
             SELECT * FROM forgotten
             """,
             ids=rows.ids, calendar=self.calendar(),
@@ -201,11 +196,8 @@ class BindingStore:
     def remembered(identity, google_id):
         """The binding a remembered identity stood for, now for the Google event ``google_id`` (its
         ETag unknown: the versions both sides agreed on are the base to compare with)."""
-        ref = (LocalRef.series(identity.recurrence_id.id) if not identity.event_id and not identity.original_start
-               else LocalRef.event(identity.event_id.id) if identity.event_id
-               else LocalRef.cancelled_occurrence(identity.recurrence_id.id, identity.original_start))
         return engine.Binding(
-            local_ref=str(ref),
+            local_ref=identity.local_ref,
             google_id=google_id,
             etag=None,
             ical_uid=identity.ical_uid,

@@ -83,15 +83,11 @@ class EventMatcher:
         return remembered
 
     def _with_base(self, change, event, remembered):
-        """``change`` with the binding Odoo remembers for this pair, if any: what both sides
-        agreed on when it was forgotten, and how the event was the user's."""
-        local = LocalRef.parse(change.local_ref)
-        original = mapping.encode_original(event.original_start) if event.is_instance else False
+        """``change`` with the binding Odoo remembers for this pair in this calendar, if any: what
+        both sides agreed on when it was forgotten, and how the event was the user's."""
         calendar = self.store.calendar()
         for identity in remembered.get(event.ical_uid, ()):
-            names = (identity.event_id.id == local.record_id if local.is_event else
-                     identity.recurrence_id.id == local.record_id and not identity.event_id)
-            if names and (identity.original_start or False) == original and identity.calendar == calendar:
+            if identity.local_ref == change.local_ref and identity.calendar == calendar:
                 base = self.store.remembered(identity, event.google_id)
                 return engine.LocalChange(change.local_ref, change.event, change.modified_at, base, change.notify,
                                           change.series_local_ref, change.series_google_id, base.access)
@@ -116,8 +112,9 @@ class EventMatcher:
         if row.google_id:
             return None  # already bound to another Google event
         current = self.reads.of_ref(local_ref)
-        if current is None and not row.dirty:
-            return None
+        if current is None and not row.dirty and not self.Identity.search_count(
+                [("local_ref", "=", local_ref), ("calendar", "=", self.store.calendar())], limit=1):
+            return None  # (one deleted since its binding here was forgotten: found as its deletion)
         # A dirty row without its event is a deletion not yet sent: the newer change will win.
         edited = row.dirty_at.replace(tzinfo=UTC) if row.dirty and row.dirty_at else NEVER
         return engine.LocalChange(local_ref, current, edited, access=self._access_of(local_ref))
