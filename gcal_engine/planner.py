@@ -260,8 +260,8 @@ def _deletion(plan: Plan, ctx: Context, binding: Binding, remote: Event | None, 
     """One side deleted the event (or no longer has it to show), the other kept it."""
     remote_gone = is_deletion(remote)
     local_gone = local is not None and local.event is None
-    if remote_gone and local_gone:
-        plan.actions.append(Unbind(binding))
+    if (remote_gone or remote is not None and remote.cancelled) and local_gone:
+        plan.actions.append(Unbind(binding))  # (a cancelled occurrence: gone on both sides too)
     elif access is not Access.ORGANIZER:
         _copy_gone(plan, ctx, binding, remote, local, access)
     elif remote_gone and not local_changed:
@@ -296,9 +296,11 @@ def _pull(plan: Plan, ctx: Context, binding: Binding, remote: Event | None) -> N
     remote_gone = is_deletion(remote)
     if not ctx.mode.pulls:
         # Not taken, and not recorded as agreed either: the binding keeps the version both sides
-        # last agreed on, so the change comes in once the direction takes Google's changes (a
-        # change of direction lists the calendar again).
+        # last agreed on (recorded as it is: it may be one the local side had forgotten), so the
+        # change comes in once the direction takes Google's changes (a change of direction lists
+        # the calendar again).
         plan.ignored += 1
+        plan.actions.append(Bind(binding))
     elif remote_gone:
         plan.deletions.append(DeleteLocal(binding))
     elif binding.access is Access.COPY:
@@ -418,7 +420,12 @@ def _reconcile_unbound(plan: Plan, ctx: Context, remote: Event, local: LocalChan
     elif remote.content_hash(ctx.fields) == event.content_hash(ctx.fields):
         plan.actions.append(Bind(binding_for(local.local_ref, remote, event, ctx.fields, access)))
     elif access is Access.COPY and not event.is_instance:
-        plan.actions.append(_import(ctx, local, remote.ical_uid or ical_uid_for(ctx.namespace, local.local_ref)))
+        if ctx.mode.pushes:
+            plan.actions.append(_import(ctx, local, remote.ical_uid or ical_uid_for(ctx.namespace, local.local_ref)))
+        else:
+            plan.ignored += 1  # left unbound: the full list of a direction change finds it again
+    elif access is Access.ATTENDEE and not ctx.mode.pulls:
+        plan.ignored += 1  # an invitation is Google's version, which this direction does not take
     elif access is Access.ATTENDEE or winner(ctx, remote, local) == GOOGLE:
         plan.actions.append(UpdateLocal(local.local_ref, remote, access=access))
     else:
@@ -434,8 +441,11 @@ def plan(items: Iterable[Item], ctx: Context) -> Plan:
 
 
 def phase(action: Action) -> int:
-    """Series before their occurrences, so an occurrence always finds its series."""
+    """Series before their occurrences, so an occurrence always finds its series (a binding
+    recorded alone goes by its Google id)."""
     event = getattr(action, "remote", None) or getattr(getattr(action, "local", None), "event", None)
+    if isinstance(action, Bind):
+        return 1 if recurrence.split_instance_id(action.binding.google_id) else 0
     return 1 if event is not None and event.is_instance else 0
 
 

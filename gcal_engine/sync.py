@@ -25,7 +25,7 @@ from .executor import Executor
 from .local import Binding, LocalCalendar, LocalChange, SyncState
 from .mapping import from_google
 from .model import Event, deleted, google_id_of
-from .actions import GOOGLE, LOCAL, LOCAL_DELETIONS, Action, ConflictPolicy, Context, Item, Mode, Plan, RunKind
+from .actions import GOOGLE, LOCAL, LOCAL_DELETIONS, Action, ConflictPolicy, Context, CreateLocal, Item, Mode, Plan, RunKind
 from .report import Conflict, ConflictKind, EventProblem, RunReport
 
 UTC = dt.timezone.utc
@@ -117,13 +117,16 @@ class _Run:
         self.deletions: list[Action] = []  # held until the end, behind the mass-deletion guard
 
         self.retry, state.retry_google_ids = state.retry_google_ids, set()
+        # A full list covers the spans the window grew by; a run from the sync token lists them.
+        self.ranges, state.added_ranges = (state.added_ranges if kind is RunKind.INCREMENTAL else []), []
         changes = list(self.local.pending_changes(full=kind is not RunKind.INCREMENTAL, window=self.window))
         self.bound_changes = {c.binding.google_id: c for c in changes if c.binding is not None}
         self.unbound_changes = {c.local_ref: c for c in changes if c.binding is None}
-        # A series deleted here takes its occurrences with it (when the deletion goes to Google):
-        # changes to them are moot.
-        self.doomed_series = {c.binding.google_id for c in changes
-                              if c.event is None and c.binding is not None and config.mode.pushes}
+        for span in self.ranges:
+            self._read_unbound(span)
+        # A series deleted here takes its occurrences with it: changes to them are moot (unless
+        # a newer change on Google makes the series again: see _process).
+        self.doomed_series = {c.binding.google_id for c in changes if c.event is None and c.binding is not None}
 
     def go(self) -> None:
         config, state = self.config, self.state
@@ -135,8 +138,12 @@ class _Run:
             self.ctx = dataclasses.replace(self.ctx, kind=RunKind.RESYNC)
             self.executor.ctx = self.ctx
             self.report.kind = RunKind.RESYNC.value
+            self._read_unbound(self.window)
             next_token, seen = self._pull(None)
 
+        for time_min, time_max in self.ranges if self.ctx.kind is RunKind.INCREMENTAL else ():
+            # The window grew: what lies in the added span is new to this run, as in a first sync.
+            seen |= self._pull(None, (time_min, time_max))[1]
         if self.retry - seen:
             self._process(self._fetch(self.retry - seen))
         if self.ctx.kind is not RunKind.INCREMENTAL:
@@ -170,15 +177,25 @@ class _Run:
         self.local.commit()
         self.report.complete = True
 
+    def _read_unbound(self, window: tuple[dt.datetime, dt.datetime]) -> None:
+        """Local events without binding in ``window`` join the changes to send (those read already
+        stay as read)."""
+        for change in self.local.pending_changes(full=True, window=window):
+            if change.binding is None:
+                self.unbound_changes.setdefault(change.local_ref, change)
+
     # -- Google's changes --------------------------------------------------------------------
 
-    def _pull(self, sync_token: str | None) -> tuple[str | None, set[str]]:
-        """List and apply Google's changes page by page; (next sync token, ids seen)."""
+    def _pull(self, sync_token: str | None, window: tuple[dt.datetime, dt.datetime] | None = None,
+              ) -> tuple[str | None, set[str]]:
+        """List and apply Google's changes page by page, from the sync token, or all of ``window``
+        (default: the synchronized window); (next sync token, ids seen)."""
+        window = window or self.window
         pages = self.client.list_events(
             self.config.calendar_id,
             sync_token=sync_token,
-            time_min=None if sync_token else self.window[0],
-            time_max=None if sync_token else self.window[1],
+            time_min=None if sync_token else window[0],
+            time_max=None if sync_token else window[1],
             page_size=self.config.page_size,
         )
         seen: set[str] = set()
@@ -227,13 +244,9 @@ class _Run:
         series = {e.recurring_event_id for e in events if e.recurring_event_id}
         bindings = self.local.bindings_for({google_id_of(e) for e in events} | series)
         live = {google_id_of(e) for e in events if not e.cancelled} | set(bindings)
-        for event in events:
-            if event.is_instance and event.recurring_event_id in self.doomed_series and not event.cancelled:
-                self._overruled(event, bindings)
         # A cancelled occurrence of a series this side never had (or just lost) is nothing to apply.
         events = [e for e in events if not (e.cancelled and e.is_instance and e.google_id not in bindings
-                                            and e.recurring_event_id not in live)
-                  and not (e.is_instance and e.recurring_event_id in self.doomed_series)]
+                                            and e.recurring_event_id not in live)]
         cutoff = self.config.created_after
         if cutoff is not None:
             events = [e for e in events if e.google_id in bindings or e.created is None or e.created >= cutoff]
@@ -248,11 +261,37 @@ class _Run:
                 local = self.bound_changes.pop(google_id, None)
             else:
                 local = matches.get(google_id)
+                pending = self.unbound_changes.pop(local.local_ref, None) if local is not None else None
                 if local is not None:
-                    local = self.unbound_changes.pop(local.local_ref, local)
+                    # A binding the local side forgot (another calendar, a reset) and remembers:
+                    # what both sides agreed on then tells what changed since.
+                    binding = local.binding
+                if local is not None and pending is not None:
+                    # The change as read (when and by whom it was made), with what only the match
+                    # knows: how the Google event is the user's, and its series' Google id.
+                    local = dataclasses.replace(pending, access=local.access,
+                                                series_google_id=pending.series_google_id or local.series_google_id)
             of_series = bindings.get(event.recurring_event_id) if binding is None and event.recurring_event_id else None
             items.append(Item(binding, event, local, of_series))
-        self._execute(planner.plan(items, self.ctx))
+        series_plan = planner.plan([i for i in items if i.remote is None or not i.remote.is_instance], self.ctx)
+        # A series deleted here whose deletion lost to a newer change on Google is made again: its
+        # occurrences' changes apply. Those of a series whose deletion goes are moot.
+        self.doomed_series -= {a.replaces.google_id for a in series_plan.actions
+                               if isinstance(a, CreateLocal) and a.replaces is not None}
+        self._execute(series_plan)
+        occurrences = []
+        for item in items:
+            if item.remote is None or not item.remote.is_instance:
+                continue
+            if item.remote.recurring_event_id not in self.doomed_series:
+                occurrences.append(item)
+                continue
+            if not item.remote.cancelled:
+                self._overruled(item.remote, bindings)
+            if item.local is not None and item.binding is not None:
+                self.bound_changes[item.binding.google_id] = item.local  # (its deletion goes with the others)
+        if occurrences:
+            self._execute(planner.plan(occurrences, self.ctx))
 
     def _overruled(self, event: Event, bindings: dict[str, Binding]) -> None:
         """An occurrence changed on Google, of a series deleted here: it goes with its series, and

@@ -7,12 +7,14 @@ below Google's quotas (google_client), and the engine's LocalCalendar over the O
 (odoo_calendar). The Reset Account wizard's logic is next to it (wizard/account_reset).
 """
 
+import json
 import uuid
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 from ..sync import status
+from ..sync.binding_store import BindingStore
 from ..sync.google_client import calendar_client
 from ..sync.push_channel import PushChannel
 from ..sync.run_queue import RunQueue
@@ -33,6 +35,8 @@ STATES = [
     ("synced", "Synchronized"),
     ("error", "Error"),
 ]
+# What each direction carries: Google's changes into Odoo, Odoo's to Google.
+CARRIES = {"two_way": {"google", "odoo"}, "odoo_to_google": {"odoo"}, "google_to_odoo": {"google"}}
 PARAM_PAUSED = "google_calendar_sync.paused"
 PARAM_NAMESPACE = "google_calendar_sync.namespace"
 
@@ -70,6 +74,8 @@ class GoogleCalendarSync(models.Model):
     synced_email = fields.Char(readonly=True, help="The Google account the bindings belong to.")
     sync_token = fields.Char(groups="base.group_system", copy=False, readonly=True)
     retry_google_ids = fields.Text(groups="base.group_system", copy=False, readonly=True)
+    # Spans of time an administrator added to the synchronized window, still to list (JSON).
+    added_ranges = fields.Text(groups="base.group_system", copy=False, readonly=True)
     deletions_held = fields.Boolean(
         "Deletions Waiting", readonly=True,
         help="The last run stopped before deleting much of the calendar at once; they go once confirmed.")
@@ -106,13 +112,15 @@ class GoogleCalendarSync(models.Model):
 
     def write(self, vals):
         """A sync turned on or off, or its direction changed: the events of the user change hands
-        on their attendees' calendars (see sync/attendance.py)."""
+        on their attendees' calendars (see sync/attendance.py). A direction that now carries what
+        the old one left aside lists the calendar again (``_direction_widened``)."""
         watched = {"enabled", "direction"} & set(vals)
         before = {sync.id: (sync.enabled, sync.direction) for sync in self} if watched else {}
         result = super().write(vals)
         changed = self.filtered(lambda sync: sync.id in before and (sync.enabled, sync.direction) != before[sync.id])
         if changed:
             self.env["google.calendar.binding"]._recheck_people(changed.user_id)
+            changed.filtered(lambda sync: CARRIES[sync.direction] - CARRIES[before[sync.id][1]])._direction_widened()
         return result
 
     # -- settings ------------------------------------------------------------------------------
@@ -254,15 +262,29 @@ class GoogleCalendarSync(models.Model):
         self.write({"calendar_id": calendar_id, "calendar_name": name, "default_reminders_at": False})
         self._sync_now()
 
-    def _window_changed(self):
-        """The administrator changed the sync window: the next run of each lists the new window
-        whole (a resynchronization: it binds what both sides have, mails nobody)."""
-        self.write({"sync_token": False, "retry_google_ids": False})
+    def _direction_widened(self):
+        """The direction now carries changes the old one left aside: they wait, unapplied, on their
+        side (see gcal_engine.planner), and what was new there then was never taken. The next run
+        lists the window whole again (a resynchronization: it binds what both sides have, mails
+        nobody), then sends or takes what waited."""
+        self.write({"sync_token": False})
+        self.filtered("enabled")._request_sync(urgent=True)
+
+    def _window_widened(self, spans):
+        """The administrator widened the synchronized window by ``spans`` ((start, end) pairs, in
+        UTC): the next run of each lists them once in full, beside its usual changes (the sync
+        token goes on): what lies there is taken and sent as in a first synchronization."""
+        for sync in self:
+            known = json.loads(sync.added_ranges or "[]")
+            sync.added_ranges = json.dumps(known + [[start.isoformat(), end.isoformat()] for start, end in spans])
         self.filtered("enabled")._request_sync()
 
     def _forget_bindings(self):
-        """Another Google account now: the old bindings and sync token mean nothing there."""
-        self.binding_ids.unlink()
+        """Another Google calendar or account now: the old bindings and sync token mean nothing
+        there. What they knew of each event's identity on Google stays (binding_store.forget): the
+        next full list finds the events both sides already have, in the first calendar too."""
+        for sync in self.sudo():
+            BindingStore(sync, sync.env).forget()
         self.write({"sync_token": False, "retry_google_ids": False, "synced_email": False})
 
     def _forget_account(self):

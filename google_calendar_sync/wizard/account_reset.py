@@ -4,7 +4,8 @@ Google deletions go first, in batches: if Google deletes none, the reset stops w
 changed. Deleting a series deletes its occurrences. "Synchronize only new events" keeps
 everything that exists now out of the next synchronizations for good; "all existing events"
 sends and receives everything again (Odoo's version winning over the deletions just made on
-Google), and rebinds what both sides kept, without duplicates.
+Google, a series with its changed and deleted occurrences), and rebinds what both sides kept,
+without duplicates.
 """
 
 import datetime
@@ -21,6 +22,10 @@ from ..sync import messages
 from ..sync.google_client import calendar_client
 from ..sync.local_ref import LocalRef
 from ..sync.run_queue import RunQueue
+
+# A binding's values once its Google event is gone: the Odoo event is still to send.
+UNSENT = {"google_id": False, "etag": False, "ical_uid": False, "local_hash": False, "remote_hash": False,
+          "local_digests": False, "remote_digests": False, "starts_at": False, "ends_at": False, "last_error": False}
 
 
 class GrantRefused(UserError):
@@ -63,9 +68,16 @@ class AccountReset:
         if delete_policy == "dont_delete" and sync_policy == "all":
             return len(kept), reason  # the bindings stay: the same account rebinds them (another forgets them)
         if sync_policy == "all":
-            # Pairs Google would not break stay bound, so that sending everything again makes no copy.
-            # (synced_email stays: should another account connect, every binding is forgotten then.)
-            (sync.binding_ids - kept - sync.binding_ids.filtered(lambda r: r.series_binding_id in kept)).unlink()
+            # Only the pairs this reset broke change: what Google deleted is sent again, series with
+            # their changed and deleted occurrences; what Odoo deleted comes back from Google. The
+            # others (Google would not delete them, or not the user's to delete: invitations) stay
+            # bound, so that listing everything again makes no copy. (synced_email stays: should
+            # another account connect, every binding is forgotten then.)
+            broken = (rows - kept) | sync.binding_ids.filtered(lambda r: r.series_binding_id in rows - kept)
+            if delete_policy == "delete_google":
+                broken.write(dict(UNSENT, dirty=True, dirty_at=now, notify=False))
+            else:
+                broken.unlink()
             sync.write({"sync_token": False, "retry_google_ids": False})
             self._requeue_existing(now)
         else:

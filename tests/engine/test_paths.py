@@ -93,9 +93,9 @@ def test_a_calendar_taken_to_another_and_back_keeps_each_event_once(harness: Har
     assert set(primary.values()) == {1} and set(local.values()) == {1}
     clinic = secondary_calendar(harness)
 
-    harness.local.forget_bindings()
+    harness.local.forget_bindings(clinic)
     ok(harness.sync(calendar_id=clinic, mode=mode))
-    harness.local.forget_bindings()
+    harness.local.forget_bindings("primary")
     report = ok(harness.sync(mode=mode))
 
     assert google_view(harness) == primary, "nothing twice on the first calendar"
@@ -110,21 +110,25 @@ def test_the_calendar_and_back_with_changes_on_each_side_meanwhile(harness: Harn
     made = harness.client.insert_event("primary", body(harness, "Made on Google", 3))
     ok(harness.sync())
     clinic = secondary_calendar(harness)
-    harness.local.forget_bindings()
+    harness.local.forget_bindings(clinic)
     ok(harness.sync(calendar_id=clinic, mode=mode))
     harness.local.edit(ref, summary="Kept, renamed on the clinic's side")
     ok(harness.sync(calendar_id=clinic, mode=mode))
     harness.client.patch_event("primary", made["id"], {"summary": "Made on Google, renamed there"})
     harness.clock.advance(60)
-    harness.local.forget_bindings()
+    harness.local.forget_bindings("primary")
     ok(harness.sync(mode=mode))
     titles = sorted(e.get("summary") for e in harness.google_events().values())
     local = sorted(e.summary for e in harness.local.events().values())
+    both = ["Kept, renamed on the clinic's side", "Made on Google, renamed there"]
     if mode is Mode.TWO_WAY:
-        assert titles == local == ["Kept, renamed on the clinic's side", "Made on Google, renamed there"]
+        assert titles == local == both
     else:
-        # One way: the local version is Google's; Google's edit made while the calendar was away is ignored.
-        assert titles == local == ["Kept, renamed on the clinic's side", "Made on Google"]
+        # One way: Google's edit made while the calendar was away waits for both ways (not overwritten).
+        assert (titles, local) == (both, ["Kept, renamed on the clinic's side", "Made on Google"])
+        drop_sync_token(harness)
+        ok(harness.sync())
+        assert sorted(e.summary for e in harness.local.events().values()) == both
 
 
 def test_google_changes_made_in_local_to_google_mode_arrive_once_both_ways_again(harness: Harness) -> None:
@@ -197,3 +201,33 @@ def test_a_resync_after_lost_bindings_rebinds_series_and_moved_occurrences(harne
     assert set(harness.local.events()) == refs, "no local event made again"
     assert report.processed == 0 and harness.emulator.mails() == []
     assert ok(harness.sync()).requests == 1
+
+
+def test_a_wider_window_lists_only_the_span_it_grew_by_and_a_narrower_one_nothing(harness: Harness) -> None:
+    harness.client.insert_event("primary", body(harness, "Old on Google", -500))
+    harness.local.add(timed(harness, "Old here", -450), dirty=False)
+    harness.client.insert_event("primary", body(harness, "Recent on Google", 2))
+    ok(harness.sync(past=dt.timedelta(days=365)))
+    assert sorted(e.summary for e in harness.local.events().values()) == ["Old here", "Recent on Google"]
+    assert sorted(e["summary"] for e in harness.google_events().values()) == ["Old on Google", "Recent on Google"]
+    assert ok(harness.sync(past=dt.timedelta(days=365))).requests == 1
+
+    # What the addon records when an administrator widens the window from 365 to 730 days back.
+    now = harness.clock.now()
+    state = harness.local.load_state()
+    state.added_ranges = [(now - dt.timedelta(days=730), now - dt.timedelta(days=365))]
+    harness.local.save_state(state)
+    harness.local.commit()
+    harness.emulator.clear_requests()
+    report = ok(harness.sync(past=dt.timedelta(days=730)))
+    lists = [r["query"] for r in harness.emulator.requests() if r["method"] == "GET"]
+    assert len(lists) == 2 and "syncToken" in lists[0] and "timeMin" in lists[1], "the token goes on, the span is listed"
+    assert report.kind == "incremental" and report.counts["created_local"] == report.counts["created_google"] == 1
+    assert sorted(e.summary for e in harness.local.events().values()) == ["Old here", "Old on Google", "Recent on Google"]
+    assert sorted(e["summary"] for e in harness.google_events().values()) == ["Old here", "Old on Google",
+                                                                              "Recent on Google"]
+    assert harness.local.load_state().added_ranges == [], "listed once"
+    assert ok(harness.sync(past=dt.timedelta(days=730))).requests == 1
+
+    report = ok(harness.sync(past=dt.timedelta(days=30)))
+    assert report.requests == 1 and report.processed == 0, "a narrower window lists nothing, deletes nothing"

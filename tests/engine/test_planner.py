@@ -164,9 +164,10 @@ def test_google_to_local_mode_leaves_local_changes_pending() -> None:
 
 def test_local_to_google_mode_leaves_google_changes_pending() -> None:
     mode = ctx(mode=Mode.LOCAL_TO_GOOGLE)
-    for item in (Item(None, BASE, None), Item(bound(), remote("Google edit"), None), Item(bound(), deleted("g1"), None)):
+    assert (kinds(decide(Item(None, BASE, None), mode)), decide(Item(None, BASE, None), mode).ignored) == ([], 1)
+    for item in (Item(bound(), remote("Google edit"), None), Item(bound(), deleted("g1"), None)):
         plan = decide(item, mode)
-        assert (kinds(plan), plan.ignored) == ([], 1)
+        assert (plan.actions, plan.ignored) == ([Bind(bound())], 1), "the binding as it was, not Google's version"
     assert kinds(decide(Item(bound(), remote("G", 9), local("L", 1)), mode)) == ["UpdateRemote"]
 
 
