@@ -12,6 +12,7 @@ from . import (
     test_recurrence,
     test_reset,
     test_rights,
+    test_rpc,
     test_run_failures,
     test_series_whole,
     test_shared_pacer,
