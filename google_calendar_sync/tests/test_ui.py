@@ -140,3 +140,26 @@ class TestFrenchUi(GoogleCalendarSyncCase):
         self.start_tour("/odoo/calendar", "google_calendar_sync_french", login=self.alice.login)
         self.env.invalidate_all()
         self.assertTrue(self.sync.sudo().request_ids, "a run is queued")
+
+
+@tagged("post_install", "-at_install")
+class TestSmallUi(GoogleCalendarSyncCase):
+    def test_the_settings_question_mark_opens_the_modules_documentation_on_this_odoo(self):
+        # It opened odoo.com/documentation/18.0/google_calendar_sync/documentation: not found.
+        self.start_tour("/odoo/settings", "google_calendar_sync_settings_documentation", login=self.admin.login)
+
+    def test_the_direction_offers_no_empty_choice(self):
+        # The empty choice was saved as nothing, silently keeping the direction before.
+        self.start_tour("/odoo/calendar", "google_calendar_sync_preferences_direction", login=self.alice.login)
+
+    def test_after_a_reset_the_user_form_shows_the_synchronization_started_over(self):
+        clinic = self.add_google_calendar("Clinic")
+        self.sync.sudo().write({"calendar_id": clinic, "calendar_name": "Clinic"})
+        self.create_in_odoo("Sent to the clinic's calendar")
+        self.run_sync()
+        self.assertEqual(self.sync.last_summary, "In Google Calendar: 1 created")
+        self.start_tour(f"/odoo/action-base.action_res_users/{self.alice.id}",
+                        "google_calendar_sync_reset_user_form", login=self.admin.login)
+        self.env.invalidate_all()
+        self.assertEqual((self.sync.calendar_id, self.sync.last_summary, self.sync.last_run_at),
+                         ("primary", False, False))
