@@ -2,6 +2,7 @@ from . import (
     test_attendees,
     test_bounds,
     test_calendars,
+    test_demo,
     test_details,
     test_invitations,
     test_log,
