@@ -84,6 +84,11 @@ class RunReport:
         return sum(self.counts[key] for key in COUNTS)
 
     @property
+    def changed_local(self) -> bool:
+        """Whether the run changed the local calendar: what a person looking at it sees."""
+        return any(count for key, count in self.counts.items() if key.endswith("_local"))
+
+    @property
     def stopped(self) -> bool:
         """The run ended before it was complete: out of time, or stopped by ``fatal`` or ``error``."""
         return not self.complete and (self.timed_out or self.fatal is not None or self.error is not None)

@@ -39,6 +39,7 @@ _logger = logging.getLogger(__name__)
 
 CALLBACK_PATH = "/google_account/authentication"
 HOME_URL = "/odoo"
+MAX_RETURN_URL = 2048  # characters: what browsers and proxies keep of an address
 # A token expiring sooner than this is refreshed first: a sync run must not start on it.
 EXPIRY_MARGIN = datetime.timedelta(minutes=5)
 STATES = [
@@ -319,8 +320,10 @@ class GoogleAccount(models.Model):
 
     @api.model
     def _local_url(self, url):
-        """``url`` as a path on this Odoo, else the web client's home: never an open redirect."""
-        url = (url or "").strip()
+        """``url`` as a path on this Odoo, else the web client's home: never an open redirect, and
+        nothing but a page's address is kept (anything else from a caller, a dict or megabytes,
+        is no page to come back to)."""
+        url = url.strip() if isinstance(url, str) and len(url) <= MAX_RETURN_URL else ""
         try:
             parts = urlsplit(url)
         except ValueError:  # such as an unclosed IPv6 bracket

@@ -145,12 +145,21 @@ class GoogleCalendarSync(models.Model):
 
     @api.model
     def _for_user(self, user):
-        """The synchronization of ``user``, created on first use (sudo: server code only)."""
+        """The synchronization of ``user``, created on first use (sudo: server code only); an
+        internal user's only."""
         sync = self.sudo().search([("user_id", "=", user.id)], limit=1)
         if not sync:
+            self._check_internal(user)
             account = self.env["google.account"]._for_user(user)
             sync = self.sudo().create({"user_id": user.id, "account_id": account.id})
         return sync
+
+    @api.model
+    def _check_internal(self, user):
+        """Google Calendar synchronization is for the company's users: a portal or public user
+        (calling, or acted on) gets an AccessError, and nothing is stored for them."""
+        if not user._is_internal():
+            raise AccessError(self.env._("Google Calendar synchronization is for the company's internal users."))
 
     def _check_own(self):
         """Users act on their own synchronization (record rules hide the others'); administrators
@@ -198,6 +207,7 @@ class GoogleCalendarSync(models.Model):
     def get_google_status(self):
         """The Google button's first question: is this user connected, and how is their sync?"""
         user = self.env.user
+        self._check_internal(user)
         account = self.env["google.account"].sudo().search([("user_id", "=", user.id)], limit=1)
         if not account or account.state != "connected":
             return status.not_connected(self, account)

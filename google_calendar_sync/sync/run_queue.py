@@ -75,10 +75,11 @@ class RunQueue:
         """Queue a run of the syncs that ``changed`` returns as ``sync_id`` (a SELECT, or a write
         of bindings RETURNING them; NULLs are skipped), in the same one statement: an insert,
         never an update, and none while a run of the same urgency, as soon, is already asked for,
-        however many events one saves. ``not_before``: the run waits until then (see ``notified``). The cron jobs are woken once per change window, by the change
-        that queued the run. A change that found a run already asked for looks again once
-        committed (``_ask_again``, unless ``again`` is false): that run may have started before
-        it, and not see it.
+        however many events one saves. ``not_before``: the run waits until then (see
+        ``notified``). The cron jobs are woken once per change window, by the change that queued
+        the run. A change that found a run already asked for looks again once committed
+        (``_ask_again``, unless ``again`` is false): that run may have started before it, and not
+        see it.
 
         Plain SQL: an ORM search would flush the person's pending changes in the middle of their
         save (and Odoo's recurrences do not survive every flush order unchanged). Returns the ids
@@ -94,7 +95,8 @@ class RunQueue:
                      WHERE c.sync_id IS NOT NULL AND NOT EXISTS (
                            SELECT 1 FROM google_calendar_sync_request r
                             WHERE r.sync_id = c.sync_id AND (r.urgent OR NOT %(urgent)s)
-                              AND COALESCE(r.not_before, r.requested_at) <= COALESCE(%(not_before)s::timestamp, %(now)s))
+                              AND COALESCE(r.not_before, r.requested_at)
+                                  <= COALESCE(%(not_before)s::timestamp, %(now)s))
                     RETURNING sync_id)
             SELECT DISTINCT c.sync_id, q.sync_id IS NOT NULL
               FROM changed c LEFT JOIN queued q ON q.sync_id = c.sync_id

@@ -34,6 +34,7 @@ _logger = logging.getLogger(__name__)
 MODES = {"two_way": Mode.TWO_WAY, "odoo_to_google": Mode.LOCAL_TO_GOOGLE, "google_to_odoo": Mode.GOOGLE_TO_LOCAL}
 REMINDERS_REFRESH = datetime.timedelta(days=7)  # how long the calendar's default reminders are taken as known
 PROBLEMS_SHOWN = 5  # on the record; the log lists them all
+CALENDAR_CHANGED = "google_calendar_sync/calendar_changed"  # the bus notification the Google button listens to
 
 
 class SyncRun:
@@ -98,7 +99,7 @@ class SyncRun:
             values.update(self._outcome(report))
             idle = self.log is None and not sync.last_error and self._idle(report)
             self._finish(values, None if idle else lambda log: log._record(report, self.calendar.cuts),
-                         again=report.timed_out)
+                         again=report.timed_out, shown=report.changed_local)
         return values
 
     @staticmethod
@@ -193,10 +194,11 @@ class SyncRun:
                 "title": self.env._("Google Calendar needs you"),
             })
 
-    def _finish(self, values, record_log, forget_requests=False, again=False):
+    def _finish(self, values, record_log, forget_requests=False, again=False, shown=False):
         """Write a run's outcome (``record_log(log)`` in the log, unless None) and end the claim:
         the values that changed, in one statement; made again on a fresh snapshot when the record
-        was written meanwhile. Whatever happens, the claim ends."""
+        was written meanwhile. Whatever happens, the claim ends. ``shown``: the run changed the
+        user's calendar in Odoo, which their open pages then show (see static/src)."""
         sync = self.sync
 
         def save():
@@ -206,6 +208,9 @@ class SyncRun:
             if changed:
                 sync.write(changed)
             self._tell_user()
+            if shown:
+                # The Calendar app open in the user's browser reloads its events (Odoo's bus).
+                self.sync.user_id.partner_id._bus_send(CALENDAR_CHANGED, {})
             if forget_requests:
                 RunQueue(self.env).served(sync)
             if again:  # the time budget ran out, or the run was interrupted: the next one goes on

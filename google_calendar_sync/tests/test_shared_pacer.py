@@ -105,9 +105,8 @@ class TestSharedPacer(GoogleCalendarSyncCase):
         allowances = (Allowance(f"project:{key}", 100.0, 0.0), Allowance(f"user:{key}", 100.0, 0.0))
 
         def delete_rows():
-            with closing(sql_db.db_connect(dbname).cursor()) as cr:
+            with sql_db.db_connect(dbname).cursor() as cr:  # committed as it closes
                 cr.execute("DELETE FROM google_calendar_quota WHERE key LIKE %s", [f"%:{key}"])
-                cr.commit()
 
         self.addCleanup(delete_rows)
 

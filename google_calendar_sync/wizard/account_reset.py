@@ -56,13 +56,17 @@ class AccountReset:
             (calendar.browse(doomed.event_id.ids) | series.calendar_event_ids).unlink()
             series.with_context(google_calendar_sync=True).unlink()
         sync.account_id.action_disconnect()
+        # Starting over, as Odoo's reset does: with the primary calendar (the account connected
+        # next may have no other), and no result of the runs before.
+        sync._switch_calendar("primary", sync._fields["calendar_name"].default(sync))
         # Odoo keeps whole seconds: rounded up, "now" is after everything done so far, on Google too.
         now = fields.Datetime.now() + datetime.timedelta(seconds=1)
         sync.write({
             "sync_since": now if sync_policy == "new" else False,
             "new_after_event_id": self._last_id("calendar.event") if sync_policy == "new" else 0,
             "new_after_series_id": self._last_id("calendar.recurrence") if sync_policy == "new" else 0,
-            "deletions_held": False, "allow_deletions": False, "last_error": False,
+            "deletions_held": False, "allow_deletions": False, "last_error": False, "last_error_title": False,
+            "last_summary": False, "last_run_at": False, "last_success_at": False,
         })
         sync.request_ids.unlink()
         if delete_policy == "dont_delete" and sync_policy == "all":

@@ -2,7 +2,7 @@
 events, and what the next synchronization sends, as in Odoo's documentation. Administrators only."""
 
 from odoo import fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 from .account_reset import AccountReset, GrantRefused
 
@@ -38,7 +38,10 @@ class GoogleCalendarReset(models.TransientModel):
         self.ensure_one()
         if not self.env.user._is_system():
             raise AccessError(self.env._("Only administrators can reset a Google Calendar synchronization."))
-        sync = self.env["google.calendar.sync"]._for_user(self.user_id)
+        sync = self.env["google.calendar.sync"].sudo().search([("user_id", "=", self.user_id.id)])
+        if not sync:
+            raise UserError(self.env._("%(user)s has no Google Calendar synchronization to reset.",
+                                       user=self.user_id.name))
         try:
             kept, reason = AccountReset(sync).apply(self.delete_policy, self.sync_policy, self.notify_attendees)
         except GrantRefused as refusal:
