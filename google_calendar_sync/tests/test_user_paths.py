@@ -391,9 +391,7 @@ class UserPaths(RuleBasedStateMachine):
             wizard = env[action["res_model"]].with_user(self.case.alice).browse(action["res_id"])
             line = wizard.line_ids.filtered(lambda line: line.primary == (calendar == "primary"))
             line.action_choose()
-        if calendar != self.expected.calendar:
-            self.expected.calendar = calendar
-            self.expected.forget_pairs()
+        self.expected.calendar = calendar
 
     @precondition(lambda self: self.expected.enabled)
     @rule()
@@ -429,7 +427,6 @@ class UserPaths(RuleBasedStateMachine):
         if email != self.synced_account:
             # The synchronization's pairs were another account's, on its calendar.
             self.expected.calendar = "primary" if email == ALICE_GOOGLE else "home"
-            self.expected.forget_pairs()
             self.synced_account = email
 
     # -- what an administrator does --------------------------------------------------------------

@@ -4,8 +4,9 @@ test_user_paths.py, in plain Python.
 An *item* is one event as people think of it ("E3"): every title it ever has starts with its
 key. Its *slots* are its occurrences (one for a single event), by start. A slot holds what each
 side shows of it, Odoo and each Google calendar (a dict of ``FIELDS``, or None: not there), when
-each side last changed it, and, while the synchronization knows the pair (a binding), what both
-sides last agreed on.
+each side last changed it, and, for each Google calendar the pair was ever synchronized on,
+what both sides last agreed on there (a binding, or its memory once another calendar, account
+or a reset made the synchronization forget it).
 
 What a person does on one side is read back from that side (``Expected.saw``): Odoo's own rules
 (a series split from an occurrence on, say) are Odoo's. What the synchronization does is
@@ -16,9 +17,13 @@ predicted (``Expected.settle``), as the documentation says:
   other, the newest wins too, and the log says so;
 - in a one-way mode, the other side's changes wait until the direction lets them go; a field
   changed on both sides keeps the sending side's value, and the log says so;
-- a pair the synchronization no longer knows (another calendar or account, a reset) is found
-  again, never doubled: a field only one side writes comes from that side, the others from the
-  side changed last;
+- a pair found again (back to a calendar, an account, after a reset) is merged as above
+  against what both sides last agreed on there; one never synchronized there is found, never
+  doubled: a field only one side writes comes from that side, the others from the side changed
+  last;
+- a series deleted whole on one side takes its occurrences on the other, and the log shows
+  those edited there since; unless every one of them changed after the deletion (the series
+  itself was edited later): then it comes back;
 - who writes what follows "Who sees what": the user's own events (``own``) go both ways; an
   invitation received on Google (``invitation``) is its organizer's, on the invited address's
   primary calendar (on another calendar, Odoo's event goes as a private copy); a colleague's
@@ -48,7 +53,7 @@ class Slot:
     google: dict = dataclasses.field(default_factory=dict)  # calendar -> dict | None
     odoo_at: int = 0  # when each side last changed it (the model's clock)
     google_at: dict = dataclasses.field(default_factory=dict)  # calendar -> int
-    agreed: dict | None = None  # both sides' version when they last agreed; None: not bound
+    agreed: dict = dataclasses.field(default_factory=dict)  # calendar -> both sides' version then
     record_id: int | None = None  # the Odoo record that shows it, once seen
 
 
@@ -112,19 +117,15 @@ class Expected:
     def live(self):
         return self.account == CONNECTED and self.enabled and not self.admin_paused
 
-    def forget_pairs(self):
-        """The synchronization no longer knows any pair (another calendar or account, a reset)."""
-        for item in self.items.values():
-            for slot in item.slots.values():
-                slot.agreed = None
-
     def reset(self, delete_policy, sync_policy):
         """The Reset Account wizard: the user's own synchronized events deleted where asked, the
         user disconnected. "Only new events": what exists now stays out for good. "All existing
         events": the pairs are found again at the next connection, Odoo's versions as changed now."""
         for item in self.items.values():
-            bound = item.kind == OWN and not item.excluded and any(s.agreed for s in item.slots.values())
-            for slot in item.slots.values() if bound else ():
+            slots = item.slots.values()
+            bound = item.kind == OWN and not item.excluded and any(self.calendar in s.agreed for s in slots)
+            for slot in slots if bound and delete_policy != "dont_delete" else ():
+                slot.agreed.pop(self.calendar, None)  # a pair the reset breaks
                 if delete_policy in ("delete_google", "delete_both") and slot.google.get(self.calendar):
                     slot.google[self.calendar], slot.google_at[self.calendar] = None, self.clock
                 if delete_policy in ("delete_odoo", "delete_both") and slot.odoo:
@@ -136,8 +137,6 @@ class Expected:
             elif delete_policy != "dont_delete" and item.kind == OWN:
                 for slot in slots:
                     slot.odoo_at = self.clock if slot.odoo else slot.odoo_at
-        if (delete_policy, sync_policy) != ("dont_delete", "all"):
-            self.forget_pairs()
         self.account = DISCONNECTED
 
     # -- a synchronization, run until it has nothing left to do ------------------------------
@@ -153,12 +152,42 @@ class Expected:
         for item in self.items.values():
             if item.excluded:
                 continue
+            self._series_gone(item, conflicts)
             for slot in item.slots.values():
-                if slot.agreed is None:
-                    self._pair(item, slot)
-                else:
+                if self.calendar in slot.agreed:
                     self._merge(item, slot, conflicts)
+                else:
+                    self._pair(item, slot)
         return conflicts
+
+    def _shows(self, slot, side):
+        return slot.odoo if side == ODOO else slot.google.get(self.calendar)
+
+    def _changed_at(self, slot, side):
+        return slot.odoo_at if side == ODOO else slot.google_at.get(self.calendar, 0)
+
+    def _series_gone(self, item, conflicts):
+        """A series deleted whole on one side: its occurrences on the other go too, and the log
+        shows those edited there since, unless all of them changed after the deletion."""
+        slots = item.slots.values()
+        if len(item.slots) < 2 or not any(self.calendar in slot.agreed for slot in slots):
+            return
+        for side, other in ((ODOO, GOOGLE), (GOOGLE, ODOO)):
+            if any(self._shows(slot, side) for slot in slots) or not self._sends(side):
+                continue
+            deleted_at = max(self._changed_at(slot, side) for slot in slots)
+            alive = [slot for slot in slots if self._shows(slot, other)]
+            if self.direction == TWO_WAY and alive and all(
+                    self._shows(slot, other) != slot.agreed.get(self.calendar)
+                    and self._changed_at(slot, other) > deleted_at for slot in alive):
+                return  # edited after: each occurrence comes back (see _deletion)
+            for slot in alive:
+                if self._shows(slot, other) != slot.agreed.get(self.calendar):
+                    conflicts.append(Conflict(item.key, self._shows(slot, other)["title"]))
+                self._set(slot, other, None)
+            for slot in slots:
+                slot.agreed.pop(self.calendar, None)
+            return
 
     def _sends(self, side):
         """Whether the direction lets ``side``'s changes go to the other side."""
@@ -194,11 +223,11 @@ class Expected:
         elif google and self._sends(GOOGLE):
             self._set(slot, ODOO, google)
         if slot.odoo and slot.odoo == slot.google.get(self.calendar):
-            slot.agreed = dict(slot.odoo)
+            slot.agreed[self.calendar] = dict(slot.odoo)
 
     def _merge(self, item, slot, conflicts):
         """A known pair: each side's changes since they agreed, field by field."""
-        odoo, google, agreed = slot.odoo, slot.google.get(self.calendar), slot.agreed
+        odoo, google, agreed = slot.odoo, slot.google.get(self.calendar), slot.agreed[self.calendar]
         if odoo == agreed and google == agreed:
             return
         if odoo is None or google is None:
@@ -228,18 +257,19 @@ class Expected:
         too and is the newer (then the event comes back)."""
         odoo, google = slot.odoo, slot.google.get(self.calendar)
         if odoo is None and google is None:
-            slot.agreed = None
+            slot.agreed.pop(self.calendar)
             return
         deleted, kept = (ODOO, google) if odoo is None else (GOOGLE, odoo)
         side = deleted
-        if kept != slot.agreed and item.writer("exists", self.calendar) != deleted:  # edited on the other side meanwhile
+        edited = kept != slot.agreed[self.calendar]  # on the other side, since they agreed
+        if edited and item.writer("exists", self.calendar) != deleted:
             side = self._winner(slot)
             conflicts.append(Conflict(item.key, kept["title"] if side == deleted else "a deletion"))
         if not self._sends(side):
             return
         if side == deleted:
             self._set(slot, GOOGLE if deleted == ODOO else ODOO, None)
-            slot.agreed = None
+            slot.agreed.pop(self.calendar)
         else:
             self._set(slot, deleted, kept)
-            slot.agreed = dict(kept)
+            slot.agreed[self.calendar] = dict(kept)
