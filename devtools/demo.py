@@ -17,6 +17,7 @@ import os
 import signal
 import subprocess
 import sys
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import requests
@@ -68,14 +69,23 @@ def prepare(source: str, db: str, odoo_url: str, control: EmulatorControl) -> No
     import odoo  # noqa: PLC0415 - found through ODOO_BIN
 
     with open_registry(source, db).cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        params = env["ir.config_parameter"]
-        params.set_param("web.base.url", odoo_url)
-        use_emulator(env, control, CLIENT_ID, CLIENT_SECRET, [DEMO_GOOGLE])
-        # Google's notifications reach this Odoo on loopback (real Google needs public https).
-        params.set_param("google_calendar_sync.webhook_base_url", odoo_url)
-        env.ref("base.user_admin").tz = "Europe/Brussels"
+        configure(odoo.api.Environment(cr, odoo.SUPERUSER_ID, {}), odoo_url, control)
     odoo.sql_db.close_all()
+
+
+def configure(env: Any, odoo_url: str, control: EmulatorControl) -> None:
+    """The demo database's settings (``env``: Odoo's, as superuser): Google Calendar on the
+    emulator, push notifications on loopback, and an admin in Brussels, as the demo events are."""
+    params = env["ir.config_parameter"]
+    params.set_param("web.base.url", odoo_url)
+    use_emulator(env, control, CLIENT_ID, CLIENT_SECRET, [DEMO_GOOGLE])
+    # Google's notifications reach this Odoo on loopback (real Google needs public https).
+    params.set_param("google_calendar_sync.webhook_base_url", odoo_url)
+    admin = env.ref("base.user_admin")
+    admin.tz = "Europe/Brussels"
+    # Odoo gives a user the browser's time zone at their first login (UTC in many a container):
+    # the demo admin is one who has logged in already.
+    env["res.users.log"].with_user(admin).sudo().create({})
 
 
 def main() -> None:

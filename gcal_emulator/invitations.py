@@ -94,9 +94,12 @@ def _hidden(resource: dict[str, Any], owner: str) -> bool:
 
 
 def _guest_calendars(state: EmulatorState, calendar: Calendar, resource: dict[str, Any]) -> list[Calendar]:
-    """The primary calendars of the guests, now or before (a removed guest's copy is cancelled)."""
+    """The primary calendars of the guests, now or before (a removed guest's copy is cancelled).
+    Ids are a calendar's own: another calendar's event of the same id is not a copy of this one
+    unless this calendar's owner organizes it."""
     emails = {a["email"] for a in resource.get("attendees") or ()}
-    emails |= {other.id for other in state.calendars.values() if resource["id"] in other.events}
+    emails |= {other.id for other in state.calendars.values() if resource["id"] in other.events
+               and organizer_of(other.events[resource["id"]].resource) == calendar.owner}
     return [state.calendars[email] for email in sorted(emails)
             if email != calendar.owner and email in state.calendars and state.calendars[email].primary]
 
@@ -130,7 +133,10 @@ def _cancelled(state: EmulatorState, resource: dict[str, Any], now: Any) -> dict
 
 
 def _replace_same_uid(state: EmulatorState, calendar: Calendar, resource: dict[str, Any], now: Any) -> None:
-    """A private copy of the same event (same iCalUID, another id) gives way to the invitation."""
+    """A private copy of the same event (same iCalUID, another id) gives way to the invitation;
+    an occurrence shares its series' iCalUID and replaces nothing."""
+    if resource.get("recurringEventId"):
+        return
     for other in list(calendar.events.values()):
         same = other.resource.get("iCalUID") == resource.get("iCalUID") and not other.resource.get("recurringEventId")
         if same and other.resource["id"] != resource["id"] and other.resource.get("status") != "cancelled":

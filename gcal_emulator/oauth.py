@@ -74,17 +74,27 @@ class OAuthProvider:
             self.decisions.append(spec)
 
     def revoke_account(self, email: str) -> int:
+        """The account removed every app's access (or Google revoked them all): each client's
+        grant ends, and the next authorization of each is a first consent again."""
         email = email.lower()
-        count = 0
         with self._lock:
-            for grant in self.grants.values():
-                if grant.email == email and not grant.revoked:
-                    grant.revoked = True
-                    count += 1
-            for access in self.access_tokens.values():
-                if access.grant.email == email:
-                    access.grant.revoked = True
+            count = sum(1 for grant in self.grants.values() if grant.email == email and not grant.revoked)
+            for client_id in {access.grant.client_id for access in self.access_tokens.values()
+                              if access.grant.email == email}:
+                self._end_grant(client_id, email)
         return count
+
+    def _end_grant(self, client_id: str, email: str) -> None:
+        """Google revokes a grant as a whole: the client's access to the account, with every
+        refresh and access token it was ever given for it (each consent's), and the consent
+        itself (the next authorization asks again and gives a new refresh token)."""
+        for access in self.access_tokens.values():
+            if access.grant.client_id == client_id and access.grant.email == email:
+                access.grant.revoked = True
+        for grant in self.grants.values():
+            if grant.client_id == client_id and grant.email == email:
+                grant.revoked = True
+        self.consented.pop((client_id, email), None)
 
     # -- authorization endpoint --------------------------------------------------------------
 
@@ -265,7 +275,7 @@ class OAuthProvider:
                 grant = self.access_tokens[token].grant
             if grant is None or grant.revoked:
                 raise OAuthError(400, "invalid_token", "Token expired or revoked")
-            grant.revoked = True
+            self._end_grant(grant.client_id, grant.email)
 
     # -- resource servers --------------------------------------------------------------------
 

@@ -46,11 +46,13 @@ GOOGLE, LOCAL = "google", "local"
 
 @dataclass(frozen=True)
 class Item:
-    """One event seen in a run: its binding, Google's version, the local change (each optional)."""
+    """One event seen in a run: its binding, Google's version, the local change (each optional);
+    for an occurrence of a bound series that has no binding of its own, the series' (``series``)."""
 
     binding: Binding | None
     remote: Event | None
     local: LocalChange | None
+    series: Binding | None = None
 
 
 @dataclass(frozen=True)

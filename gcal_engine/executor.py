@@ -53,6 +53,7 @@ from .planner import binding_for, with_local, with_remote
 from .report import EventProblem, RunReport
 
 RemoteAction = CreateRemote | UpdateRemote | ImportRemote | DeleteRemote
+REMOTE_ACTIONS = (CreateRemote, UpdateRemote, ImportRemote, DeleteRemote)
 LocalAction = UpdateLocal | DeleteLocal | ArchiveLocal | Withdraw | AnswerLocal | Bind | Unbind
 
 
@@ -74,9 +75,11 @@ class Executor:
         creations and bindings in bulk; queue Google writes for :meth:`flush`, to batch them."""
         for phase in (0, 1):
             group = [a for a in actions if planner.phase(a) == phase]
+            if phase == 1 and self._queue and any(not isinstance(a, REMOTE_ACTIONS) for a in group):
+                self.flush()  # an occurrence written here finds its series bound, when Google writes the series
             bindings = self._create_local([a for a in group if isinstance(a, CreateLocal)])
             for action in group:
-                if isinstance(action, (CreateRemote, UpdateRemote, ImportRemote, DeleteRemote)):
+                if isinstance(action, REMOTE_ACTIONS):
                     self._queue.append((action, replanned))
                 elif not isinstance(action, CreateLocal):
                     bindings += self._local(action, replanned)

@@ -64,8 +64,13 @@ class LocalChange:
 
 @dataclass
 class SyncState:
+    """Where the synchronization stands: Google's sync token, the events to fetch again, and
+    ``added_ranges``: spans of time the synchronized window grew by (an administrator widened
+    it), to list once in full while the sync token goes on, instead of listing everything again."""
+
     sync_token: str | None = None
     retry_google_ids: set[str] = field(default_factory=set)
+    added_ranges: list[tuple[dt.datetime, dt.datetime]] = field(default_factory=list)
 
 
 class LocalCalendar(Protocol):
@@ -87,7 +92,9 @@ class LocalCalendar(Protocol):
         ...
 
     def match(self, events: Sequence[Event]) -> dict[str, LocalChange]:
-        """Existing local events that are these unbound Google events (by link or iCalUID)."""
+        """Existing local events that are these unbound Google events (by link or iCalUID, an
+        occurrence by its series); a change's ``binding`` is one the local side had forgotten and
+        remembers (another calendar, a reset), now naming the Google event it was found for."""
         ...
 
     def create_many(self, events: Sequence[Event]) -> list[tuple[str, Event] | LocalWriteError]:

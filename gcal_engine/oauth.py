@@ -99,7 +99,11 @@ class OAuthClient:
         self.http = http or requests.Session()
         self.clock = clock
 
-    def authorization_url(self, state: str, code_challenge: str, login_hint: str | None = None) -> str:
+    def authorization_url(self, state: str, code_challenge: str, login_hint: str | None = None,
+                          consent: bool = True) -> str:
+        """Google's consent page. With ``consent`` Google asks again and answers with a new
+        refresh token; without, it gives one only to an account that granted none yet (a
+        reconnection then keeps the refresh token the application holds)."""
         params = {
             "client_id": self.config.client_id,
             "redirect_uri": self.config.redirect_uri,
@@ -107,11 +111,12 @@ class OAuthClient:
             "scope": " ".join(self.config.scopes),
             "state": state,
             "access_type": "offline",
-            "prompt": "consent",
             "include_granted_scopes": "true",
             "code_challenge": code_challenge,
             "code_challenge_method": "S256",
         }
+        if consent:
+            params["prompt"] = "consent"
         if login_hint:
             params["login_hint"] = login_hint
         return f"{self.config.endpoints.authorize}?{urlencode(params)}"

@@ -124,6 +124,9 @@ def decide(item: Item, ctx: Context) -> Plan:
     plan = Plan()
     binding, remote, local = item.binding, item.remote, item.local
     if binding is None:
+        base = _occurrence_base(ctx, item.series, remote, local)
+        if base is not None:
+            return decide(Item(base, remote, local), ctx)
         _decide_unbound(plan, ctx, remote, local)
         return plan
     access = local.access if local is not None else binding.access
@@ -162,12 +165,45 @@ def decide(item: Item, ctx: Context) -> Plan:
     return plan
 
 
+def seen_etag(binding: Binding, remote: Event | None) -> str | None:
+    """The ETag a write is conditional on: of the Google version this run decided on (its
+    content may be the binding's, its ETag newer), else the binding's."""
+    return remote.etag if remote is not None and not is_deletion(remote) else binding.etag
+
+
+def _occurrence_base(ctx: Context, series: Binding | None, remote: Event | None,
+                     local: LocalChange | None) -> Binding | None:
+    """The binding an occurrence changed on its own for the first time (on either side, or both)
+    is merged against: its series as both sides last agreed on it, at the occurrence's own time.
+    So each side keeps the fields the other did not touch, and a field changed on both goes
+    through the conflict rule, and into the log, as for any event."""
+    if (series is None or not series.local_digests or remote is None or remote.cancelled
+            or remote.original_start is None or local is None or local.event is None):
+        return None
+    original = remote.original_start.instant()
+    durations = {event.end.instant() - event.start.instant() for event in (remote, local.event)}
+    bases, hashes = [], []
+    for agreed, event in ((series.local_digests, local.event), (series.remote_digests, remote)):
+        base = dict(agreed)
+        # Not moved: its time is the series' (the duration too, when both sides agree on it).
+        unmoved = event.start.instant() == original
+        base["start"] = digest(value(event, "start")) if unmoved else ""
+        base["end"] = digest(value(event, "end")) if unmoved and len(durations) == 1 else ""
+        for unit in ("recurrence", "original_start"):  # an occurrence's own, on both sides alike
+            base[unit] = digest(value(event, unit))
+        bases.append(tuple(sorted(base.items())))
+        # A side that changed nothing of it shows as unchanged: the other side's change goes as usual.
+        hashes.append(event.content_hash(ctx.fields) if digests(event, ctx.fields) == base else "")
+    return Binding(local.local_ref, google_id_of(remote), None, remote.ical_uid, hashes[0], hashes[1],
+                   access=series.access, local_digests=bases[0], remote_digests=bases[1])
+
+
 def _leave_to_organizer(plan: Plan, ctx: Context, binding: Binding, remote: Event | None,
                         local: LocalChange | None) -> None:
     """An invitation from a colleague whose own synchronization carries the event: nothing moves
     here. A private copy this side had made for them goes: their invitation replaces it."""
     if binding.access is Access.COPY and not is_deletion(remote) and local is not None:
-        plan.deletions.append(DeleteRemote(binding, binding.etag, "none", local))
+        plan.deletions.append(DeleteRemote(binding, seen_etag(binding, remote), "none", local))
     elif is_deletion(remote) or (local is not None and local.event is None):
         plan.actions.append(Unbind(binding))
     elif remote is not None:
@@ -224,10 +260,10 @@ def _deletion(plan: Plan, ctx: Context, binding: Binding, remote: Event | None, 
     """One side deleted the event (or no longer has it to show), the other kept it."""
     remote_gone = is_deletion(remote)
     local_gone = local is not None and local.event is None
-    if remote_gone and local_gone:
-        plan.actions.append(Unbind(binding))
+    if (remote_gone or remote is not None and remote.cancelled) and local_gone:
+        plan.actions.append(Unbind(binding))  # (a cancelled occurrence: gone on both sides too)
     elif access is not Access.ORGANIZER:
-        _copy_gone(plan, ctx, binding, local, access, remote_gone)
+        _copy_gone(plan, ctx, binding, remote, local, access)
     elif remote_gone and not local_changed:
         _pull(plan, ctx, binding, remote)
     elif local_gone and not remote_changed:
@@ -237,14 +273,19 @@ def _deletion(plan: Plan, ctx: Context, binding: Binding, remote: Event | None, 
         _resolve(plan, ctx, binding, remote, local)
 
 
-def _copy_gone(plan: Plan, ctx: Context, binding: Binding, local: LocalChange | None, access: Access,
-               remote_gone: bool) -> None:
+def _copy_gone(plan: Plan, ctx: Context, binding: Binding, remote: Event | None, local: LocalChange | None,
+               access: Access) -> None:
     """Someone else's event, on one side only now."""
-    if remote_gone:
-        # The user removed it from their Google calendar: they no longer attend.
-        plan.actions.append(Withdraw(binding) if ctx.mode.pulls else Unbind(binding))
+    if is_deletion(remote):
+        # The user removed it from their Google calendar: they no longer attend (once Google's
+        # changes are taken; till then it waits, as any change ignored in a one-way mode).
+        if ctx.mode.pulls:
+            plan.actions.append(Withdraw(binding))
+        else:
+            plan.ignored += 1
     elif access is Access.COPY and ctx.mode.pushes and local is not None:
-        plan.deletions.append(DeleteRemote(binding, binding.etag, "none", local))
+        # (The copy goes whatever the user did to it on Google: the meeting is no longer theirs.)
+        plan.deletions.append(DeleteRemote(binding, seen_etag(binding, remote), "none", local))
     else:
         plan.actions.append(Unbind(binding))  # an invitation is the organizer's to cancel
 
@@ -254,8 +295,12 @@ def _pull(plan: Plan, ctx: Context, binding: Binding, remote: Event | None) -> N
     assert remote is not None
     remote_gone = is_deletion(remote)
     if not ctx.mode.pulls:
+        # Not taken, and not recorded as agreed either: the binding keeps the version both sides
+        # last agreed on (recorded as it is: it may be one the local side had forgotten), so the
+        # change comes in once the direction takes Google's changes (a change of direction lists
+        # the calendar again).
         plan.ignored += 1
-        plan.actions.append(Bind(binding if remote_gone else with_remote(binding, remote, ctx.fields)))
+        plan.actions.append(Bind(binding))
     elif remote_gone:
         plan.deletions.append(DeleteLocal(binding))
     elif binding.access is Access.COPY:
@@ -272,14 +317,10 @@ def _pull(plan: Plan, ctx: Context, binding: Binding, remote: Event | None) -> N
 def _push(plan: Plan, ctx: Context, binding: Binding, remote: Event | None, local: LocalChange) -> None:
     """Only the local side changed; ``local.event`` is None when it deleted the event."""
     if not ctx.mode.pushes:
+        # Left to send (an edit or a deletion): it goes once the direction sends again.
         plan.ignored += 1
-        if local.event is None:
-            plan.actions.append(Unbind(binding))
-        else:
-            recorded = with_remote(binding, remote, ctx.fields) if remote is not None else binding
-            plan.actions.append(Bind(with_local(recorded, local.event, ctx.fields)))
     elif local.event is None:
-        plan.deletions.append(DeleteRemote(binding, binding.etag, send_updates(ctx, local), local))
+        plan.deletions.append(DeleteRemote(binding, seen_etag(binding, remote), send_updates(ctx, local), local))
     elif binding.local_digests:
         # Google gets the fields changed here (a guest's answer only, for an invitation): what
         # changed on Google meanwhile is not overwritten with what this side never touched.
@@ -288,13 +329,13 @@ def _push(plan: Plan, ctx: Context, binding: Binding, remote: Event | None, loca
         changed = {unit for unit in changed if local.access.may_push(unit)}
         if changed:
             fields = frozenset("attendees" if unit in (GUESTS, OWN_RESPONSE) else unit for unit in changed)
-            plan.actions.append(UpdateRemote(local, binding.google_id, send_updates(ctx, local), etag=binding.etag,
-                                             binding=binding, fields=fields))
+            plan.actions.append(UpdateRemote(local, binding.google_id, send_updates(ctx, local),
+                                             etag=seen_etag(binding, remote), binding=binding, fields=fields))
         else:
             plan.actions.append(Bind(with_local(binding, local.event, ctx.fields)))
     else:
-        plan.actions.append(UpdateRemote(local, binding.google_id, send_updates(ctx, local), etag=binding.etag,
-                                         binding=binding))
+        plan.actions.append(UpdateRemote(local, binding.google_id, send_updates(ctx, local),
+                                         etag=seen_etag(binding, remote), binding=binding))
 
 
 def _merge(plan: Plan, ctx: Context, binding: Binding, remote: Event, local: LocalChange, access: Access) -> None:
@@ -379,7 +420,12 @@ def _reconcile_unbound(plan: Plan, ctx: Context, remote: Event, local: LocalChan
     elif remote.content_hash(ctx.fields) == event.content_hash(ctx.fields):
         plan.actions.append(Bind(binding_for(local.local_ref, remote, event, ctx.fields, access)))
     elif access is Access.COPY and not event.is_instance:
-        plan.actions.append(_import(ctx, local, remote.ical_uid or ical_uid_for(ctx.namespace, local.local_ref)))
+        if ctx.mode.pushes:
+            plan.actions.append(_import(ctx, local, remote.ical_uid or ical_uid_for(ctx.namespace, local.local_ref)))
+        else:
+            plan.ignored += 1  # left unbound: the full list of a direction change finds it again
+    elif access is Access.ATTENDEE and not ctx.mode.pulls:
+        plan.ignored += 1  # an invitation is Google's version, which this direction does not take
     elif access is Access.ATTENDEE or winner(ctx, remote, local) == GOOGLE:
         plan.actions.append(UpdateLocal(local.local_ref, remote, access=access))
     else:
@@ -395,8 +441,11 @@ def plan(items: Iterable[Item], ctx: Context) -> Plan:
 
 
 def phase(action: Action) -> int:
-    """Series before their occurrences, so an occurrence always finds its series."""
+    """Series before their occurrences, so an occurrence always finds its series (a binding
+    recorded alone goes by its Google id)."""
     event = getattr(action, "remote", None) or getattr(getattr(action, "local", None), "event", None)
+    if isinstance(action, Bind):
+        return 1 if recurrence.split_instance_id(action.binding.google_id) else 0
     return 1 if event is not None and event.is_instance else 0
 
 

@@ -39,7 +39,8 @@ class ConflictKind(str, enum.Enum):
 @dataclass(frozen=True)
 class Conflict:
     """Both sides changed one event; ``winner`` is the side kept ("google" or "local"), ``loser``
-    the version dropped (None: a deletion), ``rule`` the conflict policy or "one_way".
+    the version dropped (None: a deletion), ``rule`` the conflict policy, "one_way", or "series" (an
+    occurrence went with its series, deleted whole on the other side).
     ``fields`` are the fields changed on both sides when the others were merged (empty: the
     whole event)."""
 
@@ -81,6 +82,11 @@ class RunReport:
     def processed(self) -> int:
         """Events created, updated or deleted, on either side."""
         return sum(self.counts[key] for key in COUNTS)
+
+    @property
+    def changed_local(self) -> bool:
+        """Whether the run changed the local calendar: what a person looking at it sees."""
+        return any(count for key, count in self.counts.items() if key.endswith("_local"))
 
     @property
     def stopped(self) -> bool:

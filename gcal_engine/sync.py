@@ -22,11 +22,11 @@ from . import planner
 from .client import CalendarClient
 from .errors import EngineError, GoogleApiError, MappingError, MassDeletionError, NotFoundError, SyncTokenExpiredError
 from .executor import Executor
-from .local import LocalCalendar, LocalChange, SyncState
+from .local import Binding, LocalCalendar, LocalChange, SyncState
 from .mapping import from_google
 from .model import Event, deleted, google_id_of
-from .actions import LOCAL_DELETIONS, Action, ConflictPolicy, Context, Item, Mode, Plan, RunKind
-from .report import EventProblem, RunReport
+from .actions import GOOGLE, LOCAL, LOCAL_DELETIONS, Action, ConflictPolicy, Context, CreateLocal, Item, Mode, Plan, RunKind
+from .report import Conflict, ConflictKind, EventProblem, RunReport
 
 UTC = dt.timezone.utc
 
@@ -117,10 +117,15 @@ class _Run:
         self.deletions: list[Action] = []  # held until the end, behind the mass-deletion guard
 
         self.retry, state.retry_google_ids = state.retry_google_ids, set()
+        # A full list covers the spans the window grew by; a run from the sync token lists them.
+        self.ranges, state.added_ranges = (state.added_ranges if kind is RunKind.INCREMENTAL else []), []
         changes = list(self.local.pending_changes(full=kind is not RunKind.INCREMENTAL, window=self.window))
         self.bound_changes = {c.binding.google_id: c for c in changes if c.binding is not None}
         self.unbound_changes = {c.local_ref: c for c in changes if c.binding is None}
-        # A series deleted on one side takes its occurrences with it: changes to them are moot.
+        for span in self.ranges:
+            self._read_unbound(span)
+        # A series deleted here takes its occurrences with it: changes to them are moot (unless
+        # a newer change on Google makes the series again: see _process).
         self.doomed_series = {c.binding.google_id for c in changes if c.event is None and c.binding is not None}
 
     def go(self) -> None:
@@ -133,16 +138,25 @@ class _Run:
             self.ctx = dataclasses.replace(self.ctx, kind=RunKind.RESYNC)
             self.executor.ctx = self.ctx
             self.report.kind = RunKind.RESYNC.value
+            self._read_unbound(self.window)
             next_token, seen = self._pull(None)
 
+        for time_min, time_max in self.ranges if self.ctx.kind is RunKind.INCREMENTAL else ():
+            # The window grew: what lies in the added span is new to this run, as in a first sync.
+            seen |= self._pull(None, (time_min, time_max))[1]
         if self.retry - seen:
             self._process(self._fetch(self.retry - seen))
         if self.ctx.kind is not RunKind.INCREMENTAL:
             self._vanished(seen)
 
         doomed_local = {a.binding.local_ref for a in self.deletions if isinstance(a, LOCAL_DELETIONS)}
-        leftovers = [c for c in (*self.bound_changes.values(), *self.unbound_changes.values())
-                     if not (c.event is not None and c.series_local_ref in doomed_local)]
+        changes = (*self.bound_changes.values(), *self.unbound_changes.values())
+        for change in changes:
+            if change.event is not None and change.series_local_ref in doomed_local and not change.event.cancelled and (
+                    change.binding is None or change.binding.local_hash != change.event.content_hash(self.ctx.fields)):
+                self._taken_with_series(change.local_ref, change.binding.google_id if change.binding else "",
+                                        GOOGLE, change.event)
+        leftovers = [c for c in changes if not (c.event is not None and c.series_local_ref in doomed_local)]
         self._execute(planner.plan([Item(c.binding, None, c) for c in leftovers], self.ctx))
         self.executor.flush()
         self.deletions += self.executor.held
@@ -163,15 +177,25 @@ class _Run:
         self.local.commit()
         self.report.complete = True
 
+    def _read_unbound(self, window: tuple[dt.datetime, dt.datetime]) -> None:
+        """Local events without binding in ``window`` join the changes to send (those read already
+        stay as read)."""
+        for change in self.local.pending_changes(full=True, window=window):
+            if change.binding is None:
+                self.unbound_changes.setdefault(change.local_ref, change)
+
     # -- Google's changes --------------------------------------------------------------------
 
-    def _pull(self, sync_token: str | None) -> tuple[str | None, set[str]]:
-        """List and apply Google's changes page by page; (next sync token, ids seen)."""
+    def _pull(self, sync_token: str | None, window: tuple[dt.datetime, dt.datetime] | None = None,
+              ) -> tuple[str | None, set[str]]:
+        """List and apply Google's changes page by page, from the sync token, or all of ``window``
+        (default: the synchronized window); (next sync token, ids seen)."""
+        window = window or self.window
         pages = self.client.list_events(
             self.config.calendar_id,
             sync_token=sync_token,
-            time_min=None if sync_token else self.window[0],
-            time_max=None if sync_token else self.window[1],
+            time_min=None if sync_token else window[0],
+            time_max=None if sync_token else window[1],
             page_size=self.config.page_size,
         )
         seen: set[str] = set()
@@ -222,8 +246,7 @@ class _Run:
         live = {google_id_of(e) for e in events if not e.cancelled} | set(bindings)
         # A cancelled occurrence of a series this side never had (or just lost) is nothing to apply.
         events = [e for e in events if not (e.cancelled and e.is_instance and e.google_id not in bindings
-                                            and e.recurring_event_id not in live)
-                  and not (e.is_instance and e.recurring_event_id in self.doomed_series)]
+                                            and e.recurring_event_id not in live)]
         cutoff = self.config.created_after
         if cutoff is not None:
             events = [e for e in events if e.google_id in bindings or e.created is None or e.created >= cutoff]
@@ -238,10 +261,52 @@ class _Run:
                 local = self.bound_changes.pop(google_id, None)
             else:
                 local = matches.get(google_id)
+                pending = self.unbound_changes.pop(local.local_ref, None) if local is not None else None
                 if local is not None:
-                    local = self.unbound_changes.pop(local.local_ref, local)
-            items.append(Item(binding, event, local))
-        self._execute(planner.plan(items, self.ctx))
+                    # A binding the local side forgot (another calendar, a reset) and remembers:
+                    # what both sides agreed on then tells what changed since.
+                    binding = local.binding
+                if local is not None and pending is not None:
+                    # The change as read (when and by whom it was made), with what only the match
+                    # knows: how the Google event is the user's, and its series' Google id.
+                    local = dataclasses.replace(pending, access=local.access,
+                                                series_google_id=pending.series_google_id or local.series_google_id)
+            of_series = bindings.get(event.recurring_event_id) if binding is None and event.recurring_event_id else None
+            items.append(Item(binding, event, local, of_series))
+        series_plan = planner.plan([i for i in items if i.remote is None or not i.remote.is_instance], self.ctx)
+        # A series deleted here whose deletion lost to a newer change on Google is made again: its
+        # occurrences' changes apply. Those of a series whose deletion goes are moot.
+        self.doomed_series -= {a.replaces.google_id for a in series_plan.actions
+                               if isinstance(a, CreateLocal) and a.replaces is not None}
+        self._execute(series_plan)
+        occurrences = []
+        for item in items:
+            if item.remote is None or not item.remote.is_instance:
+                continue
+            if item.remote.recurring_event_id not in self.doomed_series:
+                occurrences.append(item)
+                continue
+            if not item.remote.cancelled:
+                self._overruled(item.remote, bindings)
+            if item.local is not None and item.binding is not None:
+                self.bound_changes[item.binding.google_id] = item.local  # (its deletion goes with the others)
+        if occurrences:
+            self._execute(planner.plan(occurrences, self.ctx))
+
+    def _overruled(self, event: Event, bindings: dict[str, Binding]) -> None:
+        """An occurrence changed on Google, of a series deleted here: it goes with its series, and
+        the log shows it, unless it is as this side last saw it."""
+        google_id = google_id_of(event)
+        own = bindings.get(google_id)
+        if own is not None and own.remote_hash == event.content_hash(self.ctx.fields):
+            return
+        series = bindings[event.recurring_event_id or ""]
+        self._taken_with_series(own.local_ref if own else series.local_ref, google_id, LOCAL, event)
+
+    def _taken_with_series(self, local_ref: str, google_id: str, winner: str, loser: Event) -> None:
+        """An occurrence edited on one side goes with its series, deleted whole on the other."""
+        kind = ConflictKind.DELETED_LOCAL_EDITED_GOOGLE if winner == LOCAL else ConflictKind.DELETED_GOOGLE_EDITED_LOCAL
+        self.report.conflicts.append(Conflict(local_ref, google_id, winner, loser, kind, "series"))
 
     def _vanished(self, seen: set[str]) -> None:
         """After a full list: bound events inside the window that Google no longer lists are gone.

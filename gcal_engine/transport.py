@@ -1,7 +1,10 @@
 """Authorized HTTP to Google: refresh on 401, retry what can be retried, pace below the quotas.
 
 Built on google-auth's ``AuthorizedSession``. Tokens travel only in the Authorization header;
-logs name the method, the path and the status, never a token or a query string.
+logs name the method, the path and the status, never a token or a query string. A grant Google
+refused (``invalid_grant`` on a refresh, or a 401 that refreshed tokens did not cure) is told
+once to the application, and every later call of the session fails the same way without asking
+Google again: no call can work before a person connects again.
 """
 
 from __future__ import annotations
@@ -172,11 +175,18 @@ def refresh_error(exc: RefreshError) -> OAuthError:
     return OAuthError(text, error="refresh_failed")
 
 
+def refuses_grant(error: Exception) -> bool:
+    """Whether ``error`` says Google no longer accepts the grant itself (only a new consent helps)."""
+    return isinstance(error, InvalidGrantError | UnauthorizedError)
+
+
 class GoogleSession:
     """One user's authorized HTTP session to Google, with retries, pacing and a request count.
 
     ``on_token_refreshed(credentials)`` runs whenever google-auth refreshed the access token, so
-    the caller can save it; ``requests_made`` counts HTTP round trips, retries included.
+    the caller can save it; ``on_grant_refused(error)`` runs once when Google refuses the grant
+    (see ``refuses_grant``), so the caller can say it needs a new consent. ``requests_made``
+    counts HTTP round trips, retries included.
     """
 
     def __init__(
@@ -187,6 +197,7 @@ class GoogleSession:
         retry: RetryPolicy | None = None,
         pacer: Pacing | None = None,
         on_token_refreshed: Callable[[Credentials], None] | None = None,
+        on_grant_refused: Callable[[OAuthError | GoogleApiError], None] | None = None,
         http: requests.Session | None = None,
     ) -> None:
         self.credentials = credentials
@@ -194,6 +205,8 @@ class GoogleSession:
         self.retry = retry or RetryPolicy()
         self.pacer = pacer
         self.on_token_refreshed = on_token_refreshed
+        self.on_grant_refused = on_grant_refused
+        self.refused: OAuthError | GoogleApiError | None = None  # Google's refusal of the grant, once met
         self.requests_made = 0
         self._session = AuthorizedSession(credentials, auth_request=Request(http or requests.Session()))
 
@@ -213,6 +226,8 @@ class GoogleSession:
         listing: bool = False,
     ) -> requests.Response:
         """A 2xx (or 304) answer, or the typed error once retries are used up or cannot help."""
+        if self.refused is not None:
+            raise self.refused
         path = url.split("://", 1)[-1].partition("/")[2]
         attempt = 0
         while True:
@@ -225,7 +240,7 @@ class GoogleSession:
                     method, url, params=params, json=json, data=data, headers=dict(headers or {}), timeout=self.timeout
                 )
             except RefreshError as exc:
-                raise refresh_error(exc) from exc
+                raise self._refused(refresh_error(exc)) from exc
             except (requests.Timeout, requests.ConnectionError, TransportError) as exc:
                 error: GoogleApiError = TransientError(f"{type(exc).__name__} on {method} /{path}")
             else:
@@ -236,9 +251,17 @@ class GoogleSession:
                     return response
                 error = error_from_response(response, listing=listing)
             if not error.retryable or attempt + 1 >= self.retry.max_attempts:
-                raise error
+                raise self._refused(error)
             delay = self.retry.delay(attempt, getattr(error, "retry_after", None))
             _logger.info("%s /%s failed (%s); retry %s in %.1fs", method, path, error.status or "network",
                          attempt + 1, delay)
             self.retry.sleep(delay)
             attempt += 1
+
+    def _refused(self, error: OAuthError | GoogleApiError) -> OAuthError | GoogleApiError:
+        """``error``, remembered and told once when it refuses the grant."""
+        if refuses_grant(error) and self.refused is None:
+            self.refused = error
+            if self.on_grant_refused is not None:
+                self.on_grant_refused(error)
+        return error

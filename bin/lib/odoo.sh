@@ -17,7 +17,7 @@ export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-odoo}
 shared_odoo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/shared/odoo18
 # Odoo's requirements.txt builds psycopg2 and python-ldap from source on Python 3.11.
 ODOO_BUILD_PACKAGES=(build-essential libpq-dev libldap2-dev libsasl2-dev)
-ODOO_VENV_RECIPE=2  # part of the environment's key: raise it when fill_odoo_venv changes
+ODOO_VENV_RECIPE=3  # part of the environment's key: raise it when fill_odoo_venv changes
 
 odoo_given() {
     # Whether an Odoo was asked for (or is there to be used): then not running its tests fails.
@@ -114,13 +114,14 @@ odoo_environment() {
 
 fill_odoo_venv() {
     # cbor2 5.4.2 (pinned below Python 3.12) builds only with an old setuptools and setuptools_scm
-    # at hand, hence --no-build-isolation; the project brings google-auth, and the tours websocket-client.
+    # at hand, hence --no-build-isolation; the project brings google-auth, the tours websocket-client,
+    # and the stateful test of users' paths (google_calendar_sync/tests/test_user_paths.py) hypothesis.
     # Then a setuptools whose pkg_resources finds today's wheels (zope_interface-*.dist-info): the
     # old one does not, and the gevent worker of a prefork Odoo dies at start, again and again
     # (from 80.9 on, importing pkg_resources warns).
     "$venv_python" -m pip install --quiet "setuptools<70" wheel setuptools_scm >&2 &&
         "$venv_python" -m pip install --quiet --no-build-isolation -r "$odoo_src/requirements.txt" >&2 &&
-        "$venv_python" -m pip install --quiet --no-build-isolation -c constraints-odoo18.txt -e . websocket-client >&2 &&
+        "$venv_python" -m pip install --quiet --no-build-isolation -c constraints-odoo18.txt -e . websocket-client "hypothesis>=6.100" >&2 &&
         "$venv_python" -m pip install --quiet "setuptools>=78,<80.9" >&2 || {
         why="pip could not install Odoo's requirements into $odoo_venv (see above)"
         return 1

@@ -19,6 +19,7 @@ from gcal_engine.errors import (
     OAuthTransientError,
     RedirectUriMismatchError,
     ScopeNotGrantedError,
+    UnauthorizedError,
 )
 from gcal_engine.oauth import DEFAULT_SCOPES, OAuthClient, OAuthConfig, Pkce, error_from_callback
 
@@ -38,6 +39,7 @@ _logger = logging.getLogger(__name__)
 
 CALLBACK_PATH = "/google_account/authentication"
 HOME_URL = "/odoo"
+MAX_RETURN_URL = 2048  # characters: what browsers and proxies keep of an address
 # A token expiring sooner than this is refreshed first: a sync run must not start on it.
 EXPIRY_MARGIN = datetime.timedelta(minutes=5)
 STATES = [
@@ -168,9 +170,8 @@ class GoogleAccount(models.Model):
         try:
             grant = account._oauth_client().refresh(account.refresh_token)
         except InvalidGrantError as exc:
-            cause, fix = self._explain(exc)
-            account.write(dict(CLEARED_TOKENS, state="needs_reconnect", last_error=f"{cause} {fix}"))
-            raise GoogleReconnectRequired(cause, fix) from exc
+            account._lose_connection(exc)
+            raise GoogleReconnectRequired(*self._explain(exc)) from exc
         except OAuthError as exc:
             error = self._error_for(exc)
             if not error.retryable:
@@ -208,8 +209,9 @@ class GoogleAccount(models.Model):
         account.write(values)
 
     def _lose_connection(self, exc):
-        """Google refused the grant in the middle of a call (``exc``, an InvalidGrantError from a
-        refresh google-auth made): the account needs reconnection, and says why."""
+        """Google refused the grant (``exc``: invalid_grant on a refresh, or a 401 that fresh
+        tokens did not cure, see gcal_engine.transport.refuses_grant): the account needs
+        reconnection, and says why. Belongs to the current transaction, as in _get_access_token."""
         cause, fix = self._explain(exc)
         self.sudo().write(dict(CLEARED_TOKENS, state="needs_reconnect", last_error=f"{cause} {fix}"))
 
@@ -240,8 +242,17 @@ class GoogleAccount(models.Model):
         client = self._oauth_client(redirect_uri)
         pkce = Pkce.new()
         state = self.env["google.oauth.state"]._issue(user, pkce.verifier, redirect_uri, self._local_url(return_url))
-        login_hint = self.sudo().search([("user_id", "=", user.id)], limit=1).email
-        return client.authorization_url(state, pkce.challenge, login_hint=login_hint or None)
+        account = self.sudo().search([("user_id", "=", user.id)], limit=1)
+        return client.authorization_url(state, pkce.challenge, login_hint=account.email or None,
+                                        consent=not account._holds_lasting_grant())
+
+    def _holds_lasting_grant(self):
+        """Whether Odoo holds a refresh token that does not expire (the app is published): then a
+        reconnection asks Google for none (no consent page, see _connect_user). Google revokes a
+        grant as a whole, every refresh token of the client and account together, so a token a
+        reconnection replaced could not be revoked alone: it would stay live. A token that expires
+        (Testing mode: 7 days) is replaced by a reconnection on purpose, for 7 more days."""
+        return self.state == "connected" and bool(self.refresh_token) and not self.refresh_token_expires_at
 
     @api.model
     def _complete_authorization(self, state=None, code=None, error=None, error_description=None):
@@ -272,7 +283,17 @@ class GoogleAccount(models.Model):
             grant = client.exchange_code(code, pending["code_verifier"])
         except OAuthError as exc:
             raise self._error_for(exc, exchanging=True) from exc
-        if not grant.refresh_token:
+        account = self._for_user(self.env.user)
+        try:
+            email = client.userinfo(grant.access_token).get("email") or ""
+        except OAuthError as exc:
+            if not account.refresh_token:  # else it may be that grant's: revoking would end it too
+                _revoke_quietly(client, grant.refresh_token or grant.access_token)
+            raise self._error_for(exc) from exc
+        # Google gives no refresh token to an account that granted one already, unless asked to
+        # consent again: a reconnection of the account Odoo holds one for keeps it.
+        kept = not grant.refresh_token and account._holds_lasting_grant() and account.email == email
+        if not grant.refresh_token and not kept:
             # Without one, the connection would die with this access token, within the hour.
             _revoke_quietly(client, grant.access_token)
             raise GoogleAuthorizationError(
@@ -280,12 +301,6 @@ class GoogleAccount(models.Model):
                 self.env._("Remove Odoo from your Google account's third-party connections at "
                            "https://myaccount.google.com/connections, then connect again."),
             )
-        try:
-            email = client.userinfo(grant.access_token).get("email") or ""
-        except OAuthError as exc:
-            _revoke_quietly(client, grant.refresh_token)
-            raise self._error_for(exc) from exc
-        account = self._for_user(self.env.user)
         if account.refresh_token and account.email != email:
             account._on_disconnect()
             account._revoke()
@@ -297,16 +312,18 @@ class GoogleAccount(models.Model):
             "last_error": False,
             "access_token": grant.access_token,
             "access_token_expires_at": _naive_utc(grant.expires_at),
-            "refresh_token": grant.refresh_token,
-            "refresh_token_expires_at": _naive_utc(grant.refresh_expires_at),
+            **({} if kept else {"refresh_token": grant.refresh_token,
+                                "refresh_token_expires_at": _naive_utc(grant.refresh_expires_at)}),
         })
         account._on_connected()
         return account
 
     @api.model
     def _local_url(self, url):
-        """``url`` as a path on this Odoo, else the web client's home: never an open redirect."""
-        url = (url or "").strip()
+        """``url`` as a path on this Odoo, else the web client's home: never an open redirect, and
+        nothing but a page's address is kept (anything else from a caller, a dict or megabytes,
+        is no page to come back to)."""
+        url = url.strip() if isinstance(url, str) and len(url) <= MAX_RETURN_URL else ""
         try:
             parts = urlsplit(url)
         except ValueError:  # such as an unclosed IPv6 bracket
@@ -379,7 +396,8 @@ class GoogleAccount(models.Model):
 
     @api.model
     def _explain(self, exc, exchanging=False):
-        """(cause, fix) of an OAuth failure, translated; the texts of gcal_engine's errors."""
+        """(cause, fix) of an OAuth failure (or of Google refusing the grant's tokens), translated;
+        the texts of gcal_engine's errors."""
         if isinstance(exc, AccessDeniedError):
             return (
                 self.env._("Access was not allowed on Google's page (Error 403: access_denied)."),
@@ -423,6 +441,11 @@ class GoogleAccount(models.Model):
                     "Apps in Testing mode get refresh tokens that last 7 days; publish the app to avoid "
                     "this. Reconnect Google Calendar to continue."
                 ),
+            )
+        if isinstance(exc, UnauthorizedError):
+            return (
+                self.env._("Google refuses this connection (401 Unauthorized), even with a new access token."),
+                self.env._("Connect Google Calendar again."),
             )
         if isinstance(exc, ScopeNotGrantedError):
             return (

@@ -232,6 +232,38 @@ class TestAuthorizationFlow(GoogleAccountCase):
         with self.assertRaises(InvalidGrantError):
             self.env["google.account"]._oauth_client().refresh(first_refresh_token)
 
+    def test_reconnecting_the_same_account_keeps_one_live_refresh_token(self):
+        """Reconnecting left the replaced refresh token working (12 reconnects, 0 revocations).
+        It cannot be revoked alone: Google's revocation ends a grant as a whole, every token the
+        client was given for the account (each consent's), so revoking the replaced token after
+        the new consent is exchanged kills the new one too, and before the exchange it kills the
+        consent the person is giving. The emulator does so as Google does (gcal_emulator/oauth.py,
+        _end_grant). So Odoo asks for a new refresh token only when it holds no lasting one
+        (prompt=consent): Google then gives none to an account that already granted one, and the
+        reconnection keeps the token Odoo holds. No second token is ever made. (In Testing mode
+        Google's tokens last 7 days: reconnecting then asks for a new one on purpose, and the
+        replaced one dies at its own expiry.)"""
+        self.register_client(publishing_status="production")
+        self.connect(self.alice)
+        account = self.account(self.alice)
+        held = account.refresh_token
+        self.assertFalse(account.refresh_token_expires_at)
+        for _attempt in range(3):
+            authorize_url = self.start_connect()
+            self.assertNotIn("prompt", self.query(authorize_url), "no new consent asked")
+            self.assertEqual(self.callback(self.google_consent(authorize_url)).status_code, 303)
+            self.env.invalidate_all()
+            self.assertEqual((account.state, account.refresh_token), ("connected", held),
+                             "Google made no new refresh token: the one held goes on")
+        self.assertTrue(self.env["google.account"]._oauth_client().refresh(held).access_token)
+
+        # A connection Google ended meanwhile is a first consent again: a new refresh token.
+        self.google.revoke_tokens("alice@gmail.example")
+        self.connect(self.alice)
+        self.env.invalidate_all()
+        self.assertNotEqual(account.refresh_token, held)
+        self.assertTrue(self.env["google.account"]._oauth_client().refresh(account.refresh_token).access_token)
+
     def test_connect_when_google_calendar_is_off_explains_the_setting(self):
         self.set_settings(calendar_enabled="")
         self.login(self.alice)

@@ -1,6 +1,8 @@
 """The webhook Google notifies when a user's calendar changes (events.watch push channels), and
 the user documentation that Settings link to (the addon's README, as Odoo's Apps show it)."""
 
+from werkzeug.exceptions import NotFound
+
 from odoo import http
 from odoo.http import request
 
@@ -27,5 +29,8 @@ class GoogleCalendarWebhook(http.Controller):
 
     @http.route("/google_calendar_sync/documentation", type="http", auth="user", methods=["GET"])
     def documentation(self):
+        """The user documentation, for the company's users (what portal users have is no calendar)."""
+        if not request.env.user._is_internal():
+            raise NotFound()
         module = request.env["ir.module.module"].sudo().search([("name", "=", "google_calendar_sync")], limit=1)
         return request.render("google_calendar_sync.documentation", {"content": module.description_html})

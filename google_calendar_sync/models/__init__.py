@@ -4,6 +4,7 @@ from . import (
     calendar_recurrence,
     google_account,
     google_calendar_binding,
+    google_calendar_identity,
     google_calendar_quota,
     google_calendar_sync,
     google_calendar_sync_log,

@@ -59,7 +59,13 @@ class CalendarEvent(models.Model):
             return result
         originals = Binding._original_starts(self)
         result = super().write(vals)
-        Binding._mark_changed(events=self, originals=originals)
+        whole = self.recurrence_id.browse()
+        if vals.get("active") is False:
+            # The calendar's Delete of all events archives every occurrence: the series is deleted.
+            whole = self.recurrence_id.filtered(lambda recurrence: not recurrence.calendar_event_ids)
+            originals = {event_id: found for event_id, found in originals.items()
+                         if self.browse(event_id).recurrence_id not in whole}
+        Binding._mark_changed(events=self, recurrences=whole, originals=originals)
         if ATTENDANCE_FIELDS & set(vals):
             Binding._track_attendance(self)
         return result
@@ -74,24 +80,26 @@ class CalendarEvent(models.Model):
         return super(CalendarEvent, events).unlink()
 
     def _check_google_guest_rights(self, vals):
-        """An invitation received on Google is the organizer's: Google refuses a guest's change
-        (unless the organizer lets guests modify it, or invite others for a new guest), so Odoo
-        refuses it too, rather than lose it at the next synchronization. Answers are always free."""
+        """On Google, only the organizer changes an event whose organizer forbade guests' changes
+        (``guestsCanModify`` false): the others answer it, and invite others where the organizer
+        lets them. Odoo refuses the same change on every synchronized event, whoever synchronizes
+        it: through a guest's synchronization, Google would refuse it and the change be lost; through
+        the organizer's, it would reach Google as the organizer's own. The organizer and
+        administrators still change it."""
         user = self.env.user
-        others = self.filtered(lambda event: event.user_id != user)
-        if self.env.su or not others:
+        others = self.filtered(lambda event: event.user_id != user and not event.google_guests_can_modify)
+        if self.env.su or user._is_system() or not others:
             return
         rows = self.env["google.calendar.binding"].sudo().search([
-            ("access", "=", "attendee"), "|", ("event_id", "in", others.ids),
-            ("recurrence_id", "in", others.recurrence_id.ids)])
-        invitations = others.filtered(lambda e: e in rows.event_id or e.recurrence_id in rows.recurrence_id)
+            "|", ("event_id", "in", others.ids), ("recurrence_id", "in", others.recurrence_id.ids)])
+        synchronized = others.filtered(lambda e: e in rows.event_id or e.recurrence_id in rows.recurrence_id)
         changed = SYNCED_FIELDS & set(vals)
-        for event in invitations.filtered(lambda e: not e.google_guests_can_modify):
+        for event in synchronized:
             inviting = changed <= {"partner_ids", "attendee_ids"} and event.google_guests_can_invite_others
             if not inviting:
                 raise UserError(self.env._(
-                    "“%(event)s” is an invitation you received on Google Calendar: only its organizer can change "
-                    "it. You can answer it.", event=event.name))
+                    "Only the organizer of “%(event)s” can change it: on Google Calendar, they did not let "
+                    "guests modify it. You can answer it.", event=event.name))
 
     def _declined_instead_of_deleted(self):
         """A guest who deletes a colleague's meeting that Google synchronizes declines it: the

@@ -4,6 +4,8 @@ Google (see sync/attendance.py)."""
 
 from odoo import models
 
+LOST = "google_calendar_sync.lost_connections"  # the accounts this transaction found refused, for its commit
+
 
 class GoogleAccount(models.Model):
     _inherit = "google.account"
@@ -24,12 +26,31 @@ class GoogleAccount(models.Model):
         result = super()._on_connected()
         Sync = self.env["google.calendar.sync"]
         for account in self:
-            Sync._for_user(account.user_id)._request_sync(urgent=True)
+            Sync._for_user(account.user_id)._sync_now()
         return result
 
     def _connected_message(self):
         return self.env._("%(connected)s. Your calendar synchronizes now, and then by itself.",
                           connected=super()._connected_message())
+
+    def _lose_connection(self, exc):
+        """The user is told in their open Odoo (Odoo's bus) when the transaction that found the
+        grant refused commits (a run, the calendar list, a reset), unless that transaction ended
+        the connection on purpose meanwhile (a disconnection): once, where it was found."""
+        result = super()._lose_connection(exc)
+        lost = self.env.cr.precommit.data.setdefault(LOST, set())
+        if not lost:
+            self.env.cr.precommit.add(self._tell_lost_connections)
+        lost.update(self.ids)
+        return result
+
+    def _tell_lost_connections(self):
+        accounts = self.sudo().browse(self.env.cr.precommit.data.pop(LOST, ()))
+        for account in accounts.filtered(lambda a: a.state == "needs_reconnect"):
+            account.user_id.partner_id._bus_send("simple_notification", {
+                "type": "warning", "sticky": True, "message": account.last_error,
+                "title": self.env._("Google Calendar needs you"),
+            })
 
     def _on_disconnect(self):
         result = super()._on_disconnect()

@@ -7,12 +7,14 @@ below Google's quotas (google_client), and the engine's LocalCalendar over the O
 (odoo_calendar). The Reset Account wizard's logic is next to it (wizard/account_reset).
 """
 
+import json
 import uuid
 
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 from ..sync import status
+from ..sync.binding_store import BindingStore
 from ..sync.google_client import calendar_client
 from ..sync.push_channel import PushChannel
 from ..sync.run_queue import RunQueue
@@ -33,6 +35,8 @@ STATES = [
     ("synced", "Synchronized"),
     ("error", "Error"),
 ]
+# What each direction carries: Google's changes into Odoo, Odoo's to Google.
+CARRIES = {"two_way": {"google", "odoo"}, "odoo_to_google": {"odoo"}, "google_to_odoo": {"google"}}
 PARAM_PAUSED = "google_calendar_sync.paused"
 PARAM_NAMESPACE = "google_calendar_sync.namespace"
 
@@ -70,6 +74,8 @@ class GoogleCalendarSync(models.Model):
     synced_email = fields.Char(readonly=True, help="The Google account the bindings belong to.")
     sync_token = fields.Char(groups="base.group_system", copy=False, readonly=True)
     retry_google_ids = fields.Text(groups="base.group_system", copy=False, readonly=True)
+    # Spans of time an administrator added to the synchronized window, still to list (JSON).
+    added_ranges = fields.Text(groups="base.group_system", copy=False, readonly=True)
     deletions_held = fields.Boolean(
         "Deletions Waiting", readonly=True,
         help="The last run stopped before deleting much of the calendar at once; they go once confirmed.")
@@ -106,13 +112,15 @@ class GoogleCalendarSync(models.Model):
 
     def write(self, vals):
         """A sync turned on or off, or its direction changed: the events of the user change hands
-        on their attendees' calendars (see sync/attendance.py)."""
+        on their attendees' calendars (see sync/attendance.py). A direction that now carries what
+        the old one left aside lists the calendar again (``_direction_widened``)."""
         watched = {"enabled", "direction"} & set(vals)
         before = {sync.id: (sync.enabled, sync.direction) for sync in self} if watched else {}
         result = super().write(vals)
         changed = self.filtered(lambda sync: sync.id in before and (sync.enabled, sync.direction) != before[sync.id])
         if changed:
             self.env["google.calendar.binding"]._recheck_people(changed.user_id)
+            changed.filtered(lambda sync: CARRIES[sync.direction] - CARRIES[before[sync.id][1]])._direction_widened()
         return result
 
     # -- settings ------------------------------------------------------------------------------
@@ -137,12 +145,21 @@ class GoogleCalendarSync(models.Model):
 
     @api.model
     def _for_user(self, user):
-        """The synchronization of ``user``, created on first use (sudo: server code only)."""
+        """The synchronization of ``user``, created on first use (sudo: server code only); an
+        internal user's only."""
         sync = self.sudo().search([("user_id", "=", user.id)], limit=1)
         if not sync:
+            self._check_internal(user)
             account = self.env["google.account"]._for_user(user)
             sync = self.sudo().create({"user_id": user.id, "account_id": account.id})
         return sync
+
+    @api.model
+    def _check_internal(self, user):
+        """Google Calendar synchronization is for the company's users: a portal or public user
+        (calling, or acted on) gets an AccessError, and nothing is stored for them."""
+        if not user._is_internal():
+            raise AccessError(self.env._("Google Calendar synchronization is for the company's internal users."))
 
     def _check_own(self):
         """Users act on their own synchronization (record rules hide the others'); administrators
@@ -155,7 +172,7 @@ class GoogleCalendarSync(models.Model):
 
     def action_sync_now(self):
         self._check_own()
-        self.sudo()._request_sync(urgent=True)
+        self.sudo()._sync_now()
         return self._status()
 
     def action_pause(self):
@@ -166,14 +183,14 @@ class GoogleCalendarSync(models.Model):
     def action_resume(self):
         self._check_own()
         self.sudo().write({"enabled": True})
-        self.sudo()._request_sync(urgent=True)
+        self.sudo()._sync_now()
         return True
 
     def action_allow_deletions(self):
         """The held deletions were meant (a calendar emptied on purpose): the next run makes them."""
         self._check_own()
         self.sudo().write({"allow_deletions": True})
-        self.sudo()._request_sync(urgent=True)
+        self.sudo()._sync_now()
         return True
 
     def action_disconnect(self):
@@ -190,6 +207,7 @@ class GoogleCalendarSync(models.Model):
     def get_google_status(self):
         """The Google button's first question: is this user connected, and how is their sync?"""
         user = self.env.user
+        self._check_internal(user)
         account = self.env["google.account"].sudo().search([("user_id", "=", user.id)], limit=1)
         if not account or account.state != "connected":
             return status.not_connected(self, account)
@@ -222,6 +240,10 @@ class GoogleCalendarSync(models.Model):
         """Queue a run of these syncs; it never waits on Google."""
         RunQueue(self.env).request(self, urgent=urgent)
 
+    def _sync_now(self):
+        """A person asked for a run of these syncs now: a cron worker comes (see RunQueue.sync_now)."""
+        RunQueue(self.env).sync_now(self)
+
     @api.model
     def _cron_run_jobs(self, budget=None):
         RunQueue(self.env).run_jobs(budget)
@@ -248,18 +270,41 @@ class GoogleCalendarSync(models.Model):
         PushChannel(self).close()
         self._forget_bindings()
         self.write({"calendar_id": calendar_id, "calendar_name": name, "default_reminders_at": False})
-        self._request_sync(urgent=True)
+        self._sync_now()
 
-    def _window_changed(self):
-        """The administrator changed the sync window: the next run of each lists the new window
-        whole (a resynchronization: it binds what both sides have, mails nobody)."""
-        self.write({"sync_token": False, "retry_google_ids": False})
+    def _direction_widened(self):
+        """The direction now carries changes the old one left aside: they wait, unapplied, on their
+        side (see gcal_engine.planner), and what was new there then was never taken. The next run
+        lists the window whole again (a resynchronization: it binds what both sides have, mails
+        nobody), then sends or takes what waited."""
+        self.write({"sync_token": False})
+        self.filtered("enabled")._request_sync(urgent=True)
+
+    def _window_widened(self, spans):
+        """The administrator widened the synchronized window by ``spans`` ((start, end) pairs, in
+        UTC): the next run of each lists them once in full, beside its usual changes (the sync
+        token goes on): what lies there is taken and sent as in a first synchronization."""
+        for sync in self:
+            known = json.loads(sync.added_ranges or "[]")
+            sync.added_ranges = json.dumps(known + [[start.isoformat(), end.isoformat()] for start, end in spans])
         self.filtered("enabled")._request_sync()
 
     def _forget_bindings(self):
-        """Another Google account now: the old bindings and sync token mean nothing there."""
-        self.binding_ids.unlink()
+        """Another Google calendar or account now: the old bindings and sync token mean nothing
+        there. What they knew of each event's identity on Google stays (binding_store.forget): the
+        next full list finds the events both sides already have, in the first calendar too."""
+        for sync in self.sudo():
+            BindingStore(sync, sync.env).forget()
         self.write({"sync_token": False, "retry_google_ids": False, "synced_email": False})
+
+    def _forget_account(self):
+        """Another Google account is connected than the one the bindings belong to (from "needs
+        reconnection" too): nor do the old account's push channel and calendar mean anything."""
+        for sync in self:
+            PushChannel(sync).forget()
+        self._forget_bindings()
+        self.write({"calendar_id": "primary", "calendar_name": self._fields["calendar_name"].default(self),
+                    "default_reminders_at": False})
 
     def _reset_after_disconnect(self):
         for sync in self:

@@ -107,8 +107,10 @@ class GoogleCalendarSyncLog(models.Model):
         lines += [Line._from_cut(*cut) for cut in cuts]
         lines += [Line._from_problem(problem, "skipped") for problem in report.skipped]
         lines += [Line._from_conflict(conflict) for conflict in report.conflicts]
+        # Events not synchronized, or kept in part: each a line, and each counted as a problem.
+        problem_count = len(report.problems) + len(report.skipped) + len(cuts)
         if report.complete:
-            state = "partial" if report.problems or report.skipped or cuts else "done"
+            state = "partial" if problem_count else "done"
         elif isinstance(report.fatal, MassDeletionError) or report.fatal is None and report.error is None:
             state = "stopped"
         else:
@@ -124,7 +126,7 @@ class GoogleCalendarSyncLog(models.Model):
             finished_at=fields.Datetime.now(),
             duration=report.duration,
             conflict_count=len(report.conflicts),
-            problem_count=len(report.problems),
+            problem_count=problem_count,
             requests=report.requests,
             line_ids=[(0, 0, values) for values in lines],
         ))

@@ -17,3 +17,4 @@ class GoogleCalendarSyncRequest(models.Model):
     sync_id = fields.Many2one("google.calendar.sync", required=True, ondelete="cascade", index=True)
     requested_at = fields.Datetime(required=True, default=fields.Datetime.now)
     urgent = fields.Boolean(help="Google notified a change, or the user clicked Sync now: runs first.")
+    not_before = fields.Datetime(help="Not run before then: Google notified a change right after a run.")

@@ -1,10 +1,19 @@
 """An administrator's settings of every user's synchronization: the pause, and how far back and
 ahead events are synchronized (Settings > General Settings > Integrations > Google Calendar)."""
 
+import datetime
+
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..sync.sync_window import DEFAULT_FUTURE_DAYS, DEFAULT_PAST_DAYS, PARAM_FUTURE, PARAM_PAST
+from ..sync.sync_window import (
+    DEFAULT_FUTURE_DAYS,
+    DEFAULT_PAST_DAYS,
+    PARAM_FUTURE,
+    PARAM_PAST,
+    added_spans,
+    sync_window,
+)
 
 
 class ResConfigSettings(models.TransientModel):
@@ -28,9 +37,12 @@ class ResConfigSettings(models.TransientModel):
                     "The Google Calendar synchronization window needs 0 or more days back and at least one day ahead."))
 
     def set_values(self):
-        params = self.env["ir.config_parameter"].sudo()
-        before = (params.get_param(PARAM_PAST), params.get_param(PARAM_FUTURE))
+        """Only a window that really grows asks anything of the users' synchronizations, and only
+        the spans it grew by (saving the same days, or the defaults written the first time, is no
+        change; what leaves a narrower window stays on both sides, untouched)."""
+        before = sync_window(self.env)
         result = super().set_values()
-        if (params.get_param(PARAM_PAST), params.get_param(PARAM_FUTURE)) != before:
-            self.env["google.calendar.sync"].sudo().search([("account_id", "!=", False)])._window_changed()
+        spans = added_spans(before, sync_window(self.env), fields.Datetime.now().replace(tzinfo=datetime.timezone.utc))
+        if spans:
+            self.env["google.calendar.sync"].sudo().search([("account_id", "!=", False)])._window_widened(spans)
         return result

@@ -2,7 +2,7 @@
 Google calendar, last run, last problem; computed from the user's google.calendar.sync."""
 
 from odoo import api, fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.google_account.models.ir_http import show_after_reload
 
@@ -75,12 +75,20 @@ class ResUsers(models.Model):
             if user.google_calendar_sync_enabled != sync.enabled:
                 sync.write({"enabled": user.google_calendar_sync_enabled})
                 if sync.enabled:
-                    sync._request_sync(urgent=True)
+                    sync._sync_now()
+
+    def write(self, vals):
+        """A direction must be one of the directions: none (the choice a form leaves empty) or an
+        unknown one is refused with a clear message, rather than silently keeping the old one."""
+        if "google_calendar_direction" in vals and vals["google_calendar_direction"] not in dict(DIRECTIONS):
+            raise UserError(self.env._("Choose the direction of the Google Calendar synchronization: %(directions)s.",
+                                       directions=", ".join(dict(self._fields["google_calendar_direction"]
+                                                                 ._description_selection(self.env)).values())))
+        return super().write(vals)
 
     def _inverse_google_calendar_direction(self):
         for user in self:
-            if user.google_calendar_direction:
-                user._google_sync_of_self().write({"direction": user.google_calendar_direction})
+            user._google_sync_of_self().write({"direction": user.google_calendar_direction})
 
     def _inverse_google_calendar_show_declined(self):
         for user in self:
@@ -91,16 +99,18 @@ class ResUsers(models.Model):
 
     def _google_sync_of_self(self):
         self.ensure_one()
+        Sync = self.env["google.calendar.sync"]
+        Sync._check_internal(self.env.user)
         if self != self.env.user and not self.env.user._is_system():
             raise AccessError(self.env._("You can only manage your own Google Calendar synchronization."))
-        return self.env["google.calendar.sync"]._for_user(self)
+        return Sync._for_user(self)
 
     def action_google_calendar_sync_now(self):
         sync = self._google_sync_of_self()
         if sync.state not in LIVE_STATES:
             return _notification(self.env._("Nothing was queued (%(state)s).", state=dict(
                 sync._fields["state"]._description_selection(self.env))[sync.state]), "warning")
-        sync._request_sync(urgent=True)
+        sync._sync_now()
         return _notification(self.env._("Google Calendar synchronization queued."))
 
     def preference_save(self):

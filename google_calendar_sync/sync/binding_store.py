@@ -15,6 +15,7 @@ from gcal_engine.model import EventTime
 from gcal_engine.recurrence import parse_instance_suffix, split_instance_id
 
 from odoo import fields
+from odoo.tools import SQL
 
 from . import mapping, messages
 from .local_ref import LocalRef
@@ -149,6 +150,65 @@ class BindingStore:
 
     def unbind(self, binding):
         self.rows("|", ("local_ref", "=", binding.local_ref), ("google_id", "=", binding.google_id)).unlink()
+
+    def forget(self, rows=None):
+        """Drop these bindings (default: all of this synchronization's) while the events stay on
+        both sides (another calendar, account, a reset): each event's identity on Google and what
+        both sides last agreed on are kept (models/google_calendar_identity.py), then the rows go."""
+        rows = self.rows() if rows is None else rows
+        if not rows:
+            return
+        self.env.flush_all()
+        self.env.cr.execute(SQL(
+            """
+            WITH forgotten AS (
+                SELECT DISTINCT ON (b.local_ref)
+                       b.local_ref, b.event_id, COALESCE(b.recurrence_id, s.recurrence_id) AS recurrence_id,
+                       b.ical_uid, %(calendar)s AS calendar, b.original_start, b.access, b.local_hash, b.remote_hash,
+                       b.local_digests, b.remote_digests, b.starts_at, b.ends_at
+                  FROM google_calendar_binding b
+                  LEFT JOIN google_calendar_binding s ON s.id = b.series_binding_id
+                 WHERE b.id = ANY(%(ids)s) AND b.ical_uid IS NOT NULL AND b.google_id IS NOT NULL
+                   AND (b.event_id IS NOT NULL OR COALESCE(b.recurrence_id, s.recurrence_id) IS NOT NULL)
+                 ORDER BY b.local_ref, b.id DESC
+            ), replaced AS (
+                DELETE FROM google_calendar_identity i USING forgotten f
+                 WHERE i.local_ref = f.local_ref AND i.calendar = f.calendar
+            )
+            INSERT INTO google_calendar_identity (local_ref, event_id, recurrence_id, ical_uid, calendar,
+                   original_start, access, local_hash, remote_hash, local_digests, remote_digests, starts_at, ends_at)
+            SELECT * FROM forgotten
+            """,
+            ids=rows.ids, calendar=self.calendar(),
+        ))
+        self.env["google.calendar.identity"].invalidate_model()
+        rows.unlink()
+
+    def calendar(self):
+        """The Google calendar these bindings are in: its id, a primary calendar by its owner's
+        address (the account the bindings were made with)."""
+        sync = self.sync
+        if sync.calendar_id and sync.calendar_id != "primary":
+            return sync.calendar_id
+        return sync.synced_email or sync.account_id.email or "primary"
+
+    @staticmethod
+    def remembered(identity, google_id):
+        """The binding a remembered identity stood for, now for the Google event ``google_id`` (its
+        ETag unknown: the versions both sides agreed on are the base to compare with)."""
+        return engine.Binding(
+            local_ref=identity.local_ref,
+            google_id=google_id,
+            etag=None,
+            ical_uid=identity.ical_uid,
+            local_hash=identity.local_hash or "",
+            remote_hash=identity.remote_hash or "",
+            starts_at=identity.starts_at.replace(tzinfo=UTC) if identity.starts_at else None,
+            ends_at=identity.ends_at.replace(tzinfo=UTC) if identity.ends_at else None,
+            access=Access(identity.access or Access.ORGANIZER.value),
+            local_digests=tuple(sorted(json.loads(identity.local_digests or "{}").items())),
+            remote_digests=tuple(sorted(json.loads(identity.remote_digests or "{}").items())),
+        )
 
     def record_error(self, local_ref, google_id, error):
         term = ("local_ref", "=", local_ref) if local_ref else ("google_id", "=", google_id)

@@ -1,5 +1,16 @@
 """Google events without a binding that already are Odoo events: found before anything is
-created, so that nothing exists twice."""
+created, so that nothing exists twice.
+
+A full list (a first synchronization, a resynchronization after a 410, a window or direction
+change, a reset, another calendar or account) meets events that Odoo holds without a binding
+of this synchronization. They are found by what Odoo knows of them, in this order: the link this
+database wrote on Google; the marker of Odoo's own module, after a switch from it; the iCalUID,
+from another synchronization's binding (the same meeting on a colleague's calendar) or from the
+identity Odoo kept when a binding was forgotten (models/google_calendar_identity.py); for an
+occurrence, its series (bound, or found in the same batch) and where the series put it. An event
+found through a forgotten binding comes with it: what both sides agreed on then is the base that
+tells what changed since, on which side.
+"""
 
 import datetime as dt
 
@@ -7,7 +18,7 @@ from gcal_engine import local as engine
 from gcal_engine.ids import local_ref_from_link
 from gcal_engine.merge import Access
 
-from . import odoo_markers
+from . import mapping, odoo_markers
 from .local_ref import LocalRef
 
 UTC = dt.timezone.utc
@@ -23,6 +34,7 @@ class EventMatcher:
         self.reads = reads
         self.namespace = namespace
         self.attendance = attendance
+        self.Identity = env["google.calendar.identity"]
 
     def _access_of(self, local_ref):
         ref = LocalRef.parse(local_ref)
@@ -33,21 +45,55 @@ class EventMatcher:
         return self.attendance.access(record) or Access.ORGANIZER
 
     def match(self, events):
-        """{Google id: local change} for the unbound ``events`` that are ours (by link, or by the
-        marker of Odoo's own module), the same meeting synced by another user, or an invitation
-        that replaces our private copy (by iCalUID), or an occurrence of a series we hold."""
+        """{Google id: local change} for the unbound ``events`` that are Odoo events (see the
+        module's docstring); each Odoo event is found once."""
         found = {}
-        uids = [event.ical_uid for event in events if event.ical_uid and not event.is_instance]
-        others = {}  # one query for the page, not one per event
-        Binding = self.env["google.calendar.binding"]
-        for row in Binding.search([("ical_uid", "in", uids)], order="id") if uids else ():
-            others.setdefault(row.ical_uid, row)
-        for event in events:
-            change = (self._by_link(event) or self._by_odoo_marker(event) or self._by_ical(event, others)
-                      or self._occurrence(event))
-            if change is not None:
-                found[event.google_id] = change
+        uids = {event.ical_uid for event in events if event.ical_uid}
+        others = self._bindings_by_uid(uids)
+        remembered = self._identities_by_uid(uids)
+        series_found = {}  # Google id of a series found in this batch -> its recurrence
+        for event in sorted(events, key=lambda e: e.is_instance):  # a series before its occurrences
+            if event.is_instance:
+                change = self._occurrence(event, series_found.get(event.recurring_event_id))
+            else:
+                change = (self._by_link(event) or self._by_odoo_marker(event) or self._by_ical(event, others)
+                          or self._by_identity(event, remembered))
+            if change is None or any(c.local_ref == change.local_ref for c in found.values()):
+                continue
+            found[event.google_id] = self._with_base(change, event, remembered)
+            ref = LocalRef.parse(change.local_ref)
+            if event.is_series and ref.is_series:
+                series_found[event.google_id] = self.env["calendar.recurrence"].browse(ref.record_id)
         return found
+
+    # -- what Odoo knows, read for the batch in one query each -------------------------------------
+
+    def _bindings_by_uid(self, uids):
+        """Series and single events of any synchronization, by iCalUID."""
+        others = {}
+        for row in self.env["google.calendar.binding"].search(
+                [("ical_uid", "in", list(uids)), ("series_binding_id", "=", False)], order="id") if uids else ():
+            others.setdefault(row.ical_uid, row)
+        return others
+
+    def _identities_by_uid(self, uids):
+        remembered = {}
+        for identity in self.Identity.search([("ical_uid", "in", list(uids))], order="id desc") if uids else ():
+            remembered.setdefault(identity.ical_uid, []).append(identity)
+        return remembered
+
+    def _with_base(self, change, event, remembered):
+        """``change`` with the binding Odoo remembers for this pair in this calendar, if any: what
+        both sides agreed on when it was forgotten, and how the event was the user's."""
+        calendar = self.store.calendar()
+        for identity in remembered.get(event.ical_uid, ()):
+            if identity.local_ref == change.local_ref and identity.calendar == calendar:
+                base = self.store.remembered(identity, event.google_id)
+                return engine.LocalChange(change.local_ref, change.event, change.modified_at, base, change.notify,
+                                          change.series_local_ref, change.series_google_id, base.access)
+        return change
+
+    # -- the ways an Odoo event is found ---------------------------------------------------------
 
     def _by_link(self, event):
         local_ref = local_ref_from_link(self.namespace, event.link)
@@ -66,15 +112,16 @@ class EventMatcher:
         if row.google_id:
             return None  # already bound to another Google event
         current = self.reads.of_ref(local_ref)
-        if current is None and not row.dirty:
-            return None
+        if current is None and not row.dirty and not self.Identity.search_count(
+                [("local_ref", "=", local_ref), ("calendar", "=", self.store.calendar())], limit=1):
+            return None  # (one deleted since its binding here was forgotten: found as its deletion)
         # A dirty row without its event is a deletion not yet sent: the newer change will win.
         edited = row.dirty_at.replace(tzinfo=UTC) if row.dirty and row.dirty_at else NEVER
         return engine.LocalChange(local_ref, current, edited, access=self._access_of(local_ref))
 
     def _by_ical(self, event, others):
         """``others``: bindings by iCalUID, of any user's synchronization."""
-        other = others.get(event.ical_uid) if not event.is_instance else None
+        other = others.get(event.ical_uid)
         if not other:
             return None
         current = self.reads.of_ref(other.local_ref)
@@ -83,15 +130,41 @@ class EventMatcher:
             return None  # gone here, or bound to another Google event that no invitation replaces
         return engine.LocalChange(other.local_ref, current, NEVER, access=self._access_of(other.local_ref))
 
-    def _occurrence(self, event):
-        if not event.is_instance:
-            return None
+    def _by_identity(self, event, remembered):
+        """An Odoo event or series that was this Google event in a binding since forgotten."""
+        for identity in remembered.get(event.ical_uid, ()):
+            if identity.original_start:
+                continue
+            record = identity.recurrence_id if event.is_series else identity.event_id
+            if not record or (not event.is_series and identity.recurrence_id):
+                continue
+            local_ref = str(LocalRef.series(record.id) if event.is_series else LocalRef.event(record.id))
+            current = self.reads.of_ref(local_ref)
+            if current is not None and not self.store.row(local_ref).google_id:
+                return engine.LocalChange(local_ref, current, NEVER, access=self._access_of(local_ref))
+        return None
+
+    def _occurrence(self, event, recurrence=None):
+        """The Odoo occurrence of Google's instance ``event``, in its series bound here, or found
+        in this batch (``recurrence``); a deleted one Odoo remembers, as its cancellation."""
         series = self.store.row_of_google(event.recurring_event_id)
-        if not series.recurrence_id:
+        recurrence = series.recurrence_id or recurrence
+        if not recurrence:
             return None
-        occurrence = self.reads.find_occurrence(series.recurrence_id, event.original_start)
-        if not occurrence:
-            return None
-        return engine.LocalChange(
-            str(LocalRef.event(occurrence.id)), self.reads.occurrence(occurrence, event.original_start), NEVER,
-            series_local_ref=series.local_ref, series_google_id=series.google_id, access=Access(series.access))
+        original = mapping.decode_original(mapping.encode_original(event.original_start))
+        occurrence = self.reads.find_occurrence(recurrence, original)
+        if occurrence:
+            local_ref = str(LocalRef.event(occurrence.id))
+            current = self.reads.occurrence(occurrence, original) if occurrence.active else (
+                mapping.cancelled_occurrence(original))
+        else:
+            local_ref, current = next(((ref, remembered) for ref, remembered in self.reads.remembered_occurrences(
+                recurrence) if remembered.cancelled and remembered.original_start == original), (None, None))
+            if local_ref is None:
+                return None
+        if self.store.row(local_ref).google_id:
+            return None  # bound to another Google event already
+        series_ref = series.local_ref if series else str(LocalRef.series(recurrence.id))
+        access = Access(series.access) if series else self._access_of(series_ref)
+        return engine.LocalChange(local_ref, current, NEVER, series_local_ref=series_ref,
+                                  series_google_id=event.recurring_event_id, access=access)

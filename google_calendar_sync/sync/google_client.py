@@ -31,7 +31,10 @@ def calendar_client(sync):
         Allowance.for_quota(f"user:{account.email or account.user_id.id}", _quota(sync, PARAM_QUOTA, 600),
                             USER_AT_ONCE),
     ))
-    session = GoogleSession(credentials, on_token_refreshed=account._save_refreshed_credentials, pacer=pacer)
+    # A grant Google refuses in the middle of any call (a run, the calendar list, a channel) is
+    # lost at once: the account says "needs reconnection" and the session asks Google no more.
+    session = GoogleSession(credentials, on_token_refreshed=account._save_refreshed_credentials,
+                            on_grant_refused=account._lose_connection, pacer=pacer)
     return CalendarClient(session, sync.env["google.account"]._endpoints())
 
 

@@ -1,6 +1,10 @@
 """Odoo's events as the engine sees them: the neutral event behind a binding row or a local
 reference, now. Read through binding rows where possible, so that records come in bulk."""
 
+from zoneinfo import ZoneInfo
+
+from gcal_engine.model import EventTime
+
 from . import mapping
 from .local_ref import LocalRef
 
@@ -22,9 +26,34 @@ class LocalEvents:
         return mapping.event_from_record(event, self.zone(event), self.people)
 
     def series(self, recurrence):
+        """A series as Google holds it: its rule from its first occurrence, even when that one was
+        deleted (Odoo then makes the next one its base; on Google the series stays where it began
+        and that occurrence is a cancelled exception)."""
         base = recurrence.base_event_id or recurrence.calendar_event_ids[:1]
         zone = mapping.zone_name(recurrence.event_tz) or self.zone(base)
-        return mapping.event_from_record(base, zone, self.people, recurrence=self._series_lines(recurrence))
+        event = mapping.event_from_record(base, zone, self.people, recurrence=self._series_lines(recurrence))
+        first = self._first_deleted(recurrence, event.start)
+        if first is None:
+            return event
+        if event.start.all_day:
+            start = EventTime(date=first.date)
+            end = EventTime(date=start.date + (event.end.date - event.start.date))
+        else:
+            moment = first.date_time.astimezone(ZoneInfo(zone))
+            start = EventTime(date_time=moment, time_zone=event.start.time_zone)
+            end = EventTime(date_time=moment + (event.end.instant() - event.start.instant()),
+                            time_zone=event.end.time_zone)
+        return event.replace(start=start, end=end)
+
+    def _first_deleted(self, recurrence, start):
+        """The earliest deleted occurrence of ``recurrence`` before ``start`` (its original start),
+        as this synchronization's exceptions of the series say, or None."""
+        rows = self.store.rows(("series_binding_id.recurrence_id", "=", recurrence.id),
+                               ("original_start", "!=", False))
+        deleted = [mapping.decode_original(row.original_start) for row in rows
+                   if not (row.event_id and row.event_id.active)]
+        earlier = [original for original in deleted if original.instant() < start.instant()]
+        return min(earlier, key=lambda original: original.instant()) if earlier else None
 
     @staticmethod
     def _series_lines(recurrence):
@@ -33,7 +62,10 @@ class LocalEvents:
         return (recurrence._google_rrule_line(),)
 
     def occurrence(self, event, original_start):
+        """An occurrence, at ``original_start`` in its series (as bindings store it: in UTC, or a
+        date, whatever zone Google gave it in)."""
         zone = mapping.zone_name(event.recurrence_id.event_tz) or self.zone(event)
+        original_start = mapping.decode_original(mapping.encode_original(original_start))
         return mapping.event_from_record(event, zone, self.people, original_start=original_start)
 
     def of_row(self, row):
@@ -55,6 +87,26 @@ class LocalEvents:
             return None
         return self.single(event)
 
+    def remembered_occurrences(self, recurrence):
+        """The occurrences of ``recurrence`` that were exceptions on Google in a binding since
+        forgotten (models/google_calendar_identity.py): (local reference, event), a deleted one
+        as its cancellation. A series sent to another calendar takes them along."""
+        identities = self.env["google.calendar.identity"].search(
+            [("recurrence_id", "=", recurrence.id), ("original_start", "!=", False)], order="id desc")
+        found = {}
+        for identity in identities:
+            if identity.original_start in found:
+                continue
+            original = mapping.decode_original(identity.original_start)
+            event = identity.event_id
+            if event and event.active and event.recurrence_id == recurrence:
+                found[identity.original_start] = (str(LocalRef.event(event.id)), self.occurrence(event, original))
+            elif not event or event.recurrence_id == recurrence:
+                ref = LocalRef.event(event.id) if event else LocalRef.cancelled_occurrence(
+                    recurrence.id, identity.original_start)
+                found[identity.original_start] = (str(ref), mapping.cancelled_occurrence(original))
+        return list(found.values())
+
     def of_ref(self, local_ref):
         """The local event a reference names now, or None when it is gone."""
         ref = LocalRef.parse(local_ref)
@@ -66,11 +118,18 @@ class LocalEvents:
 
     def find_occurrence(self, recurrence, original_start):
         """The occurrence of ``recurrence`` that sits at ``original_start`` (pristine ones only
-        sit where the rule put them; bound ones remember where they came from)."""
+        sit where the rule put them; bound ones, or ones once bound, remember where they came
+        from)."""
+        encoded = mapping.encode_original(original_start)
         bound = self.store.rows(("series_binding_id.recurrence_id", "=", recurrence.id),
-                                ("original_start", "=", mapping.encode_original(original_start)), limit=1)
+                                ("original_start", "=", encoded), limit=1)
         if bound.event_id:
             return bound.event_id
+        remembered = self.env["google.calendar.identity"].search(
+            [("recurrence_id", "=", recurrence.id), ("original_start", "=", encoded), ("event_id", "!=", False)],
+            limit=1).event_id
+        if remembered.recurrence_id == recurrence:
+            return remembered
         for event in recurrence.calendar_event_ids:
             if mapping.original_start_of(event).instant() == original_start.instant():
                 return event

@@ -81,6 +81,8 @@ class LocalWrites:
         try:
             with self.env.cr.savepoint():
                 return method(*args)
+        except LocalWriteError as error:
+            return error
         except REFUSALS as error:
             return LocalWriteError(_explain(error))
 
@@ -113,10 +115,13 @@ class LocalWrites:
         return row.recurrence_id
 
     def _apply_occurrence(self, local_ref, event, alarms, guests):
-        """Make the occurrence at ``event.original_start`` look like Google's exception."""
-        recurrence = self._series_of(event)
-        occurrence = self.Event.browse(LocalRef.parse(local_ref).record_id).exists() if local_ref else \
-            self.reads.find_occurrence(recurrence, event.original_start)
+        """Make the occurrence at ``event.original_start`` (``local_ref``, when known) look like
+        Google's exception."""
+        ref = LocalRef.parse(local_ref) if local_ref else None
+        occurrence = self.Event.browse(ref.record_id).exists() if ref and ref.is_event else self.Event
+        recurrence = occurrence.recurrence_id or self._series_of(event)
+        if not occurrence:
+            occurrence = self.reads.find_occurrence(recurrence, event.original_start)
         if event.cancelled:
             occurrence.unlink()
             if local_ref:

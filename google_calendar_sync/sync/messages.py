@@ -39,15 +39,13 @@ def problem(env, error):
             "like a mistake, so nothing was deleted. If it is what you meant, confirm the deletions in "
             "your preferences (Google Calendar).",
             count=error.deletions, total=error.total, side=side(env, error.side))
-    if isinstance(error, OAuthError):
+    if isinstance(error, OAuthError | UnauthorizedError):
         return " ".join(env["google.account"]._explain(error))
     if isinstance(error, MappingError):
         return env._("Google sent an event Odoo cannot read (%(why)s); it was skipped.", why=_unreadable(env, error))
     if isinstance(error, QuotaExceededError):
         return env._("Google's daily quota is used up; synchronization resumes by itself at %(time)s.",
                      time=quota_reset(env))
-    if isinstance(error, UnauthorizedError):
-        return env._("Google refused the connection's access token; connect Google Calendar again if it goes on.")
     if isinstance(error, ForbiddenError) and error.reason == "forbiddenForNonOrganizer":
         return env._("Only the organizer can change this event on Google.")
     if isinstance(error, NotFoundError):
@@ -82,7 +80,7 @@ def headline(env, error):
         return env._("Daily quota used up")
     if isinstance(error, MassDeletionError):
         return env._("Deletions to confirm")
-    if isinstance(error, OAuthError):
+    if isinstance(error, OAuthError | UnauthorizedError):
         return env._("Needs reconnection")
     if isinstance(error, TransientError):
         return env._("Google did not answer")
@@ -122,6 +120,7 @@ def conflict(env, found):
         "google": env._("Google wins"),
         "local": env._("Odoo's version wins"),
         "one_way": env._("one-way synchronization"),
+        "series": env._("an occurrence goes with its series, deleted whole"),
     }[found.rule]
     if found.fields and found.loser is not None:
         # A merge: the other fields of both sides were kept; these were changed on both.

@@ -92,12 +92,16 @@ class OdooCalendar:
 
     def load_state(self):
         retry = json.loads(self.sync.retry_google_ids or "[]")
-        return engine.SyncState(self.sync.sync_token or None, set(retry))
+        spans = [(dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end))
+                 for start, end in json.loads(self.sync.added_ranges or "[]")]
+        return engine.SyncState(self.sync.sync_token or None, set(retry), spans)
 
     def save_state(self, state):
         values = {
             "sync_token": state.sync_token or False,
             "retry_google_ids": json.dumps(sorted(state.retry_google_ids)) if state.retry_google_ids else False,
+            "added_ranges": json.dumps([[start.isoformat(), end.isoformat()] for start, end in state.added_ranges])
+            if state.added_ranges else False,
         }
         if any(self.sync[key] != value for key, value in values.items()):
             # Not a reason to commit by itself: a new token alone goes with the run's outcome (an
@@ -195,8 +199,40 @@ class OdooCalendar:
         for recurrence in series.filtered("calendar_event_ids"):
             access = self.attendance.access(recurrence.base_event_id)
             if access in (Access.ORGANIZER, Access.COPY):
-                yield engine.LocalChange(str(LocalRef.series(recurrence.id)), self.reads.series(recurrence),
-                                         recurrence.write_date.replace(tzinfo=UTC), notify=False, access=access)
+                series_ref = str(LocalRef.series(recurrence.id))
+                whole = engine.LocalChange(series_ref, self.reads.series(recurrence),
+                                           recurrence.write_date.replace(tzinfo=UTC), notify=False, access=access)
+                yield whole
+                # Its occurrences that were exceptions on Google (moved, changed, deleted) go along.
+                remembered = self.reads.remembered_occurrences(recurrence)
+                for local_ref, event in remembered:
+                    yield engine.LocalChange(local_ref, event, whole.modified_at, notify=False,
+                                             series_local_ref=series_ref, access=access)
+                yield from self._exceptions(recurrence, whole, {event.original_start.instant() for _, event in remembered})
+
+    def _exceptions(self, recurrence, whole, sent):
+        """The occurrences of a series sent whole (``whole``, unbound: to a calendar that has not
+        had it, or after a reset) that are not as the series has them, and were never exceptions
+        on Google (``sent``: the original starts of those that were): deleted or changed here
+        since. (Where a moved occurrence came from is not known without its binding: it goes as
+        the series has it.)"""
+        series = whole.event
+        occurrences = self.Event.search([("recurrence_id", "=", recurrence.id), ("follow_recurrence", "=", True),
+                                         ("id", "!=", recurrence.base_event_id.id)])
+        for event in occurrences:
+            original = mapping.original_start_of(event)
+            if original.instant() in sent:
+                continue
+            if event.active:
+                occurrence = self.reads.occurrence(event, original)
+                in_place = occurrence.replace(start=series.start, end=series.end, recurrence=series.recurrence,
+                                              original_start=None)
+                if in_place.content_hash(self.managed_fields) == series.content_hash(self.managed_fields):
+                    continue
+            else:
+                occurrence = mapping.cancelled_occurrence(original)
+            yield engine.LocalChange(str(LocalRef.event(event.id)), occurrence, event.write_date.replace(tzinfo=UTC),
+                                     notify=False, series_local_ref=whole.local_ref, access=whole.access)
 
     def match(self, events):
         return self.matcher.match(events)

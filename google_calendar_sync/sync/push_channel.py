@@ -71,7 +71,7 @@ def receive(env, channel_id, token, resource_id, resource_state, message_number=
         return "refused"  # Google numbers every message
     if not env["google.calendar.sync.message"].sudo()._is_new(sync, channel_id, int(message_number)):
         return "ignored"
-    RunQueue(env).request(sync, urgent=True)
+    RunQueue(env).notified(sync)
     return "queued"
 
 
@@ -126,7 +126,14 @@ class PushChannel:
         if client is not None:
             self._stop(client, sync.channel_id, sync.channel_resource_id)
             client.session.close()
-        sync.write(dict.fromkeys(CHANNEL_FIELDS, False))
+        self.forget()
+
+    def forget(self):
+        """Forget the channel without stopping it: Google stops a channel only for the grant that
+        opened it, and that one is gone (another Google account is connected now). Its messages
+        are answered "unknown" from now on, and it expires by itself within a week; the next
+        complete run opens a channel of the account connected now."""
+        self.sync.write(dict.fromkeys(CHANNEL_FIELDS, False))
 
     def _stop(self, client, channel_id, resource_id):
         try:

@@ -18,12 +18,17 @@ import psycopg2
 from odoo import fields
 from odoo.tools import SQL, config, mute_logger
 
+from . import senders
 from .transaction import ATTEMPTS, Transaction
 
 PARAM_POLL_MINUTES = "google_calendar_sync.poll_minutes"
 CRONS = ("google_calendar_sync.ir_cron_google_calendar_sync", "google_calendar_sync.ir_cron_google_calendar_sync_2")
 CRON_BUDGET = 240  # seconds of synchronization per cron job run at most, all users together
 STALE_CLAIM = datetime.timedelta(minutes=10)  # a run older than this may have been killed: check its lock
+# Google notifies every change, those a run makes included: a notification that comes within this
+# of the start of the user's last run asks for a run at its end, not at once. A flood of them costs
+# a run per window; one never waits longer; a quiet user's runs at once.
+PUSH_WINDOW = datetime.timedelta(seconds=2)
 RUN_LOCK = 0x6763616C  # the advisory lock class of users' runs ("gcal"); the second key is the sync's id
 # What a transaction's queueing leaves for after its commit (its cursor's postcommit data).
 QUEUED, WAITING, NOTIFIED = (f"google_calendar_sync.{key}" for key in ("queued", "waiting", "notified"))
@@ -35,46 +40,69 @@ class RunQueue:
     """The queue, seen from one cursor (a cron worker's, or a person's or Google's request);
     server code, run as superuser: whoever asks for a run may not read the cron jobs."""
 
-    def __init__(self, env):
+    def __init__(self, env, sleep=time.sleep):
         self.env = env(su=True)
+        self.sleep = sleep  # a cron job's wait for a run coming due
         self.syncs = self.env["google.calendar.sync"]
         self.transaction = Transaction(self.env)
 
     # -- asking ----------------------------------------------------------------------------------
 
     def request(self, syncs, urgent=False):
-        """Queue a run of ``syncs`` (see ``queue``)."""
-        if syncs:
-            self.queue(SQL("SELECT unnest(%s::int[]) AS sync_id", syncs.ids), urgent=urgent)
+        """Queue a run of ``syncs`` (see ``queue``); the ids of those queued now."""
+        if not syncs:
+            return set()
+        return self.queue(SQL("SELECT unnest(%s::int[]) AS sync_id", syncs.ids), urgent=urgent)
 
-    def queue(self, changed, urgent=False, wake=True, again=True):
+    def sync_now(self, syncs):
+        """A person asked for a run now (Sync now, resume, connect, another calendar): urgent, and
+        a cron worker comes for those that run now even when a run was asked for already. That
+        request's own wake-up may be long gone: left while they could not run (Google's
+        notification while paused, around a reset), it woke cron jobs that had nothing to do."""
+        queued = self.request(syncs, urgent=True)
+        if not queued and senders.live(syncs):
+            self.wake_crons()
+
+    def notified(self, sync):
+        """Google notified a change of ``sync``'s calendar: an urgent run, at once unless the user
+        ran within ``PUSH_WINDOW`` (running now, or the last run started that recently)."""
+        start = sync.running_since or sync.last_run_at
+        due = start + PUSH_WINDOW if start else None
+        not_before = due if due and due > fields.Datetime.now() else None
+        self.queue(SQL("SELECT %s AS sync_id", sync.id), urgent=True, not_before=not_before)
+
+    def queue(self, changed, urgent=False, wake=True, again=True, not_before=None):
         """Queue a run of the syncs that ``changed`` returns as ``sync_id`` (a SELECT, or a write
         of bindings RETURNING them; NULLs are skipped), in the same one statement: an insert,
-        never an update, and none while a run of the same urgency is already asked for, however
-        many events one saves. The cron jobs are woken once per change window, by the change
-        that queued the run. A change that found a run already asked for looks again once
-        committed (``_ask_again``, unless ``again`` is false): that run may have started before
-        it, and not see it.
+        never an update, and none while a run of the same urgency, as soon, is already asked for,
+        however many events one saves. ``not_before``: the run waits until then (see
+        ``notified``). The cron jobs are woken once per change window, by the change that queued
+        the run. A change that found a run already asked for looks again once committed
+        (``_ask_again``, unless ``again`` is false): that run may have started before it, and not
+        see it.
 
         Plain SQL: an ORM search would flush the person's pending changes in the middle of their
-        save (and Odoo's recurrences do not survive every flush order unchanged)."""
+        save (and Odoo's recurrences do not survive every flush order unchanged). Returns the ids
+        of the syncs queued now."""
         cr = self.env.cr
         self.env["google.calendar.binding"].flush_model()
         cr.execute(SQL(
             """
             WITH changed AS (%(changed)s),
                  queued AS (
-                    INSERT INTO google_calendar_sync_request (sync_id, requested_at, urgent)
-                    SELECT DISTINCT c.sync_id, %(now)s, %(urgent)s FROM changed c
+                    INSERT INTO google_calendar_sync_request (sync_id, requested_at, urgent, not_before)
+                    SELECT DISTINCT c.sync_id, %(now)s, %(urgent)s, %(not_before)s::timestamp FROM changed c
                      WHERE c.sync_id IS NOT NULL AND NOT EXISTS (
                            SELECT 1 FROM google_calendar_sync_request r
-                            WHERE r.sync_id = c.sync_id AND (r.urgent OR NOT %(urgent)s))
+                            WHERE r.sync_id = c.sync_id AND (r.urgent OR NOT %(urgent)s)
+                              AND COALESCE(r.not_before, r.requested_at)
+                                  <= COALESCE(%(not_before)s::timestamp, %(now)s))
                     RETURNING sync_id)
             SELECT DISTINCT c.sync_id, q.sync_id IS NOT NULL
               FROM changed c LEFT JOIN queued q ON q.sync_id = c.sync_id
              WHERE c.sync_id IS NOT NULL
             """,
-            changed=changed, now=fields.Datetime.now(), urgent=urgent,
+            changed=changed, now=fields.Datetime.now(), urgent=urgent, not_before=not_before,
         ))
         asked = dict(cr.fetchall())
         self.env["google.calendar.binding"].invalidate_model(["dirty", "dirty_at", "notify", "write_uid", "write_date"])
@@ -91,6 +119,7 @@ class RunQueue:
                 cr.postcommit.add(self._ask_again)
             for sync_id in set(asked) - mine:
                 waiting[sync_id] = waiting.get(sync_id, False) or urgent
+        return queued
 
     def _ask_again(self):
         """After the commit of changes that found a run already asked for: on a fresh snapshot,
@@ -183,21 +212,41 @@ class RunQueue:
         return min(CRON_BUDGET, max(10, 0.4 * min(limits) / len(CRONS)))
 
     def run_jobs(self, budget=None):
-        """Run the queued syncs, urgent then longest waiting first, until the budget is used; what
-        is left wakes the cron jobs again."""
+        """Run the queued syncs, urgent then longest waiting first, until the budget is used,
+        waiting for runs that come due meanwhile (see ``notified``); what is left wakes the cron
+        jobs again."""
         if self.syncs._globally_paused():
             return
         self.queue_due_polls()
         deadline = time.monotonic() + (self.cron_budget() if budget is None else budget)
         while time.monotonic() < deadline:
             sync = self.claim()
-            if not sync:
+            if sync:
+                try:
+                    sync._run(time_budget=max(1, deadline - time.monotonic()))
+                finally:
+                    self.release_run_lock(sync.id)  # the claim's
+                continue
+            pause = self._coming_due()
+            if pause is None:
                 return
-            try:
-                sync._run(time_budget=max(1, deadline - time.monotonic()))
-            finally:
-                self.release_run_lock(sync.id)  # the claim's
+            if time.monotonic() + pause >= deadline:
+                break
+            self.sleep(pause)
         self.wake_crons()
+
+    def _coming_due(self):
+        """Seconds until the first run asked for later comes due (of a sync that runs), or None."""
+        self.env.cr.execute(
+            """SELECT EXTRACT(EPOCH FROM min(r.not_before) - %(now)s)
+                 FROM google_calendar_sync_request r
+                 JOIN google_calendar_sync s ON s.id = r.sync_id JOIN google_account a ON a.id = s.account_id
+                WHERE r.not_before > %(now)s AND s.enabled AND a.state = 'connected'""",
+            {"now": fields.Datetime.now()},
+        )
+        pause = self.env.cr.fetchone()[0]
+        self.transaction.commit()  # no snapshot held while waiting
+        return float(pause) if pause is not None else None
 
     def claim(self):
         """Take the next queued user, and hold their run lock until the run ends: urgent first
@@ -239,9 +288,11 @@ class RunQueue:
                   JOIN google_account a ON a.id = s.account_id
                  WHERE s.enabled AND a.state = 'connected' AND s.id != ALL(%(passed)s)
                    AND (s.running_since IS NULL OR s.running_since < %(stale)s)
-                   AND EXISTS (SELECT 1 FROM google_calendar_sync_request r WHERE r.sync_id = s.id)
+                   AND EXISTS (SELECT 1 FROM google_calendar_sync_request r
+                                WHERE r.sync_id = s.id AND (r.not_before IS NULL OR r.not_before <= %(now)s))
                  ORDER BY NOT EXISTS (SELECT 1 FROM google_calendar_sync_request r
-                                       WHERE r.sync_id = s.id AND r.urgent),
+                                       WHERE r.sync_id = s.id AND r.urgent
+                                         AND (r.not_before IS NULL OR r.not_before <= %(now)s)),
                           s.sync_token IS NULL,
                           (SELECT min(r.requested_at) FROM google_calendar_sync_request r WHERE r.sync_id = s.id),
                           s.id

@@ -11,7 +11,7 @@ import logging
 
 import psycopg2
 
-from gcal_engine.errors import EngineError, InvalidGrantError, MassDeletionError
+from gcal_engine.errors import EngineError, MassDeletionError
 from gcal_engine.mapping import default_reminders
 from gcal_engine.model import Reminder
 from gcal_engine.planner import Mode, RunKind
@@ -34,6 +34,7 @@ _logger = logging.getLogger(__name__)
 MODES = {"two_way": Mode.TWO_WAY, "odoo_to_google": Mode.LOCAL_TO_GOOGLE, "google_to_odoo": Mode.GOOGLE_TO_LOCAL}
 REMINDERS_REFRESH = datetime.timedelta(days=7)  # how long the calendar's default reminders are taken as known
 PROBLEMS_SHOWN = 5  # on the record; the log lists them all
+CALENDAR_CHANGED = "google_calendar_sync/calendar_changed"  # the bus notification the Google button listens to
 
 
 class SyncRun:
@@ -64,7 +65,7 @@ class SyncRun:
 
     def _locked(self, time_budget):
         sync = self.sync
-        self.needed_action = self._action_needed()
+        self.deletions_to_confirm = self._deletions_to_confirm()
         values = {"running_since": False, "last_run_at": self.started_at}
         try:
             report = self._synchronize(time_budget)
@@ -81,6 +82,12 @@ class SyncRun:
             self.transaction.rollback()
             message = self.env._("Interrupted by a change made meanwhile; the next run goes on.")
             self._finish(values, lambda log: log._failed(message), again=True)
+        except EngineError as error:
+            # Google refused a call made before the engine's run (the account's address): the run
+            # ends as the engine's would have, with what was done kept (a refused grant is saved).
+            message = messages.problem(self.env, error)
+            values.update(last_error=message, last_summary=False, last_error_title=messages.headline(self.env, error))
+            self._finish(values, lambda log: log._failed(message))
         except Exception as error:  # pylint: disable=broad-exception-caught
             # A bug must not stop the other users' runs: keep what was committed, say what failed.
             _logger.exception("Google Calendar synchronization of user %s failed", sync.user_id.id)
@@ -92,7 +99,7 @@ class SyncRun:
             values.update(self._outcome(report))
             idle = self.log is None and not sync.last_error and self._idle(report)
             self._finish(values, None if idle else lambda log: log._record(report, self.calendar.cuts),
-                         again=report.timed_out)
+                         again=report.timed_out, shown=report.changed_local)
         return values
 
     @staticmethod
@@ -119,7 +126,7 @@ class SyncRun:
         sync = self.sync
         account = sync.account_id
         if sync.synced_email and sync.synced_email != account.email:
-            sync._forget_bindings()
+            sync._forget_account()
         client = calendar_client(sync)
         if not account.email:
             account.email = primary_email(client)
@@ -137,8 +144,6 @@ class SyncRun:
                 PushChannel(sync).keep(client)
         finally:
             client.session.close()
-        if isinstance(report.fatal, InvalidGrantError):
-            account._lose_connection(report.fatal)
         return report
 
     def _default_reminders(self, client):
@@ -174,29 +179,26 @@ class SyncRun:
             values.update(last_success_at=fields.Datetime.now(), allow_deletions=False)
         return values
 
-    def _action_needed(self):
-        """What the user must do now, in words, or False: reconnect, or confirm deletions."""
-        sync = self.sync
-        if sync.account_id.state == "needs_reconnect":
-            return sync.account_id.last_error or self.env._("Connect Google Calendar again.")
-        if sync.deletions_held:
-            return sync.last_error
-        return False
+    def _deletions_to_confirm(self):
+        """The held deletions the user must confirm, in words, or False. (A lost connection is
+        told by the account itself, whatever found it: see models/google_account.py.)"""
+        return self.sync.deletions_held and self.sync.last_error
 
     def _tell_user(self):
         """A notification in the user's open Odoo (Odoo's bus) when their synchronization has
         just come to need them; once, not at every run."""
-        needed = self._action_needed()
-        if needed and not self.needed_action:
+        needed = self._deletions_to_confirm()
+        if needed and not self.deletions_to_confirm:
             self.sync.user_id.partner_id._bus_send("simple_notification", {
                 "type": "warning", "sticky": True, "message": needed,
                 "title": self.env._("Google Calendar needs you"),
             })
 
-    def _finish(self, values, record_log, forget_requests=False, again=False):
+    def _finish(self, values, record_log, forget_requests=False, again=False, shown=False):
         """Write a run's outcome (``record_log(log)`` in the log, unless None) and end the claim:
         the values that changed, in one statement; made again on a fresh snapshot when the record
-        was written meanwhile. Whatever happens, the claim ends."""
+        was written meanwhile. Whatever happens, the claim ends. ``shown``: the run changed the
+        user's calendar in Odoo, which their open pages then show (see static/src)."""
         sync = self.sync
 
         def save():
@@ -206,6 +208,9 @@ class SyncRun:
             if changed:
                 sync.write(changed)
             self._tell_user()
+            if shown:
+                # The Calendar app open in the user's browser reloads its events (Odoo's bus).
+                self.sync.user_id.partner_id._bus_send(CALENDAR_CHANGED, {})
             if forget_requests:
                 RunQueue(self.env).served(sync)
             if again:  # the time budget ran out, or the run was interrupted: the next one goes on

@@ -1,8 +1,9 @@
 """How far back and ahead events are synchronized: the administrator's choice, in days.
 
-A series counts whole: it is in the window when any of its occurrences is. A change of the
-window is applied by each user's next run, a full list of the new window that binds what both
-sides already have (nothing doubled) and leaves alone what falls outside (nothing deleted).
+A series counts whole: it is in the window when any of its occurrences is. A wider window is
+applied by each user's next run, which lists the spans it grew by beside its usual changes (the
+sync token goes on): what lies there is matched, taken and sent as in a first synchronization,
+nothing doubled. A narrower one asks nothing: what falls outside stays on both sides, untouched.
 """
 
 import datetime
@@ -27,3 +28,14 @@ def _days(value, default):
         return max(0, int(value)) if value not in (None, False, "") else default
     except (TypeError, ValueError):
         return default
+
+
+def added_spans(before, after, now):
+    """The spans of time (start, end) a window of (days back, days ahead) ``after`` covers beyond
+    ``before``, as of ``now``: none when it did not grow."""
+    spans = []
+    if after[0] > before[0]:
+        spans.append((now - after[0], now - before[0]))
+    if after[1] > before[1]:
+        spans.append((now + before[1], now + after[1]))
+    return spans

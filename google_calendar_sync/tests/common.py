@@ -76,6 +76,17 @@ class GoogleCalendarSyncCase(GoogleAccountCase):
             yield self.env(cr=cr)
         self.env.invalidate_all()
 
+    def call(self, user, model, method, *args, **kwargs):
+        """``model.method(*args, **kwargs)`` as the web client calls it, logged in as ``user``: over
+        JSON-RPC, in a request that commits as in production (JsonRpcException on an error)."""
+        self.login(user)
+        self.env.flush_all()
+        try:
+            return self.make_jsonrpc_request(f"/web/dataset/call_kw/{model}/{method}", {
+                "model": model, "method": method, "args": list(args), "kwargs": kwargs})
+        finally:
+            self.env.invalidate_all()
+
     def run_sync(self, user=None, time_budget=None, problem=None):
         """One run of ``user``'s synchronization (alice's by default), as a cron worker runs it.
         It must run and succeed: complete, every event synchronized, nothing to report. A test

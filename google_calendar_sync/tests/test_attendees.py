@@ -154,6 +154,19 @@ class TestAttendees(GoogleCalendarSyncCase):
         mine = event.attendee_ids.filtered(lambda a: a.partner_id == self.alice.partner_id)
         self.assertEqual(mine.state, "declined")
 
+    def test_a_meeting_cancelled_after_an_answer_on_the_phone_leaves_the_phone(self):
+        """The copy changed on Google since it was sent (Alice answered it): its deletion is made
+        on the version the run saw, not refused by Google run after run."""
+        event = self.meeting(self.carol, self.carol, self.alice)
+        self.run_sync()
+        google_id = self.calendar(self.alice)["Customer call"][0]
+        self.google_api().patch_event("primary", google_id, {"attendees": [
+            {"email": ALICE_GOOGLE, "responseStatus": "accepted"}]})
+        event.with_user(self.carol).unlink()
+        sync = self.run_sync()
+        self.assertEqual(self.calendar(self.alice), {})
+        self.assertFalse(sync.last_error)
+
     def test_a_guest_who_deletes_a_colleagues_meeting_in_odoo_only_declines_it(self):
         self.connect_and_sync(self.bob, BOB_GOOGLE)
         event = self.meeting(self.carol, self.carol, self.alice, self.bob)

@@ -1,5 +1,7 @@
 """Which Google calendar: any one the user can write to, chosen from Google's list."""
 
+import datetime as dt
+
 from odoo import fields
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
@@ -30,6 +32,23 @@ class TestCalendars(GoogleCalendarSyncCase):
         clinic = {e["summary"] for page in self.google_api().list_events(self.clinic) for e in page.items}
         self.assertEqual(clinic, {"Consultation"}, "Odoo's events go to the chosen calendar")
         self.assertTrue(event.exists())
+
+    def test_a_series_goes_to_the_chosen_calendar_as_odoo_has_it(self):
+        """Its occurrences deleted or changed one by one included: the new calendar has none of
+        the old one's bindings, which carried them."""
+        start = fields.Datetime.now().replace(hour=9, minute=0, second=0) + dt.timedelta(days=3)
+        series = self.create_in_odoo("Stand-up", start=start, recurrency=True, rrule_type="daily", interval=1,
+                                     end_type="count", count=3, event_tz="Europe/Paris")
+        self.run_sync()
+        _first, second, third = series.recurrence_id.calendar_event_ids.sorted("start")
+        second.with_user(self.alice).action_mass_archive("self_only")
+        third.with_user(self.alice).write({"name": "Stand-up, in room 3", "recurrence_update": "self_only"})
+        self.choose(self.alice).line_ids.filtered(lambda line: line.name == "Clinic").action_choose()
+        self.run_sync()
+        api = self.google_api()
+        [master] = [e for page in api.list_events(self.clinic) for e in page.items if e.get("recurrence")]
+        shown = [e["summary"] for e in api.instances(self.clinic, master["id"]) if e.get("status") != "cancelled"]
+        self.assertEqual(shown, ["Stand-up", "Stand-up, in room 3"])
 
     def test_only_oneself_or_an_administrator_chooses(self):
         with self.assertRaises(AccessError):

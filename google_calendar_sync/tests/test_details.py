@@ -79,7 +79,7 @@ class TestEventDetails(GoogleCalendarSyncCase):
             "end": {"dateTime": f"{day(5)}T10:00:00Z"}, "attendees": [{"email": "alice@gmail.example"}]})
         self.run_sync()
         event = self.odoo_event("Their meeting")
-        with self.assertRaisesRegex(UserError, "only its organizer can change it"):
+        with self.assertRaisesRegex(UserError, "Only the organizer of “Their meeting” can change it"):
             event.with_user(self.alice).write({"name": "My title"})
         mine = event.attendee_ids.filtered(lambda a: a.partner_id == self.alice.partner_id)
         mine.with_user(self.alice).do_accept()

@@ -1,6 +1,9 @@
 """Push notifications: a channel per user when Odoo is reachable, the webhook, renewal and stop."""
 
 import datetime as dt
+import math
+
+from freezegun import freeze_time
 
 from odoo import fields
 from odoo.modules.neutralize import get_neutralization_queries
@@ -8,8 +11,8 @@ from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from ..sync.push_channel import webhook_url
-from ..sync.run_queue import RunQueue
-from .common import GoogleCalendarSyncCase
+from ..sync.run_queue import PUSH_WINDOW, RunQueue
+from .common import ALICE_GOOGLE, GoogleCalendarSyncCase
 
 
 @tagged("post_install", "-at_install")
@@ -63,6 +66,7 @@ class TestPush(GoogleCalendarSyncCase):
         self.env["google.calendar.sync.request"].sudo().create({
             "sync_id": bob.id, "requested_at": fields.Datetime.now() - dt.timedelta(minutes=10)})
         self.delivered("sync")
+        self.sync.sudo().last_run_at -= PUSH_WINDOW  # a quiet user (see the flood's test)
         self.insert_on_google("Pushed from Google")
         [change] = self.delivered("exists")
         self.assertEqual(change["status"], 200)
@@ -125,6 +129,59 @@ class TestPush(GoogleCalendarSyncCase):
         self.assertEqual(self.notify(24).status_code, 200)
         self.assertEqual(self.requests(), [(self.sync, True)], "queued: coalesced too")
 
+    def cron_pass(self):
+        """A cron worker's pass now: claim what is due and run it, until nothing is; the runs made."""
+        runs = 0
+        with self.worker() as env:
+            queue = RunQueue(env)
+            while sync := queue.claim():
+                sync._run()
+                queue.release_run_lock(sync.id)
+                runs += 1
+        return runs
+
+    def test_a_flood_of_notifications_costs_a_run_per_window_and_every_change_arrives(self):
+        """Google notifies each change: 200 valid notifications in 7 s made 147 runs, as each one
+        that came after a run asked for another at once. One within PUSH_WINDOW of the start of
+        alice's last run now waits for the window's end; a quiet user's runs at once."""
+        self.delivered("sync")
+        changes, gap = 20, dt.timedelta(seconds=0.35)
+        runs = []
+        with freeze_time(fields.Datetime.now() + dt.timedelta(minutes=1)) as clock:  # alice is quiet
+            for number in range(changes):
+                self.insert_on_google(f"Flood {number}")
+                self.assertEqual([n["status"] for n in self.delivered("exists")], [200])
+                runs.append(self.cron_pass())
+                clock.tick(gap)
+            self.assertEqual(runs[0], 1, "the first notification of a quiet user runs at once")
+            clock.tick(PUSH_WINDOW)
+            runs.append(self.cron_pass())
+        span = (changes - 1) * gap + PUSH_WINDOW
+        self.assertLessEqual(sum(runs), 1 + math.ceil(span / PUSH_WINDOW), f"a run per window at most: {runs}")
+        self.assertEqual(self.requests(), [], "nothing left")
+        self.assertEqual(self.env["calendar.event"].search_count([("name", "=like", "Flood %")]), changes,
+                         "every change arrived")
+
+    def test_a_cron_job_waits_for_a_notification_coming_due_and_sync_now_does_not_wait(self):
+        self.delivered("sync")
+        with freeze_time(fields.Datetime.now() + dt.timedelta(minutes=1)) as clock:
+            self.run_sync()  # alice's last run starts now
+            self.insert_on_google("Right after a run")
+            self.delivered("exists")
+            self.assertEqual(self.cron_pass(), 0, "not yet: within the window")
+            waits = []
+            with self.worker() as env:
+                RunQueue(env, sleep=lambda pause: (waits.append(pause), clock.tick(pause))).run_jobs(budget=30)
+            self.assertEqual(len(waits), 1)
+            self.assertLessEqual(waits[0], PUSH_WINDOW.total_seconds(), "a notification waits a window at most")
+            self.odoo_event("Right after a run")
+
+            self.insert_on_google("Then Sync now")
+            self.delivered("exists")
+            self.sync.with_user(self.alice).action_sync_now()
+            self.assertEqual(self.cron_pass(), 1, "a person's Sync now is not held by the window")
+            self.odoo_event("Then Sync now")
+
     def test_a_channel_is_renewed_before_it_expires(self):
         old = self.sync.sudo().channel_id
         self.sync.sudo().channel_expires_at = fields.Datetime.now() + dt.timedelta(hours=3)
@@ -133,6 +190,40 @@ class TestPush(GoogleCalendarSyncCase):
         self.assertNotEqual(new, old)
         live = [c["id"] for c in self.google._call("GET", "notifications")["channels"]]
         self.assertEqual(live, [new], "the old channel is stopped once the new one runs")
+
+    def test_another_google_account_connected_from_needs_reconnection_replaces_bindings_and_channel(self):
+        """alice's grant ends; she connects another Google account (bob's) from "needs
+        reconnection". The old channel cannot be stopped (its grant is gone; Google stops a
+        channel only for the grant that opened it): it is forgotten, and the first run opens one
+        on the new account's calendar (the old one kept the sync without push for 6 days)."""
+        sync = self.sync.sudo()
+        old = (sync.channel_id, sync.channel_token, sync.channel_resource_id)
+        self.delivered("sync")
+        self.create_in_odoo("Made in Odoo")
+        self.insert_on_google("Made on alice's Google")
+        self.run_sync()
+        self.google.revoke_tokens(ALICE_GOOGLE)
+        self.run_sync()
+        self.assertEqual(self.sync.state, "needs_reconnect")
+
+        self.connect(self.alice, email="bob@gmail.example", return_url="/odoo/calendar")
+        self.run_sync()
+        self.env.invalidate_all()
+        self.assertEqual((sync.state, sync.synced_email, sync.calendar_id), ("synced", "bob@gmail.example", "primary"))
+        self.assertTrue(sync.channel_id and sync.channel_id != old[0], "a channel of the new account")
+        [channel] = [c for c in self.google._call("GET", "notifications")["channels"] if c["id"] == sync.channel_id]
+        self.assertIn("/calendars/bob%40gmail.example/events", channel["resourceUri"])
+        with mute_logger("odoo.http"):
+            self.assertEqual(self.post(*old).status_code, 404, "the old channel is unknown now")
+        self.delivered("sync")
+        self.insert_on_google("Made on bob's Google", user=self.alice)
+        self.assertEqual([n["status"] for n in self.delivered("exists")], [200])
+        self.run_sync()
+        self.assertEqual(sorted(e["summary"] for e in self.google_events().values()),
+                         ["Made in Odoo", "Made on alice's Google", "Made on bob's Google"],
+                         "Odoo's calendar on the new account, each event once")
+        for name in ("Made in Odoo", "Made on alice's Google", "Made on bob's Google"):
+            self.odoo_event(name)
 
     def test_disconnecting_stops_the_channel(self):
         self.sync.with_user(self.alice).action_disconnect()

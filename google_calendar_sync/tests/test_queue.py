@@ -10,7 +10,7 @@ from odoo.tests import tagged
 from odoo.tools import config
 
 from ..sync.run_queue import CRONS, RUN_LOCK, RunQueue
-from .common import GoogleCalendarSyncCase
+from .common import ALICE_GOOGLE, GoogleCalendarSyncCase
 
 
 @tagged("post_install", "-at_install")
@@ -57,6 +57,32 @@ class TestQueue(GoogleCalendarSyncCase):
             self.assertTrue(self.bob_sync.with_env(env).running_since)
             self.assertEqual(queue.claim(), self.sync, "a running sync is not claimed twice")
             self.assertFalse(queue.claim())
+
+    def test_asking_for_a_run_now_wakes_the_cron_jobs_even_with_a_request_left_from_before(self):
+        """A request left while alice's synchronization could not run (Google's notification while
+        she paused it, or around a reset) woke cron jobs that had nothing to do then: every way
+        of asking for a run now wakes them again, instead of waiting for their next pass."""
+        Sync = self.env["google.calendar.sync"]
+
+        def pause():
+            self.sync.sudo().enabled = False
+
+        asks = {
+            "the Google button": lambda: Sync.with_user(self.alice).google_sync_now(),
+            "Sync now in the preferences": lambda: self.alice.with_user(self.alice).action_google_calendar_sync_now(),
+            "resume on the Google button": lambda: (pause(), Sync.with_user(self.alice).google_resume()),
+            "resume in the preferences": lambda: (pause(), self.alice.with_user(self.alice).write(
+                {"google_calendar_sync_enabled": True})),
+            "connect again": lambda: self.connect(self.alice, email=ALICE_GOOGLE, return_url="/odoo/calendar"),
+        }
+        for name, ask in asks.items():
+            with self.subTest(name):
+                self.ask(self.sync, 10, urgent=True)
+                self.env["ir.cron.trigger"].search([]).unlink()  # the cron jobs ran since: their wake-up is spent
+                ask()
+                self.assertTrue(all(self.triggers()), f"{name}: both cron jobs are woken")
+                self.assertEqual(self.env["google.calendar.sync.request"].sudo().search_count([]), 1)
+                self.env["google.calendar.sync.request"].sudo().search([]).unlink()
 
     def test_sync_now_goes_before_those_who_waited_longer(self):
         self.ask(self.bob_sync, 9)

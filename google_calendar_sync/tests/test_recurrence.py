@@ -96,6 +96,18 @@ class TestRecurrence(GoogleCalendarSyncCase):
         self.run_sync()
         self.assertEqual(self.occurrences("Retro"), [])
 
+    def test_deleting_all_events_of_a_series_from_the_calendar_deletes_it_on_google(self):
+        """The calendar's Delete, "All events", archives every occurrence (the recurrence stays)."""
+        day = dt.date.today() + dt.timedelta(days=3)
+        self.insert_on_google("Daily check", start=f"{day}T09:00:00+01:00", end=f"{day}T10:00:00+01:00",
+                              recurrence=["RRULE:FREQ=DAILY;COUNT=3"])
+        self.run_sync()
+        occurrence = self.env["calendar.event"].search([("name", "=", "Daily check")], limit=1)
+        occurrence.with_user(self.alice).action_mass_archive("all_events")
+        sync = self.run_sync()
+        self.assertEqual(self.google_events(), {})
+        self.assertFalse(sync.last_error)
+
     def test_moving_a_google_series_moves_odoo_occurrences_in_place_with_their_answers(self):
         guest = self.env["res.partner"].create({"name": "Guest", "email": "guest@example.com"})
         master = self.insert_on_google("Planning", recurrence=WEEKLY, attendees=[

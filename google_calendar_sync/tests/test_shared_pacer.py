@@ -5,11 +5,15 @@ Allowances refill on PostgreSQL's clock. Whatever the time between two statement
 finds an allowance short of dozens of requests at a refill of about one a second waits; a pause
 is made by moving the allowances' refill time back, not by sleeping."""
 
+import uuid
+from contextlib import closing
+
+from odoo import sql_db
 from odoo.tests import tagged
 
 from odoo.addons.google_account.tests.common import CLIENT_ID
 
-from ..sync.shared_pacer import Allowance
+from ..sync.shared_pacer import Allowance, SharedPacer
 from .common import GoogleCalendarSyncCase
 
 
@@ -105,3 +109,47 @@ class TestSharedPacer(GoogleCalendarSyncCase):
         # their level at the last request, that request paid.
         self.assertLessEqual(self.tokens("user:alice@gmail.example"), 299)
         self.assertLessEqual(self.tokens(f"project:{CLIENT_ID}"), 999)
+
+    def test_two_workers_taking_at_once_both_take_and_leave_no_error_line(self):
+        """Two cron workers take from one allowance at the same moment. Under repeatable read, the
+        one whose snapshot is older than the other's commit is refused (a serialization failure):
+        it takes again, on a fresh snapshot, without the "bad query" ERROR line PostgreSQL's
+        refusal leaves in Odoo's log. The moment is made, not waited for: the loser's snapshot is
+        taken, then the winner takes and commits, then the loser's statement runs."""
+        dbname = self.env.cr.dbname
+        # Allowances of their own, on real connections (this test's cursor is one transaction),
+        # that never refill: what is left says exactly what was taken.
+        key = uuid.uuid4().hex
+        allowances = (Allowance(f"project:{key}", 100.0, 0.0), Allowance(f"user:{key}", 100.0, 0.0))
+
+        def delete_rows():
+            with sql_db.db_connect(dbname).cursor() as cr:  # committed as it closes
+                cr.execute("DELETE FROM google_calendar_quota WHERE key LIKE %s", [f"%:{key}"])
+
+        self.addCleanup(delete_rows)
+
+        class Worker:
+            """A registry for SharedPacer: a new connection per cursor, as another process has."""
+
+            def __init__(self, before_first=None):
+                self.cursors = 0
+                self.before_first = before_first
+
+            def cursor(self):
+                cr = sql_db.db_connect(dbname).cursor()
+                self.cursors += 1
+                if self.cursors == 1 and self.before_first:
+                    cr.execute("SELECT key FROM google_calendar_quota WHERE key LIKE %s", [f"%:{key}"])  # the snapshot
+                    self.before_first()
+                return cr
+
+        self.assertEqual(SharedPacer(Worker(), allowances).take(1), 0)  # the allowances opened, 99 left
+        winner = SharedPacer(Worker(), allowances)
+        loser_worker = Worker(before_first=lambda: self.assertEqual(winner.take(10), 0))
+        loser = SharedPacer(loser_worker, allowances)
+        with self.assertNoLogs("odoo.sql_db", "ERROR"):
+            self.assertEqual(loser.take(5), 0)
+        self.assertEqual(loser_worker.cursors, 2, "refused once, then taken on a fresh snapshot")
+        with closing(sql_db.db_connect(dbname).cursor()) as cr:
+            cr.execute("SELECT key, tokens FROM google_calendar_quota WHERE key LIKE %s ORDER BY key", [f"%:{key}"])
+            self.assertEqual(cr.fetchall(), [(f"project:{key}", 84.0), (f"user:{key}", 84.0)], "1 + 10 + 5 taken")

@@ -10,6 +10,7 @@ from odoo import fields
 from odoo.tests import tagged
 
 from ..sync.messages import quota_reset
+from ..sync.sync_run import CALENDAR_CHANGED
 from .common import PARIS, GoogleCalendarSyncCase
 
 QUOTA = {"method": "GET", "path_regex": "/events", "status": 403, "reason": "quotaExceeded", "times": 5}
@@ -60,6 +61,23 @@ class TestPreferences(GoogleCalendarSyncCase):
         self.assertTrue(status["queued"])
         self.run_sync()
         self.google_event("Made while paused")
+
+
+    def test_a_run_that_changed_the_calendar_in_odoo_tells_the_users_open_pages(self):
+        def told():
+            self.env.invalidate_all()
+            return self.env["bus.bus"].sudo().search_count([("message", "like", CALENDAR_CHANGED)])
+
+        self.create_in_odoo("Sent to Google")
+        self.run_sync()
+        self.assertEqual(told(), 0, "nothing changed in Odoo: the open calendar is right")
+        self.insert_on_google("Brought from Google")
+        self.run_sync()
+        self.assertEqual(told(), 1)
+        [notice] = self.env["bus.bus"].sudo().search([("message", "like", CALENDAR_CHANGED)])
+        self.assertTrue(notice.channel.endswith(f'"res.partner",{self.alice.partner_id.id}]'), notice.channel)
+        self.run_sync()
+        self.assertEqual(told(), 1, "a run that changed nothing tells nothing")
 
 
 @tagged("post_install", "-at_install")

@@ -4,7 +4,8 @@ Google deletions go first, in batches: if Google deletes none, the reset stops w
 changed. Deleting a series deletes its occurrences. "Synchronize only new events" keeps
 everything that exists now out of the next synchronizations for good; "all existing events"
 sends and receives everything again (Odoo's version winning over the deletions just made on
-Google), and rebinds what both sides kept, without duplicates.
+Google, a series with its changed and deleted occurrences), and rebinds what both sides kept,
+without duplicates.
 """
 
 import datetime
@@ -15,10 +16,21 @@ from gcal_engine.errors import DeletedError, EngineError, NotFoundError
 from odoo import fields
 from odoo.exceptions import UserError
 
+from odoo.addons.google_account.exceptions import GoogleReconnectRequired
+
 from ..sync import messages
 from ..sync.google_client import calendar_client
 from ..sync.local_ref import LocalRef
 from ..sync.run_queue import RunQueue
+
+# A binding's values once its Google event is gone: the Odoo event is still to send.
+UNSENT = {"google_id": False, "etag": False, "ical_uid": False, "local_hash": False, "remote_hash": False,
+          "local_digests": False, "remote_digests": False, "starts_at": False, "ends_at": False, "last_error": False}
+
+
+class GrantRefused(UserError):
+    """Google refused the user's grant before deleting anything: nothing was reset. The account
+    now says "needs reconnection": the caller keeps that (answers, rather than rolling back)."""
 
 
 class AccountReset:
@@ -44,21 +56,32 @@ class AccountReset:
             (calendar.browse(doomed.event_id.ids) | series.calendar_event_ids).unlink()
             series.with_context(google_calendar_sync=True).unlink()
         sync.account_id.action_disconnect()
+        # Starting over, as Odoo's reset does: with the primary calendar (the account connected
+        # next may have no other), and no result of the runs before.
+        sync._switch_calendar("primary", sync._fields["calendar_name"].default(sync))
         # Odoo keeps whole seconds: rounded up, "now" is after everything done so far, on Google too.
         now = fields.Datetime.now() + datetime.timedelta(seconds=1)
         sync.write({
             "sync_since": now if sync_policy == "new" else False,
             "new_after_event_id": self._last_id("calendar.event") if sync_policy == "new" else 0,
             "new_after_series_id": self._last_id("calendar.recurrence") if sync_policy == "new" else 0,
-            "deletions_held": False, "allow_deletions": False, "last_error": False,
+            "deletions_held": False, "allow_deletions": False, "last_error": False, "last_error_title": False,
+            "last_summary": False, "last_run_at": False, "last_success_at": False,
         })
         sync.request_ids.unlink()
         if delete_policy == "dont_delete" and sync_policy == "all":
             return len(kept), reason  # the bindings stay: the same account rebinds them (another forgets them)
         if sync_policy == "all":
-            # Pairs Google would not break stay bound, so that sending everything again makes no copy.
-            # (synced_email stays: should another account connect, every binding is forgotten then.)
-            (sync.binding_ids - kept - sync.binding_ids.filtered(lambda r: r.series_binding_id in kept)).unlink()
+            # Only the pairs this reset broke change: what Google deleted is sent again, series with
+            # their changed and deleted occurrences; what Odoo deleted comes back from Google. The
+            # others (Google would not delete them, or not the user's to delete: invitations) stay
+            # bound, so that listing everything again makes no copy. (synced_email stays: should
+            # another account connect, every binding is forgotten then.)
+            broken = (rows - kept) | sync.binding_ids.filtered(lambda r: r.series_binding_id in rows - kept)
+            if delete_policy == "delete_google":
+                broken.write(dict(UNSENT, dirty=True, dirty_at=now, notify=False))
+            else:
+                broken.unlink()
             sync.write({"sync_token": False, "retry_google_ids": False})
             self._requeue_existing(now)
         else:
@@ -72,7 +95,10 @@ class AccountReset:
     def _delete_on_google(self, rows, notify):
         """Delete these bindings' events on Google, in batches: (the rows Google kept, why)."""
         sync = self.sync
-        client = calendar_client(sync)
+        try:
+            client = calendar_client(sync)
+        except GoogleReconnectRequired as error:
+            raise self._refused() from error
         writes = [Write("DELETE", sync.calendar_id or "primary", row.google_id,
                         send_updates="all" if notify else "none") for row in rows]
         try:
@@ -85,11 +111,19 @@ class AccountReset:
         failed = [(row, result.error) for row, result in zip(rows, results)
                   if result.error is not None and not isinstance(result.error, gone)]
         if len(failed) == len(rows):
+            if client.session.refused is not None:
+                raise self._refused()
             raise UserError(self.env._(
                 "Google did not delete the events (%(error)s); nothing was reset. Try again later.",
                 error=messages.problem(self.env, failed[0][1])))
         kept = self.env["google.calendar.binding"].browse([row.id for row, _error in failed])
         return kept, messages.problem(self.env, failed[0][1]) if failed else None
+
+    def _refused(self):
+        return GrantRefused(self.env._(
+            "Google no longer accepts the connection of %(user)s, so their events could not be deleted from Google "
+            "Calendar; nothing was reset. They must connect Google Calendar again first, or reset without deleting "
+            "from Google.", user=self.sync.user_id.name))
 
     def _requeue_existing(self, now):
         """'Synchronize all existing events': the user's events go again at the next connection,

@@ -36,7 +36,9 @@ class GoogleCalendarChoose(models.TransientModel):
         except EngineError as error:
             return self._refusal(messages.problem(self.env, error))
         current = sync.sudo().calendar_id
-        wizard = self.create({"sync_id": sync.id, "line_ids": [(0, 0, {
+        # Made here only (users may read it, not create or write it): its lines are what Google
+        # listed, and a line's calendar is the one its button chooses.
+        wizard = self.sudo().create({"sync_id": sync.id, "line_ids": [(0, 0, {
             "google_calendar_id": entry["id"],
             "name": self._calendar_name(entry),
             "primary": bool(entry.get("primary")),

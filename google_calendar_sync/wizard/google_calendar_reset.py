@@ -2,9 +2,9 @@
 events, and what the next synchronization sends, as in Odoo's documentation. Administrators only."""
 
 from odoo import fields, models
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 
-from .account_reset import AccountReset
+from .account_reset import AccountReset, GrantRefused
 
 DELETE_POLICIES = [
     ("dont_delete", "Leave them untouched"),
@@ -38,21 +38,29 @@ class GoogleCalendarReset(models.TransientModel):
         self.ensure_one()
         if not self.env.user._is_system():
             raise AccessError(self.env._("Only administrators can reset a Google Calendar synchronization."))
-        sync = self.env["google.calendar.sync"]._for_user(self.user_id)
-        kept, reason = AccountReset(sync).apply(self.delete_policy, self.sync_policy, self.notify_attendees)
+        sync = self.env["google.calendar.sync"].sudo().search([("user_id", "=", self.user_id.id)])
+        if not sync:
+            raise UserError(self.env._("%(user)s has no Google Calendar synchronization to reset.",
+                                       user=self.user_id.name))
+        try:
+            kept, reason = AccountReset(sync).apply(self.delete_policy, self.sync_policy, self.notify_attendees)
+        except GrantRefused as refusal:
+            # Answered, not raised: the lost connection Google's refusal revealed is saved.
+            return _notification(str(refusal), "danger", sticky=True)
         message = self.env._("The Google Calendar synchronization of %(user)s was reset; they can connect again.",
                              user=self.user_id.name)
         if kept:
             message += " " + self.env._(
                 "Google did not delete %(count)s of the events (%(reason)s): they stay in Google Calendar and in Odoo.",
                 count=kept, reason=reason)
-        return {
-            "type": "ir.actions.client",
-            "tag": "display_notification",
-            "params": {
-                "type": "warning" if kept else "success",
-                "message": message,
-                "sticky": bool(kept),
-                "next": {"type": "ir.actions.act_window_close"},
-            },
-        }
+        return _notification(message, "warning" if kept else "success", sticky=bool(kept))
+
+
+def _notification(message, kind, sticky):
+    """The wizard's answer: a notification, then the dialog closes."""
+    return {
+        "type": "ir.actions.client",
+        "tag": "display_notification",
+        "params": {"type": kind, "message": message, "sticky": sticky,
+                   "next": {"type": "ir.actions.act_window_close"}},
+    }

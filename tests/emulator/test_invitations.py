@@ -117,3 +117,13 @@ def test_the_client_library_reads_and_answers_an_invitation(service: Any, bob: A
     with pytest.raises(HttpError) as refused:
         service.events().patch(calendarId="primary", eventId=event["id"], body={"location": "Elsewhere"}).execute()
     assert refused.value.resp.status == 403
+
+
+def test_another_calendars_event_under_the_same_id_is_no_guests_copy(api: Api, bob: Api) -> None:
+    """Ids are unique per calendar: a client that gives its events ids of its own (Odoo's derived
+    ids) may give one to an event of Bob's and to an unrelated event of Alice's."""
+    mine = bob.insert({"id": "sameid00deadbeef", "summary": "Bob's own", **TIMES})
+    api.insert({"id": "sameid00deadbeef", "summary": "Alice's own", **TIMES})
+    api("PATCH", "/calendars/primary/events/sameid00deadbeef", json={"summary": "Alice's, renamed"})
+    assert [(e["id"], e["summary"], e["status"]) for e in listed(bob, showDeleted="true")["items"]] == [
+        (mine["id"], "Bob's own", "confirmed")]

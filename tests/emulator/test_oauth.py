@@ -219,6 +219,31 @@ def test_the_revoke_endpoint_ends_the_grant(google: EmulatorControl) -> None:
     assert oauth_error(again)[:2] == (400, "invalid_token")
 
 
+@pytest.mark.parametrize("revoked", ["the older refresh token", "the newer access token", "the account"])
+def test_a_revocation_ends_the_whole_grant_and_the_next_consent_gives_a_refresh_token(
+        google: EmulatorControl, revoked: str) -> None:
+    """As Google: a grant is a client's access to an account, whatever the consents that made it.
+    Revoking any token of it ends every token of it (a refresh token replaced by a later
+    consent cannot be revoked alone); the next authorization is a first consent again."""
+    older = exchange(google, code_for(google)).json()
+    newer = exchange(google, code_for(google)).json()
+    google.add_client("other-client", SECRET, [REDIRECT], test_users=[ALICE])
+    google.consent(ALICE)
+    other = exchange(google, redirect_params(authorize(google, client_id="other-client"))["code"],
+                     client_id="other-client").json()
+    if revoked == "the account":
+        assert google.revoke_tokens(ALICE) == 3
+    else:
+        token = older["refresh_token"] if revoked == "the older refresh token" else newer["access_token"]
+        assert requests.post(google.base_url + "/revoke", data={"token": token}, timeout=10).status_code == 200
+    for token in (older, newer):
+        assert oauth_error(refresh(google, token["refresh_token"]))[:2] == (400, "invalid_grant")
+        assert events(google, token["access_token"]).status_code == 401
+    other_alive = events(google, other["access_token"]).status_code == 200
+    assert other_alive is (revoked != "the account"), "another client's grant is another grant"
+    assert "refresh_token" in exchange(google, code_for(google, prompt=None)).json(), "consent is asked again"
+
+
 def test_testing_mode_refresh_tokens_die_after_seven_days(google: EmulatorControl) -> None:
     testing = connected(google)
     google.add_client("prod-client", SECRET, [REDIRECT], publishing_status="production")

@@ -19,6 +19,7 @@ def _key(event: Event, series_name: str | None) -> tuple:
         event.end.canonical(),
         event.recurrence,
         event.original_start.instant().isoformat() if event.original_start else None,
+        tuple(sorted(a.email.lower() for a in event.attendees if not a.is_self)),
     )
 
 

@@ -3,6 +3,12 @@
 Writes go to a working copy; ``commit()`` makes them durable; ``crash()`` throws the working copy
 away, as a killed Odoo worker's transaction would be. Tests play the user with ``add``, ``edit``
 and ``remove``, which mark events dirty as Odoo's write() does.
+
+It knows what Odoo's storage knows, no more: an event's content (not Google's id, iCalUID, link
+or ETag, which Odoo keeps only on bindings); the bindings its synchronization forgot
+(``forget_bindings``, as a calendar or account change or a reset does in Odoo), as
+google_calendar_sync's identity memory keeps them: by iCalUID, with the versions both sides had
+agreed on; and where an occurrence sits in its series.
 """
 
 from __future__ import annotations
@@ -41,11 +47,13 @@ class Store:
     errors: list[tuple[str | None, str | None, EngineError]] = field(default_factory=list)
     archived: dict[str, Event] = field(default_factory=dict)  # out of sight, recoverable
     withdrawn: list[str] = field(default_factory=list)  # events the user stopped attending
+    # Bindings forgotten, by (calendar, local reference): Odoo's google.calendar.identity.
+    remembered: dict[tuple[str, str], Binding] = field(default_factory=dict)
 
     def copy(self) -> Store:
         return Store(dict(self.records), dict(self.bindings), dict(self.by_google),
-                     SyncState(self.state.sync_token, set(self.state.retry_google_ids)), list(self.errors),
-                     dict(self.archived), list(self.withdrawn))
+                     SyncState(self.state.sync_token, set(self.state.retry_google_ids), list(self.state.added_ranges)),
+                     list(self.errors), dict(self.archived), list(self.withdrawn), dict(self.remembered))
 
 
 class MemoryCalendar:
@@ -59,12 +67,15 @@ class MemoryCalendar:
         self._ids = itertools.count(1)
         self.commits = 0
         self.fail_on: Callable[[str, Any], None] | None = None  # tests inject crashes here
+        self.calendar = "primary"  # the Google calendar the bindings are in (what Odoo's sync record says)
 
     # -- the user's side -------------------------------------------------------------------------
 
-    def add(self, event: Event, series: str | None = None, notify: bool = True) -> str:
+    def add(self, event: Event, series: str | None = None, notify: bool = True, dirty: bool = True) -> str:
+        """A new local event; not ``dirty``: one that was there before the synchronization (a full
+        list in its window finds it, as Odoo's events without binding)."""
         local_ref = f"L{next(self._ids)}"
-        self.work.records[local_ref] = Record(event, self.clock(), True, notify, series)
+        self.work.records[local_ref] = Record(event, self.clock(), dirty, notify, series)
         self.commit()
         return local_ref
 
@@ -93,11 +104,27 @@ class MemoryCalendar:
         return self.durable.bindings.get(local_ref)
 
     def lose_bindings(self, *local_refs: str) -> None:
-        """Forget these events' bindings but keep the events, as a restored backup or a reset can."""
+        """Forget these events' bindings but keep the events, as a reset does: what Odoo remembers
+        of them stays."""
         for local_ref in local_refs:
-            binding = self.work.bindings.pop(local_ref)
-            self.work.by_google.pop(binding.google_id, None)
+            self._forget(local_ref)
         self.commit()
+
+    def forget_bindings(self, calendar: str) -> None:
+        """Every binding and the sync state forgotten, as Odoo does when the user synchronizes with
+        another Google ``calendar`` or account (deletions not sent yet go with their bindings)."""
+        for local_ref in list(self.work.bindings):
+            self._forget(local_ref)
+        self.work.records = {ref: r for ref, r in self.work.records.items() if r.event is not None}
+        self.work.state = SyncState()
+        self.calendar = calendar
+        self.commit()
+
+    def _forget(self, local_ref: str) -> None:
+        binding = self.work.bindings.pop(local_ref)
+        self.work.by_google.pop(binding.google_id, None)
+        if binding.ical_uid:
+            self.work.remembered[(self.calendar, local_ref)] = binding
 
     def crash(self) -> None:
         """Lose everything not committed, as a killed transaction does."""
@@ -106,10 +133,11 @@ class MemoryCalendar:
     # -- LocalCalendar -----------------------------------------------------------------------------
 
     def load_state(self) -> SyncState:
-        return SyncState(self.work.state.sync_token, set(self.work.state.retry_google_ids))
+        state = self.work.state
+        return SyncState(state.sync_token, set(state.retry_google_ids), list(state.added_ranges))
 
     def save_state(self, state: SyncState) -> None:
-        self.work.state = SyncState(state.sync_token, set(state.retry_google_ids))
+        self.work.state = SyncState(state.sync_token, set(state.retry_google_ids), list(state.added_ranges))
 
     def binding_count(self) -> int:
         return len(self.work.bindings)
@@ -125,11 +153,11 @@ class MemoryCalendar:
     def all_bindings(self) -> Iterator[Binding]:
         return iter(list(self.work.bindings.values()))
 
-    def _change(self, local_ref: str, record: Record) -> LocalChange:
+    def _change(self, local_ref: str, record: Record, series_google_id: str | None = None) -> LocalChange:
         binding = self.work.bindings.get(local_ref)
         series_binding = self.work.bindings.get(record.series_local_ref) if record.series_local_ref else None
         return LocalChange(local_ref, record.event, record.modified_at, binding, record.notify,
-                           record.series_local_ref, series_binding.google_id if series_binding else None)
+                           record.series_local_ref, series_binding.google_id if series_binding else series_google_id)
 
     def pending_changes(self, full: bool, window: tuple[dt.datetime, dt.datetime]) -> Iterator[LocalChange]:
         for local_ref, record in list(self.work.records.items()):
@@ -141,21 +169,58 @@ class MemoryCalendar:
                 yield self._change(local_ref, record)
 
     def match(self, events: Sequence[Event]) -> dict[str, LocalChange]:
-        """Unbound local events that are these Google events: ours by link, or, as Odoo matches
-        the same meeting by iCalUID, an event that was imported with that iCalUID."""
+        """Unbound local events that are these Google events, as Odoo finds them: ours by link;
+        by an iCalUID remembered from a forgotten binding; an occurrence by its series (bound, or
+        found in this same batch) and where it sits in it. One linked or remembered but deleted
+        here since is found as its deletion."""
         unbound = {i: r for i, r in self.work.records.items() if i not in self.work.bindings}
-        by_uid = {r.event.ical_uid: i for i, r in unbound.items()
-                  if r.event is not None and r.event.ical_uid and not r.event.is_instance}
+        by_uid = {b.ical_uid: ref for (_calendar, ref), b in self.work.remembered.items()
+                  if ref in unbound and unbound[ref].event is not None and not unbound[ref].event.is_instance}
         found: dict[str, LocalChange] = {}
+        series_found: dict[str, str] = {}  # Google id of a series matched here -> its local reference
         taken: set[str] = set()
-        for event in events:
-            local_ref = local_ref_from_link(self.namespace, event.link)
-            if local_ref not in unbound and event.ical_uid and not event.is_instance:
-                local_ref = by_uid.get(event.ical_uid)
-            if local_ref in unbound and local_ref not in taken and event.google_id is not None:
-                found[event.google_id] = self._change(local_ref, unbound[local_ref])
-                taken.add(local_ref)
+        for event in sorted(events, key=lambda e: e.is_instance):
+            if event.google_id is None:
+                continue
+            local_ref: str | None
+            if event.is_instance:
+                series = self.work.by_google.get(event.recurring_event_id or "") or series_found.get(
+                    event.recurring_event_id or "")
+                local_ref = self._occurrence(unbound, series, event) if series else None
+            else:
+                local_ref = local_ref_from_link(self.namespace, event.link)
+                if local_ref not in unbound and event.ical_uid:
+                    local_ref = by_uid.get(event.ical_uid, local_ref)
+            base = self.work.remembered.get((self.calendar, local_ref or ""))
+            if base is not None and base.ical_uid != event.ical_uid:
+                base = None
+            if local_ref is None or local_ref in taken or local_ref in self.work.bindings:
+                continue
+            if local_ref in unbound:
+                change = self._change(local_ref, unbound[local_ref], event.recurring_event_id)
+            elif base is not None:
+                change = LocalChange(local_ref, None, dt.datetime(1970, 1, 1, tzinfo=UTC))  # deleted here since
+            else:
+                continue
+            if base is not None:
+                change = dataclasses.replace(change, binding=dataclasses.replace(
+                    base, google_id=event.google_id, etag=None), access=base.access)
+            found[event.google_id] = change
+            taken.add(local_ref)
+            if event.is_series:
+                series_found[event.google_id] = local_ref
         return found
+
+    @staticmethod
+    def _occurrence(unbound: dict[str, Record], series: str, event: Event) -> str | None:
+        """The local occurrence of ``series`` that sits where Google's instance ``event`` does."""
+        assert event.original_start is not None
+        for local_ref, record in unbound.items():
+            original = record.event.original_start if record.event is not None else None
+            if record.series_local_ref == series and original is not None and (
+                    original.instant() == event.original_start.instant()):
+                return local_ref
+        return None
 
     def _check(self, operation: str, payload: Any) -> None:
         if self.fail_on is not None:
@@ -172,7 +237,7 @@ class MemoryCalendar:
             series = None
             if event.is_instance:
                 series = self.work.by_google.get(event.recurring_event_id or "")
-                if series is None:
+                if series is None or self.work.records[series].event is None:
                     results.append(LocalWriteError(f"the series {event.recurring_event_id} of this occurrence is not here"))
                     continue
             local_ref = f"L{next(self._ids)}"
@@ -277,5 +342,7 @@ def _overlaps(event: Event, window: tuple[dt.datetime, dt.datetime]) -> bool:
 
 
 def _stored(event: Event) -> Event:
-    """What the local side keeps: the content, not Google's metadata."""
-    return event.replace(etag=None, updated=None, google_id=None, create_meet=False)
+    """What the local side keeps: the content, not Google's identity and metadata (Odoo knows
+    them only through bindings)."""
+    return event.replace(etag=None, updated=None, created=None, google_id=None, ical_uid=None, link=None,
+                         recurring_event_id=None, create_meet=False)

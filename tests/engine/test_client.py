@@ -116,6 +116,26 @@ def test_a_revoked_grant_is_invalid_grant_that_ends_the_run(harness: Harness) ->
     assert error.value.code == "invalid_grant" and error.value.ends_run and not error.value.retryable
 
 
+@pytest.mark.parametrize("refusal", ["revoked", "401 after a refresh"])
+def test_a_refused_grant_is_told_once_and_no_later_call_asks_google(harness: Harness, refusal: str) -> None:
+    refused: list[Exception] = []
+    client = harness.new_client()
+    client.session.on_grant_refused = refused.append
+    if refusal == "revoked":  # while the access token still looks valid: Google answers 401, the refresh fails
+        harness.emulator.revoke_tokens("alice@example.com")
+        expected: type = errors.InvalidGrantError
+    else:  # Google refuses the call however fresh the token: google-auth refreshes twice, then gives up
+        harness.emulator.fault(method="GET", status=401, reason="authError", times=3)
+        expected = errors.UnauthorizedError
+    with pytest.raises(expected) as first:
+        list(client.list_events("primary"))
+    harness.emulator.clear_requests()
+    with pytest.raises(expected) as again:
+        client.calendar_list()
+    assert again.value is first.value and refused == [first.value]
+    assert harness.emulator.requests() == [], "the session does not ask Google again"
+
+
 def test_batches_hold_at_most_50_calls_and_report_each_result(harness: Harness) -> None:
     harness.client.insert_event("primary", EVENT | {"id": "present00001"})
     writes = [Write("POST", "primary", body=EVENT | {"id": f"batch{i:07d}"}) for i in range(120)]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import pytest
 
 from gcal_engine import planner
 from gcal_engine.local import Binding, LocalChange
+from gcal_engine.merge import Access
 from gcal_engine.model import CONTENT_FIELDS, EventTime, deleted
 from gcal_engine.report import ConflictKind
 from gcal_engine.planner import (
@@ -25,7 +27,7 @@ from gcal_engine.planner import (
     UpdateLocal,
     UpdateRemote,
 )
-from tests.engine.events import all_day, day_of, instance_suffix, timed
+from tests.engine.events import all_day, at, day_of, instance_suffix, occurrence, series, timed
 
 UTC = dt.timezone.utc
 T0 = dt.datetime(2026, 11, 1, tzinfo=UTC)
@@ -150,19 +152,22 @@ def test_a_google_deletion_against_a_newer_local_edit_restores_it_on_google() ->
     assert plan.conflicts[0].kind is ConflictKind.DELETED_GOOGLE_EDITED_LOCAL
 
 
-def test_google_to_local_mode_ignores_local_changes() -> None:
+def test_google_to_local_mode_leaves_local_changes_pending() -> None:
+    """Ignored, not recorded as agreed: the binding stays as it was (the change is still to send)."""
     mode = ctx(mode=Mode.GOOGLE_TO_LOCAL)
-    assert kinds(decide(Item(None, None, LocalChange("L9", BASE, T0)), mode)) == []
-    assert kinds(decide(Item(bound(), None, local("Local edit")), mode)) == ["Bind"]
-    assert kinds(decide(Item(bound(), None, local(None)), mode)) == ["Unbind"]
+    for item in (Item(None, None, LocalChange("L9", BASE, T0)), Item(bound(), None, local("Local edit")),
+                 Item(bound(), None, local(None))):
+        plan = decide(item, mode)
+        assert (kinds(plan), plan.ignored) == ([], 1)
     assert kinds(decide(Item(bound(), remote("G", 1), local("L", 9)), mode)) == ["UpdateLocal"]
 
 
-def test_local_to_google_mode_ignores_google_changes() -> None:
+def test_local_to_google_mode_leaves_google_changes_pending() -> None:
     mode = ctx(mode=Mode.LOCAL_TO_GOOGLE)
-    assert kinds(decide(Item(None, BASE, None), mode)) == []
-    assert kinds(decide(Item(bound(), remote("Google edit"), None), mode)) == ["Bind"]
-    assert kinds(decide(Item(bound(), deleted("g1"), None), mode)) == ["Bind"]
+    assert (kinds(decide(Item(None, BASE, None), mode)), decide(Item(None, BASE, None), mode).ignored) == ([], 1)
+    for item in (Item(bound(), remote("Google edit"), None), Item(bound(), deleted("g1"), None)):
+        plan = decide(item, mode)
+        assert (plan.actions, plan.ignored) == ([Bind(bound())], 1), "the binding as it was, not Google's version"
     assert kinds(decide(Item(bound(), remote("G", 9), local("L", 1)), mode)) == ["UpdateRemote"]
 
 
@@ -200,3 +205,49 @@ def test_a_series_running_to_the_last_day_of_year_9999_has_no_end() -> None:
     forever = all_day("Forever", recurrence=("RRULE:FREQ=YEARLY;UNTIL=99991231",)).replace(
         start=EventTime(date=new_year_eve), end=EventTime(date=new_year_eve + dt.timedelta(days=1)))
     assert planner.span(forever) == (dt.datetime.combine(new_year_eve, dt.time(), UTC), None)
+
+
+
+def test_a_copy_whose_meeting_was_cancelled_is_deleted_as_google_has_it_now() -> None:
+    """The user answered the copy on Google since: the deletion is conditional on that version."""
+    copy = dataclasses.replace(bound(), access=Access.COPY)
+    answered = remote("Base")
+    plan = decide(Item(copy, answered, LocalChange("L1", None, T0, copy, access=Access.COPY)))
+    assert kinds(plan) == ["DeleteRemote"]
+    assert plan.deletions[0].etag == answered.etag
+
+
+def test_a_local_edit_is_sent_on_the_etag_of_the_version_google_has_now() -> None:
+    """Google's version changed nothing this side reads (a colour): the patch is not refused."""
+    recoloured = BASE.replace(etag='"2"')
+    plan = decide(Item(bound(), recoloured, local("Renamed")))
+    assert kinds(plan) == ["UpdateRemote"] and plan.actions[0].etag == '"2"'
+
+
+def test_one_occurrence_changed_on_both_sides_for_the_first_time_is_merged_against_its_series() -> None:
+    master = series("Weekly", "RRULE:FREQ=DAILY;COUNT=3", google_id="s1", etag='"1"', updated=T0)
+    of_series = planner.binding_for("R1", master, master, FIELDS)
+    original = occurrence(master, at(2))
+    on_google = original.replace(google_id=f"s1_{instance_suffix(at(2))}", summary="Weekly, Google's", location="Room G",
+                                 etag='"2"', updated=T0 + dt.timedelta(minutes=10))
+    in_odoo = LocalChange("E7", original.replace(summary="Weekly, Odoo's", description="Agenda"),
+                          T0 + dt.timedelta(minutes=20), series_local_ref="R1", series_google_id="s1")
+    plan = decide(Item(None, on_google, in_odoo, of_series))
+    [update] = plan.actions
+    assert isinstance(update, UpdateLocal)
+    merged = update.merged
+    assert (merged.summary, merged.location, merged.description) == ("Weekly, Odoo's", "Room G", "Agenda")
+    assert update.push is not None and update.push.fields == frozenset({"summary", "description"})
+    [conflict] = plan.conflicts
+    assert (conflict.kind, conflict.fields, conflict.loser.summary) == (
+        ConflictKind.EDITED_BOTH, ("summary",), "Weekly, Google's")
+
+
+def test_one_occurrence_changed_on_google_only_comes_in_whole() -> None:
+    master = series("Weekly", "RRULE:FREQ=DAILY;COUNT=3", google_id="s1", etag='"1"', updated=T0)
+    of_series = planner.binding_for("R1", master, master, FIELDS)
+    original = occurrence(master, at(2))
+    on_google = original.replace(google_id=f"s1_{instance_suffix(at(2))}", summary="Moved", etag='"2"', updated=T0)
+    unchanged = LocalChange("E7", original, dt.datetime(1970, 1, 1, tzinfo=UTC), series_local_ref="R1")
+    plan = decide(Item(None, on_google, unchanged, of_series))
+    assert kinds(plan) == ["UpdateLocal"] and not plan.conflicts

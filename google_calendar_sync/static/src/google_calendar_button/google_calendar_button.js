@@ -5,11 +5,14 @@ import { Component, onWillStart, onWillUnmount, useState } from "@odoo/owl";
 
 const WATCH_INTERVAL = 3000; // ms between status checks while a queued run is under way
 const WATCH_LIMIT = 20; // checks before giving up watching (the run goes on regardless)
+// What the server sends the user's open pages when a run changed their calendar in Odoo.
+const CALENDAR_CHANGED = "google_calendar_sync/calendar_changed";
 
 /**
  * The Google button of the Calendar app. Not connected: it sends the user to Google's consent
  * page. Connected: it queues a synchronization (the request never waits on Google), says the
- * state in words, and reloads the calendar when the run is over.
+ * state in words, and reloads the calendar when the run is over, or when any run (Google's
+ * notification, the cron) brought changes: the open calendar shows them without a reload.
  */
 export class GoogleCalendarButton extends Component {
     static template = "google_calendar_sync.GoogleCalendarButton";
@@ -19,8 +22,12 @@ export class GoogleCalendarButton extends Component {
         this.orm = useService("orm");
         this.notification = useService("notification");
         this.action = useService("action");
+        this.busService = useService("bus_service");
         this.state = useState({ status: null, busy: false });
         this.timer = null;
+        const onCalendarChanged = () => this.reload();
+        this.busService.subscribe(CALENDAR_CHANGED, onCalendarChanged);
+        onWillUnmount(() => this.busService.unsubscribe(CALENDAR_CHANGED, onCalendarChanged));
         onWillStart(async () => {
             await this.refresh();
             if (this.busySyncing) {
@@ -32,6 +39,11 @@ export class GoogleCalendarButton extends Component {
 
     async refresh() {
         this.state.status = await this.orm.call("google.calendar.sync", "get_google_status", []);
+    }
+
+    async reload() {
+        await this.refresh();
+        await this.props.model.load();
     }
 
     get busySyncing() {

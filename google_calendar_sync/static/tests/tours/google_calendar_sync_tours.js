@@ -153,3 +153,63 @@ registry.category("web_tour.tours").add("google_calendar_sync_french", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("google_calendar_sync_settings_documentation", {
+    steps: () => [
+        {
+            content: "The Google Calendar setting's '?' opens this module's documentation, on this Odoo",
+            trigger: "#google_calendar_setting a.o_doc_link[href='/google_calendar_sync/documentation']",
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("google_calendar_sync_preferences_direction", {
+    steps: () => [
+        ...openPreferences,
+        {
+            content: "The direction offers the three directions, and no empty choice",
+            trigger: ".modal div[name=google_calendar_direction] select:has(option[value='\"two_way\"'])",
+            run() {
+                const select = this.anchor;
+                const empty = select.querySelector("option[value='false']");
+                if (empty && empty.style.display !== "none") {
+                    throw new Error("The direction offers an empty choice");
+                }
+            },
+        },
+    ],
+});
+
+registry.category("web_tour.tours").add("google_calendar_sync_reset_user_form", {
+    steps: () => [
+        {
+            content: "The user's Calendar tab",
+            trigger: ".o_notebook a[name=google_calendar]",
+            run: "click",
+        },
+        {
+            content: "It shows the calendar synchronized and the last result",
+            trigger: "div[name=google_calendar_name]:contains(Clinic)",
+        },
+        {
+            trigger: "div[name=google_calendar_last_summary]:contains(1 created)",
+        },
+        {
+            content: "Reset the account",
+            trigger: "button:contains(Reset Account)",
+            run: "click",
+        },
+        {
+            content: "Confirm",
+            trigger: ".modal button[name=action_reset]",
+            run: "click",
+        },
+        {
+            content: "The form shows the synchronization started over: the primary calendar, no result",
+            trigger: ".o_form_view:not(:has(.modal)) div[name=google_calendar_name]:contains(Primary calendar)",
+        },
+        {
+            trigger: ".o_form_view:not(:has(div[name=google_calendar_last_summary]:contains(1 created)))",
+        },
+    ],
+});

@@ -1,0 +1,609 @@
+"""Every path a user can take, tested as a whole: a stateful property test that drives a real
+Odoo and the Google emulator through random sequences of what people and Google do (edits,
+deletions and answers on both sides, direction and calendar changes, pauses, the synchronized
+window, resets, reconnections, expired sync tokens, revoked grants), and after each quiet
+synchronization checks the promise against a model of what the user expects
+(user_paths_model.py): each event once on each side, no Odoo record recreated, no edit lost
+unless the log says which value was kept.
+
+CI runs a fixed set of sequences (derandomized, no example database). A long run draws new
+ones, and shrinks a failure to its shortest sequence::
+
+    GCAL_PATHS_EXAMPLES=200 GCAL_PATHS_STEPS=40 ODOO_TESTS_TIMEOUT=36000 \\
+        bin/odoo-tests --test-tags /google_calendar_sync:TestUserPaths
+"""
+
+import datetime as dt
+import inspect
+import logging
+import os
+from collections import Counter
+from zoneinfo import ZoneInfo
+
+from freezegun import freeze_time
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, precondition, rule, run_state_machine_as_test
+
+from odoo.tests import tagged
+
+from .common import ALICE_GOOGLE, GoogleCalendarSyncCase
+from .user_paths_google import GoogleApp, instant
+from .user_paths_model import (
+    CONNECTED, DISCONNECTED, GOOGLE, INVITATION, MEETING, NEEDS_RECONNECT, ODOO, OWN, TO_GOOGLE, TO_ODOO, TWO_WAY,
+    Expected,
+)
+
+_logger = logging.getLogger(__name__)
+
+LONG_RUN = "GCAL_PATHS_EXAMPLES" in os.environ
+SETTINGS = settings(
+    max_examples=int(os.environ.get("GCAL_PATHS_EXAMPLES", 6)),
+    stateful_step_count=int(os.environ.get("GCAL_PATHS_STEPS", 25)),
+    derandomize=not LONG_RUN,  # CI runs the same sequences every time: it cannot flake
+    database=None,
+    deadline=None,
+    phases=(Phase.generate, Phase.shrink) if LONG_RUN else (Phase.generate,),
+    suppress_health_check=list(HealthCheck),
+    print_blob=LONG_RUN,
+)
+HOME_GOOGLE = "alice.home@gmail.example"  # another Google account of alice's
+DAVE_GOOGLE = "dave@gmail.example"  # someone outside Odoo, on Google
+PARIS = ZoneInfo("Europe/Paris")
+SCOPES = ("self_only", "all_events", "future_events")
+FIELD_OF = {"title": "name", "location": "location"}
+PASSES = 4  # cron passes a change may take before the synchronization has nothing left to do
+STATS = Counter()
+
+
+class UserPaths(RuleBasedStateMachine):
+    """Alice, her Google accounts and calendars, carol (a colleague in Odoo who does not
+    synchronize), dave (on Google only) and an administrator; rules named after what they do."""
+
+    def __init__(self, case):
+        super().__init__()
+        self.case = case
+        self.expected = Expected()
+        self.version = 0
+        self.story = []  # what happened so far, for the message of a failure
+        self.synced_account = ALICE_GOOGLE
+        case.new_world()
+        self.apps = {email: GoogleApp(case.google, email) for email in (ALICE_GOOGLE, HOME_GOOGLE, DAVE_GOOGLE)}
+        self.calendars = {"primary": (ALICE_GOOGLE, "primary"), "home": (HOME_GOOGLE, "primary"),
+                          "clinic": (ALICE_GOOGLE, self.apps[ALICE_GOOGLE].new_calendar("Clinic"))}
+        case.connect(case.alice, email=ALICE_GOOGLE, return_url="/odoo/calendar")
+        self.sync_until_quiet()
+        STATS["examples"] += 1
+
+    def teardown(self):
+        self.case.end_world()
+
+    # -- reading both sides --------------------------------------------------------------------
+
+    def odoo_view(self, key=None):
+        """{key: {start: [(version, record id)]}} of alice's calendar in Odoo."""
+        alice = self.case.alice
+        self.case.env.invalidate_all()
+        events = self.case.env["calendar.event"].sudo().search(
+            ["|", ("user_id", "=", alice.id), ("partner_ids", "in", alice.partner_id.ids)]
+            + ([("name", "=like", f"{key} %")] if key else []))
+        view = {}
+        for event in events:
+            item = self.expected.items.get(event.name.split(" ")[0])
+            mine = event.attendee_ids.filtered(lambda a: a.partner_id == alice.partner_id)
+            version = {"title": event.name, "location": event.location or "",
+                       "answer": mine[:1].state if item is None or item.kind != OWN else None}
+            view.setdefault(event.name.split(" ")[0], {}).setdefault(event.start, []).append((version, event.id))
+        return view
+
+    def google_view(self, calendar, key=None):
+        """{key: {start: [(version, Google id)]}} of one Google calendar."""
+        email, calendar_id = self.calendars[calendar]
+        view = {}
+        for event in self.apps[email].occurrences(calendar_id):
+            title = event.get("summary", "")
+            if key and not title.startswith(f"{key} "):
+                continue
+            item = self.expected.items.get(title.split(" ")[0])
+            answer = next((a.get("responseStatus") for a in event.get("attendees", []) if a.get("self")), None)
+            version = {"title": title, "location": event.get("location", ""),
+                       "answer": answer if item is None or item.kind != OWN else None}
+            start = instant(event["start"]).replace(tzinfo=None)
+            view.setdefault(title.split(" ")[0], {}).setdefault(start, []).append((version, event))
+        return view
+
+    def saw(self, item, side, calendar=None):
+        """What a person just did to ``item`` on ``side``, read back from there."""
+        if side == ODOO:
+            found = self.odoo_view(item.key).get(item.key, {})
+        else:
+            found = self.google_view(calendar, item.key).get(item.key, {})
+        view = {start: (entries[0][0], entries[0][1] if side == ODOO else None) for start, entries in found.items()}
+        self.expected.saw(item, side, calendar, view)
+
+    # -- picking what to act on ------------------------------------------------------------------
+
+    def slots(self, side, kinds, calendar=None):
+        """[(item, start)] that ``side`` shows (on ``calendar``), of items of these kinds."""
+        calendar = calendar or self.expected.calendar
+        return [(item, start) for item in self.expected.items.values() if item.kind in kinds
+                for start, slot in sorted(item.slots.items())
+                if (slot.odoo if side == ODOO else slot.google.get(calendar))]
+
+    def pick(self, side, kinds, which, calendar=None):
+        found = self.slots(side, kinds, calendar)
+        return found[which % len(found)]
+
+    def odoo_event(self, env, item, start):
+        return env["calendar.event"].search([("name", "=like", f"{item.key} %"), ("start", "=", start)])
+
+    def google_event(self, calendar, item, start):
+        [(_version, event)] = self.google_view(calendar, item.key)[item.key][start]
+        return event
+
+    def app(self, calendar=None):
+        email, calendar_id = self.calendars[calendar or self.expected.calendar]
+        return self.apps[email], calendar_id
+
+    def tick(self):
+        """Each thing people do happens a minute after the one before."""
+        caller = inspect.stack()[1]
+        STATS["steps"] += 1
+        STATS[caller.function] += 1
+        arguments = inspect.getargvalues(caller.frame)
+        self.story.append(f"{caller.function}({', '.join(f'{a}={arguments.locals[a]!r}' for a in arguments.args[1:])})")
+        self.expected.tick()
+        self.case.clock.tick(dt.timedelta(minutes=1))
+
+    def new_title(self, item):
+        self.version += 1
+        return f"{item.key} v{self.version}"
+
+    def new_value(self, item, what):
+        if what == "title":
+            return self.new_title(item)
+        self.version += 1
+        return f"L{self.version}"
+
+    def when(self, day, hour):
+        """A moment ``day`` days from the start of the sequence, at ``hour`` in Paris (naive UTC)."""
+        today = self.case.started_at.astimezone(PARIS).date()
+        local = dt.datetime.combine(today + dt.timedelta(days=day), dt.time(hour), PARIS)
+        return local.astimezone(dt.timezone.utc).replace(tzinfo=None)
+
+    def google_body(self, title, start, series=False, **extra):
+        local = start.replace(tzinfo=dt.timezone.utc).astimezone(PARIS)
+        return {"summary": title, "start": {"dateTime": local.isoformat(), "timeZone": "Europe/Paris"},
+                "end": {"dateTime": (local + dt.timedelta(hours=1)).isoformat(), "timeZone": "Europe/Paris"},
+                **({"recurrence": ["RRULE:FREQ=DAILY;COUNT=3"]} if series else {}), **extra}
+
+    @initialize(day=st.integers(1, 10))
+    def alices_calendar_in_use(self, day):
+        """Events of each kind on both sides, synchronized: what people act on from the start."""
+        self.alice_creates_an_event_in_odoo(series=False, day=day, hour=9)
+        self.alice_creates_an_event_in_odoo(series=True, day=day + 1, hour=10)
+        self.alice_creates_an_event_on_google(series=False, day=day + 2, hour=11)
+        self.alice_creates_an_event_on_google(series=True, day=day + 3, hour=12)
+        self.dave_invites_alice_on_google(day=day + 4, hour=13)
+        self.carol_invites_alice_in_odoo(day=day + 5, hour=14)
+        self.time_passes_and_the_cron_synchronizes()
+
+    # -- what alice does in Odoo -----------------------------------------------------------------
+
+    @rule(series=st.booleans(), day=st.integers(1, 20), hour=st.integers(8, 17))
+    def alice_creates_an_event_in_odoo(self, series, day, hour):
+        self.tick()
+        item = self.expected.new_item(OWN)
+        start = self.when(day, hour)
+        with self.case.worker() as env:
+            env["calendar.event"].with_user(self.case.alice).create({
+                "name": self.new_title(item), "start": start, "stop": start + dt.timedelta(hours=1),
+                **({"recurrency": True, "rrule_type": "daily", "interval": 1, "end_type": "count", "count": 3,
+                    "event_tz": "Europe/Paris"} if series else {}),
+            })
+        self.saw(item, ODOO)
+
+    @precondition(lambda self: self.slots(ODOO, (OWN,)))
+    @rule(which=st.integers(0, 99), what=st.sampled_from(("title", "location")), scope=st.sampled_from(SCOPES))
+    def alice_edits_an_event_in_odoo(self, which, what, scope):
+        item, start = self.pick(ODOO, (OWN,), which)
+        self.tick()
+        with self.case.worker() as env:
+            event = self.odoo_event(env, item, start).with_user(self.case.alice)
+            values = {FIELD_OF[what]: self.new_value(item, what)}
+            event.write(dict(values, recurrence_update=scope) if event.recurrence_id else values)
+        self.saw(item, ODOO)
+
+    @precondition(lambda self: self.slots(ODOO, (OWN,)))
+    @rule(which=st.integers(0, 99), scope=st.sampled_from(SCOPES), how=st.sampled_from(("archive", "unlink")))
+    def alice_deletes_an_event_in_odoo(self, which, scope, how):
+        """From the calendar (which archives; a series asks which occurrences), or from the form."""
+        item, start = self.pick(ODOO, (OWN,), which)
+        self.tick()
+        with self.case.worker() as env:
+            event = self.odoo_event(env, item, start).with_user(self.case.alice)
+            if event.recurrence_id:
+                event.action_mass_archive(scope)
+            elif how == "archive":
+                event.action_archive()
+            else:
+                event.unlink()
+        self.saw(item, ODOO)
+
+    @precondition(lambda self: self.slots(ODOO, (INVITATION, MEETING)))
+    @rule(which=st.integers(0, 99), answer=st.sampled_from(("accepted", "tentative")))
+    def alice_answers_in_odoo(self, which, answer):
+        item, start = self.pick(ODOO, (INVITATION, MEETING), which)
+        self.tick()
+        with self.case.worker() as env:
+            event = self.odoo_event(env, item, start)
+            mine = event.attendee_ids.filtered(lambda a: a.partner_id == self.case.alice.partner_id)
+            mine = mine.with_user(self.case.alice)
+            (mine.do_accept if answer == "accepted" else mine.do_tentative)()
+        self.saw(item, ODOO)
+
+    # -- what alice does on Google -----------------------------------------------------------
+
+    @rule(series=st.booleans(), day=st.integers(1, 20), hour=st.integers(8, 17))
+    def alice_creates_an_event_on_google(self, series, day, hour):
+        self.tick()
+        item = self.expected.new_item(OWN)
+        app, calendar_id = self.app()
+        app.insert(calendar_id, self.google_body(self.new_title(item), self.when(day, hour), series))
+        self.saw(item, GOOGLE, self.expected.calendar)
+
+    @precondition(lambda self: self.slots(GOOGLE, (OWN,)))
+    @rule(which=st.integers(0, 99), what=st.sampled_from(("title", "location")), scope=st.sampled_from(SCOPES))
+    def alice_edits_an_event_on_google(self, which, what, scope):
+        item, start = self.pick(GOOGLE, (OWN,), which)
+        self.tick()
+        app, calendar_id = self.app()
+        event = self.google_event(self.expected.calendar, item, start)
+        change = {"summary" if what == "title" else "location": self.new_value(item, what)}
+        if not event.get("recurringEventId") or scope == "self_only":
+            app.patch(calendar_id, event["id"], change)
+        elif scope == "all_events":
+            app.patch(calendar_id, event["recurringEventId"], change)
+        elif app.split(calendar_id, event, **change):
+            # Google made the following occurrences a new series: new events, in Odoo too.
+            for later, slot in item.slots.items():
+                if later >= start:
+                    slot.record_id = None
+        self.saw(item, GOOGLE, self.expected.calendar)
+
+    @precondition(lambda self: self.slots(GOOGLE, (OWN,)))
+    @rule(which=st.integers(0, 99), scope=st.sampled_from(SCOPES))
+    def alice_deletes_an_event_on_google(self, which, scope):
+        item, start = self.pick(GOOGLE, (OWN,), which)
+        self.tick()
+        app, calendar_id = self.app()
+        event = self.google_event(self.expected.calendar, item, start)
+        if not event.get("recurringEventId") or scope == "self_only":
+            app.delete(calendar_id, event["id"])
+        elif scope == "all_events":
+            app.delete(calendar_id, event["recurringEventId"])
+        else:
+            app.end_before(calendar_id, event)
+        self.saw(item, GOOGLE, self.expected.calendar)
+
+    @precondition(lambda self: self.answerable_on_google())
+    @rule(which=st.integers(0, 99), answer=st.sampled_from(("accepted", "tentative")))
+    def alice_answers_on_google(self, which, answer):
+        found = self.answerable_on_google()
+        calendar, item, start = found[which % len(found)]
+        self.tick()
+        app, calendar_id = self.app(calendar)
+        app.answer(calendar_id, self.google_event(calendar, item, start), answer)
+        self.saw(item, GOOGLE, calendar)
+
+    def answerable_on_google(self):
+        """Dave's invitations on her primary calendar, her copies of meetings on hers."""
+        calendar = self.expected.calendar
+        copies = (MEETING,) if calendar == "primary" else (MEETING, INVITATION)
+        return ([("primary", item, start) for item, start in self.slots(GOOGLE, (INVITATION,), "primary")]
+                + [(calendar, item, start) for item, start in self.slots(GOOGLE, copies, calendar)])
+
+    def on_both_sides(self):
+        return [found for found in self.slots(ODOO, (OWN,)) if found in self.slots(GOOGLE, (OWN,))]
+
+    @precondition(lambda self: self.on_both_sides())
+    @rule(which=st.integers(0, 99))
+    def alice_renames_an_event_on_both_sides_at_once(self, which):
+        """In the same second on her phone and in Odoo: a tie, which Google wins."""
+        both = self.on_both_sides()
+        item, start = both[which % len(both)]
+        self.tick()
+        with self.case.worker() as env:
+            event = self.odoo_event(env, item, start).with_user(self.case.alice)
+            event.write({"name": self.new_title(item), "recurrence_update": "self_only"})
+        app, calendar_id = self.app()
+        app.patch(calendar_id, self.google_event(self.expected.calendar, item, start)["id"],
+                  {"summary": self.new_title(item)})
+        self.saw(item, ODOO)
+        self.saw(item, GOOGLE, self.expected.calendar)
+
+    # -- what others do --------------------------------------------------------------------------
+
+    @rule(day=st.integers(1, 20), hour=st.integers(8, 17))
+    def dave_invites_alice_on_google(self, day, hour):
+        self.tick()
+        item = self.expected.new_item(INVITATION)
+        self.apps[DAVE_GOOGLE].insert("primary", self.google_body(
+            self.new_title(item), self.when(day, hour), attendees=[{"email": ALICE_GOOGLE}]))
+        self.saw(item, GOOGLE, "primary")
+
+    @precondition(lambda self: self.slots(GOOGLE, (INVITATION,), "primary"))
+    @rule(which=st.integers(0, 99), what=st.sampled_from(("title", "location", "cancel")))
+    def dave_changes_his_invitation(self, which, what):
+        item, start = self.pick(GOOGLE, (INVITATION,), which, "primary")
+        self.tick()
+        event = self.google_event("primary", item, start)
+        if what == "cancel":
+            self.apps[DAVE_GOOGLE].delete("primary", event["id"])
+        else:
+            self.apps[DAVE_GOOGLE].patch("primary", event["id"], {
+                "summary" if what == "title" else "location": self.new_value(item, what)})
+        self.saw(item, GOOGLE, "primary")
+
+    @rule(day=st.integers(1, 20), hour=st.integers(8, 17))
+    def carol_invites_alice_in_odoo(self, day, hour):
+        self.tick()
+        item = self.expected.new_item(MEETING)
+        start = self.when(day, hour)
+        case = self.case
+        with case.worker() as env:
+            env["calendar.event"].with_user(case.carol).create({
+                "name": self.new_title(item), "start": start, "stop": start + dt.timedelta(hours=1),
+                "partner_ids": [(6, 0, (case.carol.partner_id | case.alice.partner_id).ids)]})
+        self.saw(item, ODOO)
+
+    @precondition(lambda self: self.slots(ODOO, (MEETING,)))
+    @rule(which=st.integers(0, 99), what=st.sampled_from(("title", "location", "cancel")))
+    def carol_changes_her_meeting(self, which, what):
+        item, start = self.pick(ODOO, (MEETING,), which)
+        self.tick()
+        with self.case.worker() as env:
+            event = self.odoo_event(env, item, start).with_user(self.case.carol)
+            if what == "cancel":
+                event.unlink()
+            else:
+                event.write({FIELD_OF[what]: self.new_value(item, what)})
+        self.saw(item, ODOO)
+
+    # -- alice's preferences and connection ------------------------------------------------------
+
+    @rule(direction=st.sampled_from((TWO_WAY, TO_GOOGLE, TO_ODOO)))
+    def alice_sets_the_direction(self, direction):
+        self.tick()
+        with self.case.worker() as env:
+            env["res.users"].browse(self.case.alice.id).with_user(self.case.alice).write(
+                {"google_calendar_direction": direction})
+        self.expected.direction = direction
+
+    @precondition(lambda self: self.expected.account == CONNECTED and not self.expected.revoked
+                  and self.expected.calendar in ("primary", "clinic"))
+    @rule(calendar=st.sampled_from(("primary", "clinic")))
+    def alice_chooses_a_google_calendar(self, calendar):
+        self.tick()
+        with self.case.worker() as env:
+            alice = env["res.users"].browse(self.case.alice.id).with_user(self.case.alice)
+            action = alice.action_google_calendar_choose()
+            wizard = env[action["res_model"]].with_user(self.case.alice).browse(action["res_id"])
+            line = wizard.line_ids.filtered(lambda line: line.primary == (calendar == "primary"))
+            line.action_choose()
+        self.expected.calendar = calendar
+
+    @precondition(lambda self: self.expected.enabled)
+    @rule()
+    def alice_pauses_her_synchronization(self):
+        self.tick()
+        with self.case.worker() as env:
+            env["res.users"].browse(self.case.alice.id).with_user(self.case.alice).write(
+                {"google_calendar_sync_enabled": False})
+        self.expected.enabled = False
+
+    @precondition(lambda self: not self.expected.enabled)
+    @rule()
+    def alice_resumes_it_with_the_google_button(self):
+        self.tick()
+        with self.case.worker() as env:
+            env["google.calendar.sync"].with_user(self.case.alice).google_resume()
+        self.expected.enabled = True
+
+    @precondition(lambda self: self.expected.account != DISCONNECTED)
+    @rule()
+    def alice_disconnects(self):
+        self.tick()
+        with self.case.worker() as env:
+            env["google.calendar.sync"]._for_user(self.case.alice).with_user(self.case.alice).action_disconnect()
+        self.expected.account, self.expected.revoked = DISCONNECTED, False
+
+    @precondition(lambda self: self.expected.account != CONNECTED)
+    @rule(email=st.sampled_from((ALICE_GOOGLE, HOME_GOOGLE)))
+    def alice_connects_with_the_google_button(self, email):
+        self.tick()
+        self.case.connect(self.case.alice, email=email, return_url="/odoo/calendar")
+        self.expected.account, self.expected.revoked = CONNECTED, False
+        if email != self.synced_account:
+            # The synchronization's pairs were another account's, on its calendar.
+            self.expected.calendar = "primary" if email == ALICE_GOOGLE else "home"
+            self.synced_account = email
+
+    # -- what an administrator does --------------------------------------------------------------
+
+    @rule(paused=st.booleans())
+    def admin_pauses_everyones_synchronization(self, paused):
+        self.tick()
+        self.save_settings(google_calendar_sync_paused=paused)
+        self.expected.admin_paused = paused
+
+    @rule(past=st.sampled_from((30, 365)), future=st.sampled_from((60, 730)))
+    def admin_saves_the_synchronized_window(self, past, future):
+        self.tick()
+        self.save_settings(google_calendar_past_days=past, google_calendar_future_days=future)
+
+    @precondition(lambda self: self.expected.account == CONNECTED and not self.expected.revoked)
+    @rule(delete=st.sampled_from(("dont_delete", "delete_google", "delete_odoo", "delete_both")),
+          then=st.sampled_from(("new", "all")))
+    def admin_resets_alices_account(self, delete, then):
+        self.tick()
+        with self.case.worker() as env:
+            env["google.calendar.reset"].with_user(self.case.admin).create({
+                "user_id": self.case.alice.id, "delete_policy": delete, "sync_policy": then}).action_reset()
+        self.expected.reset(delete, then)
+
+    def save_settings(self, **values):
+        with self.case.worker() as env:
+            env["res.config.settings"].with_user(self.case.admin).create(values).execute()
+
+    # -- what Google does ------------------------------------------------------------------------
+
+    @rule()
+    def google_expires_the_sync_token(self):
+        self.tick()
+        self.case.google.invalidate_sync_tokens()
+
+    @precondition(lambda self: self.expected.account == CONNECTED and not self.expected.revoked)
+    @rule()
+    def google_revokes_the_grant(self):
+        """Alice removed Odoo from her Google account's connections (or changed her password)."""
+        self.tick()
+        self.case.google.revoke_tokens(self.synced_account if self.expected.calendar != "home" else HOME_GOOGLE)
+        self.expected.revoked = True
+
+    # -- the cron, and the promise ---------------------------------------------------------------
+
+    @rule()
+    def time_passes_and_the_cron_synchronizes(self):
+        self.tick()
+        self.synchronize()
+
+    @rule()
+    def alice_clicks_the_google_button(self):
+        """Sync now (the cron runs what it queues; a paused or lost connection only says so)."""
+        self.tick()
+        with self.case.worker() as env:
+            env["google.calendar.sync"].with_user(self.case.alice).google_sync_now()
+        self.synchronize()
+
+    @rule()
+    def alice_clicks_sync_now_in_her_preferences(self):
+        self.tick()
+        with self.case.worker() as env:
+            env["res.users"].browse(self.case.alice.id).with_user(self.case.alice).action_google_calendar_sync_now()
+        self.synchronize()
+
+    def synchronize(self):
+        conflicts = self.expected.settle()
+        if self.expected.live() and self.expected.account == CONNECTED:
+            self.synced_account = self.account_email()
+        first_line = self.last_log_line()
+        self.sync_until_quiet()
+        self.check(conflicts, first_line)
+
+    def account_email(self):
+        return self.case.env["google.account"].sudo().search([("user_id", "=", self.case.alice.id)]).email
+
+    def sync_until_quiet(self):
+        """Cron passes, each after the polling interval, until one leaves no log: nothing to do."""
+        Log = self.case.env["google.calendar.sync.log"].sudo()
+        for _attempt in range(PASSES):
+            STATS["cron passes"] += 1
+            self.case.clock.tick(dt.timedelta(minutes=16))
+            before = Log.search_count([])
+            with self.case.worker() as env:
+                env["google.calendar.sync"]._cron_run_jobs()
+            if Log.search_count([]) == before:
+                return
+        runs = Log.search([], order="id desc", limit=PASSES)
+        raise AssertionError(f"still something to do after {PASSES} cron passes: {runs.mapped('summary')} "
+                             f"{runs.line_ids.mapped('message')}\nafter:\n" + "\n".join(self.story))
+
+    def last_log_line(self):
+        return self.case.env["google.calendar.sync.log.line"].sudo().search([], order="id desc", limit=1).id or 0
+
+    def check(self, conflicts, after_line):
+        """The promise after a quiet run; each part fails on its own line, so that Hypothesis
+        tells the failures apart (and shrinks each)."""
+        STATS["checks"] += 1
+        expected, story = self.expected, "\nafter:\n" + "\n".join(self.story)
+        sync = self.case.env["google.calendar.sync"]._for_user(self.case.alice)
+        state = "needs_reconnect" if expected.account == NEEDS_RECONNECT else (
+            "synced" if expected.live() and expected.account == CONNECTED else sync.state)
+        assert sync.state == state, f"the synchronization is {sync.state}, not {state}: {sync.last_error}{story}"
+        odoo, recreated = self.compare(ODOO, None, self.odoo_view())
+        assert not odoo, "\n".join(odoo) + story
+        assert not recreated, "\n".join(recreated) + story
+        google = [problem for calendar in self.calendars
+                  for problem in self.compare(GOOGLE, calendar, self.google_view(calendar))[0]]
+        assert not google, "\n".join(google) + story
+        lines = self.case.env["google.calendar.sync.log.line"].sudo().search(
+            [("id", ">", after_line), ("kind", "=", "conflict")])
+        unlogged = [conflict for conflict in conflicts if not any(conflict.lost in line.message and (
+            line.name.startswith(f"{conflict.key} ") or line.event_id.name.startswith(f"{conflict.key} ")
+            or conflict.lost == "a deletion") for line in lines)]
+        assert not unlogged, (f"no conflict line shows {[(c.key, c.lost) for c in unlogged]} as not kept "
+                              f"(lines: {lines.mapped('message')}){story}")
+
+    def compare(self, side, calendar, view):
+        """What ``side`` shows (on ``calendar``) against the model: every slot once, as expected,
+        and in Odoo on the record that showed it before. (problems, recreated records)"""
+        problems, recreated = [], []
+        where = side if side == ODOO else f"Google calendar {calendar}"
+        for key in sorted(set(view) | set(self.expected.items), key=lambda k: (len(k), k)):
+            item = self.expected.items.get(key)
+            if item is None:
+                problems.append(f"{where} shows {sorted(view[key])} of {key}, which nobody made")
+                continue
+            shown = view.get(key, {})
+            for start in sorted(set(shown) | set(item.slots)):
+                slot = item.slots.get(start)
+                want = slot and (slot.odoo if side == ODOO else slot.google.get(calendar))
+                got = shown.get(start, [])
+                if len(got) > 1:
+                    problems.append(f"{where} shows {key} at {start} {len(got)} times: {[v for v, _ in got]}")
+                version = got[0][0] if got else None
+                if version != want:
+                    problems.append(f"{where}: {key} at {start} is {version}, expected {want}")
+                elif side == ODOO and got:
+                    if slot.record_id is None:
+                        slot.record_id = got[0][1]
+                    elif slot.record_id != got[0][1]:
+                        recreated.append(f"{key} at {start} was recreated in Odoo: record {got[0][1]}, "
+                                         f"was {slot.record_id}")
+        return problems, recreated
+
+
+@tagged("post_install", "-at_install")
+class TestUserPaths(GoogleCalendarSyncCase):
+    """Each example starts from the same moment, an empty Google and an Odoo where alice has
+    just connected, and leaves nothing behind: its Odoo changes are rolled back to a savepoint,
+    and the emulator is reset."""
+
+    def setUp(self):
+        # Not GoogleCalendarSyncCase's: each example connects alice itself.
+        super(GoogleCalendarSyncCase, self).setUp()
+        self.started_at = dt.datetime.now(dt.timezone.utc).replace(second=0, microsecond=0)
+
+    def new_world(self):
+        self.clock.move_to(self.started_at)
+        self.env.flush_all()
+        self.env.cr.execute("SAVEPOINT user_paths_example")
+        self.google.reset()
+        for email in (ALICE_GOOGLE, HOME_GOOGLE, DAVE_GOOGLE):
+            self.google.add_user(email, time_zone="Europe/Paris")
+        self.register_client(test_users=[ALICE_GOOGLE, HOME_GOOGLE])
+
+    def end_world(self):
+        self.env.invalidate_all()
+        self.env.cr.execute("ROLLBACK TO SAVEPOINT user_paths_example")
+        self.env.registry.clear_cache()
+
+    def test_every_path_keeps_each_event_once_and_every_edit(self):
+        STATS.clear()
+        with freeze_time(self.started_at, ignore=["hypothesis"]) as self.clock:
+            run_state_machine_as_test(lambda: UserPaths(self), settings=SETTINGS)
+        totals = ("examples", "steps", "checks", "cron passes")
+        _logger.info("User paths: %s examples, %s steps, %s checks after quiet runs, %s cron passes; steps by rule: %s",
+                     *(STATS[name] for name in totals),
+                     ", ".join(f"{name} {count}" for name, count in sorted(STATS.items()) if name not in totals))
