@@ -260,7 +260,7 @@ def _deletion(plan: Plan, ctx: Context, binding: Binding, remote: Event | None, 
     """One side deleted the event (or no longer has it to show), the other kept it."""
     remote_gone = is_deletion(remote)
     local_gone = local is not None and local.event is None
-    if (remote_gone or remote is not None and remote.cancelled) and local_gone:
+    if (remote_gone or (remote is not None and remote.cancelled)) and local_gone:
         plan.actions.append(Unbind(binding))  # (a cancelled occurrence: gone on both sides too)
     elif access is not Access.ORGANIZER:
         _copy_gone(plan, ctx, binding, remote, local, access)

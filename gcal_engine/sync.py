@@ -2,8 +2,9 @@
 
     report = Synchronizer(client, local, SyncConfig(calendar_id="primary")).run()
 
-A run lists what changed on Google (from the sync token, or a windowed full list the first time
-and after a 410), page by page; pairs each change with its binding and any local change; lets the
+A run lists what changed on Google (from the sync token, or a windowed full list the first time,
+after a 410 and after a change of direction; the spans a wider window adds beside the sync token),
+page by page; pairs each change with its binding and any local change; lets the
 planner decide; executes; then sends the local changes Google did not touch. Deletions wait to
 the end, behind the mass-deletion guard. The new sync token is saved only when everything was
 listed and applied, so an interrupted run is simply done again, and finds nothing left to redo.

@@ -2,8 +2,10 @@
 
 Hypothesis draws events made on either side, then edits of their title, location and description
 on either side, interleaved with sync runs. Between two runs a field edited on one side only must
-end with that side's last value on both sides; a field edited on both sides ends with one of the
-two values, and the run reports the conflict. Nothing else may change.
+end with that side's last value on both sides; a field edited on both sides ends with the value of
+the side that edited the event last (the conflict rule: the newest edit wins, a tie goes to Google;
+every edit happens at a distinct second here), and the run reports the conflict. Nothing else may
+change.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ class Tracked:
     name: str
     values: dict[str, set[str]]
     edits: dict[str, dict[str, str]] = field(default_factory=lambda: {"local": {}, "google": {}})
+    edited_at: dict[str, int] = field(default_factory=dict)  # per side, its last edit since the last run
 
 
 class World:
@@ -79,6 +82,7 @@ class World:
             google_id = self._google_id(target)
             self.harness.client.patch_event("primary", google_id, {name: value})
         target.edits[side][name] = value
+        target.edited_at[side] = self.version
 
     def sync(self) -> None:
         self.harness.clock.advance(1)
@@ -89,11 +93,13 @@ class World:
             for name in FIELDS:
                 local, google = target.edits["local"].get(name), target.edits["google"].get(name)
                 if local is not None and google is not None and local != google:
-                    target.values[name] = {local, google}
+                    newest = max(SIDES, key=lambda side: target.edited_at[side])
+                    target.values[name] = {local if newest == "local" else google}
                     self.both_sides += 1
                 elif local is not None or google is not None:
                     target.values[name] = {local if local is not None else google}
             target.edits = {"local": {}, "google": {}}
+            target.edited_at = {}
 
     def _local_ref(self, target: Tracked) -> str:
         return next(ref for ref, e in self.harness.local.events().items() if e.summary.split(" ")[0] == target.name)
