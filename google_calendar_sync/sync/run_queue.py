@@ -29,6 +29,7 @@ STALE_CLAIM = datetime.timedelta(minutes=10)  # a run older than this may have b
 # of the start of the user's last run asks for a run at its end, not at once. A flood of them costs
 # a run per window; one never waits longer; a quiet user's runs at once.
 PUSH_WINDOW = datetime.timedelta(seconds=2)
+WAIT_SLICE = 0.25  # seconds: a cron job waiting for a run coming due claims what came due meanwhile
 RUN_LOCK = 0x6763616C  # the advisory lock class of users' runs ("gcal"); the second key is the sync's id
 # What a transaction's queueing leaves for after its commit (its cursor's postcommit data).
 QUEUED, WAITING, NOTIFIED = (f"google_calendar_sync.{key}" for key in ("queued", "waiting", "notified"))
@@ -232,7 +233,7 @@ class RunQueue:
                 return
             if time.monotonic() + pause >= deadline:
                 break
-            self.sleep(pause)
+            self.sleep(min(pause, WAIT_SLICE))
         self.wake_crons()
 
     def _coming_due(self):
