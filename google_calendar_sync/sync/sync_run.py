@@ -43,6 +43,7 @@ class SyncRun:
         self.transaction = Transaction(self.env)
         self.started_at = fields.Datetime.now()
         self.log = None  # made by the first step that did something (see _progress)
+        self.series_left = False  # series whose next occurrences the run had no room for
 
     def execute(self, time_budget=None):
         """Run and record the outcome; the values written on the record ({} when not run)."""
@@ -92,7 +93,7 @@ class SyncRun:
             values.update(self._outcome(report))
             idle = self.log is None and not sync.last_error and self._idle(report)
             self._finish(values, None if idle else lambda log: log._record(report, self.calendar.cuts),
-                         again=report.timed_out)
+                         again=report.timed_out or bool(report.deferred) or self.series_left)
         return values
 
     @staticmethod
@@ -135,6 +136,8 @@ class SyncRun:
             report = Synchronizer(client, self.calendar, config, progress=self._progress).run()
             if report.complete:
                 PushChannel(sync).keep(client)
+                # The window moved on since the series were made: their next occurrences.
+                self.series_left = self.calendar.extend_series()
         finally:
             client.session.close()
         if isinstance(report.fatal, InvalidGrantError):

@@ -1,8 +1,9 @@
 """How far back and ahead events are synchronized: the administrator's choice, in days.
 
-A series counts whole: it is in the window when any of its occurrences is. A change of the
-window is applied by each user's next run, a full list of the new window that binds what both
-sides already have (nothing doubled) and leaves alone what falls outside (nothing deleted).
+A series counts whole: it is in the window when any of its occurrences is, and Odoo holds its
+occurrences inside the window (see calendar.recurrence). A change of the window is applied by
+each user's next run, a full list of the new window that binds what both sides already have
+(nothing doubled) and leaves alone what falls outside (nothing deleted).
 """
 
 import datetime
@@ -11,6 +12,9 @@ PARAM_PAST = "google_calendar_sync.past_days"
 PARAM_FUTURE = "google_calendar_sync.future_days"
 DEFAULT_PAST_DAYS = 365
 DEFAULT_FUTURE_DAYS = 730
+# How far a series' occurrences in Odoo may lag behind the window's end before a run brings in
+# the next ones: a day's worth at a time, not a write at every run.
+EXTENSION_STEP = datetime.timedelta(days=1)
 
 
 def sync_window(env):
