@@ -242,7 +242,7 @@ class OdooCalendar:
         due = fields.Datetime.now() + future - EXTENSION_STEP
         recurrences = self.store.rows(
             ("recurrence_id.google_recurrence", "!=", False),
-            "|", ("recurrence_id.google_shown_until", "=", False), ("recurrence_id.google_shown_until", "<", due),
+            "|", ("recurrence_id.google_shown_until", "=", False), ("recurrence_id.google_shown_until", "<=", due),
         ).recurrence_id
         if not recurrences:
             return False
