@@ -73,6 +73,12 @@ registry.category("web_tour.tours").add("google_calendar_sync_preferences_toggle
             content: "Saved, and told what it means",
             trigger: ".o_notification:contains(synchronization is paused)",
         },
+        {
+            // Saving reloads the web client: the tour ends once the calendar is drawn again, not
+            // while its requests are under way (the browser would be closed on them).
+            content: "The calendar, reloaded, is drawn",
+            trigger: ".o_calendar_widget .fc-view",
+        },
     ],
 });
 
