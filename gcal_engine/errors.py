@@ -194,6 +194,13 @@ class LocalWriteError(EngineError):
     code = "local_write"
 
 
+class DeferredError(LocalWriteError):
+    """The local calendar made as many records as one run may: the event waits for the next
+    run, which starts at once and goes on where this one stopped."""
+
+    code = "deferred"
+
+
 class MappingError(EngineError, ValueError):
     """A Google event the engine cannot represent; the run skips it and reports why.
 

@@ -35,6 +35,7 @@ from .actions import (
 )
 from .client import CalendarClient, Write, WriteResult
 from .errors import (
+    DeferredError,
     DeletedError,
     DuplicateIdError,
     EngineError,
@@ -111,6 +112,9 @@ class Executor:
                 self.local.unbind(action.replaces)
         bindings = []
         for action, created in zip(actions, self.local.create_many([a.remote for a in actions])):
+            if isinstance(created, DeferredError):
+                self.report.deferred += 1
+                continue
             if isinstance(created, LocalWriteError):
                 self._local_failure(None, action.remote, created)
                 continue
@@ -142,6 +146,8 @@ class Executor:
                 self.local.withdraw(action.binding.local_ref)
                 self.report.counts["withdrawn_local"] += 1
             self.local.unbind(action.binding)
+        except DeferredError:
+            self.report.deferred += 1
         except LocalWriteError as exc:
             if isinstance(action, UpdateLocal):
                 self._local_failure(action.local_ref, action.remote, exc)

@@ -31,6 +31,9 @@ from .model import (
 # The private extended property that links a Google event back to its local record. Its value
 # is "<namespace>:<local reference>": opaque, no database name, unchanged by a database rename.
 LINK_PROPERTY = "odooLink"
+MAX_REMINDERS = 5  # Google's own limits on an event's reminder overrides
+MAX_REMINDER_MINUTES = 40_320  # four weeks
+MAX_RECURRENCE = 50_000  # characters of an event's recurrence lines: thousands of RDATEs and EXDATEs
 
 
 def parse_time(value: Any, name: str) -> EventTime:
@@ -109,17 +112,25 @@ def _attendees(data: Mapping[str, Any]) -> tuple[Attendee, ...]:
 
 
 def _reminders(data: Mapping[str, Any]) -> Reminders:
+    """An event's reminders, within Google's own bounds: at most MAX_REMINDERS overrides, each
+    between 0 and MAX_REMINDER_MINUTES before the event (Google refuses any other)."""
     value = data.get("reminders") or {"useDefault": True}
     if not isinstance(value, Mapping):
         raise MappingError("bad_reminder", "reminders", "reminders is not an object")
+    items = value.get("overrides") or []
+    if not isinstance(items, list) or len(items) > MAX_REMINDERS:
+        raise MappingError("bad_reminder", "reminders", f"more than {MAX_REMINDERS} reminders")
     overrides = []
-    for item in value.get("overrides") or ():
+    for item in items:
         if not isinstance(item, Mapping) or item.get("method") not in ("email", "popup"):
             raise MappingError("bad_reminder", "reminders", "a reminder has no valid method")
         try:
-            overrides.append(Reminder(item["method"], int(item.get("minutes", 0))))
+            minutes = int(item.get("minutes", 0))
         except (TypeError, ValueError) as exc:
             raise MappingError("bad_reminder", "reminders", "a reminder has invalid minutes") from exc
+        if not 0 <= minutes <= MAX_REMINDER_MINUTES:
+            raise MappingError("bad_reminder", "reminders", "a reminder is out of Google's range")
+        overrides.append(Reminder(item["method"], minutes))
     return Reminders(use_default=bool(value.get("useDefault", False)), overrides=tuple(overrides))
 
 
@@ -170,11 +181,19 @@ def from_google(data: Any) -> Event:
     lines = data.get("recurrence") or []
     if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
         raise MappingError("bad_recurrence", "recurrence", "recurrence is not a list of lines")
+    if sum(len(line) for line in lines) > MAX_RECURRENCE:
+        raise MappingError("long_recurrence", "recurrence", f"the recurrence is over {MAX_RECURRENCE} characters")
     if lines:
         try:
             recurrence.build_ruleset(lines, recurrence.series_start(data["start"])[0])
+            within_a_day = recurrence.repeats_within_a_day(lines)
         except RecurrenceError as exc:
             raise MappingError("bad_recurrence", "recurrence", f"the recurrence cannot be read: {exc}") from exc
+        if within_a_day:
+            # A calendar's series repeats daily at most (Google Calendar's own editor makes no
+            # other): one every minute would be thousands of events a day, for a rule no local
+            # calendar can show. It stays on Google, and the run says why.
+            raise MappingError("repeats_within_a_day", "recurrence", "the series repeats more than once a day")
     organizer = data.get("organizer")
     visibility = data.get("visibility") or "default"
     transparency = data.get("transparency") or "opaque"

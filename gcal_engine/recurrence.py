@@ -4,14 +4,22 @@ Google stores a series as RFC 5545 lines (RRULE, EXRULE, RDATE, EXDATE) without 
 first occurrence is the event's ``start``. Timed series are expanded in ``start.timeZone`` so
 wall-clock times survive DST changes; all-day series are expanded on naive dates. The lines
 themselves are never rewritten here: callers keep them verbatim and only ask for occurrences.
+
+Any line can come from anyone who invites the user, so an expansion's work is bounded, whatever
+the rule: it walks at most WALK_LIMIT occurrences, and no further than REACH years past the
+series' start. python-dateutil looks for a rule's next occurrence until year 9999, which for a
+rule that never matches (every second of February 30th) is seconds of work: each walk runs in a
+calendar moved by whole 400-year cycles (the Gregorian calendar repeats itself every 400 years:
+the same weekdays, leap days and week numbers, so the same occurrences), placed so that its year
+9999 comes less than 400 years after the walk's end.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil import rrule
@@ -23,8 +31,14 @@ UTC = dt.timezone.utc
 _PROPERTY = re.compile(r"^(?P<name>[A-Za-z-]+)(?P<params>(;[^:]*)?):(?P<value>.+)$", re.S)
 _UNTIL = re.compile(r"UNTIL=(?P<value>[0-9]{8}(T[0-9]{6}Z?)?)", re.I)
 _X_PART = re.compile(r"(^|;)X-[^;]*", re.I)
-# Occurrences last_occurrence walks before it settles for the bounds a series states.
-WALK_LIMIT = 10_000
+_FREQ = re.compile(r"(^|;)FREQ=(?P<value>[A-Z]+)", re.I)
+_BY_TIME = re.compile(r"(^|;)BY(HOUR|MINUTE|SECOND)=(?P<value>[^;]*)", re.I)
+WALK_LIMIT = 20_000  # occurrences one expansion walks, at most (those before the part asked for included)
+REACH = 200  # years past a series' start that an expansion looks, at most
+CYCLE = 400  # years after which the Gregorian calendar repeats itself
+SUB_DAILY = ("HOURLY", "MINUTELY", "SECONDLY")
+# What decides the days of a rule that walks day by day (or finer) without BYSETPOS.
+_DAY_PARTS = ("BYMONTH", "BYMONTHDAY", "BYYEARDAY", "BYWEEKNO", "BYDAY", "WKST")
 
 
 def zone(name: str) -> ZoneInfo:
@@ -97,29 +111,70 @@ def _properties(lines: Sequence[str]) -> Iterator[tuple[str, dict[str, str], str
 
 
 def build_ruleset(lines: Sequence[str], dtstart: dt.datetime) -> rrule.rruleset:
-    """A dateutil rruleset for Google's recurrence lines, starting at ``dtstart``."""
+    """A dateutil rruleset for Google's recurrence lines, starting at ``dtstart``: the lines
+    read, not walked (an expansion walks within bounds: see _Walk)."""
+    return _ruleset(lines, dtstart, 0, lambda rule: rule)
+
+
+def _ruleset(lines: Sequence[str], dtstart: dt.datetime, years: int,
+             wrap: Callable[[rrule.rrule], Iterable[dt.datetime]]) -> rrule.rruleset:
+    """The rruleset ``years`` ahead on the wall clock (dates past year 9999 left out; the start
+    fits: see _Walk), each rule as ``wrap`` makes it."""
+    first = _moved(dtstart, years)
+    assert first is not None  # a walk moves its start no further than year 9999
     ruleset = rrule.rruleset()
     has_rule = False
     for name, params, value in _properties(lines):
         if name in ("RRULE", "EXRULE"):
-            rule = _rule(value, dtstart)
+            # A ruleset only iterates its rules: whatever ``wrap`` makes of one serves.
+            rule = cast(rrule.rrule, wrap(_rule(value, dtstart, first, years)))
             if name == "RRULE":
-                ruleset.rrule(rule)
                 has_rule = True
+                if not _no_day_matches(value):
+                    ruleset.rrule(rule)
             else:
                 ruleset.exrule(rule)
         elif name in ("RDATE", "EXDATE"):
             moments = [_moment(part, params, dtstart) for part in value.split(",") if part]
             for moment in moments:
-                (ruleset.rdate if name == "RDATE" else ruleset.exdate)(moment)
+                moved = _moved(moment, years)
+                if moved is not None:
+                    (ruleset.rdate if name == "RDATE" else ruleset.exdate)(moved)
             has_rule = has_rule or name == "RDATE"
         else:
             raise RecurrenceError(f"Unsupported recurrence property {name!r}.")
     if not has_rule:
         raise RecurrenceError("A recurrence needs at least one RRULE or RDATE line.")
     # RFC 5545: the start is the first instance even where the rule would not produce it.
-    ruleset.rdate(dtstart)
+    ruleset.rdate(first)
     return ruleset
+
+
+def _no_day_matches(value: str) -> bool:
+    """Whether a rule that walks day by day, or finer, can match no day at all (February 30th,
+    week 1 in July): dateutil would walk every day of 400 years to find that out. The days such
+    a rule may match are those its BY parts let through, which a yearly rule made of the same
+    parts lists a year at a time: found in one 400-year cycle, or never."""
+    parts = dict(part.split("=", 1) for part in _X_PART.sub("", value).upper().split(";") if "=" in part)
+    if parts.get("FREQ") not in ("WEEKLY", "DAILY", *SUB_DAILY) or "BYSETPOS" in parts:
+        return False
+    if not {"BYMONTHDAY", "BYYEARDAY", "BYWEEKNO"} & set(parts) or re.search(r"[0-9]", parts.get("BYDAY", "")):
+        return False  # no part that can rule out every day (an ordinal BYDAY is not a plain filter)
+    probe = ";".join(["FREQ=YEARLY", *(f"{key}={parts[key]}" for key in _DAY_PARTS if key in parts)])
+    try:
+        days = rrule.rrulestr(probe, dtstart=dt.datetime(dt.MAXYEAR + 1 - CYCLE, 1, 1))
+    except (ValueError, TypeError, KeyError, IndexError):
+        return False  # the rule itself says what is wrong with it
+    return next(iter(days), None) is None
+
+
+def _moved(moment: dt.datetime, years: int) -> dt.datetime | None:
+    """``moment`` ``years`` later on the wall clock (whole 400-year cycles: February 29th stays a
+    day), or None past year 9999."""
+    try:
+        return moment.replace(year=moment.year + years) if years else moment
+    except ValueError:
+        return None
 
 
 def _params(text: str | None) -> dict[str, str]:
@@ -149,16 +204,31 @@ def _until(value: str, dtstart: dt.datetime) -> dt.datetime:
         raise RecurrenceError(f"Invalid UNTIL {value!r}.") from exc
 
 
-def _rule(value: str, dtstart: dt.datetime) -> rrule.rrule:
+def _rule(value: str, dtstart: dt.datetime, first: dt.datetime, years: int) -> rrule.rrule:
+    """One RRULE or EXRULE of a series that starts at ``dtstart``, walked ``years`` ahead on
+    the wall clock from ``first`` (its UNTIL moved as much)."""
     value = _X_PART.sub("", value).strip(";")
 
     def fix_until(match: re.Match[str]) -> str:
         until = _until(match["value"], dtstart)
-        return "UNTIL=" + until.strftime("%Y%m%dT%H%M%SZ" if until.tzinfo is not None else "%Y%m%dT%H%M%S")
+        if until.tzinfo is None:
+            return "UNTIL=" + (_moved(until, years) or dt.datetime.max).strftime("%Y%m%dT%H%M%S")
+        # Moved on the series' wall clock, where its occurrences are found.
+        local = _moved(until.astimezone(dtstart.tzinfo), years)
+        try:
+            moved = dt.datetime.max.replace(tzinfo=UTC) if local is None else local.astimezone(UTC)
+        except OverflowError:
+            moved = dt.datetime.max.replace(tzinfo=UTC)
+        return "UNTIL=" + moved.strftime("%Y%m%dT%H%M%SZ")
 
     value = _UNTIL.sub(fix_until, value)
+    frequency = _FREQ.search(value)
+    if frequency and frequency["value"].upper() in SUB_DAILY and re.search(r"(^|;)BYSETPOS=", value, re.I):
+        # Each hour, minute or second would be a set of one: python-dateutil would walk them
+        # all, for ever, to find a second one. Google Calendar's own editor makes none.
+        raise RecurrenceError(f"BYSETPOS with a frequency finer than daily is not supported: {value!r}.")
     try:
-        rule = rrule.rrulestr(value, dtstart=dtstart)
+        rule = rrule.rrulestr(value, dtstart=first)
     except (ValueError, TypeError, KeyError, IndexError) as exc:
         raise RecurrenceError(f"Invalid recurrence rule {value!r}: {exc}") from exc
     if not isinstance(rule, rrule.rrule):
@@ -191,6 +261,60 @@ def _moment(text: str, params: Mapping[str, str], dtstart: dt.datetime) -> dt.da
     return moment.astimezone(dtstart.tzinfo)
 
 
+class _Counted:
+    """A rule's candidates, WALK_LIMIT at most: those a ruleset excludes (EXRULE, EXDATE) are
+    walked too, and an EXRULE is walked beside its rule."""
+
+    def __init__(self, rule: rrule.rrule) -> None:
+        self.rule = rule
+        self.cut = False
+
+    def __iter__(self) -> Iterator[dt.datetime]:
+        for walked, moment in enumerate(self.rule):
+            if walked == WALK_LIMIT:
+                self.cut = True
+                return
+            yield moment
+
+
+class _Walk:
+    """The occurrences of a series from its start, in order, before ``horizon``. ``cut`` says,
+    once walked, whether the series went on past the horizon or past what a walk takes:
+    WALK_LIMIT occurrences, and as many candidates of each rule.
+
+    The walk runs ``cycles`` 400-year cycles ahead, so that python-dateutil, which gives up on a
+    rule at the end of year 9999, gives up less than 400 years after the horizon.
+    """
+
+    def __init__(self, lines: Sequence[str], dtstart: dt.datetime, horizon: dt.datetime) -> None:
+        self.lines, self.dtstart, self.horizon = lines, dtstart, horizon
+        end = max(horizon, dtstart)
+        local = end if end.tzinfo is None else end.astimezone(dtstart.tzinfo)
+        self.cycles = (dt.MAXYEAR - local.year) // CYCLE
+        self.cut = False
+
+    def __iter__(self) -> Iterator[dt.datetime]:
+        years = CYCLE * self.cycles
+        rules: list[_Counted] = []
+
+        def counted(rule: rrule.rrule) -> _Counted:
+            rules.append(_Counted(rule))
+            return rules[-1]
+
+        for walked, moved in enumerate(_ruleset(self.lines, self.dtstart, years, counted)):
+            moment = _moved(moved, -years)
+            if walked == WALK_LIMIT or moment is None or moment >= self.horizon:
+                self.cut = True
+                return
+            yield moment
+        self.cut = any(rule.cut for rule in rules)
+
+
+def _reach(dtstart: dt.datetime) -> dt.datetime:
+    """How far an expansion of a series that starts at ``dtstart`` looks, at most."""
+    return _moved(dtstart, REACH) or dt.datetime(dt.MAXYEAR, 1, 1, tzinfo=dtstart.tzinfo)
+
+
 def occurrences(
     lines: Sequence[str],
     start: Mapping[str, Any],
@@ -199,19 +323,17 @@ def occurrences(
     before: dt.datetime | None = None,
     limit: int | None = None,
 ) -> Iterator[dt.datetime]:
-    """Occurrence starts of a series, in order.
+    """Occurrence starts of a series, in order, within the bounds of a walk (see _Walk).
 
     ``after``/``before`` bound the starts (inclusive/exclusive) and are compared in UTC for
-    timed series and as naive datetimes for all-day ones. An endless rule needs a bound.
+    timed series and as naive datetimes for all-day ones.
     """
     dtstart, all_day = series_start(start)
-    ruleset = build_ruleset(lines, dtstart)
     low = _comparable(after, all_day)
     high = _comparable(before, all_day)
+    horizon = _reach(dtstart) if high is None else min(high, _reach(dtstart))
     count = 0
-    for moment in ruleset:
-        if high is not None and moment >= high:
-            return
+    for moment in _Walk(lines, dtstart, horizon):
         if low is not None and moment < low:
             continue
         yield moment
@@ -239,21 +361,43 @@ def is_endless(lines: Sequence[str]) -> bool:
     return False
 
 
+def repeats_within_a_day(lines: Sequence[str]) -> bool:
+    """Whether some RRULE repeats more than once a day: every hour, minute or second, or at
+    several times of a day (BYHOUR, BYMINUTE, BYSECOND with more than one value between them)."""
+    for name, _params, value in _properties(lines):
+        if name != "RRULE":
+            continue
+        frequency = _FREQ.search(value)
+        if frequency and frequency["value"].upper() in SUB_DAILY:
+            return True
+        times = 1
+        for part in _BY_TIME.finditer(value):
+            times *= len([item for item in part["value"].split(",") if item.strip()]) or 1
+        if times > 1:
+            return True
+    return False
+
+
 def last_occurrence(lines: Sequence[str], start: Mapping[str, Any]) -> dt.datetime | None:
     """The last occurrence start, or None when the series never ends.
 
-    Walking a series costs its length, so one of more than WALK_LIMIT occurrences (every second
-    until 2099, a COUNT of millions) is not walked to its end: it ends at its latest UNTIL or
-    RDATE, or never when a COUNT keeps it going, as no sync window sees that far.
+    Walking a series costs its length, so one that goes on past a walk (more than WALK_LIMIT
+    occurrences: every second until 2099, a COUNT of millions; or beyond REACH years) is not
+    walked to its end: it ends at its latest UNTIL or RDATE, or never when a COUNT keeps it
+    going, as no sync window sees that far.
     """
     if is_endless(lines):
         return None
     dtstart, _ = series_start(start)
+    latest = _latest_bound(lines, dtstart)
+    horizon = _reach(dtstart)
+    if latest is not None and latest < horizon:
+        horizon = latest + dt.timedelta(seconds=1)
+    walk = _Walk(lines, dtstart, horizon)
     last = None
-    for walked, last in enumerate(build_ruleset(lines, dtstart)):
-        if walked == WALK_LIMIT:
-            return _latest_bound(lines, dtstart)
-    return last
+    for last in walk:
+        pass
+    return latest if walk.cut else last
 
 
 def _latest_bound(lines: Sequence[str], dtstart: dt.datetime) -> dt.datetime | None:

@@ -67,6 +67,7 @@ class RunReport:
     resynced: bool = False
     complete: bool = False
     timed_out: bool = False  # the time budget ran out between two steps; the next run goes on
+    deferred: int = 0  # events the local side left for the next run, having made as many records as a run may
     fatal: EngineError | None = None  # needs a person (reconnect, wait for the quota, confirm deletions)
     error: EngineError | None = None  # the run failed as a whole; the next run retries
 
@@ -90,5 +91,7 @@ class RunReport:
 
     @property
     def stopped(self) -> bool:
-        """The run ended before it was complete: out of time, or stopped by ``fatal`` or ``error``."""
-        return not self.complete and (self.timed_out or self.fatal is not None or self.error is not None)
+        """The run ended before it was complete: out of time, out of room for local records, or
+        stopped by ``fatal`` or ``error``."""
+        return not self.complete and (self.timed_out or bool(self.deferred) or self.fatal is not None
+                                      or self.error is not None)

@@ -48,8 +48,9 @@ class SyncConfig:
     created_after: dt.datetime | None = None
 
 
-class _OutOfTime(Exception):
-    pass
+class _Stop(Exception):
+    """The run stops between two steps: its time budget ran out, or the local side left events
+    for the next run (it made as many records as a run may). The next run goes on."""
 
 
 class Synchronizer:
@@ -75,8 +76,7 @@ class Synchronizer:
         deadline = None if self.config.time_budget is None else self.monotonic() + self.config.time_budget
         try:
             _Run(self, report, deadline).go()
-        except _OutOfTime:
-            report.timed_out = True
+        except _Stop:
             self.local.commit()
         except EngineError as exc:
             if exc.ends_run:
@@ -161,7 +161,7 @@ class _Run:
         self._execute(planner.plan([Item(c.binding, None, c) for c in leftovers], self.ctx))
         self.executor.flush()
         self.deletions += self.executor.held
-        self._check_time()
+        self._between_steps()
 
         guard = planner.mass_deletion(
             self.deletions, self.local.binding_count(), config.mass_deletion_share, config.mass_deletion_minimum,
@@ -206,7 +206,7 @@ class _Run:
             seen.update(google_id_of(e) for e in events)
             self._process(events)
             next_token = page.next_sync_token
-            self._check_time()
+            self._between_steps()
         return next_token, seen
 
     def _read(self, items: Iterable[Any]) -> list[Event]:
@@ -335,9 +335,13 @@ class _Run:
         if self.progress is not None:
             self.progress(self.report)
 
-    def _check_time(self) -> None:
+    def _between_steps(self) -> None:
+        """Between two steps: stop when events wait for the next run, or the time is up."""
+        if self.report.deferred:
+            raise _Stop()
         if self.deadline is not None and self.monotonic() > self.deadline:
-            raise _OutOfTime()
+            self.report.timed_out = True
+            raise _Stop()
 
 
 def _inside(starts_at: dt.datetime | None, ends_at: dt.datetime | None, window: tuple[dt.datetime, dt.datetime]) -> bool:

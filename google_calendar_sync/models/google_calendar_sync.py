@@ -82,6 +82,9 @@ class GoogleCalendarSync(models.Model):
     allow_deletions = fields.Boolean(readonly=True, help="Confirmed: the next complete run makes the held deletions.")
     sync_since = fields.Datetime(
         readonly=True, help="After a reset to \"only new events\": Google events created before stay out.")
+    series_due_at = fields.Datetime(
+        readonly=True, copy=False,
+        help="When the Google series next get the occurrences that entered the window (empty: at the next run).")
     new_after_event_id = fields.Integer(
         readonly=True, help="After a reset to \"only new events\": Odoo events up to this id stay out.")
     new_after_series_id = fields.Integer(

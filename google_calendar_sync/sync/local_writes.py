@@ -3,10 +3,14 @@ updates (a single event that became a series, or back), deletions, archives, ans
 
 Every write carries the ``google_calendar_sync`` context key (the caller's environment), so it is
 never taken for a person's edit, and runs under a savepoint: what Odoo refuses is reported for
-that one event (a ``LocalWriteError`` with Odoo's own words) and the run goes on.
+that one event (a ``LocalWriteError`` with Odoo's own words) and the run goes on. What the writes
+make is taken from the run's ``bounds.Budget``: once it is spent, the events left wait for the
+next run (``DeferredError``).
 """
 
-from gcal_engine.errors import LocalWriteError, RecurrenceError
+import dataclasses
+
+from gcal_engine.errors import DeferredError, LocalWriteError, RecurrenceError
 
 from odoo.exceptions import UserError, ValidationError
 
@@ -19,10 +23,13 @@ REFUSALS = (UserError, ValidationError, ValueError, RecurrenceError)
 
 
 class LocalWrites:
-    def __init__(self, env, user, store, reads, partners, default_reminders=(), cuts=None):
+    def __init__(self, env, user, store, reads, partners, default_reminders=(), cuts=None, budget=None):
         """``default_reminders``: the Google calendar's, for its events that use them; ``cuts``
-        collects (local reference, event, bounds.Cut) of the Google events not kept whole."""
+        collects (local reference, event, bounds.Cut) of the Google events not kept whole;
+        ``budget``: the records the run may still make."""
         self.env = env
+        self.budget = budget or bounds.Budget()
+        self._stopped = {}  # local reference of a series too large to hold -> where its occurrences stop
         self.default_reminders = tuple(default_reminders)
         self.user = user
         self.store = store
@@ -37,12 +44,35 @@ class LocalWrites:
         return mapping.record_values(event, alarms, self.default_reminders)
 
     def create_many(self, events):
+        """In bulk, as many at a time as the run's budget has room for (one at least, while
+        any is left); the others wait for the next run."""
         cut = [bounds.bounded(event) for event in events]
-        results = self._create_many([event for event, _ in cut])
-        for (event, what), result in zip(cut, results):
-            if what and isinstance(result, tuple):
-                self.cuts.append((result[0], event, what))
-        return results
+        results = []
+        while len(results) < len(cut) and not self.budget.spent:
+            chunk = cut[len(results):len(results) + 1]
+            cost = bounds.cost(chunk[0][0])
+            for event, what in cut[len(results) + 1:]:
+                if cost + bounds.cost(event) > self.budget.left:
+                    break
+                chunk.append((event, what))
+                cost += bounds.cost(event)
+            self.budget.take(cost)
+            created = self._create_many([event for event, _ in chunk])
+            for (event, what), result in zip(chunk, created):
+                if isinstance(result, tuple):
+                    self._note(result[0], event, what)
+            results += created
+        waiting = DeferredError("The run made as many records as it may; the next run goes on.")
+        return results + [waiting] * (len(cut) - len(results))
+
+    def _note(self, local_ref, event, what):
+        """Keep, for the log, what Odoo left out of ``event``: ``what`` (a bounds.Cut, or None),
+        and the occurrences of a series too large to hold."""
+        until = self._stopped.pop(local_ref, None)
+        if until is not None:
+            what = dataclasses.replace(what or bounds.Cut(), occurrences_until=until)
+        if what:
+            self.cuts.append((local_ref, event, what))
 
     def _create_many(self, events):
         alarms = self.alarms.ids_for(events, self.default_reminders)
@@ -68,8 +98,9 @@ class LocalWrites:
             with self.env.cr.savepoint():
                 records = self.Event.create(values)
                 if events[0].is_series:
-                    return {id(event): self._series_result(recurrence, event, guests) for event, recurrence
-                            in zip(events, self.Recurrence._google_create(records, events))}
+                    recurrences, stopped = self.Recurrence._google_create(records, events, self.budget)
+                    return {id(event): self._series_result(recurrence, event, guests, stopped)
+                            for event, recurrence in zip(events, recurrences)}
         except REFUSALS as error:
             if len(events) == 1:
                 return {id(events[0]): LocalWriteError(_explain(error))}
@@ -89,12 +120,17 @@ class LocalWrites:
     def _to_series(self, base, event, guests):
         """``base`` made the first occurrence of Google's series ``event``: every occurrence with
         the guests and their answers."""
-        return self._series_result(self.Recurrence._google_create(base, [event]), event, guests)
+        recurrences, stopped = self.Recurrence._google_create(base, [event], self.budget)
+        return self._series_result(recurrences, event, guests, stopped)
 
-    def _series_result(self, recurrence, event, guests):
-        """Every occurrence of a new series with the guests and their answers."""
+    def _series_result(self, recurrence, event, guests, stopped):
+        """Every occurrence of a new series with the guests and their answers; ``stopped``:
+        where the occurrences of the series too large to hold stop, by recurrence id."""
         mapping.set_guests(recurrence.calendar_event_ids, event, guests)
-        return str(LocalRef.series(recurrence.id)), self.reads.series(recurrence)
+        ref = str(LocalRef.series(recurrence.id))
+        if recurrence.id in stopped:
+            self._stopped[ref] = stopped[recurrence.id]
+        return ref, self.reads.series(recurrence)
 
     def _to_single(self, recurrence, event, alarms, guests):
         """Google's series became one event: the base event stays (its id, guests and answers), the
@@ -141,11 +177,21 @@ class LocalWrites:
         return str(LocalRef.event(occurrence.id)), self.reads.occurrence(occurrence, event.original_start)
 
     def update(self, local_ref, event):
+        """Google's version written over the local event, once the run's budget allows (what
+        it makes is taken: new occurrences, guests, contacts)."""
+        if self.budget.spent:
+            raise DeferredError("The run made as many records as it may; the next run goes on.")
         event, what = bounds.bounded(event)
+        size, contacts = self._size(local_ref), self.partners.made
         local_ref, stored = self._update(local_ref, event)
-        if what:
-            self.cuts.append((local_ref, event, what))
+        self.budget.take(max(0, self._size(local_ref) - size) + self.partners.made - contacts)
+        self._note(local_ref, event, what)
         return local_ref, stored
+
+    def _size(self, local_ref):
+        """The records a local reference stands for: its events and their attendance records."""
+        events = self._events_of(local_ref)
+        return len(events) + len(events.attendee_ids)
 
     def _update(self, local_ref, event):
         alarms = self.alarms.ids_for([event], self.default_reminders)

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from gcal_engine.mapping import MAX_REMINDERS
 from gcal_engine.model import Attendee, Event, EventTime, Person, Reminder, Reminders
 
 UTC = dt.timezone.utc
@@ -25,7 +26,6 @@ MANAGED_FIELDS = frozenset({
 })
 PRIVACY_TO_VISIBILITY = {"public": "public", "private": "private", "confidential": "confidential"}
 VISIBILITY_TO_PRIVACY = {"default": False, "public": "public", "private": "private", "confidential": "confidential"}
-MAX_REMINDERS = 5  # Google refuses more
 # A video call that is not Google Meet reaches Google's guests as the description's last line.
 VIDEO_LINE = '<p>Video call: <a href="{url}">{url}</a></p>'
 _VIDEO_LINE = re.compile(r'\s*<p>[^<>]*: <a href="(https?://[^"]+)">([^<]*)</a></p>\s*$')
@@ -232,6 +232,16 @@ def set_guests(records, event, guests):
     stale = records.filtered(lambda record: set(record.partner_ids.ids) != set(answers))
     if stale:
         stale.write({"partner_ids": [(6, 0, list(answers))]})
+    for answer in set(answers.values()):
+        records.attendee_ids.filtered(
+            lambda attendee, a=answer: answers.get(attendee.partner_id.id) == a and attendee.state != a
+        ).write({"state": answer})
+
+
+def copy_answers(source, records):
+    """Give the guests of ``records`` (new occurrences of a series) the answers they gave to
+    ``source`` (the series' first occurrence), one write per answer for them all."""
+    answers = {attendee.partner_id.id: attendee.state for attendee in source.attendee_ids}
     for answer in set(answers.values()):
         records.attendee_ids.filtered(
             lambda attendee, a=answer: answers.get(attendee.partner_id.id) == a and attendee.state != a

@@ -21,11 +21,13 @@ from gcal_engine.errors import (
     TransientError,
     UnauthorizedError,
 )
+from gcal_engine.mapping import MAX_RECURRENCE
 from gcal_engine.report import ConflictKind
 
 from odoo import fields
 from odoo.tools import format_datetime
 
+from . import bounds
 from .bounds import MAX_GUESTS, MAX_TEXT
 
 QUOTA_ZONE = ZoneInfo("America/Los_Angeles")  # Google's daily quotas reset at midnight Pacific time
@@ -41,6 +43,9 @@ def problem(env, error):
             count=error.deletions, total=error.total, side=side(env, error.side))
     if isinstance(error, OAuthError | UnauthorizedError):
         return " ".join(env["google.account"]._explain(error))
+    if isinstance(error, MappingError) and error.code == "repeats_within_a_day":
+        return env._("This series repeats more than once a day, which Odoo's calendar cannot show: it stays on "
+                     "Google Calendar only.")
     if isinstance(error, MappingError):
         return env._("Google sent an event Odoo cannot read (%(why)s); it was skipped.", why=_unreadable(env, error))
     if isinstance(error, QuotaExceededError):
@@ -70,6 +75,12 @@ def cut(env, what):
     for name in what.fields:
         parts.append(env._("its %(field)s was shortened to %(limit)s characters",
                            field=names[name], limit=MAX_TEXT[name]))
+    if what.occurrences_until:
+        date, limit = format_datetime(env, what.occurrences_until, dt_format="short"), _number(bounds.SERIES_RECORDS)
+        parts.append(env._(
+            "its occurrences from %(date)s on were left out, as a series keeps at most %(limit)s records in "
+            "Odoo (occurrences and their guests); more come in as earlier ones leave the synchronized window",
+            date=date, limit=limit))
     return env._("Kept in Odoo without all of it: %(what)s. Google keeps the whole event; an edit made "
                  "in Odoo would send Odoo's shorter version.", what="; ".join(parts))
 
@@ -100,6 +111,10 @@ def stop(env, report):
     """Why a run ended before it was complete, or False."""
     if report.timed_out:
         return env._("The time budget of this run ran out; the next run goes on.")
+    if report.deferred:
+        limit = _number(bounds.RUN_RECORDS)
+        return env._("This run made as many records in Odoo as a run may (%(limit)s: events, their guests, "
+                     "contacts); the next run goes on at once.", limit=limit)
     if report.fatal is not None:
         return problem(env, report.fatal)
     if report.error is not None:
@@ -163,6 +178,11 @@ def side(env, name):
     return env._("Odoo") if name == "local" else env._("Google Calendar")
 
 
+def _number(value):
+    """A count as the log writes it: 50,000."""
+    return f"{value:,}"
+
+
 def _where(error):
     return f"{error.status} {error.reason}" if error.reason else str(error.status or "network")
 
@@ -175,6 +195,7 @@ def _unreadable(env, error):
         "mixed_times": env._("its start and end are not both dates or both times"),
         "ends_before_start": env._("it ends before it starts"),
         "bad_recurrence": env._("its recurrence cannot be read"),
+        "long_recurrence": env._("its recurrence is over %(limit)s characters", limit=_number(MAX_RECURRENCE)),
         "bad_attendee": env._("a guest has no e-mail address"),
         "bad_text": env._("its %(field)s is not text", field=error.field),
         "bad_reminder": env._("a reminder is not valid"),

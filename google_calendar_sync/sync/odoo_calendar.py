@@ -14,7 +14,9 @@ import json
 from gcal_engine import local as engine
 from gcal_engine.merge import Access
 
-from . import mapping, odoo_markers
+from odoo import fields
+
+from . import bounds, mapping, odoo_markers
 from .attendance import Attendance
 from .binding_store import BindingStore
 from .event_matcher import EventMatcher
@@ -22,6 +24,7 @@ from .local_events import LocalEvents
 from .local_ref import LocalRef
 from .local_writes import LocalWrites
 from .partners import Partners
+from .sync_window import EXTENSION_STEP, sync_window
 from .transaction import Transaction
 
 UTC = dt.timezone.utc
@@ -55,6 +58,7 @@ class OdooCalendar:
         self.store = BindingStore(self.sync, self.env)
         self.transaction = Transaction(self.env)
         self.cuts = []  # (local reference, event, bounds.Cut): the Google events not kept whole
+        self.budget = bounds.Budget()  # the records this run may still make from Google
         self._written = False  # since the last commit: an idle run commits nothing, re-reads nothing
         self._default_reminders = default_reminders
 
@@ -86,7 +90,8 @@ class OdooCalendar:
     @functools.cached_property
     def writes(self):
         partners = Partners(self.env, self.user, self.people)
-        return LocalWrites(self.env, self.user, self.store, self.reads, partners, self._default_reminders, self.cuts)
+        return LocalWrites(self.env, self.user, self.store, self.reads, partners, self._default_reminders, self.cuts,
+                           self.budget)
 
     # -- state -------------------------------------------------------------------------------
 
@@ -262,3 +267,22 @@ class OdooCalendar:
     def withdraw(self, local_ref):
         self._written = True
         self.writes.withdraw(local_ref)
+
+    # -- the window moving on ---------------------------------------------------------------
+
+    def extend_series(self):
+        """Bring in the occurrences of this user's Google series that entered the window since
+        they were made (a day's worth at least), as far as the run has room for, and commit;
+        whether some are left for the next run."""
+        _past, future = sync_window(self.env)
+        due = fields.Datetime.now() + future - EXTENSION_STEP
+        recurrences = self.store.rows(
+            ("recurrence_id.google_recurrence", "!=", False),
+            "|", ("recurrence_id.google_shown_until", "=", False), ("recurrence_id.google_shown_until", "<=", due),
+        ).recurrence_id
+        if not recurrences:
+            return False
+        self._written = True
+        waiting = recurrences._google_extend(self.budget)
+        self.commit()
+        return bool(waiting)

@@ -17,6 +17,7 @@ class Partners:
         self.user = user
         self.people = people
         self._odoo_addresses = None
+        self.made = 0  # contacts created, which the run's budget counts
 
     def odoo_addresses(self):
         """This database's own mail addresses, read once."""
@@ -53,6 +54,7 @@ class Partners:
         names = {e.organizer.email.lower(): e.organizer.name for e in events if e.organizer is not None}
         names.update({a.email.lower(): a.name for event in events for a in event.attendees if a.name})
         created = Partner.create([{"name": names.get(email) or email, "email": email} for email in missing])
+        self.made += len(created)
         partners.update(zip(missing, created.ids))
         return mapping.Guests(partners, people.own_partner)
 

@@ -26,7 +26,7 @@ from .google_client import calendar_client, primary_email
 from .odoo_calendar import OdooCalendar
 from .push_channel import PushChannel
 from .run_queue import RunQueue
-from .sync_window import sync_window
+from .sync_window import EXTENSION_STEP, sync_window
 from .transaction import Transaction
 
 _logger = logging.getLogger(__name__)
@@ -44,6 +44,8 @@ class SyncRun:
         self.transaction = Transaction(self.env)
         self.started_at = fields.Datetime.now()
         self.log = None  # made by the first step that did something (see _progress)
+        self.series_left = False  # series whose next occurrences the run had no room for
+        self.series_due_at = None  # when the series are next due, once they were brought up to date
 
     def execute(self, time_budget=None):
         """Run and record the outcome; the values written on the record ({} when not run)."""
@@ -97,9 +99,12 @@ class SyncRun:
             self._finish(values, lambda log: log._failed(message))
         else:
             values.update(self._outcome(report))
+            if self.series_due_at is not None:
+                values["series_due_at"] = self.series_due_at
             idle = self.log is None and not sync.last_error and self._idle(report)
             self._finish(values, None if idle else lambda log: log._record(report, self.calendar.cuts),
-                         again=report.timed_out, shown=report.changed_local)
+                         again=report.timed_out or bool(report.deferred) or self.series_left,
+                         shown=report.changed_local)
         return values
 
     @staticmethod
@@ -142,9 +147,21 @@ class SyncRun:
             report = Synchronizer(client, self.calendar, config, progress=self._progress).run()
             if report.complete:
                 PushChannel(sync).keep(client)
+                self._extend_series(report)
         finally:
             client.session.close()
         return report
+
+    def _extend_series(self, report):
+        """The window moved on since the series were made: their next occurrences, once a day, or
+        at once after a run that made series or had no room for all of them. An idle run the
+        rest of the day asks nothing of the database for it (it reads the record it has)."""
+        now = fields.Datetime.now()
+        made = report.counts["created_local"] or report.counts["updated_local"]
+        if not made and self.sync.series_due_at and self.sync.series_due_at > now:
+            return
+        self.series_left = self.calendar.extend_series()
+        self.series_due_at = now if self.series_left else now + EXTENSION_STEP
 
     def _default_reminders(self, client):
         """The Google calendar's default reminders, asked of Google once a week (one request)."""

@@ -1,9 +1,10 @@
 """How far back and ahead events are synchronized: the administrator's choice, in days.
 
-A series counts whole: it is in the window when any of its occurrences is. A wider window is
-applied by each user's next run, which lists the spans it grew by beside its usual changes (the
-sync token goes on): what lies there is matched, taken and sent as in a first synchronization,
-nothing doubled. A narrower one asks nothing: what falls outside stays on both sides, untouched.
+A series counts whole: it is in the window when any of its occurrences is, and Odoo holds its
+occurrences inside the window (see calendar.recurrence). A wider window is applied by each
+user's next run, which lists the spans it grew by beside its usual changes (the sync token goes
+on): what lies there is matched, taken and sent as in a first synchronization, nothing doubled.
+A narrower one asks nothing: what falls outside stays on both sides, untouched.
 """
 
 import datetime
@@ -12,6 +13,9 @@ PARAM_PAST = "google_calendar_sync.past_days"
 PARAM_FUTURE = "google_calendar_sync.future_days"
 DEFAULT_PAST_DAYS = 365
 DEFAULT_FUTURE_DAYS = 730
+# How far a series' occurrences in Odoo may lag behind the window's end before a run brings in
+# the next ones: a day's worth at a time, not a write at every run.
+EXTENSION_STEP = datetime.timedelta(days=1)
 
 
 def sync_window(env):

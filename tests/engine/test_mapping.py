@@ -138,6 +138,10 @@ def test_tombstones_and_cancelled_occurrences() -> None:
         ({"id": "a1b2c3d4e5", "start": {"date": "2026-12-01"}, "end": {"date": "2026-12-02"}, "attendees": [{"displayName": "x"}]}, "no email"),
         ({"id": "a1b2c3d4e5", "start": {"date": "2026-12-01"}, "end": {"date": "2026-12-02"}, "summary": 5}, "not text"),
         ({"id": "a1b2c3d4e5", "start": {"date": "2026-12-01"}, "end": {"date": "2026-12-02"}, "reminders": {"overrides": [{"method": "sms", "minutes": 5}]}}, "reminder"),
+        ({"id": "a1b2c3d4e5", "start": {"date": "2026-12-01"}, "end": {"date": "2026-12-02"}, "reminders": {"overrides": [{"method": "popup", "minutes": m} for m in range(6)]}}, "more than 5 reminders"),
+        ({"id": "a1b2c3d4e5", "start": {"date": "2026-12-01"}, "end": {"date": "2026-12-02"}, "reminders": {"overrides": [{"method": "popup", "minutes": 40321}]}}, "out of Google's range"),
+        ({"id": "a1b2c3d4e5", "start": {"date": "2026-12-01"}, "end": {"date": "2026-12-02"}, "reminders": {"overrides": [{"method": "email", "minutes": -5}]}}, "out of Google's range"),
+        ({"id": "a1b2c3d4e5", "start": {"date": "2026-12-01"}, "end": {"date": "2026-12-02"}, "recurrence": ["RRULE:FREQ=DAILY", "RDATE;VALUE=DATE:" + ",".join(["20270101"] * 6000)]}, "over 50000 characters"),
         ({"id": "x_1", "status": "cancelled", "recurringEventId": "x"}, "originalStartTime"),
         ("not an object", "no id"),
     ],
@@ -145,3 +149,13 @@ def test_tombstones_and_cancelled_occurrences() -> None:
 def test_malformed_events_are_refused_with_a_reason(payload: Any, reason: str) -> None:
     with pytest.raises(MappingError, match=reason):
         from_google(payload)
+
+
+@pytest.mark.parametrize("rule", ["RRULE:FREQ=MINUTELY;COUNT=100000", "RRULE:FREQ=SECONDLY;COUNT=100000",
+                                  "RRULE:FREQ=HOURLY", "RRULE:FREQ=DAILY;BYHOUR=9,13,17"])
+def test_a_series_that_repeats_more_than_once_a_day_is_refused_with_its_own_code(rule: str) -> None:
+    with pytest.raises(MappingError) as refused:
+        from_google(FULL | {"recurrence": [rule]})
+    assert refused.value.code == "repeats_within_a_day"
+    assert from_google(FULL | {"recurrence": ["RRULE:FREQ=DAILY;COUNT=100000"]}).recurrence == (
+        "RRULE:FREQ=DAILY;COUNT=100000",), "a daily one is read, however long"

@@ -1,10 +1,13 @@
-"""Expansion of Google's recurrence lines with python-dateutil."""
+"""Expansion of Google's recurrence lines with python-dateutil, and the bounds of its work."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
+from dateutil import rrule
 
 from gcal_engine import recurrence
 
@@ -49,6 +52,35 @@ def test_an_endless_series_needs_bounds() -> None:
     assert recurrence.last_occurrence(["RRULE:FREQ=WEEKLY;COUNT=2"], PARIS).isoformat() == "2026-04-03T09:00:00+02:00"
 
 
+class Work:
+    """What python-dateutil does for an expansion: the candidates its rules produce, and the
+    months it walks through (it rebuilds its masks at each). Past a ceiling, the walk is taken for
+    one that would not end, and stopped."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, ceiling: int) -> None:
+        self.candidates = self.months = 0
+        iterate, rebuild = rrule.rrule._iter, rrule._iterinfo.rebuild  # noqa: SLF001 - observed, not changed
+
+        def counted_iter(rule: rrule.rrule) -> Iterator[dt.datetime]:
+            for moment in iterate(rule):
+                self.candidates += 1
+                assert self.candidates <= ceiling, "a walk that does not end"
+                yield moment
+
+        def counted_rebuild(info: Any, year: int, month: int) -> None:
+            self.months += 1
+            assert self.months <= ceiling, "a walk that does not end"
+            rebuild(info, year, month)
+
+        monkeypatch.setattr(rrule.rrule, "_iter", counted_iter)
+        monkeypatch.setattr(rrule._iterinfo, "rebuild", counted_rebuild)  # noqa: SLF001
+
+
+@pytest.fixture
+def work(monkeypatch: pytest.MonkeyPatch) -> Work:
+    return Work(monkeypatch, ceiling=10 * recurrence.WALK_LIMIT)
+
+
 @pytest.mark.parametrize(
     ("rule", "last"),
     [
@@ -57,10 +89,10 @@ def test_an_endless_series_needs_bounds() -> None:
         ("RRULE:FREQ=DAILY;COUNT=1000000000", None),
     ],
 )
-def test_a_series_too_long_to_walk_ends_at_its_until_or_never(rule: str, last: str | None) -> None:
-    # Walked, any of these would take hours: how fast its end is found is benchmarks/engine_bench's.
+def test_a_series_too_long_to_walk_ends_at_its_until_or_never(work: Work, rule: str, last: str | None) -> None:
     found = recurrence.last_occurrence([rule], PARIS)
     assert (found.isoformat() if found else None) == last
+    assert work.candidates <= recurrence.WALK_LIMIT + 1, "not walked to its end"
 
 
 def test_a_long_series_ends_no_earlier_than_its_last_rdate() -> None:
@@ -69,8 +101,67 @@ def test_a_long_series_ends_no_earlier_than_its_last_rdate() -> None:
 
 
 def test_a_series_within_the_walk_limit_ends_at_its_true_last_occurrence() -> None:
-    lines = [f"RRULE:FREQ=HOURLY;COUNT={recurrence.WALK_LIMIT}", "EXDATE;TZID=Europe/Paris:20270518T000000"]
-    assert recurrence.last_occurrence(lines, PARIS).isoformat() == "2027-05-17T23:00:00+02:00"
+    lines = [f"RRULE:FREQ=DAILY;COUNT={recurrence.WALK_LIMIT}", "EXDATE;TZID=Europe/Paris:20801227T090000"]
+    assert recurrence.last_occurrence(lines, PARIS).isoformat() == "2080-12-26T09:00:00+01:00"
+
+
+@pytest.mark.parametrize("rule", [
+    "RRULE:FREQ=SECONDLY;BYMONTH=2;BYMONTHDAY=30;COUNT=5",
+    "RRULE:FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=30;COUNT=5",
+    "RRULE:FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
+    "RRULE:FREQ=DAILY;BYWEEKNO=1;BYMONTH=7",
+    "RRULE:FREQ=WEEKLY;BYMONTH=4;BYMONTHDAY=31;BYDAY=MO",
+])
+def test_a_rule_that_matches_no_day_is_its_start_alone_found_in_a_cycle_not_in_eight_thousand_years(
+        work: Work, rule: str) -> None:
+    assert starts([rule], PARIS) == ["2026-03-27T09:00:00+01:00"]
+    assert recurrence.last_occurrence([rule], PARIS) in (None, recurrence.series_start(PARIS)[0])
+    # dateutil would walk every month to year 9999 (95,000 of them) to find nothing.
+    assert work.months <= 2 * 12 * recurrence.CYCLE
+
+
+def test_a_rule_that_never_lands_on_its_days_is_walked_no_further_than_past_its_reach(work: Work) -> None:
+    never = ["RRULE:FREQ=DAILY;INTERVAL=7;BYDAY=TU"]  # every seventh day from a Friday: always a Friday
+    two_years = dt.datetime(2028, 3, 27, tzinfo=dt.timezone.utc)
+    assert starts(never, PARIS, before=two_years) == ["2026-03-27T09:00:00+01:00"]
+    assert work.months <= 12 * (2 + recurrence.CYCLE)
+    assert starts(never, PARIS) == ["2026-03-27T09:00:00+01:00"]
+    assert work.months <= 12 * (2 + recurrence.CYCLE) + 12 * (recurrence.REACH + recurrence.CYCLE)
+
+
+def test_an_expansion_walks_a_bounded_number_of_occurrences_and_candidates(work: Work) -> None:
+    assert len(starts(["RRULE:FREQ=SECONDLY;COUNT=100000"], PARIS)) == recurrence.WALK_LIMIT
+    # Every occurrence excluded: the rule and its exclusion are each walked no further than the limit.
+    assert starts(["RRULE:FREQ=SECONDLY", "EXRULE:FREQ=SECONDLY"], PARIS) == []
+    assert work.candidates <= 3 * (recurrence.WALK_LIMIT + 1)
+
+
+def test_a_series_far_from_its_start_is_expanded_within_its_reach() -> None:
+    birthday = {"date": "1900-05-01"}
+    window = {"after": dt.datetime(2026, 1, 1), "before": dt.datetime(2027, 1, 1)}
+    assert starts(["RRULE:FREQ=YEARLY"], birthday, **window) == ["2026-05-01T00:00:00"]
+    ancient = {"date": "1500-05-01"}
+    assert starts(["RRULE:FREQ=YEARLY"], ancient, **window) == [], f"more than {recurrence.REACH} years after its start"
+
+
+def test_bysetpos_finer_than_daily_is_refused() -> None:
+    # Every second would be a set of one: dateutil would walk them all to find a second one.
+    with pytest.raises(recurrence.RecurrenceError, match="BYSETPOS"):
+        recurrence.build_ruleset(["RRULE:FREQ=SECONDLY;BYSETPOS=2"], recurrence.series_start(PARIS)[0])
+
+
+@pytest.mark.parametrize(("rule", "within"), [
+    ("RRULE:FREQ=HOURLY;COUNT=3", True),
+    ("RRULE:FREQ=MINUTELY", True),
+    ("RRULE:FREQ=secondly;COUNT=100000", True),
+    ("RRULE:FREQ=DAILY;BYHOUR=9,17", True),
+    ("RRULE:FREQ=WEEKLY;BYDAY=MO;BYMINUTE=0,30", True),
+    ("RRULE:FREQ=DAILY;BYHOUR=9;BYMINUTE=30", False),
+    ("RRULE:FREQ=WEEKLY;BYDAY=MO,TU,WE", False),
+    ("RRULE:FREQ=YEARLY;COUNT=100000", False),
+])
+def test_rules_that_repeat_within_a_day_are_told_apart(rule: str, within: bool) -> None:
+    assert recurrence.repeats_within_a_day([rule, "EXDATE:20260328T080000Z"]) is within
 
 
 def test_instance_ids_match_googles() -> None:

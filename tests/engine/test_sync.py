@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -11,8 +12,8 @@ import pytest
 from gcal_emulator import EmulatorServer
 from tests.conftest import ContractChecker
 from gcal_emulator.control import DEFAULT_SCOPES
-from gcal_engine.errors import LocalWriteError, MappingError, MassDeletionError
-from gcal_engine.model import CONTENT_FIELDS, Attendee, EventTime, Reminder, Reminders
+from gcal_engine.errors import DeferredError, LocalWriteError, MappingError, MassDeletionError
+from gcal_engine.model import CONTENT_FIELDS, Attendee, Event, EventTime, Reminder, Reminders
 from gcal_engine.executor import Executor
 from gcal_engine.local import SyncState
 from gcal_engine.planner import ConflictPolicy, Context, Mode, RunKind, UpdateRemote
@@ -428,6 +429,38 @@ def test_progress_is_reported_while_a_big_import_runs(harness: Harness) -> None:
     seen: list[int] = []
     harness.sync(page_size=2, progress=lambda report: seen.append(report.counts["created_local"]))
     assert seen[:3] == [2, 4, 5]
+
+
+class Cramped(MemoryCalendar):
+    """A local calendar with room for ``room`` new events a run, as Odoo's run budget gives:
+    the others wait for the next run."""
+
+    def __init__(self, room: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.room = self.left = room
+
+    def load_state(self) -> SyncState:
+        self.left = self.room  # a run begins
+        return super().load_state()
+
+    def create_many(self, events: Sequence[Event]) -> list[tuple[str, Event] | LocalWriteError]:
+        made = super().create_many(events[:self.left])
+        self.left -= len(made)
+        return made + [DeferredError("no room left in this run")] * (len(events) - len(made))
+
+
+def test_events_the_local_side_has_no_room_for_wait_for_the_next_run_and_come_once(harness: Harness) -> None:
+    for i in range(5):
+        google_insert(harness, f"E{i}")
+    local = Cramped(2, clock=harness.clock.now)
+    first = harness.sync(local)
+    assert (first.complete, first.deferred, first.timed_out, first.problems) == (False, 3, False, [])
+    assert first.stopped and len(local.events()) == 2
+    assert harness.sync(local).deferred == 1
+    last = harness.sync(local)
+    assert last.complete and last.deferred == 0
+    assert sorted(e.summary for e in local.events().values()) == [f"E{i}" for i in range(5)], "every event once"
+    assert harness.sync(local).counts["created_local"] == 0
 
 
 def test_a_run_out_of_time_stops_between_pages_and_the_next_one_goes_on(harness: Harness) -> None:
