@@ -1,4 +1,5 @@
-"""The demo behind ``bin/run``: Odoo 18 with both addons in a demo database, wired to the emulator.
+"""The demo behind ``bin/run``: Odoo (18 or 19) with both addons in a demo database, wired to the
+emulator.
 
     ODOO_BIN=/path/to/odoo-bin /path/to/odoo/python -m devtools.demo [--port 8069] [--google-port 8070]
 
@@ -65,17 +66,17 @@ def seed_google(control: EmulatorControl) -> None:
 
 
 def prepare(source: str, db: str, odoo_url: str, control: EmulatorControl) -> None:
-    import odoo  # noqa: PLC0415 - found through ODOO_BIN
+    from odoo import api, sql_db  # noqa: PLC0415 - found through ODOO_BIN
 
     with open_registry(source, db).cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        env = api.Environment(cr, api.SUPERUSER_ID, {})
         params = env["ir.config_parameter"]
         params.set_param("web.base.url", odoo_url)
         use_emulator(env, control, CLIENT_ID, CLIENT_SECRET, [DEMO_GOOGLE])
         # Google's notifications reach this Odoo on loopback (real Google needs public https).
         params.set_param("google_calendar_sync.webhook_base_url", odoo_url)
         env.ref("base.user_admin").tz = "Europe/Brussels"
-    odoo.sql_db.close_all()
+    sql_db.close_all()
 
 
 def main() -> None:
