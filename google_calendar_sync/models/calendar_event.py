@@ -5,6 +5,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..sync import mapping, senders
+from ..sync.reminders import REMINDING
 
 # Fields whose change Google must hear about (what the mapping reads).
 SYNCED_FIELDS = {
@@ -128,11 +129,15 @@ class CalendarEvent(models.Model):
 
     def _skip_send_mail_status_update(self):
         """Google mails the guests of the events it synchronizes (sendUpdates=all): Odoo must not too.
+        Reminders are not Google's announcements: who Google reminds is decided attendee by
+        attendee (see calendar.attendee).
 
         The organizers Google announces for are looked up once per mailing (see calendar.attendee).
         """
         if super()._skip_send_mail_status_update():
             return True
+        if self.env.context.get(REMINDING):
+            return False
         announced = self.env.context.get("google_announced_users")
         if announced is None:
             return bool(senders.announcing(self.env, self.user_id))

@@ -9,6 +9,7 @@ from . import (
     test_push,
     test_queue,
     test_recurrence,
+    test_reminders,
     test_reset,
     test_rights,
     test_run_failures,
