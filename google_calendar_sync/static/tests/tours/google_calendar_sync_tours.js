@@ -86,6 +86,10 @@ registry.category("web_tour.tours").add("google_calendar_sync_preferences_toggle
             content: "Saved, and told what it means",
             trigger: ".o_notification:contains(synchronization is paused)",
         },
+        {
+            content: "The calendar is back, its Google button loaded (the tour ends on a settled page)",
+            trigger: ".o_google_calendar_button",
+        },
     ],
 });
 
