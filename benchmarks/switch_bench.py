@@ -22,7 +22,7 @@ import time
 import uuid
 
 from benchmarks.common import emulator_process, print_table
-from devtools.odoo_site import ROOT, db_options, drop_database, odoo_source
+from devtools.odoo_site import ROOT, db_options, demo_options, drop_database, odoo_source
 from gcal_emulator.control import EmulatorControl
 
 SERIES = 10  # weekly series of 10 occurrences per user; the rest are single events
@@ -36,7 +36,7 @@ def addons(source: str, first: str) -> str:
 
 def odoo_bin(source: str, db: str, path: str, *options: str) -> str:
     done = subprocess.run([sys.executable, os.path.join(source, "odoo-bin"), "-d", db, *db_options(),
-                           f"--addons-path={path}", "--stop-after-init", "--without-demo=all", "--log-level=info",
+                           f"--addons-path={path}", "--stop-after-init", *demo_options(False), "--log-level=info",
                            *options], check=True, capture_output=True, text=True)
     return done.stderr + done.stdout
 

@@ -1,4 +1,5 @@
-"""The demo behind ``bin/run``: Odoo 18 with both addons in a demo database, wired to the emulator.
+"""The demo behind ``bin/run``: Odoo (18 or 19) with both addons in a demo database, wired to the
+emulator.
 
     ODOO_BIN=/path/to/odoo-bin /path/to/odoo/python -m devtools.demo [--port 8069] [--google-port 8070]
 
@@ -66,11 +67,11 @@ def seed_google(control: EmulatorControl) -> None:
 
 
 def prepare(source: str, db: str, odoo_url: str, control: EmulatorControl) -> None:
-    import odoo  # noqa: PLC0415 - found through ODOO_BIN
+    from odoo import api, sql_db  # noqa: PLC0415 - found through ODOO_BIN
 
     with open_registry(source, db).cursor() as cr:
-        configure(odoo.api.Environment(cr, odoo.SUPERUSER_ID, {}), odoo_url, control)
-    odoo.sql_db.close_all()
+        configure(api.Environment(cr, api.SUPERUSER_ID, {}), odoo_url, control)
+    sql_db.close_all()
 
 
 def configure(env: Any, odoo_url: str, control: EmulatorControl) -> None:

@@ -1,5 +1,7 @@
-"""An Odoo 18 beside the project: a database with both addons, Google settings pointed at an
-emulator, and users connected through google_account's OAuth flow, as a person would be."""
+"""An Odoo (18 or 19) beside the project: a database with both addons, Google settings pointed at
+an emulator, and users connected through google_account's OAuth flow, as a person would be.
+
+What differs between the series for these tools (odoo-bin's options) is in ``demo_options``."""
 
 from __future__ import annotations
 
@@ -14,14 +16,14 @@ from gcal_emulator.control import EmulatorControl
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODULES = "google_account,google_calendar_sync"
-ODOO_MODULES = "google_calendar"  # Odoo 18's own module, to measure side by side (see odoo_google)
+ODOO_MODULES = "google_calendar"  # Odoo's own module, to measure side by side (see odoo_google)
 
 
 def odoo_source() -> str:
-    """The Odoo 18 source tree of ODOO_BIN, put on sys.path (this must run with Odoo's Python)."""
+    """The Odoo source tree of ODOO_BIN, put on sys.path (this must run with Odoo's Python)."""
     odoo_bin = os.environ.get("ODOO_BIN")
     if not odoo_bin or not os.path.isfile(odoo_bin):
-        sys.exit("Set ODOO_BIN to an Odoo 18 odoo-bin, and run this with that Odoo's Python.")
+        sys.exit("Set ODOO_BIN to an Odoo 18 or 19 odoo-bin, and run this with that Odoo's Python.")
     source = os.path.dirname(os.path.abspath(odoo_bin))
     if source not in sys.path:
         sys.path.insert(0, source)
@@ -36,8 +38,8 @@ def addons_path(source: str, first: str = ROOT) -> str:
 
 
 def odoo_google(source: str) -> str | None:
-    """The folder of Odoo 18's own google_account and google_calendar beside odoo-bin, if there
-    (the trimmed Odoo of ../shared/odoo18 has it): never in one addons path with the project."""
+    """The folder of Odoo's own google_account and google_calendar beside odoo-bin, if there
+    (the trimmed Odoo trees of ../shared have it): never in one addons path with the project."""
     path = os.path.join(source, "odoo_google")
     return path if os.path.isdir(os.path.join(path, "google_calendar")) else None
 
@@ -48,13 +50,23 @@ def db_options() -> list[str]:
             f"--db_user={os.environ.get('PGUSER', 'odoo')}"]
 
 
+def demo_options(demo: bool) -> list[str]:
+    """odoo-bin's options for a new database with or without Odoo's demo data: Odoo 18 loads them
+    unless told ``--without-demo=all``, Odoo 19 only when told ``--with-demo``."""
+    import odoo.release  # noqa: PLC0415 - on sys.path once odoo_source() ran
+
+    if odoo.release.version_info[0] >= 19:
+        return ["--with-demo"] if demo else []
+    return [] if demo else ["--without-demo=all"]
+
+
 def create_database(source: str, db: str, demo: bool = False, modules: str = MODULES, first: str = ROOT) -> None:
     """A new database with both addons installed (odoo-bin in its own process); or ``modules``
     from the addons path that starts with ``first``."""
     subprocess.run(
         [sys.executable, os.path.join(source, "odoo-bin"), "-d", db, *db_options(),
          f"--addons-path={addons_path(source, first)}", "-i", modules, "--stop-after-init", "--log-level=warn",
-         *([] if demo else ["--without-demo=all"])],
+         *demo_options(demo)],
         check=True,
     )
 
@@ -65,9 +77,9 @@ def copy_database(template: str, db: str) -> None:
 
 
 def drop_database(db: str) -> None:
-    import odoo  # noqa: PLC0415 - on sys.path once odoo_source() ran
+    from odoo import sql_db  # noqa: PLC0415 - on sys.path once odoo_source() ran
 
-    odoo.sql_db.close_all()
+    sql_db.close_all()
     subprocess.run(["dropdb", "--if-exists", *_pg_options(), db], check=False)
 
 
@@ -79,10 +91,10 @@ def _pg_options() -> list[str]:
 def open_registry(source: str, db: str, first: str = ROOT):
     """The database's registry in this process, with the project's addons path (or the one that
     starts with ``first``: one per process, as Odoo's addons are modules of one package)."""
-    import odoo  # noqa: PLC0415
+    from odoo import tools  # noqa: PLC0415
     from odoo.modules.registry import Registry  # noqa: PLC0415
 
-    odoo.tools.config.parse_config([*db_options(), f"--addons-path={addons_path(source, first)}", "--log-level=warn"])
+    tools.config.parse_config([*db_options(), f"--addons-path={addons_path(source, first)}", "--log-level=warn"])
     return Registry(db)
 
 

@@ -250,8 +250,8 @@ def to_google(event: Event, fields: Iterable[str], link: str | None = None, requ
     """The JSON body of an insert (or, with ``patch``, a patch) carrying ``fields`` of ``event``.
 
     Instances never carry ``recurrence``. A patch clears an unset colour with null. A Meet link
-    is created on Google's side when ``event.create_meet`` is set and none exists yet
-    (conferenceDataVersion=1 is then needed).
+    is created on Google's side when ``event.create_meet`` is set and none exists yet, and a
+    patch that removes the link removes the Meet (conferenceDataVersion=1 is needed for both).
     """
     fields = set(fields)
     body: dict[str, Any] = {"status": event.status}
@@ -312,6 +312,8 @@ def to_google(event: Event, fields: Iterable[str], link: str | None = None, requ
             "requestId": request_id or event.google_id or "meet",
             "conferenceSolutionKey": {"type": "hangoutsMeet"},
         }}
+    elif patch and "meet_url" in fields and not event.meet_url:
+        body["conferenceData"] = None  # the Meet was removed: Google drops it too
     return body
 
 

@@ -2,7 +2,7 @@
     "name": "Google Account",
     "summary": "Google OAuth 2.0 for Odoo: settings, signed and PKCE-protected connection, "
     "per-user tokens, revocation",
-    "version": "18.0.1.1.0",
+    "version": "1.1.0",
     "category": "Hidden/Tools",
     "author": "Google Calendar Sync for Odoo contributors",
     "license": "LGPL-3",

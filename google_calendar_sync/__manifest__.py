@@ -1,7 +1,7 @@
 {
     "name": "Google Calendar Sync",
     "summary": "Two-way synchronization of Odoo's Calendar with Google Calendar: no duplicates, no lost edits",
-    "version": "18.0.1.1.0",
+    "version": "1.1.0",
     "category": "Productivity/Calendar",
     "author": "Google Calendar Sync for Odoo contributors",
     "license": "LGPL-3",

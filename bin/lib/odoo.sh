@@ -1,42 +1,93 @@
-# Shared by bin/run, bin/test and bin/odoo-tests (sourced): an Odoo 18, the Python it runs with,
-# PostgreSQL and Chromium, found or made.
+# Shared by bin/run, bin/test, bin/odoo-tests and the others (sourced): an Odoo of each series the
+# addons support, the Python it runs with, PostgreSQL and Chromium, found or made.
 #
-# Odoo is not on PyPI. Which Odoo, in this order:
-#   ODOO_BIN=/path/to/odoo-bin, or ODOO_SRC=/path/to/odoo (a source tree)
-#   ../shared/odoo18 beside this checkout (a trimmed Odoo 18 tree, as CI machines have)
-#   with `locate_odoo clone` only (bin/run): a shallow clone of Odoo 18.0 in the cache
-#     (git clone --depth 1 -b 18.0 ${ODOO_GIT_URL:-https://github.com/odoo/odoo})
-# Which Python: ODOO_PYTHON, else a virtual environment built in the cache from Odoo's
-# requirements.txt plus the project (as root on Debian, the build headers it needs first).
+# Odoo is not on PyPI. Which Odoo of a series S (18, 19), in this order:
+#   ODOO_BIN=/path/to/odoo-bin, or ODOO_SRC=/path/to/odoo (a source tree): that one only, its
+#     series read from its odoo/release.py
+#   ../shared/odooS beside this checkout (trimmed Odoo trees, as CI machines have)
+#   with `locate_odoo S clone` only (bin/run): a shallow clone of Odoo S.0 in the cache
+#     (git clone --depth 1 -b S.0 ${ODOO_GIT_URL:-https://github.com/odoo/odoo})
+# Which Python: ODOO_PYTHON, else a virtual environment per Odoo tree, built in the cache from that
+# tree's requirements.txt plus the project (as root on Debian, the build headers it needs first).
 # PostgreSQL: PGHOST/PGPORT/PGUSER/PGPASSWORD (default 127.0.0.1 / 5432 / odoo / odoo; Odoo
 # refuses 'postgres'); as root on Debian it is installed and started, and the role created.
+#
+# What differs between the series for these commands is in series_options; a new series is one
+# more classifier in setup.py and, if its command line changed, one more case there.
 
 . "$(dirname "${BASH_SOURCE[0]}")/setup.sh"
 
 export PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5432} PGUSER=${PGUSER:-odoo} PGPASSWORD=${PGPASSWORD:-odoo}
-shared_odoo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/shared/odoo18
+# The series the addons support, oldest first: setup.py's "Framework :: Odoo :: S.0" classifiers.
+mapfile -t SUPPORTED_SERIES < <(sed -n 's/.*"Framework :: Odoo :: \([0-9][0-9]*\)\.0".*/\1/p' \
+    "$(dirname "${BASH_SOURCE[0]}")/../../setup.py")
+shared_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/shared
 # Odoo's requirements.txt builds psycopg2 and python-ldap from source on Python 3.11.
 ODOO_BUILD_PACKAGES=(build-essential libpq-dev libldap2-dev libsasl2-dev)
-ODOO_VENV_RECIPE=3  # part of the environment's key: raise it when fill_odoo_venv changes
+ODOO_VENV_RECIPE=4  # part of the environment's key: raise it when fill_odoo_venv changes
+
+series_of_tree() {
+    # The major version of the Odoo source tree "$1" (18 for 18.0), from its odoo/release.py.
+    sed -n 's/^version_info = (\([0-9][0-9]*\),.*/\1/p' "$1/odoo/release.py" 2>/dev/null
+}
+
+given_tree() {
+    # The source tree of ODOO_BIN or ODOO_SRC, if one is set.
+    if [ -n "${ODOO_BIN:-}" ]; then
+        dirname "$ODOO_BIN"
+    elif [ -n "${ODOO_SRC:-}" ]; then
+        echo "$ODOO_SRC"
+    fi
+}
+
+found_series() {
+    # The series whose Odoo is given or beside the checkout, oldest first, one a line.
+    local tree series
+    tree=$(given_tree)
+    if [ -n "$tree" ]; then
+        series_of_tree "$tree"
+        return
+    fi
+    for series in "${SUPPORTED_SERIES[@]}"; do
+        [ -f "$shared_dir/odoo$series/odoo-bin" ] && echo "$series"
+    done
+}
 
 odoo_given() {
     # Whether an Odoo was asked for (or is there to be used): then not running its tests fails.
-    [ -n "${ODOO_BIN:-}${ODOO_SRC:-}" ] || [ -f "$shared_odoo/odoo-bin" ]
+    [ -n "$(given_tree)" ] || [ -n "$(found_series)" ]
+}
+
+choose_series() {
+    # choose_series [S]: sets odoo_series to S (checked), else to the newest series found, else
+    # to the newest supported (which `locate_odoo S clone` then clones).
+    local wanted=${1:-}
+    if [ -z "$wanted" ]; then
+        wanted=$(found_series | tail -n 1)
+        wanted=${wanted:-${SUPPORTED_SERIES[-1]}}
+    fi
+    wanted=${wanted%.0}
+    if [[ " ${SUPPORTED_SERIES[*]} " != *" $wanted "* ]]; then
+        why="Odoo $wanted is not a series these addons support (${SUPPORTED_SERIES[*]})"
+        return 1
+    fi
+    odoo_series=$wanted
 }
 
 locate_odoo() {
-    # Sets odoo_bin, odoo_src and odoo_addons; `locate_odoo clone` may clone Odoo 18.0.
-    if [ -n "${ODOO_BIN:-}" ]; then
-        odoo_bin=$ODOO_BIN
-    elif [ -n "${ODOO_SRC:-}" ]; then
-        odoo_bin=$ODOO_SRC/odoo-bin
-    elif [ -f "$shared_odoo/odoo-bin" ]; then
-        odoo_bin=$shared_odoo/odoo-bin
-    elif [ "${1:-}" = clone ]; then
-        odoo_bin=$cache_dir/odoo-18.0/odoo-bin
-        [ -f "$odoo_bin" ] || with_lock clone_odoo "$cache_dir/odoo-18.0" || return 1
+    # locate_odoo S [clone]: sets odoo_bin, odoo_src and odoo_addons for series S; with `clone`
+    # it may clone Odoo S.0.
+    local series=$1 tree
+    tree=$(given_tree)
+    if [ -n "$tree" ]; then
+        odoo_bin=$tree/odoo-bin
+    elif [ -f "$shared_dir/odoo$series/odoo-bin" ]; then
+        odoo_bin=$shared_dir/odoo$series/odoo-bin
+    elif [ "${2:-}" = clone ]; then
+        odoo_bin=$cache_dir/odoo-$series.0/odoo-bin
+        [ -f "$odoo_bin" ] || with_lock clone_odoo "$cache_dir/odoo-$series.0" "$series" || return 1
     else
-        why="no Odoo 18 found: set ODOO_SRC to an Odoo 18 source tree (git clone -b 18.0 https://github.com/odoo/odoo), or run bin/run once, which clones one"
+        why="no Odoo $series found: set ODOO_SRC to an Odoo $series source tree (git clone -b $series.0 https://github.com/odoo/odoo), or run bin/run --series $series once, which clones one"
         return 1
     fi
     if [ ! -f "$odoo_bin" ]; then
@@ -44,6 +95,10 @@ locate_odoo() {
         return 1
     fi
     odoo_src=$(cd "$(dirname "$odoo_bin")" && pwd)
+    if [ "$(series_of_tree "$odoo_src")" != "$series" ]; then
+        why="the Odoo at $odoo_src is not Odoo $series (ODOO_SRC/ODOO_BIN name one tree, of one series)"
+        return 1
+    fi
     # Our google_account replaces Odoo's: the project comes first, and core addons are found in
     # the source tree's addons/ (a packaged Odoo keeps them all in odoo/addons, where they win).
     odoo_addons=$odoo_src/odoo/addons
@@ -52,14 +107,23 @@ locate_odoo() {
     fi
 }
 
+series_options() {
+    # Sets odoo_no_demo: odoo-bin's option for a new database without demo data, which 18 takes
+    # as a list of modules and 19 as a boolean (19 loads none by default; --with-demo loads them).
+    case "$odoo_series" in
+        18) odoo_no_demo=--without-demo=all ;;
+        *) odoo_no_demo=--without-demo ;;
+    esac
+}
+
 clone_odoo() {
     [ -f "$1/odoo-bin" ] && return 0
     command -v git >/dev/null || apt_install git || return 1
     local url=${ODOO_GIT_URL:-https://github.com/odoo/odoo}
-    echo "setup: cloning Odoo 18.0 from $url into $1 (about 1 GB; once)" >&2
+    echo "setup: cloning Odoo $2.0 from $url into $1 (about 1 GB; once)" >&2
     rm -rf "$1.partial"
-    git clone --quiet --depth 1 -b 18.0 "$url" "$1.partial" >&2 && mv "$1.partial" "$1" || {
-        why="could not clone Odoo 18.0 from $url (set ODOO_GIT_URL, or ODOO_SRC to an Odoo 18 tree)"
+    git clone --quiet --depth 1 -b "$2.0" "$url" "$1.partial" >&2 && mv "$1.partial" "$1" || {
+        why="could not clone Odoo $2.0 from $url (set ODOO_GIT_URL, or ODOO_SRC to an Odoo $2 tree)"
         return 1
     }
 }
@@ -80,14 +144,14 @@ install_system_packages() {
 }
 
 odoo_environment() {
-    # Sets odoo_python: ODOO_PYTHON, or the cached virtual environment for this Odoo; with the
-    # project installed (editable) and checked to import Odoo 18.
+    # Sets odoo_python: ODOO_PYTHON, or the cached virtual environment for this Odoo tree (one
+    # per requirements.txt); with the project installed (editable) and checked to import Odoo.
     if [ -n "${ODOO_PYTHON:-}" ]; then
         odoo_python=$ODOO_PYTHON
     else
         local python key
         python=$(pick_python python3.11 python3.12 python3.10 python3) || return 1
-        key=$(hash_of "$odoo_src/requirements.txt" setup.py constraints-odoo18.txt <("$python" --version; echo "$ODOO_VENV_RECIPE"))
+        key=$(hash_of "$odoo_src/requirements.txt" setup.py constraints-odoo.txt <("$python" --version; echo "$ODOO_VENV_RECIPE"))
         odoo_venv=$cache_dir/odoo-venv-$key
         if [ ! -e "$odoo_venv/.complete" ]; then
             echo "setup: building Odoo's Python environment in $odoo_venv (once per requirements)" >&2
@@ -105,8 +169,8 @@ odoo_environment() {
         why="Odoo at $odoo_src is not importable with $odoo_python: set ODOO_PYTHON to the Python Odoo runs with"
         return 1
     }
-    if [ "$version" != 18 ]; then
-        why="Odoo at $odoo_src is version $version, not 18"
+    if [ "$version" != "$odoo_series" ]; then
+        why="Odoo at $odoo_src is version $version, not $odoo_series"
         return 1
     fi
     editable_install "$odoo_python"
@@ -114,14 +178,16 @@ odoo_environment() {
 
 fill_odoo_venv() {
     # cbor2 5.4.2 (pinned below Python 3.12) builds only with an old setuptools and setuptools_scm
-    # at hand, hence --no-build-isolation; the project brings google-auth, the tours websocket-client,
-    # and the stateful test of users' paths (google_calendar_sync/tests/test_user_paths.py) hypothesis.
+    # at hand, hence --no-build-isolation; constraints-odoo.txt with Odoo's pins, so that a series
+    # pinning a shared package otherwise fails here; the project brings google-auth, the tours
+    # websocket-client, and the stateful test of users' paths (google_calendar_sync/tests/test_user_paths.py)
+    # hypothesis.
     # Then a setuptools whose pkg_resources finds today's wheels (zope_interface-*.dist-info): the
     # old one does not, and the gevent worker of a prefork Odoo dies at start, again and again
     # (from 80.9 on, importing pkg_resources warns).
     "$venv_python" -m pip install --quiet "setuptools<70" wheel setuptools_scm >&2 &&
-        "$venv_python" -m pip install --quiet --no-build-isolation -r "$odoo_src/requirements.txt" >&2 &&
-        "$venv_python" -m pip install --quiet --no-build-isolation -c constraints-odoo18.txt -e . websocket-client "hypothesis>=6.100" >&2 &&
+        "$venv_python" -m pip install --quiet --no-build-isolation -c constraints-odoo.txt -r "$odoo_src/requirements.txt" >&2 &&
+        "$venv_python" -m pip install --quiet --no-build-isolation -c constraints-odoo.txt -e . websocket-client "hypothesis>=6.100" >&2 &&
         "$venv_python" -m pip install --quiet "setuptools>=78,<80.9" >&2 || {
         why="pip could not install Odoo's requirements into $odoo_venv (see above)"
         return 1
@@ -162,8 +228,10 @@ ensure_chromium() {
 }
 
 prepare_odoo() {
-    # Everything a command that runs Odoo needs; `prepare_odoo clone` may clone Odoo 18.0.
-    locate_odoo "${1:-}" && install_system_packages && odoo_environment && ensure_postgres && export ODOO_BIN=$odoo_bin
+    # prepare_odoo [S] [clone]: everything a command that runs Odoo needs, for series S (default:
+    # the newest found); with `clone` it may clone Odoo S.0.
+    choose_series "${1:-}" && locate_odoo "$odoo_series" "${2:-}" && install_system_packages && odoo_environment &&
+        ensure_postgres && series_options && export ODOO_BIN=$odoo_bin
 }
 
 free_port() {

@@ -91,7 +91,7 @@ test_environment() {
     else
         local python
         python=$(pick_python python3.11 python3.12 python3.10 python3) || return 1
-        venv=$cache_dir/test-venv-$(hash_of requirements-test.txt constraints-odoo18.txt setup.py <("$python" --version))
+        venv=$cache_dir/test-venv-$(hash_of requirements-test.txt constraints-odoo.txt setup.py <("$python" --version))
         if [ ! -e "$venv/.complete" ]; then
             echo "setup: building the test tools' environment in $venv (once per requirements)" >&2
             with_lock build_venv "$venv" "$python" .complete fill_test_venv || {
@@ -105,7 +105,7 @@ test_environment() {
 
 fill_test_venv() {
     "$venv_python" -m pip install --quiet setuptools wheel >&2 &&
-        "$venv_python" -m pip install --quiet -c constraints-odoo18.txt -r requirements-test.txt -e . >&2 &&
+        "$venv_python" -m pip install --quiet -c constraints-odoo.txt -r requirements-test.txt -e . >&2 &&
         "$venv_python" -m pip check >&2 || {
         why="pip could not install the test requirements (see above)"
         return 1

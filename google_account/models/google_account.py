@@ -27,6 +27,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 from odoo.http import request
 
+from ..compat import Constraint
 from ..exceptions import (
     GoogleAccountError,
     GoogleAuthorizationError,
@@ -76,9 +77,7 @@ class GoogleAccount(models.Model):
     access_token_expires_at = fields.Datetime(groups="google_account.group_google_tokens", copy=False, readonly=True)
     refresh_token = fields.Char(groups="google_account.group_google_tokens", copy=False, readonly=True)
 
-    _sql_constraints = [
-        ("user_unique", "unique(user_id)", "A user has one Google account record."),
-    ]
+    _user_unique = Constraint("unique(user_id)", "A user has one Google account record.")
 
     @api.depends("user_id.name", "email")
     def _compute_display_name(self):

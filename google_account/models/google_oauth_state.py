@@ -17,6 +17,7 @@ import secrets
 from odoo import api, fields, models
 
 from ..exceptions import GoogleAuthorizationError
+from ..compat import Constraint
 
 STATE_TTL = datetime.timedelta(minutes=10)
 # nonce.expiry.signature, as _issue writes it; anything else is refused before it is looked at.
@@ -35,9 +36,7 @@ class GoogleOAuthState(models.Model):
     return_url = fields.Char(required=True, readonly=True)
     expires_at = fields.Datetime(required=True, readonly=True)
 
-    _sql_constraints = [
-        ("nonce_unique", "unique(nonce)", "An authorization nonce is used once."),
-    ]
+    _nonce_unique = Constraint("unique(nonce)", "An authorization nonce is used once.")
 
     @api.model
     def _issue(self, user, code_verifier, redirect_uri, return_url):

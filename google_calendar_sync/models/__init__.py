@@ -1,4 +1,5 @@
 from . import (
+    calendar_alarm_manager,
     calendar_attendee,
     calendar_event,
     calendar_recurrence,

@@ -1,11 +1,14 @@
 """A guest's answer changed in Odoo: Google must hear it too. Google, not Odoo, mails the guests
-of the events it synchronizes. New attendees follow their events in one pass over them."""
+of the events it synchronizes, and reminds the attendees it reminds. New attendees follow their
+events in one pass over them."""
 
 from collections import defaultdict
 
 from odoo import models
 
+from ..compat import ATTENDEES_MAILING
 from ..sync import senders
+from ..sync.reminders import REMINDING, reminded_by_google
 
 
 class CalendarAttendee(models.Model):
@@ -19,12 +22,19 @@ class CalendarAttendee(models.Model):
             Binding._track_attendance(self.event_id)
         return result
 
-    def _send_mail_to_attendees(self, mail_template, force_send=False):
-        """Odoo asks event by event whether to mail (``_skip_send_mail_status_update``): answer
-        for all of this mailing's organizers with one query."""
+    def _mail_attendees(self, *args, **kwargs):
+        """Odoo's mailing of a template to attendees (invitations, changes, reminders; its name
+        per series is compat.ATTENDEES_MAILING). Odoo asks event by event whether to mail
+        (``_skip_send_mail_status_update``): answer for all of this mailing's organizers at once."""
         announced = senders.announcing(self.env, self.event_id.user_id).user_id
         mailing = self.with_context(google_announced_users=tuple(announced.ids))
-        return super(CalendarAttendee, mailing)._send_mail_to_attendees(mail_template, force_send=force_send)
+        return getattr(super(CalendarAttendee, mailing), ATTENDEES_MAILING)(*args, **kwargs)
+
+    def _should_notify_attendee(self, *args, **kwargs):
+        """Odoo's, but a reminder rings once: not by mail for an attendee Google reminds."""
+        if self.env.context.get(REMINDING) and reminded_by_google(self):
+            return False
+        return super()._should_notify_attendee(*args, **kwargs)
 
     def _subscribe_partner(self):
         """Odoo's: new attendees follow their events, one subscription per set of partners; in one
@@ -39,3 +49,7 @@ class CalendarAttendee(models.Model):
             events_of[frozenset(partners)].append(event.id)
         for partners, event_ids in events_of.items():
             self.env["calendar.event"].browse(event_ids).message_subscribe(partner_ids=list(partners))
+
+
+# The override of Odoo's mailing, under the name the series gives it.
+setattr(CalendarAttendee, ATTENDEES_MAILING, CalendarAttendee._mail_attendees)

@@ -4,7 +4,8 @@ not Odoo, send the invitations of the events it synchronizes."""
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..sync import senders
+from ..sync import mapping, senders
+from ..sync.reminders import REMINDING
 
 # Fields whose change Google must hear about (what the mapping reads).
 SYNCED_FIELDS = {
@@ -23,14 +24,32 @@ class CalendarEvent(models.Model):
 
     google_time_zone = fields.Char(
         help="The time zone Google Calendar gives this event (Odoo keeps one only for series).")
+    # Google Meet among Odoo's video call sources, as Odoo's own google_calendar has it (18 and 19).
+    videocall_source = fields.Selection(selection_add=[("google_meet", "Google Meet")])
     google_meet = fields.Boolean(
-        help="Create a Google Meet link for this event when it is synchronized with Google Calendar.")
+        compute="_compute_google_meet", store=True, readonly=False,
+        help="The video call is a Google Meet: ticked, Google makes one when the event is synchronized with "
+             "Google Calendar, and its link comes back here.")
     google_guests_can_modify = fields.Boolean(
         "Guests Can Modify", help="On Google Calendar, the guests may change this event, not only answer.")
     google_guests_can_invite_others = fields.Boolean(
         "Guests Can Invite Others", default=True, help="On Google Calendar, the guests may invite others.")
     google_guests_can_see_other_guests = fields.Boolean(
         "Guests Can See Other Guests", default=True, help="On Google Calendar, the guests see the guest list.")
+
+    @api.depends("videocall_location")
+    def _compute_google_meet(self):
+        """A Meet link is a Google Meet; another link, or none, is not (the Meet is then removed
+        from Google, and not made again)."""
+        for event in self:
+            event.google_meet = bool(mapping.meet_url_of(event.videocall_location))
+
+    @api.depends("videocall_location")
+    def _compute_videocall_source(self):
+        """Google Meet, for a Meet link (as Odoo 19's own module says); Odoo's sources for the others."""
+        meet = self.filtered(lambda event: mapping.meet_url_of(event.videocall_location))
+        meet.videocall_source = "google_meet"
+        return super(CalendarEvent, self - meet)._compute_videocall_source()
 
     @api.model_create_multi
     def create(self, vals_list):
@@ -118,11 +137,15 @@ class CalendarEvent(models.Model):
 
     def _skip_send_mail_status_update(self):
         """Google mails the guests of the events it synchronizes (sendUpdates=all): Odoo must not too.
+        Reminders are not Google's announcements: who Google reminds is decided attendee by
+        attendee (see calendar.attendee).
 
         The organizers Google announces for are looked up once per mailing (see calendar.attendee).
         """
         if super()._skip_send_mail_status_update():
             return True
+        if self.env.context.get(REMINDING):
+            return False
         announced = self.env.context.get("google_announced_users")
         if announced is None:
             return bool(senders.announcing(self.env, self.user_id))

@@ -5,6 +5,7 @@ business record carries no sync plumbing, and kept after a local deletion until 
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..compat import Constraint
 from ..sync import mapping, senders
 from ..sync.attendance import owed_copies
 from ..sync.local_ref import LocalRef
@@ -50,10 +51,8 @@ class GoogleCalendarBinding(models.Model):
     notify = fields.Boolean(default=True, help="Google mails the guests about this change.")
     last_error = fields.Char()
 
-    _sql_constraints = [
-        ("local_unique", "unique(sync_id, local_ref)", "An Odoo event is bound once per synchronization."),
-        ("google_unique", "unique(sync_id, google_id)", "A Google event is bound once per synchronization."),
-    ]
+    _local_unique = Constraint("unique(sync_id, local_ref)", "An Odoo event is bound once per synchronization.")
+    _google_unique = Constraint("unique(sync_id, google_id)", "A Google event is bound once per synchronization.")
 
     # -- queueing a person's changes ------------------------------------------------------------
     # Called from calendar.event/recurrence/attendee hooks: one statement per save, which marks

@@ -6,6 +6,8 @@ read and written by ``sync/shared_pacer.py`` in single statements; nothing else 
 
 from odoo import fields, models
 
+from ..compat import Constraint
+
 
 class GoogleCalendarQuota(models.Model):
     _name = "google.calendar.quota"
@@ -16,4 +18,4 @@ class GoogleCalendarQuota(models.Model):
     tokens = fields.Float(help="Requests that can be sent now, as of the last refill.")
     refilled_at = fields.Datetime(required=True)
 
-    _sql_constraints = [("key_unique", "UNIQUE(key)", "One allowance per quota.")]
+    _key_unique = Constraint("UNIQUE(key)", "One allowance per quota.")

@@ -13,6 +13,7 @@ import uuid
 from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
+from ..compat import Constraint
 from ..sync import status
 from ..sync.binding_store import BindingStore
 from ..sync.google_client import calendar_client
@@ -96,7 +97,7 @@ class GoogleCalendarSync(models.Model):
     channel_resource_id = fields.Char(groups="base.group_system", copy=False, readonly=True)
     channel_expires_at = fields.Datetime("Push Channel Until", copy=False, readonly=True)
 
-    _sql_constraints = [("user_unique", "unique(user_id)", "A user has one Google Calendar synchronization.")]
+    _user_unique = Constraint("unique(user_id)", "A user has one Google Calendar synchronization.")
 
     @api.depends("request_ids")
     def _compute_requested_at(self):

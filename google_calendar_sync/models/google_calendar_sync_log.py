@@ -71,7 +71,8 @@ class GoogleCalendarSyncLog(models.Model):
         empty for a run that stopped before doing anything."""
         counts = report.counts
         parts = []
-        for side, label in (("local", self.env._("In Odoo")), ("google", self.env._("In Google Calendar"))):
+        # A dict: Odoo 19's term extraction would take the keys of a tuple of pairs for terms too.
+        for side, label in {"local": self.env._("In Odoo"), "google": self.env._("In Google Calendar")}.items():
             # Plain names inside _(): Odoo's term extraction (Babel) cannot read an f-string there.
             created, updated, deleted, archived, declined = (
                 counts[f"{action}_{side}"] for action in ("created", "updated", "deleted", "archived", "withdrawn"))

@@ -7,6 +7,8 @@ running cron job writes to (see google.calendar.sync.request).
 
 from odoo import fields, models
 
+from ..compat import Constraint
+
 
 class GoogleCalendarSyncMessage(models.Model):
     _name = "google.calendar.sync.message"
@@ -17,7 +19,7 @@ class GoogleCalendarSyncMessage(models.Model):
     channel_id = fields.Char(required=True)
     number = fields.Float("Message Number", digits=(20, 0), required=True, help="X-Goog-Message-Number")
 
-    _sql_constraints = [("sync_unique", "unique(sync_id)", "One last message per synchronization.")]
+    _sync_unique = Constraint("unique(sync_id)", "One last message per synchronization.")
 
     def _is_new(self, sync, channel_id, number):
         """Record message ``number`` of ``channel_id``; False when it is not newer than the last one

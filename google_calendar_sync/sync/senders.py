@@ -35,7 +35,10 @@ def announcing(env, users):
 
 def as_sql(env):
     """Every sync as a row of ``id, user_id, sending, live``, by the rules above: for the hooks of
-    a save, which mark bindings and ask for runs in one statement."""
+    a save, which mark bindings and ask for runs in one statement, and for reminders. What it
+    reads is flushed first: a pause or a disconnection earlier in the transaction counts."""
+    env["google.calendar.sync"].flush_model(["user_id", "account_id", "direction", "enabled"])
+    env["google.account"].flush_model(["state"])
     return SQL(
         """SELECT s.id, s.user_id,
                   s.direction != 'google_to_odoo' AND a.state IN ('connected', 'needs_reconnect') AS sending,

@@ -14,6 +14,7 @@ from . import (
     test_push,
     test_queue,
     test_recurrence,
+    test_reminders,
     test_reset,
     test_resync,
     test_rights,

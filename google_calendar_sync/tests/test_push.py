@@ -28,7 +28,8 @@ class TestPush(GoogleCalendarSyncCase):
     def delivered(self, state):
         """Google's messages of ``state`` since the last call, delivered to Odoo now."""
         self.env.flush_all()
-        delivered = [n for n in self.google.release_push() if n["state"] == state]
+        with self.outside_requests():
+            delivered = [n for n in self.google.release_push() if n["state"] == state]
         self.env.invalidate_all()
         return delivered
 
@@ -272,7 +273,7 @@ class TestPush(GoogleCalendarSyncCase):
         for query in get_neutralization_queries(["google_account", "google_calendar_sync"]):
             self.env.cr.execute(query)
         self.env.invalidate_all()
-        self.env.registry.clear_cache()  # the settings Odoo caches
+        self.env.registry.clear_all_caches()  # the settings Odoo caches
 
         sync = self.sync.sudo()
         self.assertFalse(sync.binding_ids or sync.request_ids or sync.channel_id or sync.sync_token)

@@ -117,6 +117,18 @@ class TestSync(GoogleCalendarSyncCase):
         self.run_sync()
         self.assertEqual(self.writes_to_google(), [], "bringing the link back is not a change to send")
 
+    def test_a_meet_is_a_video_call_source_and_removing_its_link_removes_it_from_google_for_good(self):
+        event = self.create_in_odoo("Video call", google_meet=True)
+        self.run_sync()
+        self.assertEqual((event.google_meet, event.videocall_source), (True, "google_meet"))
+        event.with_user(self.alice).write({"videocall_location": False})  # the form's Remove
+        self.assertEqual((event.google_meet, event.videocall_source), (False, "custom"))
+        self.run_sync()
+        self.assertNotIn("hangoutLink", self.google_event("Video call"))
+        self.run_sync()
+        self.assertFalse(event.videocall_location, "and no Meet is made again")
+        self.assertNotIn("hangoutLink", self.google_event("Video call"))
+
     def test_a_conflict_keeps_the_newest_edit(self):
         event = self.create_in_odoo("Original")
         self.run_sync()

@@ -1,7 +1,10 @@
 """Static checks of every Odoo addon in the repository; no Odoo needed.
 
 pylint with pylint-odoo (configured in the root .pylintrc), OCA's module checks, the manifest,
-the validity of every XML and CSV file, and a wheel built with whool, as OCA's CI does.
+the validity of every XML and CSV file, and a wheel built with whool, as OCA's CI does. The
+addons serve every supported Odoo series from one tree: OCA's module checks, which apply the
+rules of the series a manifest names, and whool check the copy of each addon stamped with each
+series, which is what bin/wheels packages (devtools/wheels.py).
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ import ast
 import csv
 import io
 import re
-import shutil
 import subprocess
 import sys
 import zipfile
@@ -22,6 +24,8 @@ import pytest
 from lxml import etree
 from packaging.requirements import Requirement
 
+from devtools.wheels import build_wheel, stamped_copy, supported_series
+
 ROOT = Path(__file__).resolve().parents[2]
 ADDONS = sorted(path.parent for path in ROOT.glob("*/__manifest__.py"))
 AUTHOR = "Google Calendar Sync for Odoo contributors"
@@ -30,10 +34,20 @@ ACCESS_HEADER = ["id", "name", "model_id:id", "group_id:id", "perm_read", "perm_
 BIN = Path(sys.executable).parent
 
 each_addon = pytest.mark.parametrize("addon", ADDONS, ids=[addon.name for addon in ADDONS])
+SERIES = supported_series()
+each_addon_and_series = pytest.mark.parametrize(
+    ("addon", "series"), [(addon, series) for addon in ADDONS for series in SERIES],
+    ids=[f"{addon.name}-{series}" for addon in ADDONS for series in SERIES])
 
 
 def manifest_of(addon: Path) -> dict:
     return ast.literal_eval((addon / "__manifest__.py").read_text(encoding="utf-8"))
+
+
+def files_of(addon: Path) -> list[str]:
+    """The addon's files as they are now, tracked or not yet."""
+    return [str(path.relative_to(addon)) for path in addon.rglob("*")
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"]
 
 
 def run(command: list[str], cwd: Path) -> subprocess.CompletedProcess:
@@ -44,29 +58,47 @@ def test_the_repository_has_its_addons() -> None:
     assert "google_account" in [path.name for path in ADDONS]
 
 
+def test_the_project_supports_odoo_18_and_19() -> None:
+    assert SERIES[:2] == [18, 19]
+
+
 @each_addon
 def test_pylint_odoo_finds_nothing(addon: Path) -> None:
+    """One run for every series: .pylintrc names them all, and pylint-odoo then applies the
+    checks of each (a series-specific check is on when any named series has it)."""
     result = run([sys.executable, "-m", "pylint", "--rcfile", str(ROOT / ".pylintrc"), addon.name], ROOT)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-@each_addon
-def test_oca_module_checks_find_nothing(addon: Path) -> None:
-    result = run([str(BIN / "oca-checks-odoo-module"), str(addon)], ROOT)
+@each_addon_and_series
+def test_oca_module_checks_find_nothing(addon: Path, series: int, tmp_path: Path) -> None:
+    copy = stamped_copy(addon.name, series, tmp_path, files_of(addon))
+    result = run([str(BIN / "oca-checks-odoo-module"), str(copy)], tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 @each_addon
-def test_manifest_describes_an_odoo_18_addon_of_this_project(addon: Path) -> None:
+def test_manifest_describes_an_addon_of_this_project_for_every_series(addon: Path) -> None:
     manifest = manifest_of(addon)
 
-    assert re.fullmatch(r"18\.0\.\d+\.\d+\.\d+", manifest["version"])
+    # The addon's own version: Odoo prefixes it with the series it runs on (18.0.x.y.z, 19.0.x.y.z).
+    assert re.fullmatch(r"\d+\.\d+\.\d+", manifest["version"])
     assert manifest["license"] == "LGPL-3"
     assert AUTHOR in manifest["author"]
     assert manifest["name"] and manifest["summary"] and manifest["category"]
     assert isinstance(manifest["depends"], list) and manifest["depends"]
     for requirement in manifest.get("external_dependencies", {}).get("python", []):
         assert Requirement(requirement).name == requirement, "a PyPI distribution name, as Odoo 18 checks"
+
+
+@each_addon
+def test_migrations_run_on_every_series_once(addon: Path) -> None:
+    """A migration folder named by the addon's version only (``1.1.0``, not ``18.0.1.1.0``) runs
+    on any series when upgrading past that version, and not again when Odoo itself is upgraded."""
+    version = tuple(int(part) for part in manifest_of(addon)["version"].split("."))
+    for folder in (addon / "migrations").glob("*"):
+        assert re.fullmatch(r"\d+\.\d+\.\d+", folder.name), folder
+        assert tuple(int(part) for part in folder.name.split(".")) <= version, folder
 
 
 @each_addon
@@ -134,24 +166,24 @@ def test_readme_renders_cleanly_and_its_images_exist(readme: Path) -> None:
     assert [image for image in images if not (readme.parent / image).is_file()] == []
 
 
-@each_addon
-def test_a_wheel_builds_with_whool(addon: Path, tmp_path: Path) -> None:
-    # whool packages the files git tracks: build from a snapshot so new files count too.
-    source = tmp_path / addon.name
-    shutil.copytree(addon, source, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    git = ["git", "-c", "user.name=static-check", "-c", "user.email=static-check@localhost"]
-    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "snapshot"]):
-        assert run(git + command, source).returncode == 0
+@each_addon_and_series
+def test_a_wheel_builds_with_whool_for_each_series(addon: Path, series: int, tmp_path: Path) -> None:
+    wheel = build_wheel(stamped_copy(addon.name, series, tmp_path / "src", files_of(addon)), tmp_path / "dist")
 
-    result = run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path / "dist"), "."],
-                 source)
-
-    assert result.returncode == 0, result.stdout + result.stderr
-    version = manifest_of(addon)["version"]
-    wheel = tmp_path / "dist" / f"odoo_addon_{addon.name}-{version}-py3-none-any.whl"
-    names = zipfile.ZipFile(wheel).namelist()
-    assert f"odoo/addons/{addon.name}/__manifest__.py" in names
+    version = f"{series}.0.{manifest_of(addon)['version']}"
+    assert wheel.name == f"odoo_addon_{addon.name}-{version}-py3-none-any.whl"
+    archive = zipfile.ZipFile(wheel)
+    names = archive.namelist()
     assert f"odoo/addons/{addon.name}/security/ir.model.access.csv" in names
+    shipped = ast.literal_eval(archive.read(f"odoo/addons/{addon.name}/__manifest__.py").decode())
+    assert shipped["version"] == version
+    metadata = archive.read(f"odoo_addon_{addon.name}-{version}.dist-info/METADATA").decode()
+    required = {Requirement(line.split(":", 1)[1]).name: str(Requirement(line.split(":", 1)[1]).specifier)
+                for line in metadata.splitlines() if line.startswith("Requires-Dist:")}
+    assert required["odoo"] == f"=={series}.0.*"
+    for depend in manifest_of(addon)["depends"]:
+        if (ROOT / depend / "__manifest__.py").is_file():
+            assert required[f"odoo-addon-{depend}"] == f"=={series}.0.*", "this project's, of the same series"
 
 
 def code_strings(addon: Path) -> set[str]:

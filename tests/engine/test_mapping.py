@@ -104,6 +104,14 @@ def test_a_meet_link_is_requested_only_when_missing() -> None:
     assert "conferenceData" not in to_google(wanted.replace(meet_url="https://meet.google.com/x"), {"summary"})
 
 
+def test_a_patch_removing_the_meet_link_removes_the_meet_and_only_then() -> None:
+    start = EventTime(date=dt.date(2026, 12, 1))
+    removed = Event(start=start, end=start)
+    assert to_google(removed, {"meet_url"}, patch=True)["conferenceData"] is None
+    assert "conferenceData" not in to_google(removed, {"summary"}, patch=True)
+    assert "conferenceData" not in to_google(removed, {"meet_url", "summary"})  # an insert has none to remove
+
+
 def test_a_conference_video_entry_point_is_a_meet_link_too() -> None:
     data = {"id": "a1b2c3d4e5", "start": {"date": "2026-12-24"}, "end": {"date": "2026-12-25"},
             "conferenceData": {"entryPoints": [{"entryPointType": "phone", "uri": "tel:+1"},

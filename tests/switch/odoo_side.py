@@ -58,10 +58,10 @@ def connect(env, control: EmulatorControl, user) -> None:
 
 def main(db: str, base: str, addons: str) -> None:
     odoo_source()
-    import odoo  # noqa: PLC0415
+    from odoo import api, tools  # noqa: PLC0415
     from odoo.modules.registry import Registry  # noqa: PLC0415
 
-    odoo.tools.config.parse_config([*db_options(), f"--addons-path={addons}", "--log-level=warn"])
+    tools.config.parse_config([*db_options(), f"--addons-path={addons}", "--log-level=warn"])
     registry = Registry(db)
     point_odoo_at(base)
     control = EmulatorControl(base)
@@ -69,7 +69,7 @@ def main(db: str, base: str, addons: str) -> None:
 
     def step(work):
         with registry.cursor() as cr:  # committed at the end: Odoo's module sends after commit
-            return work(odoo.api.Environment(cr, odoo.SUPERUSER_ID, {}))
+            return work(api.Environment(cr, api.SUPERUSER_ID, {}))
 
     def setup(env):
         params = env["ir.config_parameter"]

@@ -26,16 +26,16 @@ class Checks(list):
 def main(db: str, base: str, addons: str, facts_json: str) -> None:
     facts = json.loads(facts_json)
     odoo_source()
-    import odoo  # noqa: PLC0415
+    from odoo import api, tools  # noqa: PLC0415
     from odoo.modules.registry import Registry  # noqa: PLC0415
 
-    odoo.tools.config.parse_config([*db_options(), f"--addons-path={addons}", "--log-level=warn"])
+    tools.config.parse_config([*db_options(), f"--addons-path={addons}", "--log-level=warn"])
     registry = Registry(db)
     control = EmulatorControl(base)
     checks = Checks()
     control.clear_requests()
     with registry.cursor() as cr:
-        env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
+        env = api.Environment(cr, api.SUPERUSER_ID, {})
         carried(env, cr, facts, checks)
         env["ir.config_parameter"].set_param("google_account.endpoint", base)  # the emulator as Google
         env["ir.config_parameter"].set_param("google_calendar_sync.paused", "False")  # the administrator resumes

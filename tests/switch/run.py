@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 
-from devtools.odoo_site import ROOT, db_options, drop_database, odoo_source
+from devtools.odoo_site import ROOT, db_options, demo_options, drop_database, odoo_source
 from gcal_emulator.control import EmulatorControl
 
 LOG = os.path.join(ROOT, "var", "switch-tests.log")
@@ -30,7 +30,7 @@ def addons(source: str, *first: str) -> str:
 
 def odoo_bin(source: str, db: str, path: str, *options: str, log) -> None:
     subprocess.run([sys.executable, os.path.join(source, "odoo-bin"), "-d", db, *db_options(), f"--addons-path={path}",
-                    "--stop-after-init", "--without-demo=all", "--log-level=info", *options],
+                    "--stop-after-init", *demo_options(False), "--log-level=info", *options],
                    check=True, stdout=log, stderr=subprocess.STDOUT, timeout=900)
 
 

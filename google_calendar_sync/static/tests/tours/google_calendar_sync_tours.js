@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { reloadsPage } from "./tour_compat";
 
 registry.category("web_tour.tours").add("google_calendar_sync_connect", {
     steps: () => [
@@ -23,6 +24,15 @@ registry.category("web_tour.tours").add("google_calendar_sync_see_event", {
     ],
 });
 
+const googleCalendarPage = {
+    content: "Open the page with Google Calendar: Calendar, where the preferences have one (Odoo 19)",
+    trigger: ".modal .o_notebook_headers",
+    run() {
+        const tabs = this.anchor;
+        (tabs.querySelector("a[name=calendar]") || tabs.querySelector("a[name=preferences_page]")).click();
+    },
+};
+
 const openPreferences = [
     {
         content: "Open the user menu",
@@ -30,10 +40,11 @@ const openPreferences = [
         run: "click",
     },
     {
-        content: "Open my preferences",
-        trigger: "[data-menu=settings]",
+        content: "Open my preferences (the menu item is settings on Odoo 18, preferences on 19)",
+        trigger: "[data-menu=settings], [data-menu=preferences]",
         run: "click",
     },
+    googleCalendarPage,
 ];
 
 registry.category("web_tour.tours").add("google_calendar_sync_choose_calendar", {
@@ -49,6 +60,7 @@ registry.category("web_tour.tours").add("google_calendar_sync_choose_calendar", 
             trigger: ".modal .o_data_row:contains(Clinic) button[name=action_choose]",
             run: "click",
         },
+        googleCalendarPage,
         {
             content: "Back in my preferences, which show the calendar chosen",
             trigger: ".modal div[name=google_calendar_name]:contains(Clinic)",
@@ -65,9 +77,10 @@ registry.category("web_tour.tours").add("google_calendar_sync_preferences_toggle
             run: "click",
         },
         {
-            content: "Save",
+            content: "Save (which reloads the page)",
             trigger: ".modal button[name=preference_save]",
             run: "click",
+            ...reloadsPage,
         },
         {
             content: "Saved, and told what it means",
@@ -78,6 +91,10 @@ registry.category("web_tour.tours").add("google_calendar_sync_preferences_toggle
             // while its library still loads (closing the browser then fails that load).
             content: "The calendar is back",
             trigger: ".fc-col-header-cell",
+        },
+        {
+            content: "The calendar is back, its Google button loaded (the tour ends on a settled page)",
+            trigger: ".o_google_calendar_button",
         },
     ],
 });

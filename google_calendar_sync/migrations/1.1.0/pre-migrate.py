@@ -1,4 +1,4 @@
-"""18.0.1.1.0: a binding's ``role`` (organizer/guest) becomes its ``access``, the engine's word."""
+"""1.1.0: a binding's ``role`` (organizer/guest) becomes its ``access``, the engine's word."""
 
 
 def migrate(cr, version):
