@@ -216,7 +216,8 @@ class OdooCalendar:
                 for local_ref, event in remembered:
                     yield engine.LocalChange(local_ref, event, whole.modified_at, notify=False,
                                              series_local_ref=series_ref, access=access)
-                yield from self._exceptions(recurrence, whole, {event.original_start.instant() for _, event in remembered})
+                known = {event.original_start.instant() for _, event in remembered}
+                yield from self._exceptions(recurrence, whole, known)
 
     def _exceptions(self, recurrence, whole, sent):
         """The occurrences of a series sent whole (``whole``, unbound: to a calendar that has not

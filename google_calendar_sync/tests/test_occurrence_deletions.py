@@ -129,7 +129,7 @@ class TestOccurrenceDeletions(GoogleCalendarSyncCase):
         self.assertEqual(self.live_instances(master), [self.week(n) for n in (1, 2, 3, 4)])
 
     def test_every_occurrence_one_by_one_deletes_the_series(self):
-        recurrence, master = self.series_from_odoo(count=3)
+        recurrence, _master = self.series_from_odoo(count=3)
         for week in (0, 1, 2):
             self.delete_in_calendar_view(self.occurrence(recurrence, week))
             self.run_sync()

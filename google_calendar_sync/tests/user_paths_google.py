@@ -80,7 +80,8 @@ class GoogleApp:
         if instances[0]["id"] == occurrence["id"]:
             self.patch(calendar_id, series_id, changes)  # from the first one: all events
             return False
-        following = [i for i in instances if instant(i["originalStartTime"]) >= instant(occurrence["originalStartTime"])]
+        since = instant(occurrence["originalStartTime"])
+        following = [i for i in instances if instant(i["originalStartTime"]) >= since]
         new = self.insert(calendar_id, {
             **{key: series[key] for key in ("summary", "location", "description") if key in series},
             "start": dict(series["start"], dateTime=occurrence["originalStartTime"]["dateTime"]),
