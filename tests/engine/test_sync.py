@@ -13,7 +13,8 @@ from gcal_emulator import EmulatorServer
 from tests.conftest import ContractChecker
 from gcal_emulator.control import DEFAULT_SCOPES
 from gcal_engine.errors import DeferredError, LocalWriteError, MappingError, MassDeletionError
-from gcal_engine.model import CONTENT_FIELDS, Attendee, Event, EventTime, Reminder, Reminders
+from gcal_engine.merge import Access
+from gcal_engine.model import CONTENT_FIELDS, Attendee, Event, EventTime, Person, Reminder, Reminders
 from gcal_engine.executor import Executor
 from gcal_engine.local import SyncState
 from gcal_engine.planner import ConflictPolicy, Context, Mode, RunKind, UpdateRemote
@@ -471,3 +472,22 @@ def test_a_run_out_of_time_stops_between_pages_and_the_next_one_goes_on(harness:
     assert 0 < len(harness.local.events()) < 5
     harness.sync()
     assert summaries(harness)[0] == [f"E{i}" for i in range(5)], "every event once"
+
+
+def test_a_private_copy_of_a_series_goes_with_its_moved_occurrence_in_one_run(harness: Harness) -> None:
+    """Someone who does not synchronize organizes the series: the user's calendar gets a private
+    copy (events.import, whose id Google chooses), and the occurrence moved here is written to
+    that copy's instance, in the same run."""
+    partner = Person(email="partner@outside.example")
+    master = series("Partner review", "RRULE:FREQ=WEEKLY;COUNT=3", organizer=partner)
+    master_ref = harness.local.add(master, access=Access.COPY)
+    moved = occurrence(master, at(8), summary="Partner review (moved)", start=at(9, 14), end=at(9, 15))
+    harness.local.add(moved, series=master_ref, access=Access.COPY)
+    harness.sync()
+    [copy] = [e for e in harness.google_events().values() if e.get("recurrence")]
+    assert copy["organizer"]["email"] == partner.email
+    instances = [(i["summary"], i["start"]["dateTime"]) for i in harness.client.instances("primary", copy["id"])]
+    assert instances == [("Partner review", at(1).date_time.isoformat()),
+                         ("Partner review (moved)", at(9, 14).date_time.isoformat()),
+                         ("Partner review", at(15).date_time.isoformat())]
+    assert harness.sync().requests == 1, "nothing left to send"
