@@ -4,6 +4,8 @@ import { session } from "@web/session";
 /**
  * Shows, once, the message the Google callback left for this session
  * ("Google Calendar connected as ..."): the callback redirects to a page that loads the web client.
+ * The message stays until closed: it is shown as the web client starts, and a busy server can
+ * take longer than a notification's few seconds to draw the page under it.
  */
 export const googleAccountMessageService = {
     dependencies: ["notification"],
@@ -11,7 +13,7 @@ export const googleAccountMessageService = {
         const message = session.google_account_message;
         if (message) {
             delete session.google_account_message;
-            notification.add(message, { type: "success" });
+            notification.add(message, { type: "success", sticky: true });
         }
     },
 };
