@@ -12,6 +12,8 @@ class TestConnectedMessageInTheWebClient(GoogleAccountCase):
         self.register_client(test_users=["tour.user@example.com"])
         self.google.consent("tour.user@example.com")
 
-        self.start_tour("/odoo", "google_account_connected_message", login="ga_alice")
+        self.start_tour(
+            "/google_account/connect?return_url=/odoo", "google_account_connected_message", login="ga_alice"
+        )
 
         self.assertEqual(self.account(self.alice).email, "tour.user@example.com")
