@@ -599,7 +599,7 @@ class TestUserPaths(GoogleCalendarSyncCase):
     def end_world(self):
         self.env.invalidate_all()
         self.env.cr.execute("ROLLBACK TO SAVEPOINT user_paths_example")
-        self.env.registry.clear_cache()
+        self.env.registry.clear_all_caches()  # the settings too: Odoo 19 keeps them in its 'stable' cache
 
     def test_every_path_keeps_each_event_once_and_every_edit(self):
         STATS.clear()
