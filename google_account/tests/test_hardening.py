@@ -17,6 +17,12 @@ class TestHardening(GoogleAccountCase):
         query = self.query(callback_url)
         lines = Lines()
         logging.getLogger().addHandler(lines)  # what every handler of the log receives
+        # What a server logs by default (--log-level=info), whatever this run logs (pytest-odoo's
+        # default is critical: nothing would reach the handler, and the test would prove nothing).
+        quiet = {name: logging.getLogger(name).level for name in ("", "odoo", "werkzeug")
+                 if not logging.getLogger(name).isEnabledFor(logging.INFO)}
+        for name in quiet:
+            logging.getLogger(name).setLevel(logging.INFO)
         try:
             self.callback(callback_url)
             self.logout()
@@ -25,6 +31,8 @@ class TestHardening(GoogleAccountCase):
             self.url_open("/web/login?redirect=" + quote(callback_path))
         finally:
             logging.getLogger().removeHandler(lines)
+            for name, level in quiet.items():
+                logging.getLogger(name).setLevel(level)
         written = "\n".join(lines.written)
         self.assertIn("/google_account/authentication?(query hidden)", written)
         for secret in (query["code"], quote(query["code"], safe=""), query["state"]):
