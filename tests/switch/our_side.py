@@ -133,10 +133,9 @@ def after_first_runs(env, base, facts, syncs, checks):
                  kept and all(marker in (e.get("extendedProperties") or {}).get("shared", {}) for e in kept), kept)
     # Odoo's guests_readonly: false on its own events (it sent guestsCanModify), Google's default on imports.
     odoo_moved, odoo_meet = (Event.search([("name", "=", name)]) for name in ("Alice 1:1 (moved)", "Alice meets Bob"))
+    rights = (odoo_moved.google_guests_can_modify, moved.get("guestsCanModify"), odoo_meet.google_guests_can_modify)
     checks.check("Odoo's guests' rights are carried: its events stay modifiable by guests, on Google too",
-                 odoo_moved.google_guests_can_modify and moved.get("guestsCanModify") is True
-                 and not odoo_meet.google_guests_can_modify,
-                 (odoo_moved.google_guests_can_modify, moved.get("guestsCanModify"), odoo_meet.google_guests_can_modify))
+                 rights == (True, True, False), rights)
     meet = next((e for e in google_now["alice"] if e.get("summary") == "Alice meets Bob"), {})
     checks.check("a Google Meet stays the event's video call, in Odoo and on Google",
                  facts["meet"][0] == odoo_meet.videocall_source == "google_meet" and odoo_meet.google_meet
