@@ -1,7 +1,7 @@
-"""The addons in a real Odoo 18, side by side with Odoo 18's own google_calendar module.
+"""The addons in a real Odoo (18 or 19), side by side with that series' own google_calendar module.
 
     ODOO_BIN=/path/to/odoo-bin /path/to/odoo/python -m benchmarks.odoo_bench [--import 5000] [--series 50]
-        [--export 1000] [--saves 20] [--attended 100] [--repeat 3] [--sides odoo18,ours] [--emulator URL]
+        [--export 1000] [--saves 20] [--attended 100] [--repeat 3] [--sides odoo,ours] [--emulator URL]
         [--no-google-latency]
 
 (``bin/bench odoo`` sets both; PostgreSQL from PGHOST/PGPORT/PGUSER, default 127.0.0.1:5432 as odoo.)
@@ -39,7 +39,7 @@ from devtools.odoo_site import (
     ODOO_MODULES, ROOT, copy_database, create_database, drop_database, odoo_google, odoo_source,
 )
 
-SIDES = {"odoo18": "Odoo 18", "ours": "ours"}
+SIDES = ("odoo", "ours")  # the series' own module, and ours
 
 
 def main() -> None:
@@ -50,15 +50,15 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=20)
     parser.add_argument("--attended", type=int, default=100)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--sides", default="odoo18,ours")
+    parser.add_argument("--sides", default="odoo,ours")
     parser.add_argument("--emulator", help="the base URL of an emulator already running")
     add_latency_option(parser, default=True)
     args = parser.parse_args()
     source = odoo_source()
     sides = [side for side in args.sides.split(",") if side in SIDES]
-    if "odoo18" in sides and not odoo_google(source):
+    if "odoo" in sides and not odoo_google(source):
         print("No Odoo google_calendar beside odoo-bin (odoo_google/): ours alone.", file=sys.stderr)
-        sides.remove("odoo18")
+        sides.remove("odoo")
     runs = {side: [] for side in sides}
     templates = {side: f"gcal_bench_{os.getpid()}_{side}" for side in sides}
     try:
@@ -174,24 +174,38 @@ def report(runs: dict, args) -> None:
              "1 request, <= 7 SQL, nothing written but its time (1 row)", "keep", "writes nothing but its time",
              "on the user's Google calendar, nobody mailed"]
     table = {side: cells(figures(side_runs, args.imported)) for side, side_runs in runs.items()}
-    headers = ["work", *(SIDES[side] for side in runs), "goal"]
+    from odoo import release  # noqa: PLC0415 - on sys.path once odoo_source() ran
+
+    series = f"Odoo {release.version_info[0]}"
+    names = {"odoo": series, "ours": "ours"}
+    headers = ["work", *(names[side] for side in runs), "goal"]
     rows = [[work, *(table[side][i] for side in runs), goals[i]] for i, work in enumerate(works)]
     if "ours" in runs:
-        odoo = figures(runs["odoo18"], args.imported) if "odoo18" in runs else None
+        odoo = figures(runs["odoo"], args.imported) if "odoo" in runs else None
         headers.append("ours")
         for row, verdict in zip(rows, verdicts(figures(runs["ours"], args.imported), odoo)):
             row.append(verdict)
-    print_table(f"Odoo 18 against the emulator: medians of {args.repeat} interleaved repetitions "
+    print_table(f"{series} against the emulator: medians of {args.repeat} interleaved repetitions "
                 "(SQL over all cursors of the process, as odoo.sql_db.sql_counter counts it); "
                 f"{latency_phrase(args.google_latency)}", headers, rows)
     detail = []
     for side, side_runs in runs.items():
         for rep, run in enumerate(side_runs, 1):
-            detail.append([SIDES[side], rep, run["import"]["seconds"], run["import"]["sql"], run["import"]["rss_mb"],
+            detail.append([names[side], rep, run["import"]["seconds"], run["import"]["sql"], run["import"]["rss_mb"],
                            1000 * run["save"]["synced"]["seconds"], 1000 * run["save"]["unsynced"]["seconds"],
                            run["idle"]["sql"], run["create"]["seconds"] + run["export"]["seconds"]])
     print_table("Each repetition", ["side", "#", "import (s)", "import SQL", "import RSS (MB)", "save (ms)",
                                     "save without sync (ms)", "idle SQL", "create + export (s)"], detail)
+    refused = {names[side]: sum(refusals(run) for run in side_runs) for side, side_runs in runs.items()}
+    print("Requests the emulator refused (4xx, 5xx) while measured, all repetitions: "
+          + ", ".join(f"{name} {count}" for name, count in refused.items()))
+
+
+def refusals(run: dict) -> int:
+    """A repetition's refused requests, over its measured blocks (a save's are medians)."""
+    if "refused" in run:
+        return run["refused"]
+    return sum(refusals(part) for key, part in run.items() if isinstance(part, dict) and key != "first")
 
 
 if __name__ == "__main__":

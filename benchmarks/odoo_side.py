@@ -1,14 +1,15 @@
 """One side of benchmarks/odoo_bench.py, measured in a process of its own: ours (google_account +
-google_calendar_sync) or Odoo 18's own google_calendar, in a database made for it, against an
-emulator already running. Prints its measures as one line of JSON.
+google_calendar_sync) or the Odoo series' own google_calendar (18's or 19's), in a database made
+for it, against an emulator already running. Prints its measures as one line of JSON.
 
-    python -m benchmarks.odoo_side ours|odoo18 DATABASE EMULATOR_URL TAG [--import 5000] ...
+    python -m benchmarks.odoo_side ours|odoo DATABASE EMULATOR_URL TAG [--import 5000] ...
 
 SQL is counted over every cursor of the process, as ``odoo.sql_db.sql_counter`` counts it (the
 cron wake's cursor on the ``postgres`` database and the after-commit cursors of Odoo's module
 included); statements that insert, update or delete are counted apart as writes. HTTP requests are
-the emulator's: round trips, the parts of a batch not counted. Google's latency (``--google-latency``,
-the default) is on for what is measured, off while the user's data is put in place.
+the emulator's: round trips, the parts of a batch not counted; those it refused (4xx, 5xx) apart.
+Google's latency (``--google-latency``, the default) is on for what is measured, off while the
+user's data is put in place.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import datetime as dt
 import json
 import os
 import statistics
+import sys
 import threading
 import time
 from contextlib import contextmanager
@@ -74,8 +76,7 @@ class Side:
     def _internal_user(self, name, login):
         Users = self.env["res.users"].with_context(no_reset_password=True)
         return Users.create({"name": f"{name} {self.tag}", "login": f"{login}-{self.tag}",
-                             "email": f"{login}-{self.tag}@example.com", "tz": "Europe/Paris",
-                             "groups_id": [(4, self.env.ref("base.group_user").id)]})
+                             "email": f"{login}-{self.tag}@example.com", "tz": "Europe/Paris"})
 
     def events(self, count):
         return self.env["calendar.event"].with_user(self.user).search(
@@ -98,9 +99,10 @@ class Ours(Side):
         return records.with_context(google_calendar_sync=True)
 
 
-class Odoo18(Side):
-    """Odoo 18's google_calendar, its URLs pointed at the emulator (it reads them from its utils),
-    the user's tokens stored as its OAuth route stores them."""
+class OdooModule(Side):
+    """Odoo's own google_calendar (18's or 19's), its URLs pointed at the emulator (it reads them
+    from its utils), the user's tokens stored as its OAuth route stores them. Odoo 18 refreshes
+    tokens with res_users_settings' own copy of the token URL, 19 with google.service's."""
 
     def __init__(self, env, control, email, tag):
         super().__init__(env, control, email, tag)
@@ -146,8 +148,13 @@ def measured(counter: Counter, control: EmulatorControl, rss: bool = False):
             clear.write("5")  # the peak (VmHWM) starts again from now
     queries, writes, started = odoo.sql_db.sql_counter, counter.writes, time.perf_counter()
     yield result
+    answered = control.requests()
+    refused = [f"{r['method']} {r['path']} {r['status']}" for r in answered if (r["status"] or 0) >= 400]
     result.update(seconds=time.perf_counter() - started, sql=odoo.sql_db.sql_counter - queries,
-                  writes=counter.writes - writes, requests=len([r for r in control.requests() if not r["batch"]]))
+                  writes=counter.writes - writes, requests=len([r for r in answered if not r["batch"]]),
+                  refused=len(refused))
+    if refused:  # Google's answer to a valid call would be a success: the emulator is at fault, or the side
+        print("refused by the emulator:", *refused[:5], file=sys.stderr)
     if rss:
         result["rss_mb"] = peak_rss_mb(os.getpid()) - before
 
@@ -174,7 +181,7 @@ def populate(control: EmulatorControl, email: str, tag: str, count: int, series:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("side", choices=("ours", "odoo18"))
+    parser.add_argument("side", choices=("ours", "odoo"))
     parser.add_argument("db")
     parser.add_argument("emulator")
     parser.add_argument("tag")
@@ -197,7 +204,7 @@ def main() -> None:
     results = {}
     with registry.cursor() as cr:
         env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
-        side = (Ours if args.side == "ours" else Odoo18)(env, control, email, args.tag)
+        side = (Ours if args.side == "ours" else OdooModule)(env, control, email, args.tag)
         side.run()  # the first run, of an empty calendar
         populate(control, email, args.tag, args.imported, args.series)
 

@@ -4,7 +4,8 @@ loaded when google_calendar_sync installs, and its columns go once this has been
 Odoo kept one Google id per record for everybody: ``calendar_event.google_id`` (a single event,
 or an occurrence as ``<series id>_<start>``, Google's instance id) and
 ``calendar_recurrence.google_id`` (the series); ``need_sync`` marks what Odoo had not sent
-yet. Each user's state is in ``res_users_settings``.
+yet; ``guests_readonly`` whether guests may change an event (Odoo sent its opposite as Google's
+``guestsCanModify``). Each user's state is in ``res_users_settings``. The same in Odoo 18 and 19.
 """
 
 import datetime as dt
@@ -60,9 +61,10 @@ class OdooLinks:
         self.cr.execute("""
             SELECT count(*) FROM information_schema.columns
              WHERE (table_name, column_name) IN (('calendar_event', 'google_id'), ('calendar_event', 'need_sync'),
-                   ('calendar_recurrence', 'google_id'), ('res_users_settings', 'google_calendar_rtoken'))
+                   ('calendar_event', 'guests_readonly'), ('calendar_recurrence', 'google_id'),
+                   ('res_users_settings', 'google_calendar_rtoken'))
         """)
-        return self.cr.fetchone()[0] == 4
+        return self.cr.fetchone()[0] == 5
 
     def users(self):
         self.cr.execute("""
@@ -112,6 +114,15 @@ class OdooLinks:
              WHERE res_partner_id = ANY(%s) GROUP BY calendar_event_id
         """, [list(partner_ids)])
         return {event_id: frozenset(partners) for event_id, partners in self.cr.fetchall()}
+
+    def carry_guest_rights(self):
+        """Odoo's ``guests_readonly`` as ``google_guests_can_modify``: the events Odoo let guests
+        change (all it created) stay so on Google when next written, and Odoo keeps refusing the
+        others' changes to the rest. In SQL, like the bindings: no event's write date moves."""
+        self.cr.execute("""
+            UPDATE calendar_event SET google_guests_can_modify = NOT COALESCE(guests_readonly, FALSE)
+             WHERE google_guests_can_modify IS DISTINCT FROM NOT COALESCE(guests_readonly, FALSE)
+        """)
 
     def paused(self):
         return (self.params.get_param(ODOO_PAUSE) or "").lower() in ("true", "1")

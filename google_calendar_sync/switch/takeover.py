@@ -1,14 +1,15 @@
 """Switching from Odoo's own Google Calendar: the install of google_calendar_sync on a database
 that used it (google_account's upgrade marked that module for removal and this one for install).
 
-For each user who had connected Odoo's module: a synchronization on the same Google account
-(the grant carried by google_account), the same calendar, paused if they had stopped theirs,
-with Odoo's sync token (the first run lists only what changed on Google since Odoo's last
-run); bindings for every event and series Odoo had linked (user_bindings); what Odoo had not
-sent yet, dirty, for that first run. The administrator's pause stays. The first run finds
-Google events Odoo created but never linked by Odoo's own marker (sync/event_matcher), and
-each event written from then on loses Odoo's markers (sync/odoo_markers). Odoo's module
-is then uninstalled, in the same run of the module loader: its columns go with it.
+For each user who had connected Odoo's module: a synchronization on the same Google account (the
+grant carried by google_account), the same calendar, paused if they had stopped theirs, with
+Odoo's sync token (the first run lists only what changed on Google since Odoo's last run);
+bindings for every event and series Odoo had linked (user_bindings); what Odoo had not sent yet,
+dirty, for that first run. Every event keeps the guests' rights Odoo gave it. The
+administrator's pause stays. The first run finds Google events Odoo created but never linked by
+Odoo's own marker (sync/event_matcher), and each event written from then on loses Odoo's markers
+(sync/odoo_markers). Odoo's module is then uninstalled, in the same run of the module loader:
+its columns go with it.
 """
 
 import logging
@@ -38,6 +39,8 @@ def take_over(env):
     params.set_param(PARAM_PAUSED, str(links.paused()))
     params.set_param(PARAM_PREFIX, env.cr.dbname)  # a rename later changes nothing
     env["google.calendar.sync"]._namespace()
+    links.carry_guest_rights()
+    env["calendar.event"].invalidate_model(["google_guests_can_modify"])
     users = [user for user in links.users() if _account(env, user)]
     if users:
         _take_over_users(env, links, users)

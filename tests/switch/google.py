@@ -23,8 +23,8 @@ def events(base: str, token: str) -> list[dict]:
     return [item for item in answer.json()["items"] if item.get("status") != "cancelled"]
 
 
-def insert(base: str, token: str, body: dict) -> dict:
-    answer = requests.post(f"{base}/calendar/v3/calendars/primary/events", json=body,
+def insert(base: str, token: str, body: dict, **params) -> dict:
+    answer = requests.post(f"{base}/calendar/v3/calendars/primary/events", json=body, params=params,
                            headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT)
     answer.raise_for_status()
     return answer.json()

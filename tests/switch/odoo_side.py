@@ -4,7 +4,8 @@
 
 Users connect through Odoo's own OAuth code and synchronize with its own cron: alice organizes
 single events and a series with a moved and a deleted occurrence, bob attends them and creates
-an event in Google Calendar, dave (never connected) organizes an event alice attends, carol
+an event in Google Calendar, alice a Google Meet there that bob attends (guests may not modify
+it, Google's default; Odoo's own events let them), dave (never connected) organizes an event alice attends, carol
 synchronizes and then stops. Then the administrator pauses the synchronization, and changes pile
 up that Odoo does not send: an edited event, an edited occurrence, a new event, a deleted one.
 Meanwhile, on Google, bob deletes his event, and an event Odoo created is there without Odoo
@@ -31,7 +32,8 @@ CONNECTED = ("alice", "bob", "carol")
 
 def point_odoo_at(base: str) -> None:
     """The test harness's part: Odoo's module calls Google's real URLs; here, the emulator's
-    (which answers Google's legacy OAuth paths and the access_token query parameter)."""
+    (which answers Google's legacy OAuth paths and the access_token query parameter). Odoo 18's
+    res_users_settings refreshes tokens with its own copy of the token URL, 19's google.service."""
     from odoo.addons.google_account.models import google_service  # noqa: PLC0415
     from odoo.addons.google_calendar.models import res_users_settings  # noqa: PLC0415
 
@@ -124,6 +126,11 @@ def main(db: str, base: str, addons: str) -> None:
     from_google = google.insert(base, access["bob"], {
         "summary": "Bob from Google", "start": {"dateTime": (monday + dt.timedelta(days=4)).isoformat() + "Z"},
         "end": {"dateTime": (monday + dt.timedelta(days=4, hours=1)).isoformat() + "Z"}})
+    google.insert(base, access["alice"], {
+        "summary": "Alice meets Bob", "attendees": [{"email": "alice@example.com"}, {"email": "bob@example.com"}],
+        "start": {"dateTime": (monday + dt.timedelta(days=4, hours=2)).isoformat() + "Z"},
+        "end": {"dateTime": (monday + dt.timedelta(days=4, hours=3)).isoformat() + "Z"},
+        "conferenceData": {"createRequest": {"requestId": "switch-meet"}}}, conferenceDataVersion=1)
     for _round in range(2):  # Odoo's cron, twice: the second run takes in the echo of the first
         step(lambda env: env["res.users"]._sync_all_google_calendar())
     step(lambda env: user(env, "carol").stop_google_synchronization())
@@ -158,6 +165,14 @@ def main(db: str, base: str, addons: str) -> None:
         facts["tokens"] = tokens
         facts["stopped"] = [u.login for u in env["res.users"].search([("login", "in", CONNECTED)])
                             if u.google_synchronization_stopped]
+        # A colleague's event Odoo never sent to a guest's calendar (Odoo 19 sends an event through
+        # its organizer only; 18 through a guest who synchronizes): ours sends the guest a copy.
+        connected = env["res.users"].search([("login", "in", CONNECTED)])
+        facts["unsent"] = {u.login: Event.search([
+            ("partner_ids", "in", u.partner_id.id), ("user_id", "not in", connected.ids),
+            ("google_id", "=", False), ("recurrence_id", "=", False)]).mapped("name") for u in connected}
+        meet = Event.search([("name", "=", "Alice meets Bob")])
+        facts["meet"] = [meet.videocall_source, meet.guests_readonly]
 
     step(record)
     facts["google"] = {login: sorted(e.get("summary", "") for e in google.events(base, token)

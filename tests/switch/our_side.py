@@ -117,10 +117,12 @@ def after_first_runs(env, base, facts, syncs, checks):
     checks.check("the event Odoo created but never linked is found, not created again",
                  alice["Alice new while paused"] == 1 and env["google.calendar.binding"].search_count(
                      [("google_id", "=", "orphan0001")]) == 1)
-    checks.check("Google's counts: the same, less the event deleted in Odoo",
-                 sum(alice.values()) == len(facts["google"]["alice"])
-                 and sum(bob.values()) == len(facts["google"]["bob"]) - 1,
-                 (alice, facts["google"]["alice"], bob, facts["google"]["bob"]))
+    checks.check("a colleague's event is on its guest's calendar once (a copy, where Odoo had not sent it)",
+                 alice["Dave review"] == 1, (alice, facts["unsent"]))
+    checks.check("Google's counts: the same, less the event deleted in Odoo, with the copies Odoo owed",
+                 sum(alice.values()) == len(facts["google"]["alice"]) + len(facts["unsent"]["alice"])
+                 and sum(bob.values()) == len(facts["google"]["bob"]) + len(facts["unsent"]["bob"]) - 1,
+                 (alice, facts["google"]["alice"], bob, facts["google"]["bob"], facts["unsent"]))
     marker = f"{facts['db']}_odoo_id"
     moved = next(e for e in google_now["alice"] if e.get("summary") == "Alice 1:1 (moved)")
     kept = [e for e in google_now["alice"] if e.get("summary") == "Alice weekly"]
@@ -129,6 +131,16 @@ def after_first_runs(env, base, facts, syncs, checks):
                  and "odooLink" in (moved.get("extendedProperties") or {}).get("private", {}), moved)
     checks.check("an unchanged event is not rewritten for Odoo's marker",
                  kept and all(marker in (e.get("extendedProperties") or {}).get("shared", {}) for e in kept), kept)
+    # Odoo's guests_readonly: false on its own events (it sent guestsCanModify), Google's default on imports.
+    odoo_moved, odoo_meet = (Event.search([("name", "=", name)]) for name in ("Alice 1:1 (moved)", "Alice meets Bob"))
+    rights = (odoo_moved.google_guests_can_modify, moved.get("guestsCanModify"), odoo_meet.google_guests_can_modify)
+    checks.check("Odoo's guests' rights are carried: its events stay modifiable by guests, on Google too",
+                 rights == (True, True, False), rights)
+    meet = next((e for e in google_now["alice"] if e.get("summary") == "Alice meets Bob"), {})
+    checks.check("a Google Meet stays the event's video call, in Odoo and on Google",
+                 facts["meet"][0] == odoo_meet.videocall_source == "google_meet" and odoo_meet.google_meet
+                 and meet.get("hangoutLink") and odoo_meet.videocall_location == meet["hangoutLink"],
+                 (facts["meet"], odoo_meet.videocall_source, odoo_meet.videocall_location, meet.get("hangoutLink")))
 
 
 def idle(env, cr, control, syncs, checks):

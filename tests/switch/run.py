@@ -1,11 +1,12 @@
-"""The switch from Odoo's own Google Calendar, for real: Odoo 18 with Odoo's modules, the switch
-command of the README, then runs of ours, each step in its own process.
+"""The switch from Odoo's own Google Calendar, for real: Odoo (18 or 19) with Odoo's modules of
+that series, the switch command of the README, then runs of ours, each step in its own process.
 
     ODOO_BIN=/path/to/odoo-bin /path/to/odoo/python -m tests.switch.run   (bin/switch-tests runs it)
 
 Odoo's google_account and google_calendar come from ``ODOO_GOOGLE`` (default: ``odoo_google``
 beside the Odoo tree), never on the same addons path as ours. Prints one PASS or FAIL line per
-check, then ``switch: N passed, N failed``; exits 1 when a check failed or a step broke.
+check, then ``switch: N passed, N failed``; exits 1 when a check failed or a step broke. The log
+goes to ``var/switch-tests-<series>.log`` (the series run side by side in bin/test).
 """
 
 from __future__ import annotations
@@ -19,9 +20,6 @@ import time
 
 from devtools.odoo_site import ROOT, db_options, demo_options, drop_database, odoo_source
 from gcal_emulator.control import EmulatorControl
-
-LOG = os.path.join(ROOT, "var", "switch-tests.log")
-
 
 def addons(source: str, *first: str) -> str:
     paths = [*first, os.path.join(source, "addons"), os.path.join(source, "odoo", "addons")]
@@ -42,15 +40,18 @@ def python(module: str, *args: str, log) -> str:
 
 def main() -> int:
     source = odoo_source()
+    from odoo import release  # noqa: PLC0415
+
+    log_path = os.path.join(ROOT, "var", f"switch-tests-{release.version_info[0]}.log")
     odoo_google = os.environ.get("ODOO_GOOGLE") or os.path.join(source, "odoo_google")
     db = f"odoo_switch_{os.getpid()}"
-    os.makedirs(os.path.dirname(LOG), exist_ok=True)
+    os.makedirs(os.path.dirname(log_path), exist_ok=True)
     emulator = subprocess.Popen([sys.executable, "-m", "gcal_emulator", "--host", "127.0.0.1", "--port", "0"],
                                 stdout=subprocess.PIPE, text=True)
     base = emulator.stdout.readline().strip()
     started = time.monotonic()
     try:
-        with open(LOG, "w", encoding="utf-8") as log:
+        with open(log_path, "w", encoding="utf-8") as log:
             log.write(f"== Odoo's modules ({odoo_google}), database {db}\n")
             log.flush()
             odoo_bin(source, db, addons(source, odoo_google), "-i", "google_calendar", log=log)
@@ -61,16 +62,16 @@ def main() -> int:
             odoo_bin(source, db, addons(source, ROOT), "-u", "google_account", log=log)
             switch_seconds = time.monotonic() - switch_started
             log.write("\n== runs of ours\n")
-        with open(LOG, encoding="utf-8") as log_text:
+        with open(log_path, encoding="utf-8") as log_text:
             switch_log = log_text.read().split("== the switch", 1)[1]
-        with open(LOG, "a", encoding="utf-8") as log:
+        with open(log_path, "a", encoding="utf-8") as log:
             report = python("tests.switch.our_side", db, base, addons(source, ROOT), facts.strip().splitlines()[-1],
                             log=log)
         # Answered as Google's 500, which both modules retry: only the emulator tells.
         crashes = EmulatorControl(base).crashes()
     except subprocess.CalledProcessError as error:
         command = " ".join(map(str, error.cmd[:4]))
-        print(f"switch: FAIL a step broke: {command}... exited {error.returncode} (see {LOG})")
+        print(f"switch: FAIL a step broke: {command}... exited {error.returncode} (see {log_path})")
         print("switch: 0 passed, 1 failed")
         return 1
     finally:
@@ -85,7 +86,7 @@ def main() -> int:
         print(f"switch: {'PASS' if ok else 'FAIL'} {name}{'' if ok else f': {detail}'}")
     failed = sum(1 for _, ok, _ in results if not ok)
     print(f"switch: the switch command took {switch_seconds:.1f}s, the whole scenario "
-          f"{time.monotonic() - started:.0f}s (log: {LOG})")
+          f"{time.monotonic() - started:.0f}s (log: {log_path})")
     print(f"switch: {len(results) - failed} passed, {failed} failed")
     return 1 if failed else 0
 
