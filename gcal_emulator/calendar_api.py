@@ -102,7 +102,8 @@ class CalendarApi:
         access = self._access(request, READ_SCOPES)
         with self.state.lock:
             calendar = self._calendar(access, calendar_id)
-            page = listing.list_page(calendar, request.args, self._epoch(calendar), self.state.now())
+            page = listing.list_page(calendar, request.args, self._epoch(calendar), self.state.now(),
+                                     self.state.page_limit)
             return json_response(page, headers={"ETag": page["etag"]})
 
     def on_import(self, request: Request, calendar_id: str) -> Response:

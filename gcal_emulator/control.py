@@ -112,6 +112,11 @@ class EmulatorControl:
             return self._call("GET", "latency")
         return self._call("GET", f"latency?{urlencode({'waiting': waiting, 'wait': wait})}", timeout=wait + 10)
 
+    def set_page_limit(self, page_limit: int | None) -> None:
+        """At most ``page_limit`` events a page of events.list (None: as many as asked), as Google
+        may answer fewer than maxResults: a test pages through a few events as through thousands."""
+        self._call("POST", "pages", {"page_limit": page_limit})
+
     def clear_latency(self) -> None:
         """Answer at once again (the default); answers waiting are released."""
         self._call("DELETE", "latency")

@@ -40,6 +40,7 @@ _CALLS = (
     ("quotas", "c_quotas", ["GET", "POST"]),
     ("quotas/usage", "c_quota_usage", ["GET", "DELETE"]),
     ("latency", "c_latency", ["GET", "POST", "DELETE"]),
+    ("pages", "c_pages", ["POST"]),
     ("reset", "c_reset", ["POST"]),
     ("notifications", "c_notifications", ["GET"]),
     ("push", "c_push", ["POST"]),
@@ -159,6 +160,15 @@ class ControlApi:
                 raise ApiError(400, "invalid", "wait must be a non-negative number of seconds.")
             self.latency.wait_until_waiting(count, timeout)
         return json_response(self.latency.describe())
+
+    def on_c_pages(self, request: Request) -> Response:
+        """The most events a page of events.list holds (``page_limit``; null: as many as asked)."""
+        limit = read_object(request).get("page_limit")
+        if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+            raise ApiError(400, "invalid", "page_limit must be a positive number of events, or null.")
+        with self.state.lock:
+            self.state.page_limit = limit
+        return json_response({"page_limit": limit})
 
     def on_c_reset(self, request: Request) -> Response:
         self.state.reset()

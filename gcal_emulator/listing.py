@@ -236,10 +236,13 @@ def _ends_after(resource: dict[str, Any], moment: dt.datetime, calendar: Calenda
     return "end" not in resource or instant(resource["end"], calendar.time_zone) > moment
 
 
-def list_page(calendar: Calendar, request_args: MultiDict[str, str], epoch: str, now: dt.datetime) -> dict[str, Any]:
-    """One page of events.list: ``nextPageToken`` or, on the last page only, ``nextSyncToken``."""
+def list_page(calendar: Calendar, request_args: MultiDict[str, str], epoch: str, now: dt.datetime,
+              page_limit: int | None = None) -> dict[str, Any]:
+    """One page of events.list: ``nextPageToken`` or, on the last page only, ``nextSyncToken``;
+    at most ``page_limit`` events, whatever maxResults asks."""
     args, token = resume(request_args, LIST_PARAMS, {"c": calendar.id})
     query = _list_query(args, calendar, epoch, now)
+    query.max_results = min(query.max_results, page_limit or MAX_RESULTS)
     bound = calendar.seq
     after: Key = (-1, -1) if query.order_by is None else (-1,)
     if token is not None:

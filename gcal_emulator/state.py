@@ -111,6 +111,9 @@ class EmulatorState:
             self.requests: list[dict[str, Any]] = []
             self.mails: list[dict[str, Any]] = []
             self.sync_epoch = 0
+            # The most events a page of events.list holds, whatever maxResults asks: Google's own
+            # pages may hold fewer than asked ("even if there are more events matching the query").
+            self.page_limit: int | None = None
 
     def now(self) -> dt.datetime:
         return self.clock.now()

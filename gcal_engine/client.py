@@ -1,12 +1,15 @@
 """The Calendar API calls the sync needs, and nothing else talks to Google's Calendar API.
 
 Lists are streamed page by page (2,500 events a page, Google's maximum), so memory follows the
-page size, not the calendar size. Writes can go one by one or in batches of up to 50.
+page size, not the calendar size; the next page is asked for while the caller works on one. Writes
+can go one by one or in batches of up to 50, several batches waiting on Google at once (the
+session's ``at_once``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +20,7 @@ import requests
 from . import batch
 from .endpoints import Endpoints
 from .errors import GoogleApiError, RateLimitedError, TransientError
-from .transport import GoogleSession, error_details, error_for, retry_after
+from .transport import GoogleSession, Sent, error_details, error_for, retry_after
 
 PAGE_SIZE = 2500
 
@@ -71,14 +74,19 @@ class CalendarClient:
         return url + suffix
 
     def _pages(self, url: str, params: dict[str, Any], *, listing: bool = False) -> Iterator[dict[str, Any]]:
-        """Each page of a paged GET, fetched only when the previous one has been consumed."""
-        params = dict(params)
+        """Each page of a paged GET; the next one is asked for before this one is handed over, so
+        that its wait on Google overlaps the caller's work on this one. A page token resumes the
+        listing as it began (what the caller writes meanwhile moves nothing into or out of the
+        next page), so asking early changes no answer; two pages at most are held at once."""
+        data = _object(self.session.request("GET", url, params=params, listing=listing))
         while True:
-            data = _object(self.session.request("GET", url, params=params, listing=listing))
+            token = data.get("nextPageToken")
+            following = self.session.start("GET", url, params={**params, "pageToken": token},
+                                           listing=listing) if token else None
             yield data
-            if not data.get("nextPageToken"):
+            if following is None:
                 return
-            params["pageToken"] = data["nextPageToken"]
+            data = _object(self.session.finish(following))
 
     # -- reads -----------------------------------------------------------------------------------
 
@@ -183,9 +191,9 @@ class CalendarClient:
         while pending:
             retry: list[int] = []
             wait = 0.0
-            for first in range(0, len(pending), self.batch_size):
-                chunk = pending[first:first + self.batch_size]
-                for index, answer in zip(chunk, self._batch([writes[i] for i in chunk])):
+            chunks = [pending[first:first + self.batch_size] for first in range(0, len(pending), self.batch_size)]
+            for chunk, answers in zip(chunks, self._batches([[writes[i] for i in chunk] for chunk in chunks])):
+                for index, answer in zip(chunk, answers):
                     if isinstance(answer, WriteResult):
                         results[index] = answer
                         continue
@@ -205,19 +213,38 @@ class CalendarClient:
                 attempt += 1
         return [results[index] for index in range(len(writes))]
 
-    def _batch(self, writes: Sequence[Write]) -> list[tuple[int, Any, dict[str, str]] | WriteResult]:
+    def _batches(self, groups: list[list[Write]]) -> Iterator[list[tuple[int, Any, dict[str, str]] | WriteResult]]:
+        """Each group's answers as one batch, in order, with up to the session's ``at_once``
+        batches waiting on Google together (each paced as it leaves)."""
+        waiting: deque[tuple[list[Write], Sent | GoogleApiError]] = deque()
+        for group in groups:
+            if len(waiting) >= max(self.session.at_once, 1):
+                yield self._answers(*waiting.popleft())
+            waiting.append((group, self._send_batch(group)))
+        while waiting:
+            yield self._answers(*waiting.popleft())
+
+    def _send_batch(self, writes: list[Write]) -> Sent | GoogleApiError:
         calls = []
         for write in writes:
             method, url, params, headers = self._write_request(write)
             calls.append(batch.Call(method, urlsplit(url).path, params, write.body, headers))
         content_type, payload = batch.encode(calls)
         try:
-            response = self.session.request(
-                "POST", self.endpoints.batch, data=payload, headers={"Content-Type": content_type}, cost=len(calls)
-            )
+            return self.session.start("POST", self.endpoints.batch, data=payload,
+                                      headers={"Content-Type": content_type}, cost=len(calls))
+        except GoogleApiError as exc:
+            return exc
+
+    def _answers(self, writes: list[Write], sent: Sent | GoogleApiError,
+                 ) -> list[tuple[int, Any, dict[str, str]] | WriteResult]:
+        if isinstance(sent, GoogleApiError):
+            return [WriteResult(error=sent) for _ in writes]
+        try:
+            response = self.session.finish(sent)
         except GoogleApiError as exc:
             return [WriteResult(error=exc) for _ in writes]
-        answers = batch.decode(response.headers.get("Content-Type", ""), response.content, len(calls))
+        answers = batch.decode(response.headers.get("Content-Type", ""), response.content, len(writes))
         return [
             (answer.status, answer.body, answer.headers) if answer is not None
             else WriteResult(error=TransientError("no answer for this item in the batch response"))

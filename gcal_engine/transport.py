@@ -16,6 +16,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -180,6 +181,35 @@ def refuses_grant(error: Exception) -> bool:
     return isinstance(error, InvalidGrantError | UnauthorizedError)
 
 
+@dataclass(frozen=True)
+class _Call:
+    method: str
+    url: str
+    params: Mapping[str, Any] | None = None
+    json: Any = None
+    data: bytes | None = None
+    headers: Mapping[str, str] | None = None
+    cost: int = 1
+    listing: bool = False
+
+    @property
+    def path(self) -> str:
+        return self.url.split("://", 1)[-1].partition("/")[2]
+
+
+_Outcome = requests.Response | Exception  # an answer, or the network error that stood for one
+
+
+@dataclass
+class Sent:
+    """A request started by :meth:`GoogleSession.start`: its answer, or the network error it met,
+    comes in a worker thread (no future when it could not be sent from one)."""
+
+    call: _Call
+    future: Future[requests.Response] | None
+    token: str | None = None  # the access token it was sent with
+
+
 class GoogleSession:
     """One user's authorized HTTP session to Google, with retries, pacing and a request count.
 
@@ -187,6 +217,11 @@ class GoogleSession:
     the caller can save it; ``on_grant_refused(error)`` runs once when Google refuses the grant
     (see ``refuses_grant``), so the caller can say it needs a new consent. ``requests_made``
     counts HTTP round trips, retries included.
+
+    ``start`` and ``finish`` let up to ``at_once`` requests wait on Google together (0: none, each
+    is sent by ``finish``). Only the HTTP wait leaves the caller's thread: pacing, the token's
+    refresh, the callbacks (which write the caller's database), retries and errors stay in it, and
+    each worker thread has its own HTTP session (a ``requests.Session`` is not thread-safe).
     """
 
     def __init__(
@@ -199,6 +234,7 @@ class GoogleSession:
         on_token_refreshed: Callable[[Credentials], None] | None = None,
         on_grant_refused: Callable[[OAuthError | GoogleApiError], None] | None = None,
         http: requests.Session | None = None,
+        at_once: int = 4,
     ) -> None:
         self.credentials = credentials
         self.timeout = timeout
@@ -206,11 +242,24 @@ class GoogleSession:
         self.pacer = pacer
         self.on_token_refreshed = on_token_refreshed
         self.on_grant_refused = on_grant_refused
+        self.at_once = at_once
         self.refused: OAuthError | GoogleApiError | None = None  # Google's refusal of the grant, once met
         self.requests_made = 0
-        self._session = AuthorizedSession(credentials, auth_request=Request(http or requests.Session()))
+        self._auth_request = Request(http or requests.Session())
+        self._session = AuthorizedSession(credentials, auth_request=self._auth_request)
+        self._workers: ThreadPoolExecutor | None = None
+        self._worker_http = threading.local()
+        self._worker_sessions: list[requests.Session] = []
+        self._worker_lock = threading.Lock()
 
     def close(self) -> None:
+        """Close the HTTP sessions, once the requests started are answered."""
+        if self._workers is not None:
+            self._workers.shutdown(wait=True, cancel_futures=True)
+            self._workers = None
+        for http in self._worker_sessions:
+            http.close()
+        self._worker_sessions.clear()
         self._session.close()
 
     def request(
@@ -226,38 +275,125 @@ class GoogleSession:
         listing: bool = False,
     ) -> requests.Response:
         """A 2xx (or 304) answer, or the typed error once retries are used up or cannot help."""
+        return self._complete(_Call(method, url, params, json, data, headers, cost, listing), None)
+
+    def start(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        data: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        cost: int = 1,
+        listing: bool = False,
+    ) -> Sent:
+        """Send a request from a worker thread and return at once, paced and with a valid token
+        (refreshed here first when it expires); :meth:`finish` gives its answer as
+        :meth:`request` would. Raises as :meth:`request` does when the grant is refused."""
+        call = _Call(method, url, params, json, data, headers, cost, listing)
         if self.refused is not None:
             raise self.refused
-        path = url.split("://", 1)[-1].partition("/")[2]
+        if not self.at_once:
+            return Sent(call, None)
+        if self.pacer is not None:
+            self.pacer.acquire(cost)
+        sent_headers = dict(headers or {})
+        token = self.credentials.token
+        try:
+            self.credentials.before_request(self._auth_request, method, url, sent_headers)
+        except RefreshError as exc:
+            raise self._refused(refresh_error(exc)) from exc
+        except TransportError:
+            return Sent(call, None)  # the refresh met the network: finish sends it, with retries
+        self._saw_refresh(token)
+        if self._workers is None:
+            self._workers = ThreadPoolExecutor(self.at_once, thread_name_prefix="google-http")
+        self.requests_made += 1
+        return Sent(call, self._workers.submit(self._send_from_worker, call, sent_headers), self.credentials.token)
+
+    def finish(self, sent: Sent) -> requests.Response:
+        """The answer to a started request: sent again from here when it failed in a way worth
+        retrying, or met a 401 (the token is refreshed here first, unless another answer's 401
+        had it refreshed already, as google-auth does for a request of this thread)."""
+        if sent.future is None:
+            return self._complete(sent.call, None)
+        try:
+            outcome: _Outcome = sent.future.result()
+        except (requests.Timeout, requests.ConnectionError, TransportError) as exc:
+            outcome = exc
+        if isinstance(outcome, requests.Response) and outcome.status_code == 401:
+            if self.credentials.token == sent.token:
+                self._refresh()
+            return self._complete(sent.call, None)
+        return self._complete(sent.call, outcome)
+
+    def _refresh(self) -> None:
+        token = self.credentials.token
+        try:
+            self.credentials.refresh(self._auth_request)
+        except RefreshError as exc:
+            raise self._refused(refresh_error(exc)) from exc
+        except TransportError:
+            return  # the request sent again meets Google's 401 and google-auth refreshes then
+        self._saw_refresh(token)
+
+    def _send_from_worker(self, call: _Call, headers: dict[str, str]) -> requests.Response:
+        http: requests.Session | None = getattr(self._worker_http, "session", None)
+        if http is None:
+            http = self._worker_http.session = requests.Session()
+            with self._worker_lock:
+                self._worker_sessions.append(http)
+        return http.request(call.method, call.url, params=call.params, json=call.json, data=call.data,
+                            headers=headers, timeout=self.timeout)
+
+    def _send(self, call: _Call) -> _Outcome:
+        """One paced round trip from this thread (google-auth refreshes the token as needed)."""
+        if self.pacer is not None:
+            self.pacer.acquire(call.cost)
+        token = self.credentials.token
+        self.requests_made += 1
+        try:
+            response: requests.Response = self._session.request(
+                call.method, call.url, params=call.params, json=call.json, data=call.data,
+                headers=dict(call.headers or {}), timeout=self.timeout,
+            )
+        except RefreshError as exc:
+            raise self._refused(refresh_error(exc)) from exc
+        except (requests.Timeout, requests.ConnectionError, TransportError) as exc:
+            return exc
+        self._saw_refresh(token)
+        return response
+
+    def _saw_refresh(self, token_before: str | None) -> None:
+        if self.credentials.token != token_before and self.on_token_refreshed is not None:
+            self.on_token_refreshed(self.credentials)
+
+    def _complete(self, call: _Call, outcome: _Outcome | None) -> requests.Response:
+        """The answer to ``call`` given its first ``outcome`` (None: not sent yet), retried here
+        as long as it can help."""
         attempt = 0
         while True:
-            if self.pacer is not None:
-                self.pacer.acquire(cost)
-            token = self.credentials.token
-            try:
-                self.requests_made += 1
-                response: requests.Response = self._session.request(
-                    method, url, params=params, json=json, data=data, headers=dict(headers or {}), timeout=self.timeout
-                )
-            except RefreshError as exc:
-                raise self._refused(refresh_error(exc)) from exc
-            except (requests.Timeout, requests.ConnectionError, TransportError) as exc:
-                error: GoogleApiError = TransientError(f"{type(exc).__name__} on {method} /{path}")
+            if outcome is None:
+                if self.refused is not None:
+                    raise self.refused
+                outcome = self._send(call)
+            if isinstance(outcome, requests.Response):
+                _logger.debug("%s /%s -> %s (attempt %s)", call.method, call.path, outcome.status_code, attempt + 1)
+                if outcome.status_code < 400:
+                    return outcome
+                error = error_from_response(outcome, listing=call.listing)
             else:
-                if self.credentials.token != token and self.on_token_refreshed is not None:
-                    self.on_token_refreshed(self.credentials)
-                _logger.debug("%s /%s -> %s (attempt %s)", method, path, response.status_code, attempt + 1)
-                if response.status_code < 400:
-                    return response
-                error = error_from_response(response, listing=listing)
+                error = TransientError(f"{type(outcome).__name__} on {call.method} /{call.path}")
             if not error.retryable or attempt + 1 >= self.retry.max_attempts:
                 raise self._refused(error)
             delay = self.retry.delay(attempt, getattr(error, "retry_after", None))
-            _logger.info("%s /%s failed (%s); retry %s in %.1fs", method, path, error.status or "network",
+            _logger.info("%s /%s failed (%s); retry %s in %.1fs", call.method, call.path, error.status or "network",
                          attempt + 1, delay)
             self.retry.sleep(delay)
             attempt += 1
-
+            outcome = None
     def _refused(self, error: OAuthError | GoogleApiError) -> OAuthError | GoogleApiError:
         """``error``, remembered and told once when it refuses the grant."""
         if refuses_grant(error) and self.refused is None:

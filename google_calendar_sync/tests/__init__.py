@@ -11,6 +11,7 @@ from . import (
     test_lost_grant,
     test_merge,
     test_occurrence_deletions,
+    test_overlap,
     test_push,
     test_queue,
     test_recurrence,

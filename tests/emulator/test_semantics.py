@@ -227,3 +227,21 @@ def test_a_patch_deletes_an_extended_property_set_to_null(api: Api) -> None:
     patched = api("PATCH", f"/calendars/primary/events/{created['id']}", json={"extendedProperties": {
         "shared": {"old": None}, "private": {"old": None, "new": "3"}}}).json()
     assert patched["extendedProperties"] == {"shared": {"kept": "2"}, "private": {"new": "3"}}
+
+
+def test_a_page_limit_makes_pages_smaller_than_asked_and_the_listing_whole(api: Api, emulator: EmulatorControl) -> None:
+    for i in range(5):
+        api.insert({"summary": f"E{i}", "start": {"dateTime": "2026-12-01T10:00:00Z"},
+                    "end": {"dateTime": "2026-12-01T11:00:00Z"}})
+    emulator.set_page_limit(2)
+    sizes, seen, params = [], [], {"maxResults": 2500}
+    while True:
+        page = api("GET", "/calendars/primary/events", params=params).json()
+        sizes.append(len(page["items"]))
+        seen += [e["summary"] for e in page["items"]]
+        if "nextPageToken" not in page:
+            break
+        params = {"maxResults": 2500, "pageToken": page["nextPageToken"]}
+    assert sizes == [2, 2, 1] and sorted(seen) == [f"E{i}" for i in range(5)] and page["nextSyncToken"]
+    emulator.set_page_limit(None)
+    assert len(api("GET", "/calendars/primary/events").json()["items"]) == 5

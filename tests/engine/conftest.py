@@ -18,7 +18,7 @@ from gcal_engine.errors import EngineError
 from gcal_engine.oauth import OAuthClient, OAuthConfig
 from gcal_engine.report import RunReport
 from gcal_engine.sync import SyncConfig, Synchronizer
-from gcal_engine.transport import GoogleSession, RetryPolicy
+from gcal_engine.transport import GoogleSession, Pacing, RetryPolicy
 from tests.engine.memory_calendar import MemoryCalendar
 
 UTC = dt.timezone.utc
@@ -53,7 +53,8 @@ class Harness:
         self.local = MemoryCalendar(clock=clock.now)
         self.client = self.new_client()
 
-    def new_client(self, timeout: float | tuple[float, float] = (5, 10)) -> CalendarClient:
+    def new_client(self, timeout: float | tuple[float, float] = (5, 10), at_once: int = 4,
+                   batch_size: int = 50, pacer: Pacing | None = None) -> CalendarClient:
         expires = self.clock.now() + dt.timedelta(seconds=self.token["expires_in"])
         credentials = self.oauth.credentials(self.token["access_token"], expires, self.token.get("refresh_token"))
         session = GoogleSession(
@@ -61,8 +62,10 @@ class Harness:
             timeout=timeout,
             retry=RetryPolicy(max_attempts=4, sleep=self.sleeps.append),
             on_token_refreshed=lambda creds: self.refreshed.append(creds.token),
+            at_once=at_once,
+            pacer=pacer,
         )
-        return CalendarClient(session, self.endpoints)
+        return CalendarClient(session, self.endpoints, batch_size=batch_size)
 
     def sync(
         self,

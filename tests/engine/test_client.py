@@ -11,20 +11,27 @@ from gcal_engine.client import Write
 from gcal_engine.transport import Pacer
 from tests.engine.conftest import Harness
 
+HOLD = 3_600_000  # ms: Google's latency that keeps an answer waiting until the test releases it
 EVENT = {"summary": "x", "start": {"date": "2026-12-01"}, "end": {"date": "2026-12-02"}}
 
 
-def test_pages_are_streamed_with_the_page_size_asked(harness: Harness) -> None:
+def test_pages_are_streamed_with_the_page_size_asked_one_page_ahead(harness: Harness) -> None:
     for i in range(5):
         harness.client.insert_event("primary", EVENT | {"summary": f"E{i}"})
     harness.emulator.clear_requests()
     pages = harness.client.list_events("primary", page_size=2)
     first = next(pages)
     assert len(first.items) == 2 and first.next_sync_token is None
-    assert len(harness.emulator.requests()) == 1, "the next page is only fetched when asked for"
+    harness.emulator.set_latency(page_ms=HOLD)  # a page asked for from now on waits until released
+    if len(harness.emulator.requests()) < 2:
+        harness.emulator.latency(waiting=1, wait=30)
+    assert len(harness.emulator.requests()) == 2, "the second page is asked for with the first in hand, no more"
+    harness.emulator.clear_latency()
     rest = list(pages)
     assert [len(p.items) for p in rest] == [2, 1] and rest[-1].next_sync_token
-    assert all(r["query"]["maxResults"] == "2" for r in harness.emulator.requests())
+    requests = harness.emulator.requests()
+    assert len(requests) == 3 and all(r["query"]["maxResults"] == "2" for r in requests)
+    assert len({r["query"].get("pageToken") for r in requests}) == 3, "each page asked for once"
 
 
 def test_an_expired_sync_token_is_a_typed_error(harness: Harness) -> None:
