@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
-from . import planner
+from . import planner, recurrence
 from .actions import (
     GOOGLE,
     Action,
@@ -91,14 +91,18 @@ class Executor:
     def flush(self) -> None:
         """Send the queued Google writes, series before their occurrences, committing after each phase."""
         queued, self._queue = self._queue, []
+        imported: dict[str, str] = {}  # a series' local reference -> the Google id an import gave it
         for phase in (0, 1):
-            batch = [(a, replanned) for a, replanned in queued if planner.phase(a) == phase]
+            batch = [(_retargeted(a, imported), replanned) for a, replanned in queued if planner.phase(a) == phase]
             if not batch:
                 continue
             results = self.client.write_many([self._write(action) for action, _ in batch])
             confirmed: list[Binding] = []
             for (action, replanned), result in zip(batch, results):
-                confirmed += self._remote_result(action, result, replanned)
+                written = self._remote_result(action, result, replanned)
+                if isinstance(action, ImportRemote):
+                    imported.update((binding.local_ref, binding.google_id) for binding in written)
+                confirmed += written
             self.local.bind_many(confirmed)
             self.local.commit()
 
@@ -191,7 +195,8 @@ class Executor:
         if isinstance(action, ImportRemote):
             body["iCalUID"] = action.ical_uid
             if event.organizer is not None and event.organizer.email:
-                body["organizer"] = {"email": event.organizer.email, "displayName": event.organizer.name or None}
+                name = {"displayName": event.organizer.name} if event.organizer.name else {}
+                body["organizer"] = {"email": event.organizer.email, **name}
             return Write("IMPORT", self.calendar_id, body=body, conference=conference)
         if inserting:
             body["id"] = action.google_id
@@ -301,6 +306,19 @@ class Executor:
                  retryable: bool = False) -> None:
         self.report.problems.append(EventProblem(local_ref, google_id, event.summary if event else "", error, retryable))
         self.local.record_error(local_ref, google_id, error)
+
+
+def _retargeted(action: RemoteAction, imported: dict[str, str]) -> RemoteAction:
+    """An occurrence of a series imported in the same flush: Google chose the series' id (an
+    import takes none), so the occurrence's instance id is derived from that id, not from the
+    one the planner derived from the series' local reference."""
+    if not isinstance(action, CreateRemote):
+        return action
+    series_ref, original = action.local.series_local_ref, action.event.original_start
+    if series_ref is None or series_ref not in imported or original is None:
+        return action
+    instance = recurrence.instance_id(imported[series_ref], original.instant(), original.all_day)
+    return dataclasses.replace(action, google_id=instance)
 
 
 def _access(action: RemoteWrite) -> Access:

@@ -102,8 +102,9 @@ class GoogleCalendarSyncCase(GoogleAccountCase):
             self.assertRunFailed(problem, user)
             return sync
         logs = self.env["google.calendar.sync.log"].sudo().search([("sync_id", "=", sync.id), ("id", ">", newest)])
-        self.assertEqual([(log.state, log.summary) for log in logs if log.state != "done"], [],
-                         "the run succeeded")
+        said = [(log.state, log.summary, *log.problem_line_ids.mapped(lambda line: f"{line.name}: {line.message}"))
+                for log in logs if log.state != "done"]
+        self.assertEqual(said, [], "the run succeeded")
         self.assertFalse(sync.last_error, "the run succeeded")
         return sync
 

@@ -46,7 +46,7 @@ class TestLostGrant(GoogleCalendarSyncCase):
         self.google.revoke_tokens(ALICE_GOOGLE)  # the stored access token is good for another hour
         self.google.clear_requests()
         with self.assertNoLogs("odoo.addons.google_calendar_sync", "ERROR"):
-            self.run_sync()
+            self.run_sync(problem="invalid_grant")
         self.assertLost()
         self.assertEqual(self.sync.last_error_title, "Needs reconnection")
         self.assertIn("Reconnect Google Calendar", self.sync.last_error)
@@ -60,7 +60,7 @@ class TestLostGrant(GoogleCalendarSyncCase):
         self.sync.account_id.sudo().email = False
         self.google.revoke_tokens(ALICE_GOOGLE)
         with self.assertNoLogs("odoo.addons.google_calendar_sync", "ERROR"):
-            self.run_sync()
+            self.run_sync(problem="invalid_grant")
         self.assertLost()
         self.assertNotIn("Unexpected error", self.sync.last_error)
         self.assertEqual(self.sync.last_error_title, "Needs reconnection")
@@ -69,7 +69,7 @@ class TestLostGrant(GoogleCalendarSyncCase):
     def test_a_401_that_fresh_tokens_do_not_cure_needs_reconnection(self):
         self.google.fault(method="GET", path_regex="/events$", status=401, reason="authError", times=3)
         with self.assertNoLogs("odoo.addons.google_calendar_sync", "ERROR"):
-            self.run_sync()
+            self.run_sync(problem="401")
         self.assertLost(cause="401")
         self.assertEqual(self.sync.last_error_title, "Needs reconnection")
         self.assertNothingTriedAgain()

@@ -6,6 +6,7 @@ import datetime as dt
 
 from odoo.tests import tagged
 
+from ..compat import POPOVER_DELETE_EVENT
 from .common import GoogleCalendarSyncCase
 
 
@@ -54,7 +55,7 @@ class TestOccurrenceDeletions(GoogleCalendarSyncCase):
     def delete_in_popover(self, event):
         """The event's popover, "Delete this event" (it unlinks the occurrence)."""
         wizard = self.env["calendar.popover.delete.wizard"].with_user(self.alice).create(
-            {"record": event.id, "delete": "one"})
+            {POPOVER_DELETE_EVENT: event.id, "delete": "one"})
         wizard.close()
 
     def assertOnlyCancelled(self, master, weeks, count=5):

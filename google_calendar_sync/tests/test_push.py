@@ -232,7 +232,7 @@ class TestPush(GoogleCalendarSyncCase):
         self.insert_on_google("Made on alice's Google")
         self.run_sync()
         self.google.revoke_tokens(ALICE_GOOGLE)
-        self.run_sync()
+        self.run_sync(problem="invalid_grant")
         self.assertEqual(self.sync.state, "needs_reconnect")
 
         self.connect(self.alice, email="bob@gmail.example", return_url="/odoo/calendar")

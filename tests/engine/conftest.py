@@ -72,6 +72,7 @@ class Harness:
         stopped_by: type[EngineError] | None = None,
         event_errors: type[EngineError] | None = None,
         out_of_time: bool = False,
+        deferred: bool = False,
         clock: Callable[[], dt.datetime] | None = None,
         **options: Any,
     ) -> RunReport:
@@ -81,7 +82,8 @@ class Harness:
         runner = {key: options.pop(key) for key in ("monotonic", "progress") if key in options}
         report = Synchronizer(client or self.client, local or self.local, SyncConfig(**options),
                               clock=clock or self.clock.now, **runner).run()
-        assert_outcome(report, stopped_by=stopped_by, event_errors=event_errors, out_of_time=out_of_time)
+        assert_outcome(report, stopped_by=stopped_by, event_errors=event_errors, out_of_time=out_of_time,
+                       deferred=deferred)
         return report
 
     def google_events(self, calendar_id: str = "primary") -> dict[str, dict[str, Any]]:
@@ -93,19 +95,22 @@ class Harness:
 
 
 def assert_outcome(report: RunReport, stopped_by: type[EngineError] | None = None,
-                   event_errors: type[EngineError] | None = None, out_of_time: bool = False) -> None:
+                   event_errors: type[EngineError] | None = None, out_of_time: bool = False,
+                   deferred: bool = False) -> None:
     """A run succeeded (complete, no event failed or skipped, no error), or ended as expected:
     ``stopped_by`` the class of the error that stopped it before it was complete;
     ``event_errors`` the class of every per-event error of a run that completed all the same;
-    ``out_of_time`` it stopped between two steps, its time budget spent, for the next run to go on."""
+    ``out_of_time`` it stopped between two steps, its time budget spent, for the next run to go on;
+    ``deferred`` it stopped after a step that left events the local side had no room for."""
     stop = report.fatal or report.error
     failed = [*report.problems, *report.skipped]
     if stopped_by is not None:
         assert not report.complete and isinstance(stop, stopped_by), \
             f"expected a run stopped by {stopped_by.__name__}: {describe(report)}"
         return
-    assert stop is None and report.timed_out == out_of_time and report.complete != out_of_time, \
-        f"expected a {'run out of time' if out_of_time else 'complete run'}: {describe(report)}"
+    expected = "run out of time" if out_of_time else "run with deferred events" if deferred else "complete run"
+    assert stop is None and report.timed_out == out_of_time and bool(report.deferred) == deferred \
+        and report.complete != (out_of_time or deferred), f"expected a {expected}: {describe(report)}"
     if event_errors is None:
         assert not failed, f"expected every event synced: {describe(report)}"
     else:

@@ -23,6 +23,7 @@ from typing import Any, Callable
 from gcal_engine.errors import EngineError, LocalWriteError
 from gcal_engine.ids import local_ref_from_link
 from gcal_engine.local import Binding, LocalChange, SyncState
+from gcal_engine.merge import Access
 from gcal_engine.model import CONTENT_FIELDS, Event
 from gcal_engine.planner import span
 
@@ -36,6 +37,7 @@ class Record:
     dirty: bool = True
     notify: bool = True
     series_local_ref: str | None = None
+    access: Access = Access.ORGANIZER
 
 
 @dataclass
@@ -71,11 +73,13 @@ class MemoryCalendar:
 
     # -- the user's side -------------------------------------------------------------------------
 
-    def add(self, event: Event, series: str | None = None, notify: bool = True, dirty: bool = True) -> str:
+    def add(self, event: Event, series: str | None = None, notify: bool = True, dirty: bool = True,
+            access: Access = Access.ORGANIZER) -> str:
         """A new local event; not ``dirty``: one that was there before the synchronization (a full
-        list in its window finds it, as Odoo's events without binding)."""
+        list in its window finds it, as Odoo's events without binding); ``access``: how the event
+        is the user's (Access.COPY: an organizer who does not synchronize)."""
         local_ref = f"L{next(self._ids)}"
-        self.work.records[local_ref] = Record(event, self.clock(), dirty, notify, series)
+        self.work.records[local_ref] = Record(event, self.clock(), dirty, notify, series, access)
         self.commit()
         return local_ref
 
@@ -157,7 +161,8 @@ class MemoryCalendar:
         binding = self.work.bindings.get(local_ref)
         series_binding = self.work.bindings.get(record.series_local_ref) if record.series_local_ref else None
         return LocalChange(local_ref, record.event, record.modified_at, binding, record.notify,
-                           record.series_local_ref, series_binding.google_id if series_binding else series_google_id)
+                           record.series_local_ref, series_binding.google_id if series_binding else series_google_id,
+                           access=record.access)
 
     def pending_changes(self, full: bool, window: tuple[dt.datetime, dt.datetime]) -> Iterator[LocalChange]:
         for local_ref, record in list(self.work.records.items()):

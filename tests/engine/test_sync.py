@@ -13,7 +13,8 @@ from gcal_emulator import EmulatorServer
 from tests.conftest import ContractChecker
 from gcal_emulator.control import DEFAULT_SCOPES
 from gcal_engine.errors import DeferredError, LocalWriteError, MappingError, MassDeletionError
-from gcal_engine.model import CONTENT_FIELDS, Attendee, Event, EventTime, Reminder, Reminders
+from gcal_engine.merge import Access
+from gcal_engine.model import CONTENT_FIELDS, Attendee, Event, EventTime, Person, Reminder, Reminders
 from gcal_engine.executor import Executor
 from gcal_engine.local import SyncState
 from gcal_engine.planner import ConflictPolicy, Context, Mode, RunKind, UpdateRemote
@@ -453,10 +454,10 @@ def test_events_the_local_side_has_no_room_for_wait_for_the_next_run_and_come_on
     for i in range(5):
         google_insert(harness, f"E{i}")
     local = Cramped(2, clock=harness.clock.now)
-    first = harness.sync(local)
+    first = harness.sync(local, deferred=True)
     assert (first.complete, first.deferred, first.timed_out, first.problems) == (False, 3, False, [])
     assert first.stopped and len(local.events()) == 2
-    assert harness.sync(local).deferred == 1
+    assert harness.sync(local, deferred=True).deferred == 1
     last = harness.sync(local)
     assert last.complete and last.deferred == 0
     assert sorted(e.summary for e in local.events().values()) == [f"E{i}" for i in range(5)], "every event once"
@@ -471,3 +472,22 @@ def test_a_run_out_of_time_stops_between_pages_and_the_next_one_goes_on(harness:
     assert 0 < len(harness.local.events()) < 5
     harness.sync()
     assert summaries(harness)[0] == [f"E{i}" for i in range(5)], "every event once"
+
+
+def test_a_private_copy_of_a_series_goes_with_its_moved_occurrence_in_one_run(harness: Harness) -> None:
+    """Someone who does not synchronize organizes the series: the user's calendar gets a private
+    copy (events.import, whose id Google chooses), and the occurrence moved here is written to
+    that copy's instance, in the same run."""
+    partner = Person(email="partner@outside.example")
+    master = series("Partner review", "RRULE:FREQ=WEEKLY;COUNT=3", organizer=partner)
+    master_ref = harness.local.add(master, access=Access.COPY)
+    moved = occurrence(master, at(8), summary="Partner review (moved)", start=at(9, 14), end=at(9, 15))
+    harness.local.add(moved, series=master_ref, access=Access.COPY)
+    harness.sync()
+    [copy] = [e for e in harness.google_events().values() if e.get("recurrence")]
+    assert copy["organizer"]["email"] == partner.email
+    instances = [(i["summary"], i["start"]["dateTime"]) for i in harness.client.instances("primary", copy["id"])]
+    assert instances == [("Partner review", at(1).date_time.isoformat()),
+                         ("Partner review (moved)", at(9, 14).date_time.isoformat()),
+                         ("Partner review", at(15).date_time.isoformat())]
+    assert harness.sync().requests == 1, "nothing left to send"
