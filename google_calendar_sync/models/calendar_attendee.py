@@ -7,7 +7,7 @@ from collections import defaultdict
 from odoo import models
 
 from ..compat import ATTENDEES_MAILING
-from ..sync import senders
+from ..sync import binder, senders
 from ..sync.reminders import REMINDING, reminded_by_google
 
 
@@ -17,9 +17,8 @@ class CalendarAttendee(models.Model):
     def write(self, vals):
         result = super().write(vals)
         if "state" in vals and not self.env.context.get("google_calendar_sync"):
-            Binding = self.env["google.calendar.binding"]
-            Binding._mark_changed(events=self.event_id)
-            Binding._track_attendance(self.event_id)
+            binder.mark_changed(self.env, events=self.event_id)
+            binder.track_attendance(self.env, self.event_id)
         return result
 
     def _mail_attendees(self, *args, **kwargs):

@@ -4,7 +4,7 @@ not Odoo, send the invitations of the events it synchronizes."""
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..sync import mapping, senders
+from ..sync import binder, mapping, senders
 from ..sync.reminders import REMINDING
 
 # Fields whose change Google must hear about (what the mapping reads).
@@ -55,9 +55,8 @@ class CalendarEvent(models.Model):
     def create(self, vals_list):
         events = super().create(vals_list)
         if not self.env.context.get("google_calendar_sync"):
-            Binding = self.env["google.calendar.binding"]
-            Binding._track_new_events(events)
-            Binding._track_attendance(events.filtered(lambda event: not event.recurrence_id))
+            binder.track_new_events(self.env, events)
+            binder.track_attendance(self.env, events.filtered(lambda event: not event.recurrence_id))
         return events
 
     def write(self, vals):
@@ -65,18 +64,17 @@ class CalendarEvent(models.Model):
         if context.get("google_calendar_sync") or context.get("google_series_write") or not SYNCED_FIELDS & set(vals):
             return super().write(vals)
         self._check_google_guest_rights(vals)
-        Binding = self.env["google.calendar.binding"]
         if vals.get("recurrence_update") in SERIES_UPDATES:
             # Odoo rewrites or splits the series; its inner writes are not edits of one occurrence.
             recurrences = self.recurrence_id
             single = vals.get("recurrency") is False and vals["recurrence_update"] == "all_events" and len(self) == 1
-            series_rows = Binding.sudo().search([("recurrence_id", "in", recurrences.ids)]) if single else Binding
+            series_rows = binder.series_rows(self.env, recurrences) if single else None
             result = super(CalendarEvent, self.with_context(google_series_write=True)).write(vals)
             if single:
-                Binding._series_became_single(series_rows, self)
-            Binding._mark_changed(events=self, recurrences=(recurrences | self.recurrence_id).exists())
+                binder.series_became_single(self.env, series_rows, self)
+            binder.mark_changed(self.env, events=self, recurrences=(recurrences | self.recurrence_id).exists())
             return result
-        originals = Binding._original_starts(self)
+        originals = binder.original_starts(self.env, self)
         result = super().write(vals)
         whole = self.recurrence_id.browse()
         if vals.get("active") is False:
@@ -84,18 +82,18 @@ class CalendarEvent(models.Model):
             whole = self.recurrence_id.filtered(lambda recurrence: not recurrence.calendar_event_ids)
             originals = {event_id: found for event_id, found in originals.items()
                          if self.browse(event_id).recurrence_id not in whole}
-        Binding._mark_changed(events=self, recurrences=whole, originals=originals)
+        binder.mark_changed(self.env, events=self, recurrences=whole, originals=originals)
         if ATTENDANCE_FIELDS & set(vals):
-            Binding._track_attendance(self)
+            binder.track_attendance(self.env, self)
         return result
 
     def unlink(self):
         events = self - self._declined_instead_of_deleted()
         if not self.env.context.get("google_calendar_sync"):
-            Binding = self.env["google.calendar.binding"]
             whole = events.recurrence_id.filtered(lambda r: not (r.calendar_event_ids - events))
             alone = events.filtered(lambda e: e.recurrence_id not in whole)
-            Binding._mark_changed(events=events, recurrences=whole, originals=Binding._original_starts(alone))
+            binder.mark_changed(self.env, events=events, recurrences=whole,
+                                originals=binder.original_starts(self.env, alone))
         return super(CalendarEvent, events).unlink()
 
     def _check_google_guest_rights(self, vals):

@@ -21,7 +21,7 @@ from gcal_engine import recurrence as rules
 from odoo import api, fields, models
 from odoo.addons.calendar.models.calendar_recurrence import MAX_RECURRENT_EVENT
 
-from ..sync import bounds, mapping
+from ..sync import binder, bounds, mapping
 from ..sync.sync_window import sync_window
 
 UTC = dt.timezone.utc
@@ -296,9 +296,8 @@ class CalendarRecurrence(models.Model):
     def create(self, vals_list):
         recurrences = super().create(vals_list)
         if not self.env.context.get("google_calendar_sync"):
-            Binding = self.env["google.calendar.binding"]
-            Binding._track_new_series(recurrences)
-            Binding._track_attendance(recurrences.base_event_id)
+            binder.track_new_series(self.env, recurrences)
+            binder.track_attendance(self.env, recurrences.base_event_id)
         return recurrences
 
     def write(self, vals):
@@ -311,11 +310,11 @@ class CalendarRecurrence(models.Model):
         changed = self.filtered(lambda r: r._google_rrule_line() != before[r.id])
         if changed:
             changed.with_context(google_calendar_sync=True).write({"google_recurrence": False})
-            self.env["google.calendar.binding"]._mark_changed(recurrences=changed)
+            binder.mark_changed(self.env, recurrences=changed)
         return result
 
     def unlink(self):
         if not self.env.context.get("google_calendar_sync"):
-            self.env["google.calendar.binding"]._mark_changed(recurrences=self)
+            binder.mark_changed(self.env, recurrences=self)
         return super().unlink()
 

@@ -4,6 +4,8 @@ Google (see sync/attendance.py)."""
 
 from odoo import models
 
+from ..sync import binder
+
 LOST = "google_calendar_sync.lost_connections"  # the accounts this transaction found refused, for its commit
 
 
@@ -19,7 +21,7 @@ class GoogleAccount(models.Model):
         changed = self.filtered(lambda a: a.id in before and (
             a.state != before[a.id][0] or (before[a.id][1] and a.email != before[a.id][1])))
         if changed:
-            self.env["google.calendar.binding"]._recheck_people(changed.user_id)
+            binder.recheck_people(self.env, changed.user_id)
         return result
 
     def _on_connected(self):

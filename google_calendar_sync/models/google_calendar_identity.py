@@ -7,7 +7,7 @@ a binding is forgotten, that identity is kept here with what both sides had last
 that a later full list finds the Odoo event again instead of importing it twice, and merges what
 changed since on either side instead of guessing (see sync/event_matcher.py); an Odoo event
 deleted since is found as its deletion, which that calendar then gets. Written only by
-``sync/binding_store.py``.
+``sync/binder.py``.
 """
 
 from odoo import fields, models

@@ -14,8 +14,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 from ..compat import Constraint
-from ..sync import status
-from ..sync.binding_store import BindingStore
+from ..sync import binder, status
 from ..sync.google_client import calendar_client
 from ..sync.push_channel import PushChannel
 from ..sync.run_queue import RunQueue
@@ -110,9 +109,9 @@ class GoogleCalendarSync(models.Model):
     @api.depends("enabled", "account_id.state", "last_run_at", "last_error", "running_since")
     @api.depends_context("uid")
     def _compute_state(self):
-        paused = self._globally_paused()
+        live, paused = self._live(), self._globally_paused()
         for sync in self:
-            sync.state = status.state_of(sync, paused)
+            sync.state = status.state_of(sync, sync in live, paused)
 
     def write(self, vals):
         """A sync turned on or off, or its direction changed: the events of the user change hands
@@ -123,7 +122,7 @@ class GoogleCalendarSync(models.Model):
         result = super().write(vals)
         changed = self.filtered(lambda sync: sync.id in before and (sync.enabled, sync.direction) != before[sync.id])
         if changed:
-            self.env["google.calendar.binding"]._recheck_people(changed.user_id)
+            binder.recheck_people(self.env, changed.user_id)
             changed.filtered(lambda sync: CARRIES[sync.direction] - CARRIES[before[sync.id][1]])._direction_widened()
         return result
 
@@ -136,6 +135,37 @@ class GoogleCalendarSync(models.Model):
     @api.model
     def _globally_paused(self):
         return self._param(PARAM_PAUSED) == "True"
+
+    # -- who sends, who runs: these rules are written here only --------------------------------
+
+    @api.model
+    def _sending_domain(self):
+        """The syncs that send their user's changes to Google: connected once (a grant to renew
+        too) with a direction that sends. Paused ones too: their changes wait, and go when they run."""
+        return [("direction", "!=", "google_to_odoo"), ("account_id.state", "in", ("connected", "needs_reconnect"))]
+
+    @api.model
+    def _live_domain(self, admin_pause=True):
+        """The syncs that run now: connected, and paused neither by their user nor by an
+        administrator. Runs are queued for them, claimed, and Google announces their changes (Odoo
+        mails for the others). ``admin_pause=False``: as if no administrator paused everyone, for
+        who carries an organizer's events (that pause stops every run alike, it moves nothing)."""
+        if admin_pause and self._globally_paused():
+            return [("id", "in", [])]
+        return [("enabled", "=", True), ("account_id.state", "=", "connected")]
+
+    def _live(self):
+        """Those of these syncs that run now (see ``_live_domain``)."""
+        return self.sudo().filtered_domain(self._live_domain()).with_env(self.env)
+
+    @api.model
+    def _subquery(self, domain):
+        """The ids of the syncs in ``domain``, as a subquery for statements written in SQL (what
+        it reads is flushed first: a pause or a disconnection earlier in the transaction counts)."""
+        query = self.sudo()._search(domain).subselect()
+        for field in query.to_flush:
+            self.env[field.model_name].flush_model([field.name])
+        return query
 
     @api.model
     def _namespace(self):
@@ -227,7 +257,7 @@ class GoogleCalendarSync(models.Model):
         """The Google button, once connected: queue a run now and answer at once; a paused
         synchronization is not queued (its status says why)."""
         sync = self._for_user(self.env.user).with_user(self.env.user)
-        if sync.state not in status.LIVE_STATES:
+        if not sync._live():
             return sync._status()
         return sync.action_sync_now()
 
@@ -295,10 +325,10 @@ class GoogleCalendarSync(models.Model):
 
     def _forget_bindings(self):
         """Another Google calendar or account now: the old bindings and sync token mean nothing
-        there. What they knew of each event's identity on Google stays (binding_store.forget): the
+        there. What they knew of each event's identity on Google stays (Binder.forget): the
         next full list finds the events both sides already have, in the first calendar too."""
         for sync in self.sudo():
-            BindingStore(sync, sync.env).forget()
+            binder.Binder(sync).forget()
         self.write({"sync_token": False, "retry_google_ids": False, "synced_email": False})
 
     def _forget_account(self):

@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.google_account.models.ir_http import show_after_reload
 
-from ..sync.status import LIVE_STATES
+from ..sync import binder
 from .google_calendar_sync import DIRECTIONS, STATES
 
 SYNC_FIELDS = [
@@ -95,7 +95,7 @@ class ResUsers(models.Model):
             sync = user._google_sync_of_self()
             if sync.show_declined != user.google_calendar_show_declined:
                 sync.write({"show_declined": user.google_calendar_show_declined})
-                self.env["google.calendar.binding"]._recheck_people(user)
+                binder.recheck_people(self.env, user)
 
     def _google_sync_of_self(self):
         self.ensure_one()
@@ -107,7 +107,7 @@ class ResUsers(models.Model):
 
     def action_google_calendar_sync_now(self):
         sync = self._google_sync_of_self()
-        if sync.state not in LIVE_STATES:
+        if not sync._live():
             return _notification(self.env._("Nothing was queued (%(state)s).", state=dict(
                 sync._fields["state"]._description_selection(self.env))[sync.state]), "warning")
         sync._sync_now()

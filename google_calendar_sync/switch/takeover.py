@@ -17,15 +17,12 @@ import logging
 from odoo import fields
 
 from ..models.google_calendar_sync import PARAM_PAUSED
-from ..sync.attendance import owed_copies
+from ..sync import binder
 from ..sync.odoo_markers import PARAM_PREFIX
 from .odoo_links import OdooLinks
 from .user_bindings import UserBindings
 
 _logger = logging.getLogger(__name__)
-
-COLUMNS = ("local_ref", "access", "google_id", "ical_uid", "dirty", "dirty_at", "notify", "event_id",
-           "recurrence_id", "base_event_id", "original_start")
 
 
 def take_over(env):
@@ -71,38 +68,18 @@ def _take_over_users(env, links, users):
     taken = {}
     for user in users:
         taken[user.user_id] = UserBindings(user, events, series, guests, token_users).take()
-        _insert(env, syncs[user.user_id], taken[user.user_id])
+        binder.Binder(syncs[user.user_id]).take_over(taken[user.user_id].rows, taken[user.user_id].exception_rows)
     # Events nobody had sent that synchronizing guests attend: a private copy each, as for a new event.
     new = env["calendar.event"].browse(
         [e.id for e in events if not e.google_id and not e.recurrence_id] +
         [s.base_event_id for s in series if not s.google_id])
-    copies = owed_copies(env, new.exists())
-    if copies:
-        env["google.calendar.binding"].sudo().create(copies)
+    copies = binder.bind_copies(env, new.exists())
     for user in users:
         sync = syncs[user.user_id]
-        copied = sum(1 for values in copies if values["sync_id"] == sync.id)
+        copied = len(copies.filtered(lambda row, s=sync: row.sync_id == s))
         _record(env, sync, user, taken[user.user_id], copied)
         if sync.enabled:
             sync._request_sync()
-
-
-def _insert(env, sync, taken):
-    cr = env.cr
-    now, uid = fields.Datetime.now(), env.uid
-    rows = [(sync.id, *(values[c] for c in COLUMNS), uid, now, uid, now) for values in taken.rows]
-    columns = ", ".join(("sync_id", *COLUMNS, "create_uid", "create_date", "write_uid", "write_date"))
-    refs = {}
-    if rows:
-        returned = cr.execute_values(
-            f"INSERT INTO google_calendar_binding ({columns}) VALUES %s RETURNING local_ref, id", rows, fetch=True)
-        refs = dict(returned)
-    exceptions = [(sync.id, *(values[c] for c in COLUMNS), refs[series_ref], uid, now, uid, now)
-                  for series_ref, values in taken.exception_rows if series_ref in refs]
-    if exceptions:
-        with_series = columns.replace(", create_uid", ", series_binding_id, create_uid")
-        cr.execute_values(f"INSERT INTO google_calendar_binding ({with_series}) VALUES %s", exceptions)
-    env["google.calendar.binding"].invalidate_model()
 
 
 def _record(env, sync, user, taken, copied):

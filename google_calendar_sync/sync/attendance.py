@@ -38,8 +38,7 @@ class Attendance:
         pause of everyone's does not count: it stops every run alike)."""
         if self._live is None:
             Sync = self.sync.env["google.calendar.sync"].sudo()
-            self._live = set(Sync.search([("direction", "!=", "google_to_odoo"), ("enabled", "=", True),
-                                          ("account_id.state", "=", "connected")]).user_id.ids)
+            self._live = set(Sync.search([*Sync._sending_domain(), *Sync._live_domain(admin_pause=False)]).user_id.ids)
         return self._live
 
     def invitations(self):

@@ -26,11 +26,11 @@ NEVER = dt.datetime(1970, 1, 1, tzinfo=UTC)  # when a record was never edited by
 
 
 class EventMatcher:
-    def __init__(self, env, sync, store, reads, namespace, attendance, marker_prefix=""):
+    def __init__(self, env, sync, binder, reads, namespace, attendance, marker_prefix=""):
         self.env = env
         self.marker_prefix = marker_prefix  # Odoo's own module's, after a switch from it
         self.sync = sync
-        self.store = store
+        self.binder = binder
         self.reads = reads
         self.namespace = namespace
         self.attendance = attendance
@@ -85,10 +85,10 @@ class EventMatcher:
     def _with_base(self, change, event, remembered):
         """``change`` with the binding Odoo remembers for this pair in this calendar, if any: what
         both sides agreed on when it was forgotten, and how the event was the user's."""
-        calendar = self.store.calendar()
+        calendar = self.binder.calendar()
         for identity in remembered.get(event.ical_uid, ()):
             if identity.local_ref == change.local_ref and identity.calendar == calendar:
-                base = self.store.remembered(identity, event.google_id)
+                base = self.binder.remembered(identity, event.google_id)
                 return engine.LocalChange(change.local_ref, change.event, change.modified_at, base, change.notify,
                                           change.series_local_ref, change.series_google_id, base.access)
         return change
@@ -108,12 +108,12 @@ class EventMatcher:
         return self._by_ref(local_ref) if local_ref else None
 
     def _by_ref(self, local_ref):
-        row = self.store.row(local_ref)
+        row = self.binder.row(local_ref)
         if row.google_id:
             return None  # already bound to another Google event
         current = self.reads.of_ref(local_ref)
         if current is None and not row.dirty and not self.Identity.search_count(
-                [("local_ref", "=", local_ref), ("calendar", "=", self.store.calendar())], limit=1):
+                [("local_ref", "=", local_ref), ("calendar", "=", self.binder.calendar())], limit=1):
             return None  # (one deleted since its binding here was forgotten: found as its deletion)
         # A dirty row without its event is a deletion not yet sent: the newer change will win.
         edited = row.dirty_at.replace(tzinfo=UTC) if row.dirty and row.dirty_at else NEVER
@@ -125,7 +125,7 @@ class EventMatcher:
         if not other:
             return None
         current = self.reads.of_ref(other.local_ref)
-        mine = self.store.row(other.local_ref)
+        mine = self.binder.row(other.local_ref)
         if current is None or mine.google_id and mine.access != Access.COPY.value:
             return None  # gone here, or bound to another Google event that no invitation replaces
         return engine.LocalChange(other.local_ref, current, NEVER, access=self._access_of(other.local_ref))
@@ -140,14 +140,14 @@ class EventMatcher:
                 continue
             local_ref = str(LocalRef.series(record.id) if event.is_series else LocalRef.event(record.id))
             current = self.reads.of_ref(local_ref)
-            if current is not None and not self.store.row(local_ref).google_id:
+            if current is not None and not self.binder.row(local_ref).google_id:
                 return engine.LocalChange(local_ref, current, NEVER, access=self._access_of(local_ref))
         return None
 
     def _occurrence(self, event, recurrence=None):
         """The Odoo occurrence of Google's instance ``event``, in its series bound here, or found
         in this batch (``recurrence``); a deleted one Odoo remembers, as its cancellation."""
-        series = self.store.row_of_google(event.recurring_event_id)
+        series = self.binder.row_of_google(event.recurring_event_id)
         recurrence = series.recurrence_id or recurrence
         if not recurrence:
             return None
@@ -162,7 +162,7 @@ class EventMatcher:
                 recurrence) if remembered.cancelled and remembered.original_start == original), (None, None))
             if local_ref is None:
                 return None
-        if self.store.row(local_ref).google_id:
+        if self.binder.row(local_ref).google_id:
             return None  # bound to another Google event already
         series_ref = series.local_ref if series else str(LocalRef.series(recurrence.id))
         access = Access(series.access) if series else self._access_of(series_ref)

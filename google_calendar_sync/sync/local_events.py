@@ -10,12 +10,12 @@ from .local_ref import LocalRef
 
 
 class LocalEvents:
-    def __init__(self, env, user, people, store):
+    def __init__(self, env, user, people, binder):
         """``people``: who is who on Google (``mapping.People``)."""
         self.env = env
         self.user = user
         self.people = people
-        self.store = store
+        self.binder = binder
         self.Event = env["calendar.event"]
         self.Recurrence = env["calendar.recurrence"]
 
@@ -48,7 +48,7 @@ class LocalEvents:
     def _first_deleted(self, recurrence, start):
         """The earliest deleted occurrence of ``recurrence`` before ``start`` (its original start),
         as this synchronization's exceptions of the series say, or None."""
-        rows = self.store.rows(("series_binding_id.recurrence_id", "=", recurrence.id),
+        rows = self.binder.rows(("series_binding_id.recurrence_id", "=", recurrence.id),
                                ("original_start", "!=", False))
         deleted = [mapping.decode_original(row.original_start) for row in rows
                    if not (row.event_id and row.event_id.active)]
@@ -121,7 +121,7 @@ class LocalEvents:
         sit where the rule put them; bound ones, or ones once bound, remember where they came
         from)."""
         encoded = mapping.encode_original(original_start)
-        bound = self.store.rows(("series_binding_id.recurrence_id", "=", recurrence.id),
+        bound = self.binder.rows(("series_binding_id.recurrence_id", "=", recurrence.id),
                                 ("original_start", "=", encoded), limit=1)
         if bound.event_id:
             return bound.event_id

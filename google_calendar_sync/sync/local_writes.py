@@ -23,7 +23,7 @@ REFUSALS = (UserError, ValidationError, ValueError, RecurrenceError)
 
 
 class LocalWrites:
-    def __init__(self, env, user, store, reads, partners, default_reminders=(), cuts=None, budget=None):
+    def __init__(self, env, user, binder, reads, partners, default_reminders=(), cuts=None, budget=None):
         """``default_reminders``: the Google calendar's, for its events that use them; ``cuts``
         collects (local reference, event, bounds.Cut) of the Google events not kept whole;
         ``budget``: the records the run may still make."""
@@ -32,7 +32,7 @@ class LocalWrites:
         self._stopped = {}  # local reference of a series too large to hold -> where its occurrences stop
         self.default_reminders = tuple(default_reminders)
         self.user = user
-        self.store = store
+        self.binder = binder
         self.reads = reads
         self.partners = partners
         self.alarms = Alarms(env)
@@ -145,7 +145,7 @@ class LocalWrites:
         return str(LocalRef.event(base.id)), self.reads.single(base)
 
     def _series_of(self, event):
-        row = self.store.row_of_google(event.recurring_event_id)
+        row = self.binder.row_of_google(event.recurring_event_id)
         if not row.recurrence_id:
             raise LocalWriteError(self.env._("The series of this occurrence is not in Odoo."))
         return row.recurrence_id

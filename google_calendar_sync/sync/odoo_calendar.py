@@ -1,8 +1,8 @@
 """gcal_engine's LocalCalendar over Odoo's ORM, for one user's synchronization.
 
 Local references name Odoo records (see local_ref). Bindings are ``google.calendar.binding``
-rows (binding_store); a person's edit marks them dirty (see models/calendar_event.py), which
-is what ``pending_changes`` reads. Writes made here carry the ``google_calendar_sync`` context
+rows, read and written through the binder; a person's edit marks them dirty (binder.mark_changed),
+which is what ``pending_changes`` reads. Writes made here carry the ``google_calendar_sync`` context
 key, so they are never taken for a person's edit. ``commit`` ends the transaction, so a run
 killed midway loses at most the step in progress, never a binding of a write Google confirmed.
 """
@@ -18,7 +18,7 @@ from odoo import fields
 
 from . import bounds, mapping, odoo_markers
 from .attendance import Attendance
-from .binding_store import BindingStore
+from .binder import Binder
 from .event_matcher import EventMatcher
 from .local_events import LocalEvents
 from .local_ref import LocalRef
@@ -58,7 +58,7 @@ class OdooCalendar:
         self.retired_properties = odoo_markers.retired_keys(self._marker_prefix)
         self.Event = self.env["calendar.event"]
         self.Recurrence = self.env["calendar.recurrence"]
-        self.store = BindingStore(self.sync, self.env)
+        self.binder = Binder(self.sync, self.env)
         self.transaction = Transaction(self.env)
         self.cuts = []  # (local reference, event, bounds.Cut): the Google events not kept whole
         self.budget = bounds.Budget()  # the records this run may still make from Google
@@ -79,7 +79,7 @@ class OdooCalendar:
 
     @functools.cached_property
     def reads(self):
-        return LocalEvents(self.env, self.user, self.people, self.store)
+        return LocalEvents(self.env, self.user, self.people, self.binder)
 
     @functools.cached_property
     def attendance(self):
@@ -87,13 +87,13 @@ class OdooCalendar:
 
     @functools.cached_property
     def matcher(self):
-        return EventMatcher(self.env, self.sync, self.store, self.reads, self.namespace, self.attendance,
+        return EventMatcher(self.env, self.sync, self.binder, self.reads, self.namespace, self.attendance,
                             self._marker_prefix)
 
     @functools.cached_property
     def writes(self):
         partners = Partners(self.env, self.user, self.people)
-        return LocalWrites(self.env, self.user, self.store, self.reads, partners, self._default_reminders, self.cuts,
+        return LocalWrites(self.env, self.user, self.binder, self.reads, partners, self._default_reminders, self.cuts,
                            self.budget)
 
     # -- state -------------------------------------------------------------------------------
@@ -128,26 +128,26 @@ class OdooCalendar:
     # -- bindings ----------------------------------------------------------------------------
 
     def binding_count(self):
-        return self.store.count()
+        return self.binder.count()
 
     def bindings_for(self, google_ids):
-        return self.store.for_google(google_ids)
+        return self.binder.for_google(google_ids)
 
     def all_bindings(self):
-        return self.store.all()
+        return self.binder.all()
 
     def bind_many(self, bindings):
         if bindings:
             self._written = True
-            self.store.bind_many(bindings)
+            self.binder.bind_many(bindings)
 
     def unbind(self, binding):
         self._written = True
-        self.store.unbind(binding)
+        self.binder.unbind(binding)
 
     def record_error(self, local_ref, google_id, error):
         self._written = True
-        self.store.record_error(local_ref, google_id, error)
+        self.binder.record_error(local_ref, google_id, error)
 
     # -- reading -----------------------------------------------------------------------------
 
@@ -157,7 +157,7 @@ class OdooCalendar:
             local_ref=row.local_ref,
             event=event,
             modified_at=(row.dirty_at or row.write_date).replace(tzinfo=UTC),
-            binding=self.store.binding(row) if row.google_id else None,
+            binding=self.binder.binding(row) if row.google_id else None,
             notify=row.notify,
             series_local_ref=series.local_ref if series else None,
             series_google_id=series.google_id or None if series else None,
@@ -171,7 +171,7 @@ class OdooCalendar:
         return row.event_id or row.recurrence_id.base_event_id or row.base_event_id
 
     def pending_changes(self, full, window):
-        for row in self.store.rows(("dirty", "=", True)):
+        for row in self.binder.rows(("dirty", "=", True)):
             stored = Access(row.access)
             record = self._record_of(row)
             access = self.attendance.access(record, stored) if record else stored
@@ -185,7 +185,7 @@ class OdooCalendar:
         """On a first sync or a resync: the events of this user's calendar that have no binding
         yet: those they organize, and the copies of those they attend (see attendance)."""
         start, stop = mapping.odoo_datetime(window[0]), mapping.odoo_datetime(window[1])
-        known = self.store.rows()
+        known = self.binder.rows()
         bound_events, bound_series = set(known.event_id.ids), set(known.recurrence_id.ids)
         partner = self.user.partner_id.id
         # After a reset to "only new events", what existed then stays out (ids only grow).
@@ -280,7 +280,7 @@ class OdooCalendar:
         whether some are left for the next run."""
         _past, future = sync_window(self.env)
         due = fields.Datetime.now() + future - EXTENSION_STEP
-        recurrences = self.store.rows(
+        recurrences = self.binder.rows(
             ("recurrence_id.google_recurrence", "!=", False),
             "|", ("recurrence_id.google_shown_until", "=", False), ("recurrence_id.google_shown_until", "<=", due),
         ).recurrence_id

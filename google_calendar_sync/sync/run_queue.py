@@ -18,7 +18,6 @@ import psycopg2
 from odoo import fields
 from odoo.tools import SQL, config, mute_logger
 
-from . import senders
 from .transaction import ATTEMPTS, Transaction
 
 PARAM_POLL_MINUTES = "google_calendar_sync.poll_minutes"
@@ -55,13 +54,19 @@ class RunQueue:
             return set()
         return self.queue(SQL("SELECT unnest(%s::int[]) AS sync_id", syncs.ids), urgent=urgent)
 
+    def requeue(self, sync):
+        """A run stopped before its end (its time budget ran out, it was interrupted): the next
+        one goes on from there. Nobody is woken: the cron job running it is, and wakes the
+        others when its own budget ends (``run_jobs``)."""
+        self.queue(SQL("SELECT %s AS sync_id", sync.id), wake=False, again=False)
+
     def sync_now(self, syncs):
         """A person asked for a run now (Sync now, resume, connect, another calendar): urgent, and
         a cron worker comes for those that run now even when a run was asked for already. That
         request's own wake-up may be long gone: left while they could not run (Google's
         notification while paused, around a reset), it woke cron jobs that had nothing to do."""
         queued = self.request(syncs, urgent=True)
-        if not queued and senders.live(syncs):
+        if not queued and syncs._live():
             self.wake_crons()
 
     def notified(self, sync):
@@ -160,12 +165,13 @@ class RunQueue:
         minutes = int(self.syncs._param(PARAM_POLL_MINUTES, "15") or 15)
         self.queue(SQL(
             """
-            SELECT s.id AS sync_id FROM google_calendar_sync s JOIN google_account a ON a.id = s.account_id
-             WHERE s.enabled AND a.state = 'connected'
+            SELECT s.id AS sync_id FROM google_calendar_sync s
+             WHERE s.id IN %(live)s
                AND (s.last_run_at IS NULL OR s.last_run_at < %(due)s OR EXISTS (
                     SELECT 1 FROM google_calendar_binding b
                      WHERE b.sync_id = s.id AND b.dirty AND b.dirty_at >= s.last_run_at))
             """,
+            live=self.syncs._subquery(self.syncs._live_domain()),
             due=fields.Datetime.now() - datetime.timedelta(minutes=minutes),
         ), wake=False, again=False)
         self.transaction.commit()
@@ -238,13 +244,12 @@ class RunQueue:
 
     def _coming_due(self):
         """Seconds until the first run asked for later comes due (of a sync that runs), or None."""
-        self.env.cr.execute(
+        self.env.cr.execute(SQL(
             """SELECT EXTRACT(EPOCH FROM min(r.not_before) - %(now)s)
                  FROM google_calendar_sync_request r
-                 JOIN google_calendar_sync s ON s.id = r.sync_id JOIN google_account a ON a.id = s.account_id
-                WHERE r.not_before > %(now)s AND s.enabled AND a.state = 'connected'""",
-            {"now": fields.Datetime.now()},
-        )
+                WHERE r.not_before > %(now)s AND r.sync_id IN %(live)s""",
+            now=fields.Datetime.now(), live=self.syncs._subquery(self.syncs._live_domain()),
+        ))
         pause = self.env.cr.fetchone()[0]
         self.transaction.commit()  # no snapshot held while waiting
         return float(pause) if pause is not None else None
@@ -281,13 +286,12 @@ class RunQueue:
 
     def _claim_next(self, passed):
         cr = self.env.cr
-        cr.execute(
+        cr.execute(SQL(
             """
             UPDATE google_calendar_sync SET running_since = %(now)s
              WHERE id = (
                 SELECT s.id FROM google_calendar_sync s
-                  JOIN google_account a ON a.id = s.account_id
-                 WHERE s.enabled AND a.state = 'connected' AND s.id != ALL(%(passed)s)
+                 WHERE s.id IN %(live)s AND s.id != ALL(%(passed)s)
                    AND (s.running_since IS NULL OR s.running_since < %(stale)s)
                    AND EXISTS (SELECT 1 FROM google_calendar_sync_request r
                                 WHERE r.sync_id = s.id AND (r.not_before IS NULL OR r.not_before <= %(now)s))
@@ -301,8 +305,9 @@ class RunQueue:
                    FOR NO KEY UPDATE OF s SKIP LOCKED)
             RETURNING id
             """,
-            {"now": fields.Datetime.now(), "stale": fields.Datetime.now() - STALE_CLAIM, "passed": passed},
-        )
+            now=fields.Datetime.now(), stale=fields.Datetime.now() - STALE_CLAIM, passed=passed,
+            live=self.syncs._subquery(self.syncs._live_domain()),
+        ))
         row = cr.fetchone()
         return row[0] if row else None
 

@@ -3,25 +3,22 @@ what to do about it, the last run."""
 
 from odoo import fields
 
-LIVE_STATES = ("waiting", "running", "synced", "error")  # the states in which queued runs run
 
-
-def state_of(sync, paused):
-    """``paused``: an administrator paused synchronization for everyone."""
+def state_of(sync, live, paused):
+    """``live``: the sync runs now (google.calendar.sync._live: the rule is there); else this says
+    why not. ``paused``: an administrator paused synchronization for everyone."""
+    if live:
+        if sync.running_since:
+            return "running"
+        if not sync.last_run_at:
+            return "waiting"
+        return "error" if sync.last_error else "synced"
     account_state = sync.account_id.sudo().state
     if account_state == "needs_reconnect":
         return "needs_reconnect"
     if account_state != "connected":
         return "not_connected"
-    if paused:
-        return "paused_by_admin"
-    if not sync.enabled:
-        return "paused"
-    if sync.running_since:
-        return "running"
-    if not sync.last_run_at:
-        return "waiting"
-    return "error" if sync.last_error else "synced"
+    return "paused_by_admin" if paused else "paused"
 
 
 def of_sync(sync):
@@ -46,7 +43,7 @@ def of_sync(sync):
         "last_run_at": fields.Datetime.to_string(sync.last_run_at) if sync.last_run_at else False,
         "last_summary": sync.last_summary or "",
         "last_error": sync.last_error or "",
-        "queued": bool(sync.request_ids) and state in LIVE_STATES,
+        "queued": bool(sync.request_ids) and bool(sync._live()),
     }
 
 

@@ -231,7 +231,7 @@ class SyncRun:
             if forget_requests:
                 RunQueue(self.env).served(sync)
             if again:  # the time budget ran out, or the run was interrupted: the next one goes on
-                self.env["google.calendar.sync.request"].create({"sync_id": sync.id})
+                RunQueue(self.env).requeue(sync)
 
         if not self.transaction.retrying(save):
             _logger.error("Google Calendar: the outcome of user %s's run was not saved", sync.user_id.id)

@@ -19,13 +19,9 @@ from odoo.exceptions import UserError
 from odoo.addons.google_account.exceptions import GoogleReconnectRequired
 
 from ..sync import messages
+from ..sync.binder import Binder
 from ..sync.google_client import calendar_client
-from ..sync.local_ref import LocalRef
 from ..sync.run_queue import RunQueue
-
-# A binding's values once its Google event is gone: the Odoo event is still to send.
-UNSENT = {"google_id": False, "etag": False, "ical_uid": False, "local_hash": False, "remote_hash": False,
-          "local_digests": False, "remote_digests": False, "starts_at": False, "ends_at": False, "last_error": False}
 
 
 class GrantRefused(UserError):
@@ -37,6 +33,7 @@ class AccountReset:
     def __init__(self, sync):
         self.sync = sync.sudo()
         self.env = self.sync.env
+        self.binder = Binder(self.sync)
 
     def apply(self, delete_policy, sync_policy, notify):
         """Delete the user's synchronized events where asked, revoke the grant, and start over.
@@ -79,9 +76,9 @@ class AccountReset:
             # another account connect, every binding is forgotten then.)
             broken = (rows - kept) | sync.binding_ids.filtered(lambda r: r.series_binding_id in rows - kept)
             if delete_policy == "delete_google":
-                broken.write(dict(UNSENT, dirty=True, dirty_at=now, notify=False))
+                self.binder.unsend(broken, now)
             else:
-                broken.unlink()
+                self.binder.drop(broken)
             sync.write({"sync_token": False, "retry_google_ids": False})
             self._requeue_existing(now)
         else:
@@ -135,9 +132,4 @@ class AccountReset:
             ("id", "not in", bound.event_id.ids)])
         series = self.env["calendar.recurrence"].search([
             ("base_event_id.user_id", "=", sync.user_id.id), ("id", "not in", bound.recurrence_id.ids)])
-        self.env["google.calendar.binding"].sudo().create(
-            [{"sync_id": sync.id, "local_ref": str(LocalRef.event(e.id)), "event_id": e.id, "dirty": True,
-              "dirty_at": now, "notify": False} for e in events]
-            + [{"sync_id": sync.id, "local_ref": str(LocalRef.series(r.id)), "recurrence_id": r.id,
-                "base_event_id": r.base_event_id.id, "dirty": True, "dirty_at": now, "notify": False}
-               for r in series.filtered("calendar_event_ids")])
+        self.binder.bind_unsent(events, series.filtered("calendar_event_ids"), now)
