@@ -133,10 +133,7 @@ def run(count: int, args) -> dict:
                     servers.append(start_server(source, db, port, log))  # each one stopped below, however this ends
                 result = measure(registry, control, users, emails, servers, emulator_pid, args)
             finally:  # before the emulator stops: a run under way would retry on a closed port
-                for server in servers:
-                    os.kill(server.pid, signal.SIGTERM)
-                for server in servers:
-                    server.wait(timeout=60)
+                stop(servers)
             result["log_lines"] = [problem_lines(log) for log in logs]
     finally:
         drop_database(db)
@@ -158,6 +155,19 @@ def measure(registry, control, users, emails, servers, emulator_pid, args) -> di
     finally:
         watcher.stop()
     return result
+
+
+def stop(servers: list) -> None:
+    """Each server asked to stop; one still busy after a minute is killed, its workers with it."""
+    for server in servers:
+        os.kill(server.pid, signal.SIGTERM)
+    for server in servers:
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            for pid in reversed(process_tree(server.pid)):
+                os.kill(pid, signal.SIGKILL)
+            server.wait()
 
 
 def runs_at_a_time(env, count: int) -> None:
