@@ -3,10 +3,13 @@
 A reason to run a user's synchronization (their edit, Google's notification, a poll, the
 Google button) is a row of ``google.calendar.sync.request``: only inserted by whoever asks, and
 deleted by the run that serves it, so that asking never writes the synchronization record a
-running cron job writes to. Two cron jobs, so that two cron workers share the users, claim them
-with ``SELECT ... FOR UPDATE SKIP LOCKED`` (urgent requests first, then the longest waiting),
-each holding the user's run lock (a PostgreSQL advisory lock) until the run ends: no user runs
-twice at once, however long a run takes, and a killed worker's lock goes with its connection.
+running cron job writes to. Odoo runs one scheduled action on one cron worker at a time, of
+whichever server takes it: as many copies of the queue's job as the administrator's runs at a
+time (``fit_cron_jobs``), so that as many cron workers, of all servers together, share the
+users. Each claims them with ``SELECT ... FOR UPDATE SKIP LOCKED`` (urgent requests first, then
+the longest waiting), holding the user's run lock (a PostgreSQL advisory lock) until the run
+ends: no user runs twice at once, however long a run takes, and a killed worker's lock goes with
+its connection.
 """
 
 import datetime
@@ -16,12 +19,15 @@ import time
 import psycopg2
 
 from odoo import fields
-from odoo.tools import SQL, config, mute_logger
+from odoo.tools import SQL, config
 
-from .transaction import ATTEMPTS, Transaction
+from .transaction import ATTEMPTS, Transaction, expected_refusal
 
 PARAM_POLL_MINUTES = "google_calendar_sync.poll_minutes"
-CRONS = ("google_calendar_sync.ir_cron_google_calendar_sync", "google_calendar_sync.ir_cron_google_calendar_sync_2")
+PARAM_RUNS_AT_A_TIME = "google_calendar_sync.runs_at_a_time"
+RUNS_AT_A_TIME = 2  # the jobs the module installs: Odoo's default cron workers of one server
+CRON = "google_calendar_sync.ir_cron_google_calendar_sync"  # the first job; the others are its copies
+JOB_CODE = "model._cron_run_jobs()"
 CRON_BUDGET = 240  # seconds of synchronization per cron job run at most, all users together
 STALE_CLAIM = datetime.timedelta(minutes=10)  # a run older than this may have been killed: check its lock
 # Google notifies every change, those a run makes included: a notification that comes within this
@@ -147,9 +153,7 @@ class RunQueue:
         """Wake the cron jobs: a trigger each, in one insert, and one notification of the cron
         workers after the commit (Odoo's ``_trigger`` notifies once per job, each time on a new
         connection to the ``postgres`` database, which costs more than the rest of a save)."""
-        Data = self.env["ir.model.data"]
-        ids = [Data._xmlid_to_res_id(xmlid, raise_if_not_found=False) for xmlid in CRONS]
-        crons = self.env["ir.cron"].search([("id", "in", ids), ("active", "=", True)])
+        crons = self.cron_jobs()
         if not crons:
             return
         now = fields.Datetime.now()
@@ -157,6 +161,24 @@ class RunQueue:
         if not self.env.cr.postcommit.data.get(NOTIFIED):
             self.env.cr.postcommit.data[NOTIFIED] = True
             self.env.cr.postcommit.add(crons[0]._notifydb)
+
+    def cron_jobs(self, active_test=True):
+        """The scheduled actions that run the queue, the first first: the module's, its copies made
+        by ``fit_cron_jobs`` and any an administrator duplicated by hand."""
+        return self.env["ir.cron"].with_context(active_test=active_test).search([
+            ("model_id", "=", self.env["ir.model"]._get_id("google.calendar.sync")), ("code", "=", JOB_CODE),
+        ], order="id")
+
+    def fit_cron_jobs(self, count):
+        """``count`` runs at a time: as many active jobs, copies of the first made or archived as
+        needed (archived, not deleted: their history stays in the log of scheduled actions)."""
+        jobs = self.cron_jobs(active_test=False)
+        first = self.env.ref(CRON)
+        while len(jobs) < count:
+            jobs |= first.copy({"name": self.env._("Google Calendar: synchronize queued users (%(number)s)",
+                                                   number=len(jobs) + 1)})
+        jobs[:count].filtered(lambda job: not job.active).active = True
+        jobs[count:].filtered("active").active = False
 
     def queue_due_polls(self):
         """Google changes arrive without a push channel too: every user runs once per poll
@@ -204,10 +226,9 @@ class RunQueue:
 
     # -- serving ---------------------------------------------------------------------------------
 
-    @staticmethod
-    def cron_budget():
+    def cron_budget(self):
         """Seconds of synchronization per cron job run. Odoo kills a cron worker whose unit of
-        work (every ready job of the database, both of ours included) outlasts its real time
+        work (every ready job of the database, all of ours included) outlasts its real time
         limit (``limit_time_real_cron``, else ``limit_time_real``) or, with workers, its CPU
         limit (``limit_time_cpu``), and marks a job killed three times in a row as failed. A run
         stops between two steps, so the budget leaves room for the step under way."""
@@ -216,7 +237,7 @@ class RunQueue:
         limits = [limit for limit in limits if limit and limit > 0]
         if not limits:
             return CRON_BUDGET
-        return min(CRON_BUDGET, max(10, 0.4 * min(limits) / len(CRONS)))
+        return min(CRON_BUDGET, max(10, 0.4 * min(limits) / max(1, len(self.cron_jobs()))))
 
     def run_jobs(self, budget=None):
         """Run the queued syncs, urgent then longest waiting first, until the budget is used,
@@ -268,7 +289,7 @@ class RunQueue:
         for _attempt in range(ATTEMPTS):
             cr.execute("SAVEPOINT google_calendar_claim")
             try:
-                with mute_logger("odoo.sql_db"):
+                with expected_refusal():
                     sync_id = self._claim_next(passed)
             except psycopg2.errors.SerializationFailure:
                 self.transaction.rollback()

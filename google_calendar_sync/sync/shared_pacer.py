@@ -19,7 +19,9 @@ from dataclasses import dataclass
 
 import psycopg2
 
-from odoo.tools import SQL, mute_logger
+from odoo.tools import SQL
+
+from .transaction import expected_refusal
 
 BATCH_LIMIT = 50  # the most parts gcal_engine puts in one batch: a burst holds at least one batch
 COLLISIONS = 20  # takes refused in a row before giving up: each loser waited for one winner
@@ -67,7 +69,7 @@ class SharedPacer:
         for attempt in range(COLLISIONS):
             try:
                 # Without the error line PostgreSQL's refusal leaves in Odoo's log: it is expected.
-                with mute_logger("odoo.sql_db"), self.registry.cursor() as cr:
+                with expected_refusal(), self.registry.cursor() as cr:
                     rows = self._take(cr, cost)
                     if len(rows) < len(self.allowances):
                         self._open(cr)

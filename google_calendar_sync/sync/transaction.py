@@ -11,10 +11,13 @@ and rollbacks are savepoints), so the same code runs there as in production.
 """
 
 import logging
+import threading
+from contextlib import contextmanager
 
 import psycopg2
 
 _logger = logging.getLogger(__name__)
+_refusals = threading.local()
 
 ATTEMPTS = 3  # tries of a step that collides with another transaction
 
@@ -44,3 +47,27 @@ class Transaction:
                 _logger.info("Google Calendar: a step collided with another transaction (attempt %s of %s)",
                              attempt + 1, attempts)
         return False
+
+
+class _ExpectedRefusals(logging.Filter):
+    """Drops what Odoo's cursor logs (its "bad query" ERROR line) while a thread runs a statement
+    whose refusal it expects and handles (see ``expected_refusal``), in that thread only."""
+
+    def filter(self, record):
+        return not getattr(_refusals, "expected", 0)
+
+
+logging.getLogger("odoo.sql_db").addFilter(_ExpectedRefusals())
+
+
+@contextmanager
+def expected_refusal():
+    """A statement PostgreSQL may refuse (a serialization failure the caller retries) leaves no
+    error line. Not Odoo's ``mute_logger``: it swaps the logger's handlers for the whole process,
+    and two cron threads of one server muting at once leave one of them unmuted, or the logger
+    muted for good (each restores what the other had set)."""
+    _refusals.expected = getattr(_refusals, "expected", 0) + 1  # nested: until the outermost ends
+    try:
+        yield
+    finally:
+        _refusals.expected -= 1

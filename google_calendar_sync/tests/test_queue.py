@@ -5,11 +5,11 @@ from contextlib import closing
 from unittest.mock import patch
 
 from odoo import fields, sql_db
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import config
 
-from ..sync.run_queue import CRONS, RUN_LOCK, RunQueue
+from ..sync.run_queue import RUN_LOCK, RunQueue
 from .common import ALICE_GOOGLE, GoogleCalendarSyncCase
 
 
@@ -21,6 +21,9 @@ class TestQueue(GoogleCalendarSyncCase):
         self.bob_sync = self.env["google.calendar.sync"]._for_user(self.bob)
         self.run_sync(self.bob)
         self.google.clear_requests()
+
+    def save_settings(self, **values):
+        self.env["res.config.settings"].with_user(self.admin).create(values).execute()
 
     def run_cron_jobs(self, budget=None):
         with self.worker() as env:
@@ -35,7 +38,7 @@ class TestQueue(GoogleCalendarSyncCase):
             {"sync_id": sync.id, "urgent": urgent, "requested_at": requested_at})
 
     def triggers(self):
-        crons = [self.env.ref(xmlid) for xmlid in CRONS]
+        crons = RunQueue(self.env).cron_jobs()
         return [self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]) for cron in crons]
 
     def test_an_edit_queues_its_organizer_once_and_wakes_both_cron_jobs(self):
@@ -144,16 +147,63 @@ class TestQueue(GoogleCalendarSyncCase):
         self.assertEqual(len(self.google_events()), 3)
 
     def test_the_cron_budget_fits_the_time_odoo_gives_a_cron_worker(self):
+        queue = RunQueue(self.env)
         threaded = {"workers": 0, "limit_time_cpu": 60}
         with patch.dict(config.options, dict(threaded, limit_time_real=120, limit_time_real_cron=-1)):
-            self.assertEqual(RunQueue.cron_budget(), 24, "both jobs may run in one unit of work")
+            self.assertEqual(queue.cron_budget(), 24, "both jobs may run in one unit of work")
         with patch.dict(config.options, dict(threaded, limit_time_real=120, limit_time_real_cron=1000)):
-            self.assertEqual(RunQueue.cron_budget(), 200)
+            self.assertEqual(queue.cron_budget(), 200)
         with patch.dict(config.options, dict(threaded, limit_time_real=0, limit_time_real_cron=0)):
-            self.assertEqual(RunQueue.cron_budget(), 240)
+            self.assertEqual(queue.cron_budget(), 240)
         with patch.dict(config.options, {"workers": 4, "limit_time_cpu": 60, "limit_time_real": 120,
                                          "limit_time_real_cron": -1}):
-            self.assertEqual(RunQueue.cron_budget(), 12, "workers also have a CPU time limit")
+            self.assertEqual(queue.cron_budget(), 12, "workers also have a CPU time limit")
+        self.save_settings(google_calendar_runs_at_a_time=8)
+        with patch.dict(config.options, dict(threaded, limit_time_real=120, limit_time_real_cron=1000)):
+            self.assertEqual(queue.cron_budget(), 50, "all eight jobs may run in one unit of work")
+
+    def test_runs_at_a_time_are_a_setting_one_cron_job_each_all_woken(self):
+        """Odoo runs one scheduled action on one cron worker at a time: N runs at a time are N
+        jobs, every one of them woken by a change; fewer archives the extra ones."""
+        queue = RunQueue(self.env)
+        first = self.env.ref("google_calendar_sync.ir_cron_google_calendar_sync")
+        self.assertEqual(len(queue.cron_jobs()), 2, "two by default")
+        self.assertEqual(self.env["res.config.settings"].with_user(self.admin).create({})
+                         .google_calendar_runs_at_a_time, 2)
+        self.save_settings(google_calendar_runs_at_a_time=5)
+        jobs = queue.cron_jobs()
+        self.assertEqual(len(jobs), 5)
+        self.assertEqual(jobs[0], first)
+        self.assertEqual(set(jobs.mapped("code")), {first.code})
+        self.assertEqual(jobs[4].name, "Google Calendar: synchronize queued users (5)")
+        before = self.triggers()
+        self.create_in_odoo("Wakes every job")
+        self.assertEqual([after - count for count, after in zip(before, self.triggers())], [1] * 5)
+        self.save_settings(google_calendar_runs_at_a_time=1)
+        self.assertEqual(queue.cron_jobs(), first)
+        self.assertEqual(len(queue.cron_jobs(active_test=False)), 5, "archived, their history kept")
+        self.save_settings(google_calendar_runs_at_a_time=3)
+        self.assertEqual(queue.cron_jobs(), jobs[:3], "the archived ones come back, none made")
+        with self.assertRaisesRegex(ValidationError, "at least one"):
+            self.save_settings(google_calendar_runs_at_a_time=0)
+
+    def test_workers_claim_different_users_a_notification_first(self):
+        """However many jobs run the queue at once, each claims a different user; a notification
+        for a calendar already synchronized goes before first synchronizations waiting longer."""
+        self.google.add_user("carol@gmail.example")
+        self.register_client(test_users=[ALICE_GOOGLE, "bob@gmail.example", "carol@gmail.example"])
+        self.connect(self.carol, email="carol@gmail.example", return_url="/odoo/calendar")
+        carol_sync = self.env["google.calendar.sync"]._for_user(self.carol)
+        for sync in (self.bob_sync, carol_sync):
+            sync.sudo().sync_token = False  # their first synchronizations wait
+        self.ask(self.bob_sync, 9, urgent=True)
+        self.ask(carol_sync, 8, urgent=True)
+        self.ask(self.sync, 0, urgent=True)
+        claims = []
+        for _worker in range(4):  # each claim stays held (its running_since) while the next worker claims
+            with self.worker() as env:
+                claims.append(RunQueue(env).claim())
+        self.assertEqual([claim.id for claim in claims], [self.sync.id, self.bob_sync.id, carol_sync.id, False])
 
     def test_the_cron_runs_every_queued_user_within_its_budget(self):
         self.create_in_odoo("From alice")
@@ -227,7 +277,7 @@ class TestSaveCost(GoogleCalendarSyncCase):
         return self.env["google.calendar.sync.request"].sudo().search([("sync_id", "=", self.sync.id)])
 
     def triggers(self):
-        return self.env["ir.cron.trigger"].search_count([("cron_id", "in", [self.env.ref(x).id for x in CRONS])])
+        return self.env["ir.cron.trigger"].search_count([("cron_id", "in", RunQueue(self.env).cron_jobs().ids)])
 
     def committed(self):
         """What the commit of the transaction so far runs afterwards (Odoo's test cursor never

@@ -5,6 +5,7 @@ Allowances refill on PostgreSQL's clock. Whatever the time between two statement
 finds an allowance short of dozens of requests at a refill of about one a second waits; a pause
 is made by moving the allowances' refill time back, not by sleeping."""
 
+import threading
 import uuid
 from contextlib import closing
 
@@ -153,3 +154,44 @@ class TestSharedPacer(GoogleCalendarSyncCase):
         with closing(sql_db.db_connect(dbname).cursor()) as cr:
             cr.execute("SELECT key, tokens FROM google_calendar_quota WHERE key LIKE %s ORDER BY key", [f"%:{key}"])
             self.assertEqual(cr.fetchall(), [(f"project:{key}", 84.0), (f"user:{key}", 84.0)], "1 + 10 + 5 taken")
+
+    def test_workers_taking_at_once_never_take_more_than_the_allowance(self):
+        """As many runs at a time as cron workers: four take from one allowance at once, each on
+        connections of its own as another process has, until refused. Together they take what
+        it holds and not one request more, whoever wins each collision."""
+        dbname = self.env.cr.dbname
+        key = uuid.uuid4().hex
+        # 100 at once and a refill too slow to count: 14 takes of 7 fit, a fifteenth does not.
+        allowances = (Allowance(f"project:{key}", 100.0, 1e-6), Allowance(f"user:{key}", 100.0, 1e-6))
+
+        def delete_rows():
+            with sql_db.db_connect(dbname).cursor() as cr:
+                cr.execute("DELETE FROM google_calendar_quota WHERE key LIKE %s", [f"%:{key}"])
+
+        self.addCleanup(delete_rows)
+
+        class Process:
+            """A registry for SharedPacer: a new connection per cursor."""
+
+            @staticmethod
+            def cursor():
+                return sql_db.db_connect(dbname).cursor()
+
+        with Process.cursor() as cr:  # the allowances opened, committed as it closes, for the others to see
+            SharedPacer(Process(), allowances)._open(cr)
+        taken = []
+        start = threading.Barrier(4)
+
+        def worker():
+            pacer = SharedPacer(Process(), allowances)
+            start.wait()
+            while pacer.take(7) == 0:
+                taken.append(7)
+
+        threads = [threading.Thread(target=worker) for _worker in range(4)]
+        with self.assertNoLogs("odoo.sql_db", "ERROR"):
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+        self.assertEqual(sum(taken), 98, "14 takes of 7: all that 100 holds, none above it")

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from ..sync.run_queue import CRONS
+from ..sync.run_queue import RunQueue
 from .common import ALICE_GOOGLE, GoogleCalendarSyncCase, as_odoo, day, paris
 
 
@@ -14,13 +14,13 @@ from .common import ALICE_GOOGLE, GoogleCalendarSyncCase, as_odoo, day, paris
 class TestSync(GoogleCalendarSyncCase):
     def test_connecting_queues_a_first_synchronization(self):
         # (alice connected and synchronized in setUp; bob connects here, and only the cron runs him)
-        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "in", [self.env.ref(x).id for x in CRONS])])
+        triggers = self.env["ir.cron.trigger"].search_count([("cron_id", "in", RunQueue(self.env).cron_jobs().ids)])
         self.connect(self.bob, email="bob@gmail.example", return_url="/odoo/calendar")
         bob = self.env["google.calendar.sync"]._for_user(self.bob)
         self.assertEqual((bob.state, bob.last_run_at), ("waiting", False))
         self.assertTrue(bob.sudo().request_ids.filtered("urgent"), "an urgent run is queued")
         self.assertGreater(self.env["ir.cron.trigger"].search_count(
-            [("cron_id", "in", [self.env.ref(x).id for x in CRONS])]), triggers, "and the cron woken")
+            [("cron_id", "in", RunQueue(self.env).cron_jobs().ids)]), triggers, "and the cron woken")
         with self.worker() as env:
             env["google.calendar.sync"]._cron_run_jobs()
         self.env.invalidate_all()
