@@ -393,7 +393,7 @@ class UserPaths(RuleBasedStateMachine):
             wizard = env[action["res_model"]].with_user(self.case.alice).browse(action["res_id"])
             line = wizard.line_ids.filtered(lambda line: line.primary == (calendar == "primary"))
             line.action_choose()
-        self.expected.calendar = calendar
+        self.expected.choose(calendar)
 
     @precondition(lambda self: self.expected.enabled)
     @rule()
@@ -428,7 +428,8 @@ class UserPaths(RuleBasedStateMachine):
         self.expected.account, self.expected.revoked = CONNECTED, False
         if email != self.synced_account:
             # The synchronization's pairs were another account's, on its calendar.
-            self.expected.calendar = "primary" if email == ALICE_GOOGLE else "home"
+            self.expected.choose("primary" if email == ALICE_GOOGLE else "home")
+            self.expected.bound = False
             self.synced_account = email
 
     # -- what an administrator does --------------------------------------------------------------

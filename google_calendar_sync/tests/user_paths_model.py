@@ -83,6 +83,9 @@ class Conflict:
 @dataclasses.dataclass
 class Expected:
     calendar: str = "primary"  # the Google calendar synchronized now (or last)
+    # Whether the synchronization holds the pairs of ``calendar`` as bindings: a run made them
+    # since it was chosen. Until then they are only remembered, and a reset does not see them.
+    bound: bool = True
     direction: str = TWO_WAY
     account: str = CONNECTED
     revoked: bool = False  # Google revoked the grant; the next run finds out
@@ -117,13 +120,20 @@ class Expected:
     def live(self):
         return self.account == CONNECTED and self.enabled and not self.admin_paused
 
+    def choose(self, calendar):
+        """Another Google calendar (or another account's): the synchronization forgets its
+        bindings, and remembers each pair for a run on that calendar to find again."""
+        if calendar != self.calendar:
+            self.calendar, self.bound = calendar, False
+
     def reset(self, delete_policy, sync_policy):
         """The Reset Account wizard: the user's own synchronized events deleted where asked, the
         user disconnected. "Only new events": what exists now stays out for good. "All existing
         events": the pairs are found again at the next connection, Odoo's versions as changed now."""
         for item in self.items.values():
             slots = item.slots.values()
-            bound = item.kind == OWN and not item.excluded and any(self.calendar in s.agreed for s in slots)
+            bound = self.bound and item.kind == OWN and not item.excluded and any(
+                self.calendar in s.agreed for s in slots)
             for slot in slots if bound and delete_policy != "dont_delete" else ():
                 slot.agreed.pop(self.calendar, None)  # a pair the reset breaks
                 if delete_policy in ("delete_google", "delete_both") and slot.google.get(self.calendar):
@@ -148,6 +158,7 @@ class Expected:
         if self.revoked:
             self.account = NEEDS_RECONNECT
             return []
+        self.bound = True
         conflicts = []
         for item in self.items.values():
             if item.excluded:
