@@ -1,5 +1,5 @@
 import { registry } from "@web/core/registry";
-import { reloadsPage } from "./tour_compat";
+import { offersEmptyChoice, reloadsPage } from "./tour_compat";
 
 registry.category("web_tour.tours").add("google_calendar_sync_connect", {
     steps: () => [
@@ -184,12 +184,10 @@ registry.category("web_tour.tours").add("google_calendar_sync_preferences_direct
     steps: () => [
         ...openPreferences,
         {
-            content: "The direction offers the three directions, and no empty choice",
-            trigger: ".modal div[name=google_calendar_direction] select:has(option[value='\"two_way\"'])",
+            content: "The direction offers no empty choice (it would keep the old value)",
+            trigger: ".modal div[name=google_calendar_direction]:has(select, .o_select_menu_toggler)",
             run() {
-                const select = this.anchor;
-                const empty = select.querySelector("option[value='false']");
-                if (empty && empty.style.display !== "none") {
+                if (offersEmptyChoice(this.anchor)) {
                     throw new Error("The direction offers an empty choice");
                 }
             },
