@@ -3,6 +3,7 @@ page, come back connected, and see an event made on Google in Odoo's calendar.""
 
 import datetime as dt
 import json
+from contextlib import contextmanager
 from unittest.mock import patch
 
 from odoo.tests import tagged
@@ -18,6 +19,25 @@ from .test_status import QUOTA
 CONNECT_TOUR = "google_calendar_sync_connect"
 
 
+@contextmanager
+def alices_calendar_in_a_browser(case):
+    """A browser driven by hand, logged in as alice, on her calendar. Inside the context until
+    the browser is gone and its last requests served: Odoo 19 turns away requests the test does
+    not make itself, and holds its test lock again when the context ends, while a request may
+    still be running."""
+    browser = DependableChromeBrowser(case, headless=True, success_signal="tour succeeded")
+    with case.outside_requests(browser):
+        try:
+            case.authenticate(case.alice.login, f"{case.alice.login}_password", browser=browser)
+            case.cr.flush()
+            case.cr.clear()
+            browser.navigate_to(case.base_url() + "/odoo/calendar")
+            yield browser
+        finally:
+            browser.stop()
+            case._wait_remaining_requests()  # pylint: disable=protected-access
+
+
 @tagged("post_install", "-at_install")
 class TestUi(GoogleCalendarSyncCase):
     def setUp(self):
@@ -28,31 +48,20 @@ class TestUi(GoogleCalendarSyncCase):
     def connect_in_browser(self):
         """The tour clicks Google; Google's consent page is another site, so the browser is driven
         there directly, as a user would: choose the account, Continue, and back to Odoo."""
-        browser = DependableChromeBrowser(self, headless=True, success_signal="tour succeeded")
-        # Inside the context until the browser is gone and its last requests served: Odoo 19
-        # holds its test lock again when the context ends, while a request may still be running.
-        with self.outside_requests(browser):
-            try:
-                self.authenticate(self.alice.login, f"{self.alice.login}_password", browser=browser)
-                self.cr.flush()
-                self.cr.clear()
-                browser.navigate_to(self.base_url() + "/odoo/calendar")
-                self.assertTrue(browser._wait_ready(f"odoo.isTourReady({CONNECT_TOUR!r})"))
-                options = {"stepDelay": 0, "keepWatchBrowser": False, "debug": False, "startUrl": "/odoo/calendar"}
-                # Not awaited: the tour's click leaves the page for Google's, and the wait below follows it.
-                browser.run_script(f"odoo.startTour({CONNECT_TOUR!r}, {json.dumps(options)})")
-                on_consent_page = (f"location.href.startsWith({self.google.base_url!r})"
-                                   " && document.querySelector('#allow') !== null")
-                self.assertTrue(browser._wait_ready(on_consent_page, timeout=30), "Google's consent page opens")
-                browser.run_script(f"document.querySelector('#email').value = {ALICE_GOOGLE!r};"
-                                   " document.querySelector('#allow').click()")
-                back = ("location.pathname === '/odoo/calendar'"
-                        f" && document.body.innerText.includes('Google Calendar connected as {ALICE_GOOGLE}')")
-                self.assertTrue(browser._wait_ready(back, timeout=30),
-                                "back in the calendar, connected, with the message")
-            finally:
-                browser.stop()
-                self._wait_remaining_requests()
+        with alices_calendar_in_a_browser(self) as browser:
+            self.assertTrue(browser._wait_ready(f"odoo.isTourReady({CONNECT_TOUR!r})"))
+            options = {"stepDelay": 0, "keepWatchBrowser": False, "debug": False, "startUrl": "/odoo/calendar"}
+            # Not awaited: the tour's click leaves the page for Google's, and the wait below follows it.
+            browser.run_script(f"odoo.startTour({CONNECT_TOUR!r}, {json.dumps(options)})")
+            on_consent_page = (f"location.href.startsWith({self.google.base_url!r})"
+                               " && document.querySelector('#allow') !== null")
+            self.assertTrue(browser._wait_ready(on_consent_page, timeout=30), "Google's consent page opens")
+            browser.run_script(f"document.querySelector('#email').value = {ALICE_GOOGLE!r};"
+                               " document.querySelector('#allow').click()")
+            back = ("location.pathname === '/odoo/calendar'"
+                    f" && document.body.innerText.includes('Google Calendar connected as {ALICE_GOOGLE}')")
+            self.assertTrue(browser._wait_ready(back, timeout=30),
+                            "back in the calendar, connected, with the message")
 
     def test_connect_then_see_a_google_event_in_the_calendar(self):
         self.connect_in_browser()
@@ -72,34 +81,23 @@ class TestLiveCalendarUi(GoogleCalendarSyncCase):
         shows it (it showed it after a reload only: 90 s observed, in the database in a second)."""
         # Odoo turns its bus's websocket off in tests; its own bus tests turn it on so.
         self.startPatcher(patch.object(WebsocketConnectionHandler, "websocket_allowed", return_value=True))
-        browser = DependableChromeBrowser(self, headless=True, success_signal="tour succeeded")
-        # Inside the context until the browser is gone and its last requests served (Odoo 19
-        # turns away requests the test does not make itself, and holds its test lock again).
-        with self.outside_requests(browser):
-            try:
-                self.authenticate(self.alice.login, f"{self.alice.login}_password", browser=browser)
-                self.cr.flush()
-                self.cr.clear()
-                browser.navigate_to(self.base_url() + "/odoo/calendar")
-                self.assertTrue(browser._wait_ready("document.querySelector('.o_google_calendar_button') !== null"
-                                                    " && document.querySelector('.fc-view') !== null"))
-                browser.run_script("window.googleCalendarSyncPage = 'the same page'")  # gone with a reload
-                now = dt.datetime.now(dt.timezone.utc).replace(minute=0, second=0, microsecond=0)
-                # (The browser's requests share this test's transaction: Odoo is used through cursors
-                # that wait for them, as run_sync's does.)
-                with self.worker() as env:
-                    env["google.calendar.sync"]._for_user(self.alice)._client().insert_event("primary", {
-                        "summary": "Pushed to the open calendar", "start": {"dateTime": now.isoformat()},
-                        "end": {"dateTime": (now + dt.timedelta(hours=1)).isoformat()}})
-                self.run_sync()  # the run Google's notification asked for
-                self.deliver_bus_notifications(self.alice.partner_id)
-                shown = ("window.googleCalendarSyncPage === 'the same page'"
-                         " && [...document.querySelectorAll('.fc-event')]"
-                         ".some((event) => event.innerText.includes('Pushed to the open calendar'))")
-                self.assertTrue(browser._wait_ready(shown, timeout=30), "shown by the page already open")
-            finally:
-                browser.stop()
-                self._wait_remaining_requests()
+        with alices_calendar_in_a_browser(self) as browser:
+            self.assertTrue(browser._wait_ready("document.querySelector('.o_google_calendar_button') !== null"
+                                                " && document.querySelector('.fc-view') !== null"))
+            browser.run_script("window.googleCalendarSyncPage = 'the same page'")  # gone with a reload
+            now = dt.datetime.now(dt.timezone.utc).replace(minute=0, second=0, microsecond=0)
+            # (The browser's requests share this test's transaction: Odoo is used through cursors
+            # that wait for them, as run_sync's does.)
+            with self.worker() as env:
+                env["google.calendar.sync"]._for_user(self.alice)._client().insert_event("primary", {
+                    "summary": "Pushed to the open calendar", "start": {"dateTime": now.isoformat()},
+                    "end": {"dateTime": (now + dt.timedelta(hours=1)).isoformat()}})
+            self.run_sync()  # the run Google's notification asked for
+            self.deliver_bus_notifications(self.alice.partner_id)
+            shown = ("window.googleCalendarSyncPage === 'the same page'"
+                     " && [...document.querySelectorAll('.fc-event')]"
+                     ".some((event) => event.innerText.includes('Pushed to the open calendar'))")
+            self.assertTrue(browser._wait_ready(shown, timeout=30), "shown by the page already open")
 
     def deliver_bus_notifications(self, partner):
         """What the commit of the run's transaction does after it, as Odoo's bus tests do: wake the
