@@ -211,7 +211,8 @@ ensure_postgres() {
     apt_install postgresql || return 1
     echo "setup: starting PostgreSQL" >&2
     pg_lsclusters --no-header | while read -r version cluster _; do
-        pg_ctlcluster "$version" "$cluster" start 2>/dev/null || true
+        # Its notices (such as "Removed stale pid file.") are not a command's answer: to stderr.
+        pg_ctlcluster "$version" "$cluster" start >&2 2>/dev/null || true
     done
     # As the postgres superuser, over the local socket (not as PGUSER at PGHOST). Debian asks
     # for a password on 127.0.0.1: the role gets PGPASSWORD.

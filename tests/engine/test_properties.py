@@ -135,7 +135,8 @@ class World:
         token = emulator.connect("alice@example.com",
                                  scopes=(*DEFAULT_SCOPES, "https://www.googleapis.com/auth/calendar"))
         self.harness = Harness(emulator, token, SharedClock(emulator))
-        self.harness.client = self.harness.new_client(timeout=(5, 0.5))
+        # A read timeout far longer than any reply on a loaded machine, far shorter than a timed-out list's.
+        self.harness.client = self.harness.new_client(timeout=(5, 2.0))
         self.logical: list[Logical] = []
         self.version = 0
         self.mode = Mode.TWO_WAY
@@ -347,7 +348,7 @@ class World:
         elif fault == "drop_patch":
             harness.emulator.fault(method="PATCH", drop_response=True)
         elif fault == "timeout_list":
-            harness.emulator.fault(method="GET", delay_ms=800)
+            harness.emulator.fault(method="GET", delay_ms=30_000)
         elif fault == "410":
             harness.emulator.invalidate_sync_tokens()
         elif fault == "token_expiry":
