@@ -1,2 +1,7 @@
 from . import controllers, models, wizard
-from .switch import post_init_hook
+from .switch.takeover import take_over
+
+
+def post_init_hook(env):
+    """A database that used Odoo's own Google Calendar: its users' synchronizations taken over."""
+    take_over(env)

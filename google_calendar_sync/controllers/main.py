@@ -6,7 +6,7 @@ from werkzeug.exceptions import NotFound
 from odoo import http
 from odoo.http import request
 
-from ..sync.push_channel import WEBHOOK_PATH, receive
+from ..jobs.push_channel import WEBHOOK_PATH, receive
 
 STATUS = {"queued": 200, "ignored": 200, "handshake": 200, "refused": 403, "unknown": 404}
 

@@ -1,11 +1,11 @@
 """calendar.alarm_manager: a reminder rings once. Odoo's reminder cron leaves to Google the
-attendees Google reminds of the event (see sync/reminders.py): Odoo 19's own module skips the
+attendees Google reminds of the event (see rules/reminders.py): Odoo 19's own module skips the
 reminders of every event it synchronizes, here only those that Google rings, attendee by
 attendee, on either series."""
 
 from odoo import api, models
 
-from ..sync.reminders import REMINDING, reminded_by_google
+from ..rules.reminders import REMINDING, reminded_by_google
 
 
 class CalendarAlarmManager(models.AbstractModel):

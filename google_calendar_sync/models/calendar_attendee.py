@@ -7,8 +7,9 @@ from collections import defaultdict
 from odoo import models
 
 from ..compat import ATTENDEES_MAILING
-from ..sync import binder, senders
-from ..sync.reminders import REMINDING, reminded_by_google
+from ..port import binder
+from ..rules import senders
+from ..rules.reminders import REMINDING, reminded_by_google
 
 
 class CalendarAttendee(models.Model):

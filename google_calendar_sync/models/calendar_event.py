@@ -4,8 +4,9 @@ not Odoo, send the invitations of the events it synchronizes."""
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..sync import binder, mapping, senders
-from ..sync.reminders import REMINDING
+from ..port import binder, record_mapping
+from ..rules import senders
+from ..rules.reminders import REMINDING
 
 # Fields whose change Google must hear about (what the mapping reads).
 SYNCED_FIELDS = {
@@ -42,12 +43,12 @@ class CalendarEvent(models.Model):
         """A Meet link is a Google Meet; another link, or none, is not (the Meet is then removed
         from Google, and not made again)."""
         for event in self:
-            event.google_meet = bool(mapping.meet_url_of(event.videocall_location))
+            event.google_meet = bool(record_mapping.meet_url_of(event.videocall_location))
 
     @api.depends("videocall_location")
     def _compute_videocall_source(self):
         """Google Meet, for a Meet link (as Odoo 19's own module says); Odoo's sources for the others."""
-        meet = self.filtered(lambda event: mapping.meet_url_of(event.videocall_location))
+        meet = self.filtered(lambda event: record_mapping.meet_url_of(event.videocall_location))
         meet.videocall_source = "google_meet"
         return super(CalendarEvent, self - meet)._compute_videocall_source()
 

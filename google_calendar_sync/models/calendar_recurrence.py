@@ -21,8 +21,8 @@ from gcal_engine import recurrence as rules
 from odoo import api, fields, models
 from odoo.addons.calendar.models.calendar_recurrence import MAX_RECURRENT_EVENT
 
-from ..sync import binder, bounds, mapping
-from ..sync.sync_window import sync_window
+from ..port import binder, bounds, record_mapping
+from ..rules.sync_window import sync_window
 
 UTC = dt.timezone.utc
 
@@ -83,7 +83,7 @@ class CalendarRecurrence(models.Model):
     def _google_until(self):
         if self.base_event_id.allday:
             return self.until.strftime("%Y%m%d")
-        zone = ZoneInfo(mapping.zone_name(self.event_tz) or "UTC")
+        zone = ZoneInfo(record_mapping.zone_name(self.event_tz) or "UTC")
         end_of_day = dt.datetime.combine(self.until, dt.time(23, 59, 59), zone)
         return end_of_day.astimezone(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
 
@@ -96,7 +96,7 @@ class CalendarRecurrence(models.Model):
         """The series' start as Google's lines are expanded from (see gcal_engine.recurrence)."""
         if base.allday:
             return {"date": base.start.date().isoformat()}
-        zone = mapping.zone_name(self.event_tz) or "UTC"
+        zone = record_mapping.zone_name(self.event_tz) or "UTC"
         return {"dateTime": base.start.replace(tzinfo=UTC).isoformat(), "timeZone": zone}
 
     def _google_window(self):
@@ -121,7 +121,7 @@ class CalendarRecurrence(models.Model):
 
     @staticmethod
     def _odoo_start(moment, allday):
-        return moment if allday else mapping.odoo_datetime(moment)
+        return moment if allday else record_mapping.odoo_datetime(moment)
 
     @staticmethod
     def _instant(moment):
@@ -164,10 +164,10 @@ class CalendarRecurrence(models.Model):
         new = [moment for moment in slots[:room] if made_until is None or self._instant(moment) >= made_until]
         made = len(new) if budget is None else budget.afford(len(new), each)
         if made < len(new):
-            return mapping.odoo_datetime(self._instant(new[made])), "run"
+            return record_mapping.odoo_datetime(self._instant(new[made])), "run"
         if len(slots) > room:
-            return mapping.odoo_datetime(self._instant(slots[room])), "series"
-        return mapping.odoo_datetime(window_end), None
+            return record_mapping.odoo_datetime(self._instant(slots[room])), "series"
+        return record_mapping.odoo_datetime(window_end), None
 
     @api.model
     def _google_rule_values(self, lines, start):
@@ -196,7 +196,7 @@ class CalendarRecurrence(models.Model):
                 **{key: value for key, value in rule.items() if key in self._fields},
                 "base_event_id": base.id,
                 "calendar_event_ids": [(4, base.id)],
-                "event_tz": mapping.zone_name(event.start.time_zone) or False,
+                "event_tz": record_mapping.zone_name(event.start.time_zone) or False,
                 "google_recurrence": "\n".join(lines),
             })
         recurrences = self.create(values)
@@ -212,11 +212,11 @@ class CalendarRecurrence(models.Model):
 
     def _google_update(self, event, values, guests):
         """Apply a Google master's new version: base event, rule, and the occurrences that follow
-        it; ``guests`` says who its guests are in Odoo (a ``mapping.Guests``)."""
+        it; ``guests`` says who its guests are in Odoo (a ``record_mapping.Guests``)."""
         self.ensure_one()
         base = self.base_event_id
         lines = "\n".join(event.recurrence)
-        zone = mapping.zone_name(event.start.time_zone) or False
+        zone = record_mapping.zone_name(event.start.time_zone) or False
         retimed = (values["start"], values["stop"], values["allday"]) != (base.start, base.stop, base.allday)
         if retimed or lines != (self.google_recurrence or "") or zone != (self.event_tz or False):
             exceptions = self.calendar_event_ids.filtered(lambda e: not e.follow_recurrence and e != base)
@@ -231,7 +231,7 @@ class CalendarRecurrence(models.Model):
         shared = {key: value for key, value in values.items() if key not in ("start", "stop", "allday")}
         occurrences = self.calendar_event_ids.filtered("follow_recurrence") | base
         occurrences.write(dict(shared, recurrence_update="self_only"))
-        mapping.set_guests(occurrences, event, guests)
+        record_mapping.set_guests(occurrences, event, guests)
 
     def _google_extend(self, budget):
         """The occurrences that came into the window since these series' were made, as far as
@@ -265,7 +265,7 @@ class CalendarRecurrence(models.Model):
                 duration = base.stop - base.start
                 starts = [self._odoo_start(moment, base.allday) for moment in slots]
                 made = Event.create([dict(values, start=start, stop=start + duration) for start in starts])
-                mapping.copy_answers(base, made)
+                record_mapping.copy_answers(base, made)
             recurrence.google_shown_until = until
         return waiting
 
@@ -274,7 +274,7 @@ class CalendarRecurrence(models.Model):
         cancelled), from their bindings."""
         rows = self.env["google.calendar.binding"].sudo().search([
             ("series_binding_id.recurrence_id", "=", self.id), ("original_start", "!=", False)])
-        return [original.instant() for original in map(mapping.decode_original, rows.mapped("original_start"))]
+        return [original.instant() for original in map(record_mapping.decode_original, rows.mapped("original_start"))]
 
     def _retime_followers(self, exceptions):
         """Move the occurrences that follow the series to its new times, in order, before Odoo

@@ -1,10 +1,10 @@
 """A connection starts the user's synchronization; a disconnection stops it. Either way, and
 when the Google account changes, the events the user organizes or attends change hands on
-Google (see sync/attendance.py)."""
+Google (see port/attendance.py)."""
 
 from odoo import models
 
-from ..sync import binder
+from ..port import binder
 
 LOST = "google_calendar_sync.lost_connections"  # the accounts this transaction found refused, for its commit
 

@@ -1,7 +1,7 @@
 """One row per Odoo event (or series) and Google event kept in sync for one user: the engine's
 binding, plus the dirty flag that queues a local change. Kept apart from calendar.event, so the
 business record carries no sync plumbing, and kept after a local deletion until Google has it.
-Written only by ``sync/binder.py``."""
+Written only by ``port/binder.py``."""
 
 from odoo import fields, models
 

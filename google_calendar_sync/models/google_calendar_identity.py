@@ -5,9 +5,9 @@ account or a reset forgets it. The event is still the same meeting on Google, un
 iCalUID (and, for an occurrence, the same original start) in every calendar that holds it. When
 a binding is forgotten, that identity is kept here with what both sides had last agreed on, so
 that a later full list finds the Odoo event again instead of importing it twice, and merges what
-changed since on either side instead of guessing (see sync/event_matcher.py); an Odoo event
+changed since on either side instead of guessing (see port/event_matcher.py); an Odoo event
 deleted since is found as its deletion, which that calendar then gets. Written only by
-``sync/binder.py``.
+``port/binder.py``.
 """
 
 from odoo import fields, models

@@ -1,7 +1,7 @@
 """Google's request quotas as allowances shared by every Odoo process of the database.
 
 One row per quota: the project's (the OAuth client's) and each Google account's. The rows are
-read and written by ``sync/shared_pacer.py`` in single statements; nothing else touches them.
+read and written by ``gateway/shared_pacer.py`` in single statements; nothing else touches them.
 """
 
 from odoo import fields, models

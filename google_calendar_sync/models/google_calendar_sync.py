@@ -1,10 +1,10 @@
 """One user's synchronization with one Google calendar: its preferences, its state, and the
 actions of the Google button, the preferences and the cron jobs.
 
-The work itself lives in ``sync/``, one module per job: the queue of runs and their locks
-(run_queue), one run and its outcome (sync_run), push channels (push_channel), the client paced
-below Google's quotas (google_client), and the engine's LocalCalendar over the ORM
-(odoo_calendar). The Reset Account wizard's logic is next to it (wizard/account_reset).
+The work itself lives in packages named after their jobs (see docs/architecture.md): runs, their
+queue and push channels in ``jobs/``, Google's client in ``gateway/``, the engine's LocalCalendar
+over the ORM in ``port/``, the words in ``words/``, the rules of who sends and what range in
+``rules/``. The Reset Account wizard's logic is next to it (wizard/account_reset).
 """
 
 import json
@@ -14,11 +14,12 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError
 
 from ..compat import Constraint
-from ..sync import binder, status
-from ..sync.google_client import calendar_client
-from ..sync.push_channel import PushChannel
-from ..sync.run_queue import RunQueue
-from ..sync.sync_run import SyncRun
+from ..port import binder
+from ..words import status
+from ..gateway.google_client import calendar_client
+from ..jobs.push_channel import PushChannel
+from ..jobs import sync_run
+from ..jobs.run_queue import RunQueue
 
 DIRECTIONS = [
     ("two_way", "Both ways"),
@@ -115,7 +116,7 @@ class GoogleCalendarSync(models.Model):
 
     def write(self, vals):
         """A sync turned on or off, or its direction changed: the events of the user change hands
-        on their attendees' calendars (see sync/attendance.py). A direction that now carries what
+        on their attendees' calendars (see port/attendance.py). A direction that now carries what
         the old one left aside lists the calendar again (``_direction_widened``)."""
         watched = {"enabled", "direction"} & set(vals)
         before = {sync.id: (sync.enabled, sync.direction) for sync in self} if watched else {}
@@ -233,7 +234,7 @@ class GoogleCalendarSync(models.Model):
         return True
 
     def _status(self):
-        """What the Google button shows (see sync/status)."""
+        """What the Google button shows (see words/status)."""
         self.ensure_one()
         return status.of_sync(self.sudo())
 
@@ -268,7 +269,7 @@ class GoogleCalendarSync(models.Model):
         sync.action_resume()
         return sync._status()
 
-    # -- the work (sync/) -------------------------------------------------------------------------
+    # -- the work (jobs/) -------------------------------------------------------------------------
 
     def _request_sync(self, urgent=False):
         """Queue a run of these syncs; it never waits on Google."""
@@ -280,12 +281,7 @@ class GoogleCalendarSync(models.Model):
 
     @api.model
     def _cron_run_jobs(self, budget=None):
-        RunQueue(self.env).run_jobs(budget)
-
-    def _run(self, time_budget=None):
-        """One run of this user now, logged; never raises. The values written ({}: not run)."""
-        self.ensure_one()
-        return SyncRun(self).execute(time_budget)
+        sync_run.run_queued(RunQueue(self.env), budget)
 
     def _client(self):
         return calendar_client(self.sudo())

@@ -6,8 +6,8 @@ from gcal_engine.errors import MassDeletionError
 from odoo import api, fields, models
 from odoo.tools import format_datetime
 
-from ..sync import messages
-from ..sync.transaction import Transaction
+from ..words import messages
+from ..jobs.transaction import Transaction
 
 KEEP = 100  # runs kept per user
 # The log's count fields, by the engine's count keys (gcal_engine.report.COUNTS).

@@ -2,8 +2,8 @@
 
 from odoo import api, fields, models
 
-from ..sync import messages
-from ..sync.local_ref import LocalRef
+from ..words import messages
+from ..port.local_ref import LocalRef
 
 
 class GoogleCalendarSyncLogLine(models.Model):

@@ -7,8 +7,8 @@ import datetime
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
-from ..sync.run_queue import PARAM_RUNS_AT_A_TIME, RUNS_AT_A_TIME, RunQueue
-from ..sync.sync_window import (
+from ..jobs.run_queue import PARAM_RUNS_AT_A_TIME, RUNS_AT_A_TIME, RunQueue
+from ..rules.sync_window import (
     DEFAULT_FUTURE_DAYS,
     DEFAULT_PAST_DAYS,
     PARAM_FUTURE,

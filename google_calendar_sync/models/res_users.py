@@ -6,7 +6,7 @@ from odoo.exceptions import AccessError, UserError
 
 from odoo.addons.google_account.models.ir_http import show_after_reload
 
-from ..sync import binder
+from ..port import binder
 from .google_calendar_sync import DIRECTIONS, STATES
 
 SYNC_FIELDS = [

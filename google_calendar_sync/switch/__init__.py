@@ -1,7 +1,4 @@
-"""Switching from Odoo's own Google Calendar module (see takeover)."""
-
-from .takeover import take_over
-
-
-def post_init_hook(env):
-    take_over(env)
+"""Switching from Odoo's own Google Calendar module: what it left in the database taken over at
+install (takeover, odoo_links, user_bindings), and the markers it left on Google events, read and
+removed by the port until each event is next written (odoo_markers). May import the port and the
+models; nothing imports it but the port (odoo_markers) and the install hook."""

@@ -7,8 +7,8 @@ Odoo's sync token (the first run lists only what changed on Google since Odoo's 
 bindings for every event and series Odoo had linked (user_bindings); what Odoo had not sent yet,
 dirty, for that first run. Every event keeps the guests' rights Odoo gave it. The
 administrator's pause stays. The first run finds Google events Odoo created but never linked by
-Odoo's own marker (sync/event_matcher), and each event written from then on loses Odoo's markers
-(sync/odoo_markers). Odoo's module is then uninstalled, in the same run of the module loader:
+Odoo's own marker (port/event_matcher), and each event written from then on loses Odoo's markers
+(switch/odoo_markers). Odoo's module is then uninstalled, in the same run of the module loader:
 its columns go with it.
 """
 
@@ -17,8 +17,8 @@ import logging
 from odoo import fields
 
 from ..models.google_calendar_sync import PARAM_PAUSED
-from ..sync import binder
-from ..sync.odoo_markers import PARAM_PREFIX
+from ..port import binder
+from .odoo_markers import PARAM_PREFIX
 from .odoo_links import OdooLinks
 from .user_bindings import UserBindings
 

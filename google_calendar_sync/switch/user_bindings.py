@@ -1,5 +1,5 @@
 """One user's bindings, made from Odoo's links: which Google event of their calendar each Odoo
-event and series is, and with which access (see sync/attendance.py).
+event and series is, and with which access (see port/attendance.py).
 
 Odoo kept one Google id per event for everybody, the organizer's: a colleague's invitation is
 the same event on each guest's calendar, under the same id. Odoo sent an event through its
@@ -20,8 +20,8 @@ from gcal_engine.merge import Access
 from gcal_engine.model import EventTime
 from gcal_engine.recurrence import parse_instance_suffix, split_instance_id
 
-from ..sync import mapping
-from ..sync.local_ref import LocalRef
+from ..port import record_mapping
+from ..port.local_ref import LocalRef
 
 
 @dataclass
@@ -118,6 +118,6 @@ class UserBindings:
         original = EventTime(date=moment.date()) if all_day else EventTime(date_time=moment)
         taken.exception_rows.append((series_ref, self._values(
             LocalRef.event(event.id), access, event.google_id, event.need_sync, event.write_date,
-            event_id=event.id, original_start=mapping.encode_original(original))))
+            event_id=event.id, original_start=record_mapping.encode_original(original))))
         taken.exceptions += 1
         taken.pending += event.need_sync and access is not Access.INVITED

@@ -4,9 +4,10 @@ import datetime as dt
 
 from odoo.tests import tagged
 
-from ..sync import bounds
-from ..sync.bounds import MAX_GUESTS, MAX_TEXT
-from ..sync.sync_window import DEFAULT_FUTURE_DAYS
+from ..jobs.sync_run import run_now
+from ..port import bounds
+from ..port.bounds import MAX_GUESTS, MAX_TEXT
+from ..rules.sync_window import DEFAULT_FUTURE_DAYS
 from .common import ALICE_GOOGLE, GoogleCalendarSyncCase
 
 
@@ -128,7 +129,7 @@ class TestHostileSeries(GoogleCalendarSyncCase):
             if not self.sync.request_ids:
                 break
             with self.worker() as env:
-                env["google.calendar.sync"]._for_user(self.alice)._run()
+                run_now(env["google.calendar.sync"]._for_user(self.alice))
             if self.sync.log_ids[:1].state != "done":  # out of room again: the next run goes on
                 self.assertRunFailed("as many records in Odoo as a run may (40")
         self.assertFalse(self.sync.request_ids)

@@ -8,7 +8,8 @@ import datetime as dt
 from odoo import fields
 from odoo.tests import tagged
 
-from ..sync.run_queue import RunQueue
+from ..jobs.run_queue import RunQueue
+from ..jobs.sync_run import run_queued
 from .common import ALICE_GOOGLE, GoogleCalendarSyncCase
 
 NOTICE_TITLE = "Google Calendar needs you"
@@ -37,7 +38,7 @@ class TestLostGrant(GoogleCalendarSyncCase):
     def assertNothingTriedAgain(self):
         self.google.clear_requests()
         with self.worker() as env:
-            RunQueue(env).run_jobs(budget=5)
+            run_queued(RunQueue(env), budget=5)
         self.assertEqual(self.google.requests(), [], "a lost connection is not run again")
 
     def test_a_grant_revoked_while_the_access_token_looked_valid_needs_reconnection(self):

@@ -10,8 +10,9 @@ from odoo.modules.neutralize import get_neutralization_queries
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
-from ..sync.push_channel import webhook_url
-from ..sync.run_queue import PUSH_WINDOW, RunQueue
+from ..jobs.push_channel import webhook_url
+from ..jobs.run_queue import PUSH_WINDOW, RunQueue
+from ..jobs.sync_run import run_now, run_queued
 from .common import ALICE_GOOGLE, GoogleCalendarSyncCase
 
 
@@ -136,7 +137,7 @@ class TestPush(GoogleCalendarSyncCase):
         with self.worker() as env:
             queue = RunQueue(env)
             while sync := queue.claim():
-                sync._run()
+                run_now(sync)
                 queue.release_run_lock(sync.id)
                 runs += 1
         return runs
@@ -172,7 +173,7 @@ class TestPush(GoogleCalendarSyncCase):
             self.assertEqual(self.cron_pass(), 0, "not yet: within the window")
             waits = []
             with self.worker() as env:
-                RunQueue(env, sleep=lambda pause: (waits.append(pause), clock.tick(pause))).run_jobs(budget=30)
+                run_queued(RunQueue(env, sleep=lambda pause: (waits.append(pause), clock.tick(pause))), budget=30)
             self.assertTrue(waits)
             self.assertLessEqual(sum(waits), PUSH_WINDOW.total_seconds(), "a notification waits a window at most")
             self.odoo_event("Right after a run")
@@ -203,7 +204,7 @@ class TestPush(GoogleCalendarSyncCase):
                 clock.tick(pause)
 
             with self.worker() as env:
-                RunQueue(env, sleep=sleep).run_jobs(budget=30)
+                run_queued(RunQueue(env, sleep=sleep), budget=30)
             self.env.invalidate_all()
             self.assertLess(waits[0], PUSH_WINDOW.total_seconds())
             # (Odoo keeps whole seconds.)

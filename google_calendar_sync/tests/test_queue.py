@@ -9,7 +9,8 @@ from odoo.exceptions import UserError, ValidationError
 from odoo.tests import tagged
 from odoo.tools import config
 
-from ..sync.run_queue import RUN_LOCK, RunQueue
+from ..jobs.run_queue import RUN_LOCK, RunQueue
+from ..jobs.sync_run import run_now
 from .common import ALICE_GOOGLE, GoogleCalendarSyncCase
 
 
@@ -128,7 +129,7 @@ class TestQueue(GoogleCalendarSyncCase):
             other_worker.execute("SELECT pg_advisory_lock(%s, %s)", [RUN_LOCK, self.sync.id])
             with self.worker() as env:
                 self.assertEqual(RunQueue(env).claim(), self.bob_sync, "alice's run is alive in another worker")
-                self.assertEqual(self.sync.with_env(env)._run(), {})
+                self.assertEqual(run_now(self.sync.with_env(env)), {})
             self.assertEqual(self.google_events(), {}, "not run twice at once")
             reset = self.env["google.calendar.reset"].with_user(self.admin).create({
                 "user_id": self.alice.id, "delete_policy": "delete_both", "sync_policy": "all"})

@@ -10,7 +10,7 @@ from odoo.tools import mute_logger
 
 from .common import GoogleCalendarSyncCase
 
-RUN_LOGGER = "odoo.addons.google_calendar_sync.sync.sync_run"
+RUN_LOGGER = "odoo.addons.google_calendar_sync.jobs.sync_run"
 
 
 @tagged("post_install", "-at_install")

@@ -14,7 +14,7 @@ from odoo.tests import tagged
 
 from odoo.addons.google_account.tests.common import CLIENT_ID
 
-from ..sync.shared_pacer import Allowance, SharedPacer
+from ..gateway.shared_pacer import Allowance, SharedPacer
 from .common import GoogleCalendarSyncCase
 
 

@@ -9,8 +9,8 @@ from freezegun import freeze_time
 from odoo import fields
 from odoo.tests import tagged
 
-from ..sync.messages import quota_reset
-from ..sync.sync_run import CALENDAR_CHANGED
+from ..words.messages import quota_reset
+from ..jobs.sync_run import CALENDAR_CHANGED
 from .common import PARIS, GoogleCalendarSyncCase
 
 QUOTA = {"method": "GET", "path_regex": "/events", "status": 403, "reason": "quotaExceeded", "times": 5}

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
 
-from ..sync.run_queue import RunQueue
+from ..jobs.run_queue import RunQueue
 from .common import ALICE_GOOGLE, GoogleCalendarSyncCase, as_odoo, day, paris
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 from odoo.tests import tagged
 
-from ..sync.sync_window import PARAM_FUTURE, PARAM_PAST
+from ..rules.sync_window import PARAM_FUTURE, PARAM_PAST
 from .common import GoogleCalendarSyncCase
 
 

@@ -18,10 +18,10 @@ from odoo.exceptions import UserError
 
 from odoo.addons.google_account.exceptions import GoogleReconnectRequired
 
-from ..sync import messages
-from ..sync.binder import Binder
-from ..sync.google_client import calendar_client
-from ..sync.run_queue import RunQueue
+from ..words import messages
+from ..port.binder import Binder
+from ..gateway.google_client import calendar_client
+from ..jobs.run_queue import RunQueue
 
 
 class GrantRefused(UserError):

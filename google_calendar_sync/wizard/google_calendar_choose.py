@@ -6,7 +6,7 @@ from odoo import api, fields, models
 
 from odoo.addons.google_account.exceptions import GoogleAccountError
 
-from ..sync import messages
+from ..words import messages
 
 
 class GoogleCalendarChoose(models.TransientModel):

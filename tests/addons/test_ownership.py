@@ -1,10 +1,10 @@
 """One owner per concept, checked on the source of google_calendar_sync; no Odoo needed.
 
 - Binding rows (``google.calendar.binding``) and the identity memory (``google.calendar.identity``)
-  are created, written and deleted by ``sync/binder.py`` only: every other module asks it.
+  are created, written and deleted by ``port/binder.py`` only: every other module asks it.
 - Which synchronizations send and which run now is written once, as google.calendar.sync's
   domains: no other module filters syncs on their switch, direction or account state.
-- Runs are asked for through the run queue (``sync/run_queue.py``) only: no other module inserts
+- Runs are asked for through the run queue (``jobs/run_queue.py``) only: no other module inserts
   requests or wakes the cron jobs (Sync now, resume, connecting, another calendar, a push, a
   save: each goes through ``RunQueue``).
 
@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 ADDON = Path(__file__).resolve().parents[2] / "google_calendar_sync"
-BINDER = ADDON / "sync" / "binder.py"
+BINDER = ADDON / "port" / "binder.py"
 SYNC_MODEL = ADDON / "models" / "google_calendar_sync.py"
-RUN_QUEUE = ADDON / "sync" / "run_queue.py"
+RUN_QUEUE = ADDON / "jobs" / "run_queue.py"
 OWNED_MODELS = ("google.calendar.binding", "google.calendar.identity")
 OWNED_TABLES = re.compile(r"\b(INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE)\s+google_calendar_(binding|identity)\b",
                           re.IGNORECASE)
@@ -172,7 +172,7 @@ def test_the_binder_writes_binding_and_identity_rows() -> None:
 
 
 def test_only_the_binder_writes_binding_and_identity_rows() -> None:
-    assert offenders(owned_writes, BINDER) == {}, "these modules write binding or identity rows: ask sync/binder.py"
+    assert offenders(owned_writes, BINDER) == {}, "these modules write binding or identity rows: ask port/binder.py"
 
 
 def test_the_check_sees_each_form_of_the_rule_of_who_runs() -> None:

@@ -29,11 +29,13 @@ from gcal_engine.recurrence import parse_instance_suffix, split_instance_id
 from odoo import fields
 from odoo.tools import SQL
 
-from . import mapping, messages, senders
+from . import record_mapping
+from ..words import messages
+from ..rules import senders
 from .attendance import owed_copies
 from .local_ref import LocalRef
-from .run_queue import RunQueue
-from .sync_window import sync_window
+from ..jobs.run_queue import RunQueue
+from ..rules.sync_window import sync_window
 
 UTC = dt.timezone.utc
 ERROR_SIZE = 500  # characters of a binding's last problem
@@ -134,8 +136,8 @@ class Binder:
             "ical_uid": binding.ical_uid or False,
             "local_hash": binding.local_hash,
             "remote_hash": binding.remote_hash,
-            "starts_at": mapping.odoo_datetime(binding.starts_at) if binding.starts_at else False,
-            "ends_at": mapping.odoo_datetime(binding.ends_at) if binding.ends_at else False,
+            "starts_at": record_mapping.odoo_datetime(binding.starts_at) if binding.starts_at else False,
+            "ends_at": record_mapping.odoo_datetime(binding.ends_at) if binding.ends_at else False,
             "access": binding.access.value,
             "local_digests": json.dumps(dict(binding.local_digests)) if binding.local_digests else False,
             "remote_digests": json.dumps(dict(binding.remote_digests)) if binding.remote_digests else False,
@@ -167,7 +169,7 @@ class Binder:
                 moment, all_day = parse_instance_suffix(instance[1])
                 original = EventTime(date=moment.date()) if all_day else EventTime(date_time=moment)
                 values.update(series_binding_id=master_by_google[instance[0]],
-                              original_start=mapping.encode_original(original))
+                              original_start=record_mapping.encode_original(original))
             links[binding.local_ref] = values
         return links
 
@@ -341,7 +343,7 @@ def track_new_series(env, recurrences):
 
 def bind_copies(env, events):
     """The private copies these events owe to connected attendees who have none yet (see
-    sync/attendance.py), bound, dirty: the rows made."""
+    port/attendance.py), bound, dirty: the rows made."""
     return env["google.calendar.binding"].sudo().create(owed_copies(env, events))
 
 
@@ -394,7 +396,7 @@ def original_starts(env, events):
         return {}
     return {
         event.id: (rows.filtered(lambda r, e=event: r.recurrence_id == e.recurrence_id),
-                   mapping.original_start_of(event))
+                   record_mapping.original_start_of(event))
         for event in events.filtered("recurrence_id")
     }
 
@@ -437,6 +439,6 @@ def _bind_exceptions(env, originals):
                 creates.append({
                     "sync_id": series_row.sync_id.id, "local_ref": str(LocalRef.event(event_id)),
                     "event_id": event_id, "series_binding_id": series_row.id,
-                    "original_start": mapping.encode_original(original), "access": series_row.access,
+                    "original_start": record_mapping.encode_original(original), "access": series_row.access,
                 })
     Binding.create(creates)

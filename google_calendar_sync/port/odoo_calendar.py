@@ -16,7 +16,8 @@ from gcal_engine.merge import Access
 
 from odoo import fields
 
-from . import bounds, mapping, odoo_markers
+from . import bounds, record_mapping
+from ..switch import odoo_markers
 from .attendance import Attendance
 from .binder import Binder
 from .event_matcher import EventMatcher
@@ -24,8 +25,8 @@ from .local_events import LocalEvents
 from .local_ref import LocalRef
 from .local_writes import LocalWrites
 from .partners import Partners
-from .sync_window import EXTENSION_STEP, sync_window
-from .transaction import Transaction
+from ..rules.sync_window import EXTENSION_STEP, sync_window
+from ..jobs.transaction import Transaction
 
 UTC = dt.timezone.utc
 SYNC_CONTEXT = {
@@ -46,7 +47,7 @@ SYNC_CONTEXT = {
 class OdooCalendar:
     """One ``google.calendar.sync`` record's calendar, as gcal_engine sees it."""
 
-    managed_fields = mapping.MANAGED_FIELDS
+    managed_fields = record_mapping.MANAGED_FIELDS
 
     def __init__(self, sync, default_reminders=()):
         """``default_reminders``: the Google calendar's (``Reminder``s), for events that use them."""
@@ -70,7 +71,7 @@ class OdooCalendar:
     @functools.cached_property
     def people(self):
         connected = self.env["google.account"].search([("state", "=", "connected"), ("email", "!=", False)])
-        return mapping.People(
+        return record_mapping.People(
             own_partner=self.user.partner_id.id,
             own_email=(self.sync.account_id.email or self.user.email or "").lower(),
             google_emails={account.user_id.partner_id.id: account.email.lower() for account in connected
@@ -184,7 +185,7 @@ class OdooCalendar:
     def _unbound_in_window(self, window):
         """On a first sync or a resync: the events of this user's calendar that have no binding
         yet: those they organize, and the copies of those they attend (see attendance)."""
-        start, stop = mapping.odoo_datetime(window[0]), mapping.odoo_datetime(window[1])
+        start, stop = record_mapping.odoo_datetime(window[0]), record_mapping.odoo_datetime(window[1])
         known = self.binder.rows()
         bound_events, bound_series = set(known.event_id.ids), set(known.recurrence_id.ids)
         partner = self.user.partner_id.id
@@ -229,7 +230,7 @@ class OdooCalendar:
         occurrences = self.Event.search([("recurrence_id", "=", recurrence.id), ("follow_recurrence", "=", True),
                                          ("id", "!=", recurrence.base_event_id.id)])
         for event in occurrences:
-            original = mapping.original_start_of(event)
+            original = record_mapping.original_start_of(event)
             if original.instant() in sent:
                 continue
             if event.active:
@@ -239,7 +240,7 @@ class OdooCalendar:
                 if in_place.content_hash(self.managed_fields) == series.content_hash(self.managed_fields):
                     continue
             else:
-                occurrence = mapping.cancelled_occurrence(original)
+                occurrence = record_mapping.cancelled_occurrence(original)
             yield engine.LocalChange(str(LocalRef.event(event.id)), occurrence, event.write_date.replace(tzinfo=UTC),
                                      notify=False, series_local_ref=whole.local_ref, access=whole.access)
 

@@ -22,7 +22,7 @@ from odoo import fields
 
 from odoo.addons.google_account.exceptions import GoogleAccountError
 
-from .google_client import calendar_client
+from ..gateway.google_client import calendar_client
 from .run_queue import RunQueue
 from .transaction import Transaction
 

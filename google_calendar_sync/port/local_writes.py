@@ -14,7 +14,7 @@ from gcal_engine.errors import DeferredError, LocalWriteError, RecurrenceError
 
 from odoo.exceptions import UserError, ValidationError
 
-from . import bounds, mapping
+from . import bounds, record_mapping
 from .alarms import Alarms
 from .local_ref import LocalRef
 
@@ -41,7 +41,7 @@ class LocalWrites:
         self.cuts = [] if cuts is None else cuts
 
     def _values(self, event, alarms):
-        return mapping.record_values(event, alarms, self.default_reminders)
+        return record_mapping.record_values(event, alarms, self.default_reminders)
 
     def create_many(self, events):
         """In bulk, as many at a time as the run's budget has room for (one at least, while
@@ -92,7 +92,7 @@ class LocalWrites:
         values = []
         for event in events:
             vals = self._values(event, alarms)
-            vals.update(mapping.new_guest_values(event, guests), user_id=self.partners.organizer(event))
+            vals.update(record_mapping.new_guest_values(event, guests), user_id=self.partners.organizer(event))
             values.append(vals)
         try:
             with self.env.cr.savepoint():
@@ -126,7 +126,7 @@ class LocalWrites:
     def _series_result(self, recurrence, event, guests, stopped):
         """Every occurrence of a new series with the guests and their answers; ``stopped``:
         where the occurrences of the series too large to hold stop, by recurrence id."""
-        mapping.set_guests(recurrence.calendar_event_ids, event, guests)
+        record_mapping.set_guests(recurrence.calendar_event_ids, event, guests)
         ref = str(LocalRef.series(recurrence.id))
         if recurrence.id in stopped:
             self._stopped[ref] = stopped[recurrence.id]
@@ -141,7 +141,7 @@ class LocalWrites:
         others.unlink()
         recurrence.unlink()
         base.write(self._values(event, alarms))
-        mapping.set_guests(base, event, guests)
+        record_mapping.set_guests(base, event, guests)
         return str(LocalRef.event(base.id)), self.reads.single(base)
 
     def _series_of(self, event):
@@ -163,15 +163,15 @@ class LocalWrites:
             if local_ref:
                 return local_ref, event
             ref = LocalRef.event(occurrence.id) if occurrence else LocalRef.cancelled_occurrence(
-                recurrence.id, mapping.encode_original(event.original_start))
+                recurrence.id, record_mapping.encode_original(event.original_start))
             return str(ref), event
         vals = self._values(event, alarms)
         vals["follow_recurrence"] = False
         if occurrence:
             occurrence.write(dict(vals, recurrence_update="self_only"))
-            mapping.set_guests(occurrence, event, guests)
+            record_mapping.set_guests(occurrence, event, guests)
         else:
-            vals.update(mapping.new_guest_values(event, guests), user_id=recurrence.base_event_id.user_id.id,
+            vals.update(record_mapping.new_guest_values(event, guests), user_id=recurrence.base_event_id.user_id.id,
                         recurrence_id=recurrence.id, recurrency=True)
             occurrence = self.Event.create(vals)
         return str(LocalRef.event(occurrence.id)), self.reads.occurrence(occurrence, event.original_start)
@@ -213,7 +213,7 @@ class LocalWrites:
                 if not record:
                     raise LocalWriteError(self.env._("This event is no longer in Odoo."))
                 record.write(self._values(event, alarms))
-                mapping.set_guests(record, event, guests)
+                record_mapping.set_guests(record, event, guests)
                 if event.is_series:
                     return self._to_series(record, event, guests)
                 return local_ref, self.reads.single(record)

@@ -6,7 +6,7 @@ The engine treats a local reference as an opaque string; in Odoo it names a reco
 - ``e<id>``: a ``calendar.event`` (a single event, or an occurrence that differs from its series);
 - ``r<id>``: a ``calendar.recurrence`` (a series, seen through its base event);
 - ``r<id>@<original start>``: an occurrence that Google cancelled and Odoo never had (the
-  original start as :func:`~odoo.addons.google_calendar_sync.sync.mapping.encode_original` writes it).
+  original start as :func:`~odoo.addons.google_calendar_sync.port.record_mapping.encode_original` writes it).
 
 It is stored on the binding (``google.calendar.binding.local_ref``), hashed into the Google id
 of events created from Odoo, and written in the link property on Google: it never changes.

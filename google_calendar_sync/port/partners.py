@@ -7,12 +7,12 @@ Odoo's own mail addresses (its aliases, catchall and bounce addresses) never bec
 contacts: a meeting that invites them would start a mail loop.
 """
 
-from . import mapping
+from . import record_mapping
 
 
 class Partners:
     def __init__(self, env, user, people):
-        """``people``: who is who on Google (``mapping.People``)."""
+        """``people``: who is who on Google (``record_mapping.People``)."""
         self.env = env
         self.user = user
         self.people = people
@@ -30,7 +30,7 @@ class Partners:
         return self._odoo_addresses
 
     def guests(self, events, current=()):
-        """The guests of ``events`` as a ``mapping.Guests``; ``current``: the partner ids already
+        """The guests of ``events`` as a ``record_mapping.Guests``; ``current``: the partner ids already
         on the local event, which an ambiguous address keeps."""
         people = self.people
         emails = {a.email.lower() for event in events for a in event.attendees}
@@ -41,7 +41,7 @@ class Partners:
             partners[people.own_email] = people.own_partner
         emails -= set(partners)
         if not emails:
-            return mapping.Guests(partners, people.own_partner)
+            return record_mapping.Guests(partners, people.own_partner)
         Partner = self.env["res.partner"].with_context(active_test=False)
         ranked = {}
         for partner in Partner.search([("email_normalized", "in", list(emails))], order="id"):
@@ -56,7 +56,7 @@ class Partners:
         created = Partner.create([{"name": names.get(email) or email, "email": email} for email in missing])
         self.made += len(created)
         partners.update(zip(missing, created.ids))
-        return mapping.Guests(partners, people.own_partner)
+        return record_mapping.Guests(partners, people.own_partner)
 
     def organizer(self, event):
         """The Odoo user organizing ``event`` (the syncing user for their own), or False."""

@@ -21,12 +21,12 @@ from odoo import fields
 
 from odoo.addons.google_account.exceptions import GoogleAccountError, GoogleReconnectRequired
 
-from . import messages
-from .google_client import calendar_client, primary_email
-from .odoo_calendar import OdooCalendar
+from ..words import messages
+from ..gateway.google_client import calendar_client, primary_email
+from ..port.odoo_calendar import OdooCalendar
 from .push_channel import PushChannel
 from .run_queue import RunQueue
-from .sync_window import EXTENSION_STEP, sync_window
+from ..rules.sync_window import EXTENSION_STEP, sync_window
 from .transaction import Transaction
 
 _logger = logging.getLogger(__name__)
@@ -37,10 +37,27 @@ PROBLEMS_SHOWN = 5  # on the record; the log lists them all
 CALENDAR_CHANGED = "google_calendar_sync/calendar_changed"  # the bus notification the Google button listens to
 
 
+def run_queued(queue, budget=None):
+    """A cron job's work: the runs the queue (a ``RunQueue``) serves, until its budget is used."""
+    for sync, time_left in queue.serve(budget):
+        SyncRun(sync, queue).execute(time_left)
+
+
+def run_now(sync, time_budget=None):
+    """One run of ``sync`` now, logged; never raises. The values written ({}: not run, as when
+    another worker runs it)."""
+    sync.ensure_one()
+    return SyncRun(sync, RunQueue(sync.env)).execute(time_budget)
+
+
 class SyncRun:
-    def __init__(self, sync):
+    """Started by ``run_queued`` or ``run_now``: the one place a run starts. It takes the user's
+    run lock and the requests it serves from the queue."""
+
+    def __init__(self, sync, queue):
         self.sync = sync.sudo()
         self.env = self.sync.env
+        self.queue = queue
         self.transaction = Transaction(self.env)
         self.started_at = fields.Datetime.now()
         self.log = None  # made by the first step that did something (see _progress)
@@ -49,7 +66,7 @@ class SyncRun:
 
     def execute(self, time_budget=None):
         """Run and record the outcome; the values written on the record ({} when not run)."""
-        queue = RunQueue(self.env)
+        queue = self.queue
         started = queue.start_run(self.sync)
         if started is None:
             return {}
@@ -229,9 +246,9 @@ class SyncRun:
                 # The Calendar app open in the user's browser reloads its events (Odoo's bus).
                 self.sync.user_id.partner_id._bus_send(CALENDAR_CHANGED, {})
             if forget_requests:
-                RunQueue(self.env).served(sync)
+                self.queue.served(sync)
             if again:  # the time budget ran out, or the run was interrupted: the next one goes on
-                RunQueue(self.env).requeue(sync)
+                self.queue.requeue(sync)
 
         if not self.transaction.retrying(save):
             _logger.error("Google Calendar: the outcome of user %s's run was not saved", sync.user_id.id)

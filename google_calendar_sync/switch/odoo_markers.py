@@ -4,7 +4,7 @@ and ``<database>_owner_id``, its organizer in Odoo. They name the database to ev
 they go as each event is next written; until then they still find the event an Odoo record is.
 """
 
-from .local_ref import LocalRef
+from ..port.local_ref import LocalRef
 
 PARAM_PREFIX = "google_calendar_sync.odoo_marker_prefix"  # the database name Odoo used in them
 

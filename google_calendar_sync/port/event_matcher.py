@@ -18,7 +18,8 @@ from gcal_engine import local as engine
 from gcal_engine.ids import local_ref_from_link
 from gcal_engine.merge import Access
 
-from . import mapping, odoo_markers
+from . import record_mapping
+from ..switch import odoo_markers
 from .local_ref import LocalRef
 
 UTC = dt.timezone.utc
@@ -151,12 +152,12 @@ class EventMatcher:
         recurrence = series.recurrence_id or recurrence
         if not recurrence:
             return None
-        original = mapping.decode_original(mapping.encode_original(event.original_start))
+        original = record_mapping.decode_original(record_mapping.encode_original(event.original_start))
         occurrence = self.reads.find_occurrence(recurrence, original)
         if occurrence:
             local_ref = str(LocalRef.event(occurrence.id))
             current = self.reads.occurrence(occurrence, original) if occurrence.active else (
-                mapping.cancelled_occurrence(original))
+                record_mapping.cancelled_occurrence(original))
         else:
             local_ref, current = next(((ref, remembered) for ref, remembered in self.reads.remembered_occurrences(
                 recurrence) if remembered.cancelled and remembered.original_start == original), (None, None))

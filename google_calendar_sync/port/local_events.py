@@ -5,13 +5,13 @@ from zoneinfo import ZoneInfo
 
 from gcal_engine.model import EventTime
 
-from . import mapping
+from . import record_mapping
 from .local_ref import LocalRef
 
 
 class LocalEvents:
     def __init__(self, env, user, people, binder):
-        """``people``: who is who on Google (``mapping.People``)."""
+        """``people``: who is who on Google (``record_mapping.People``)."""
         self.env = env
         self.user = user
         self.people = people
@@ -20,18 +20,18 @@ class LocalEvents:
         self.Recurrence = env["calendar.recurrence"]
 
     def zone(self, event):
-        return mapping.zone_name(event.google_time_zone) or mapping.zone_name(self.user.tz) or "UTC"
+        return record_mapping.zone_name(event.google_time_zone) or record_mapping.zone_name(self.user.tz) or "UTC"
 
     def single(self, event):
-        return mapping.event_from_record(event, self.zone(event), self.people)
+        return record_mapping.event_from_record(event, self.zone(event), self.people)
 
     def series(self, recurrence):
         """A series as Google holds it: its rule from its first occurrence, even when that one was
         deleted (Odoo then makes the next one its base; on Google the series stays where it began
         and that occurrence is a cancelled exception)."""
         base = recurrence.base_event_id or recurrence.calendar_event_ids[:1]
-        zone = mapping.zone_name(recurrence.event_tz) or self.zone(base)
-        event = mapping.event_from_record(base, zone, self.people, recurrence=self._series_lines(recurrence))
+        zone = record_mapping.zone_name(recurrence.event_tz) or self.zone(base)
+        event = record_mapping.event_from_record(base, zone, self.people, recurrence=self._series_lines(recurrence))
         first = self._first_deleted(recurrence, event.start)
         if first is None:
             return event
@@ -50,7 +50,7 @@ class LocalEvents:
         as this synchronization's exceptions of the series say, or None."""
         rows = self.binder.rows(("series_binding_id.recurrence_id", "=", recurrence.id),
                                ("original_start", "!=", False))
-        deleted = [mapping.decode_original(row.original_start) for row in rows
+        deleted = [record_mapping.decode_original(row.original_start) for row in rows
                    if not (row.event_id and row.event_id.active)]
         earlier = [original for original in deleted if original.instant() < start.instant()]
         return min(earlier, key=lambda original: original.instant()) if earlier else None
@@ -64,9 +64,9 @@ class LocalEvents:
     def occurrence(self, event, original_start):
         """An occurrence, at ``original_start`` in its series (as bindings store it: in UTC, or a
         date, whatever zone Google gave it in)."""
-        zone = mapping.zone_name(event.recurrence_id.event_tz) or self.zone(event)
-        original_start = mapping.decode_original(mapping.encode_original(original_start))
-        return mapping.event_from_record(event, zone, self.people, original_start=original_start)
+        zone = record_mapping.zone_name(event.recurrence_id.event_tz) or self.zone(event)
+        original_start = record_mapping.decode_original(record_mapping.encode_original(original_start))
+        return record_mapping.event_from_record(event, zone, self.people, original_start=original_start)
 
     def of_row(self, row):
         """The local event of a binding row now, or None when it was deleted (the row's links
@@ -74,14 +74,14 @@ class LocalEvents:
         ref = LocalRef.parse(row.local_ref)
         if not ref.is_event:
             if ref.original_start:
-                return mapping.cancelled_occurrence(mapping.decode_original(row.original_start))
+                return record_mapping.cancelled_occurrence(record_mapping.decode_original(row.original_start))
             recurrence = row.recurrence_id
             return self.series(recurrence) if recurrence and recurrence.calendar_event_ids else None
         event = row.event_id
         if row.series_binding_id:
-            original_start = mapping.decode_original(row.original_start)
+            original_start = record_mapping.decode_original(row.original_start)
             if not event or not event.active:
-                return mapping.cancelled_occurrence(original_start)
+                return record_mapping.cancelled_occurrence(original_start)
             return self.occurrence(event, original_start)
         if not event or not event.active:
             return None
@@ -97,14 +97,14 @@ class LocalEvents:
         for identity in identities:
             if identity.original_start in found:
                 continue
-            original = mapping.decode_original(identity.original_start)
+            original = record_mapping.decode_original(identity.original_start)
             event = identity.event_id
             if event and event.active and event.recurrence_id == recurrence:
                 found[identity.original_start] = (str(LocalRef.event(event.id)), self.occurrence(event, original))
             elif not event or event.recurrence_id == recurrence:
                 ref = LocalRef.event(event.id) if event else LocalRef.cancelled_occurrence(
                     recurrence.id, identity.original_start)
-                found[identity.original_start] = (str(ref), mapping.cancelled_occurrence(original))
+                found[identity.original_start] = (str(ref), record_mapping.cancelled_occurrence(original))
         return list(found.values())
 
     def of_ref(self, local_ref):
@@ -120,7 +120,7 @@ class LocalEvents:
         """The occurrence of ``recurrence`` that sits at ``original_start`` (pristine ones only
         sit where the rule put them; bound ones, or ones once bound, remember where they came
         from)."""
-        encoded = mapping.encode_original(original_start)
+        encoded = record_mapping.encode_original(original_start)
         bound = self.binder.rows(("series_binding_id.recurrence_id", "=", recurrence.id),
                                 ("original_start", "=", encoded), limit=1)
         if bound.event_id:
@@ -131,6 +131,6 @@ class LocalEvents:
         if remembered.recurrence_id == recurrence:
             return remembered
         for event in recurrence.calendar_event_ids:
-            if mapping.original_start_of(event).instant() == original_start.instant():
+            if record_mapping.original_start_of(event).instant() == original_start.instant():
                 return event
         return self.Event

@@ -63,7 +63,7 @@ class RunQueue:
     def requeue(self, sync):
         """A run stopped before its end (its time budget ran out, it was interrupted): the next
         one goes on from there. Nobody is woken: the cron job running it is, and wakes the
-        others when its own budget ends (``run_jobs``)."""
+        others when its own budget ends (``serve``)."""
         self.queue(SQL("SELECT %s AS sync_id", sync.id), wake=False, again=False)
 
     def sync_now(self, syncs):
@@ -226,6 +226,7 @@ class RunQueue:
 
     # -- serving ---------------------------------------------------------------------------------
 
+
     def cron_budget(self):
         """Seconds of synchronization per cron job run. Odoo kills a cron worker whose unit of
         work (every ready job of the database, all of ours included) outlasts its real time
@@ -239,10 +240,10 @@ class RunQueue:
             return CRON_BUDGET
         return min(CRON_BUDGET, max(10, 0.4 * min(limits) / max(1, len(self.cron_jobs()))))
 
-    def run_jobs(self, budget=None):
-        """Run the queued syncs, urgent then longest waiting first, until the budget is used,
-        waiting for runs that come due meanwhile (see ``notified``); what is left wakes the cron
-        jobs again."""
+    def serve(self, budget=None):
+        """The queued syncs to run now, each claimed (``(sync, seconds left)``), urgent then longest
+        waiting first, until the budget is used, waiting for runs that come due meanwhile (see
+        ``notified``); what is left wakes the cron jobs again."""
         if self.syncs._globally_paused():
             return
         self.queue_due_polls()
@@ -251,7 +252,7 @@ class RunQueue:
             sync = self.claim()
             if sync:
                 try:
-                    sync._run(time_budget=max(1, deadline - time.monotonic()))
+                    yield sync, max(1, deadline - time.monotonic())
                 finally:
                     self.release_run_lock(sync.id)  # the claim's
                 continue

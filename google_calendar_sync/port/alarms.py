@@ -1,6 +1,6 @@
 """Google's reminders as Odoo's ``calendar.alarm`` records: found, or created once each."""
 
-from . import mapping
+from . import record_mapping
 
 UNITS = (("days", 1440), ("hours", 60), ("minutes", 1))
 
@@ -17,7 +17,7 @@ class Alarms:
             self._ids = {(a.alarm_type, a.duration_minutes): a.id for a in self.env["calendar.alarm"].search([])}
         missing = {
             ("email" if r.method == "email" else "notification", r.minutes)
-            for event in events for r in mapping.reminders_of(event, default_reminders)
+            for event in events for r in record_mapping.reminders_of(event, default_reminders)
         } - set(self._ids)
         for alarm_type, minutes in sorted(missing):
             unit, amount = next((u, minutes // d) for u, d in UNITS if minutes % d == 0)

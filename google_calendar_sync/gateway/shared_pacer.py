@@ -21,7 +21,7 @@ import psycopg2
 
 from odoo.tools import SQL
 
-from .transaction import expected_refusal
+from ..jobs.transaction import expected_refusal
 
 BATCH_LIMIT = 50  # the most parts gcal_engine puts in one batch: a burst holds at least one batch
 COLLISIONS = 20  # takes refused in a row before giving up: each loser waited for one winner

@@ -20,7 +20,7 @@ from gcal_engine.merge import Access
 
 from odoo import fields
 
-from . import senders
+from ..rules import senders
 from .local_ref import LocalRef
 
 

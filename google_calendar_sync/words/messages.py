@@ -27,8 +27,8 @@ from gcal_engine.report import ConflictKind
 from odoo import fields
 from odoo.tools import format_datetime
 
-from . import bounds
-from .bounds import MAX_GUESTS, MAX_TEXT
+from ..port import bounds
+from ..port.bounds import MAX_GUESTS, MAX_TEXT
 
 QUOTA_ZONE = ZoneInfo("America/Los_Angeles")  # Google's daily quotas reset at midnight Pacific time
 
