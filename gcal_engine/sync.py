@@ -254,6 +254,7 @@ class _Run:
         unbound = [e for e in events if e.google_id not in bindings and not planner.is_deletion(e)]
         matches = self.local.match(unbound) if unbound else {}
         items = []
+        found: dict[str, Binding] = {}  # series found by the match, with the binding remembered
         for event in events:
             google_id = google_id_of(event)
             binding = bindings.get(google_id)
@@ -274,6 +275,9 @@ class _Run:
                                                 series_google_id=pending.series_google_id or local.series_google_id)
             of_series = bindings.get(event.recurring_event_id) if binding is None and event.recurring_event_id else None
             items.append(Item(binding, event, local, of_series))
+            if binding is not None and event.is_series and local is not None and local.event is None:
+                found[google_id] = binding
+                self.doomed_series.add(google_id)  # a remembered series deleted here since: found as such
         series_plan = planner.plan([i for i in items if i.remote is None or not i.remote.is_instance], self.ctx)
         # A series deleted here whose deletion lost to a newer change on Google is made again: its
         # occurrences' changes apply. Those of a series whose deletion goes are moot.
@@ -288,7 +292,7 @@ class _Run:
                 occurrences.append(item)
                 continue
             if not item.remote.cancelled:
-                self._overruled(item.remote, bindings)
+                self._overruled(item.remote, bindings | found)
             if item.local is not None and item.binding is not None:
                 self.bound_changes[item.binding.google_id] = item.local  # (its deletion goes with the others)
         if occurrences:

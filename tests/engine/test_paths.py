@@ -104,6 +104,32 @@ def test_a_calendar_taken_to_another_and_back_keeps_each_event_once(harness: Har
     assert ok(harness.sync(mode=mode)).requests == 1
 
 
+def test_a_series_deleted_here_is_deleted_whole_from_the_calendar_it_was_on_before(harness: Harness) -> None:
+    """A series with a moved occurrence, taken to another calendar and back, then deleted here:
+    when the user chooses that other calendar again, the series found there (as remembered) goes,
+    its moved occurrence with it, and nothing comes back (hypothesis found it made the occurrence
+    again here, without its series)."""
+    weekly = timed(harness, "Weekly", 5, recurrence=("RRULE:FREQ=WEEKLY;COUNT=3",))
+    weekly_ref = harness.local.add(weekly)
+    original = EventTime(date_time=moment(harness, 12), time_zone="UTC")
+    harness.local.add(timed(harness, "Weekly (moved)", 12, 16).replace(original_start=original), series=weekly_ref)
+    ok(harness.sync())
+    clinic = secondary_calendar(harness)
+    harness.local.forget_bindings(clinic)
+    ok(harness.sync(calendar_id=clinic))
+    assert google_view(harness, clinic)[("Weekly (moved)", moment(harness, 12, 16).isoformat(), "confirmed")] == 1
+    harness.local.forget_bindings("primary")
+    ok(harness.sync())
+
+    harness.local.remove(weekly_ref)
+    ok(harness.sync())
+    harness.local.forget_bindings(clinic)
+    ok(harness.sync(calendar_id=clinic))
+
+    assert harness.local.events() == {}, "nothing made again here"
+    assert google_view(harness, clinic) == Counter() and google_view(harness) == Counter()
+
+
 @pytest.mark.parametrize("mode", [Mode.TWO_WAY, Mode.LOCAL_TO_GOOGLE])
 def test_the_calendar_and_back_with_changes_on_each_side_meanwhile(harness: Harness, mode: Mode) -> None:
     ref = harness.local.add(timed(harness, "Kept", 2))
