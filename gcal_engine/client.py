@@ -19,7 +19,7 @@ import requests
 
 from . import batch
 from .endpoints import Endpoints
-from .errors import GoogleApiError, RateLimitedError, TransientError
+from .errors import GoogleApiError, RateLimitedError, TransientError, UnauthorizedError
 from .transport import GoogleSession, Sent, error_details, error_for, retry_after
 
 PAGE_SIZE = 2500
@@ -178,7 +178,8 @@ class CalendarClient:
         """Every write, in batches of ``batch_size``; one result per write, in order.
 
         Items that fail transiently (5xx, rate limits) are sent again in a later batch, with
-        backoff; a batch request that fails as a whole is retried by the session.
+        backoff, and items that met an expired access token once it is refreshed; a batch request
+        that fails as a whole is retried by the session.
         """
         if len(writes) == 1:
             try:
@@ -186,6 +187,7 @@ class CalendarClient:
             except GoogleApiError as exc:
                 return [WriteResult(error=exc)]
         results: dict[int, WriteResult] = {}
+        reauthorized: set[int] = set()
         pending = list(range(len(writes)))
         attempt = 0
         while pending:
@@ -201,6 +203,9 @@ class CalendarClient:
                     error = _answer_error(status, body, headers)
                     if error is None:
                         results[index] = WriteResult(event=body if isinstance(body, dict) else None)
+                    elif isinstance(error, UnauthorizedError) and index not in reauthorized:
+                        reauthorized.add(index)  # sent again with the token refreshed (see _answers)
+                        retry.append(index)
                     elif error.retryable and attempt + 1 < self.session.retry.max_attempts:
                         retry.append(index)
                         if isinstance(error, RateLimitedError) and error.retry_after:
@@ -245,6 +250,9 @@ class CalendarClient:
         except GoogleApiError as exc:
             return [WriteResult(error=exc) for _ in writes]
         answers = batch.decode(response.headers.get("Content-Type", ""), response.content, len(writes))
+        if any(answer is not None and answer.status == 401 for answer in answers):
+            # Google answers a batch sent with an access token that expired early 200, and each part 401.
+            self.session.reauthorize(sent.token)
         return [
             (answer.status, answer.body, answer.headers) if answer is not None
             else WriteResult(error=TransientError("no answer for this item in the batch response"))

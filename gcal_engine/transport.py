@@ -324,10 +324,15 @@ class GoogleSession:
         except (requests.Timeout, requests.ConnectionError, TransportError) as exc:
             outcome = exc
         if isinstance(outcome, requests.Response) and outcome.status_code == 401:
-            if self.credentials.token == sent.token:
-                self._refresh()
+            self.reauthorize(sent.token)
             return self._complete(sent.call, None)
         return self._complete(sent.call, outcome)
+
+    def reauthorize(self, token: str | None) -> None:
+        """An answer sent with ``token`` met a 401: refresh the access token, unless another
+        answer's 401 had it refreshed already (``token`` is no longer the current one)."""
+        if token is None or self.credentials.token == token:
+            self._refresh()
 
     def _refresh(self) -> None:
         token = self.credentials.token

@@ -217,3 +217,14 @@ def test_write_results_keep_the_order_of_writes(harness: Harness) -> None:
     ])
     assert results[0].event["summary"] == "patched" and results[1].event is None and results[1].error is None
 
+
+
+def test_a_batch_whose_parts_all_meet_an_expired_token_is_sent_again_once_refreshed(harness: Harness) -> None:
+    # Google answers the batch itself 200 and each part 401 when the access token expired early.
+    client = harness.new_client()
+    client.session.credentials.expiry = None  # the client does not know it expired
+    harness.clock.advance(3600)
+    results = client.write_many([Write("POST", "primary", body=EVENT | {"summary": f"R{i}"}) for i in range(3)])
+    assert [r.error for r in results] == [None] * 3
+    assert sorted(r.event["summary"] for r in results if r.event) == ["R0", "R1", "R2"]
+    assert len(harness.refreshed) == 1, "refreshed once for the whole batch, and saved"
