@@ -29,7 +29,6 @@ RUNS_AT_A_TIME = 2  # the jobs the module installs: Odoo's default cron workers 
 CRON = "google_calendar_sync.ir_cron_google_calendar_sync"  # the first job; the others are its copies
 JOB_CODE = "model._cron_run_jobs()"
 CRON_BUDGET = 240  # seconds of synchronization per cron job run at most, all users together
-STALE_CLAIM = datetime.timedelta(minutes=10)  # a run older than this may have been killed: check its lock
 # Google notifies every change, those a run makes included: a notification that comes within this
 # of the start of the user's last run asks for a run at its end, not at once. A flood of them costs
 # a run per window; one never waits longer; a quiet user's runs at once.
@@ -314,7 +313,9 @@ class RunQueue:
              WHERE id = (
                 SELECT s.id FROM google_calendar_sync s
                  WHERE s.id IN %(live)s AND s.id != ALL(%(passed)s)
-                   AND (s.running_since IS NULL OR s.running_since < %(stale)s)
+                   AND NOT EXISTS (SELECT 1 FROM pg_locks l  -- its run lock, held by a live run
+                                    WHERE l.locktype = 'advisory' AND l.classid = %(lock)s
+                                      AND l.objid = s.id AND l.objsubid = 2)
                    AND EXISTS (SELECT 1 FROM google_calendar_sync_request r
                                 WHERE r.sync_id = s.id AND (r.not_before IS NULL OR r.not_before <= %(now)s))
                  ORDER BY NOT EXISTS (SELECT 1 FROM google_calendar_sync_request r
@@ -327,7 +328,7 @@ class RunQueue:
                    FOR NO KEY UPDATE OF s SKIP LOCKED)
             RETURNING id
             """,
-            now=fields.Datetime.now(), stale=fields.Datetime.now() - STALE_CLAIM, passed=passed,
+            now=fields.Datetime.now(), lock=RUN_LOCK, passed=passed,
             live=self.syncs._subquery(self.syncs._live_domain()),
         ))
         row = cr.fetchone()
