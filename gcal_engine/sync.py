@@ -128,6 +128,9 @@ class _Run:
         # A series deleted here takes its occurrences with it: changes to them are moot (unless
         # a newer change on Google makes the series again: see _process).
         self.doomed_series = {c.binding.google_id for c in changes if c.event is None and c.binding is not None}
+        # Series deleted here found again by the match (remembered from another calendar or a
+        # reset), with what both sides agreed on: their occurrences may come on later pages.
+        self.remembered_series: dict[str, Binding] = {}
 
     def go(self) -> None:
         config, state = self.config, self.state
@@ -254,7 +257,6 @@ class _Run:
         unbound = [e for e in events if e.google_id not in bindings and not planner.is_deletion(e)]
         matches = self.local.match(unbound) if unbound else {}
         items = []
-        found: dict[str, Binding] = {}  # series found by the match, with the binding remembered
         for event in events:
             google_id = google_id_of(event)
             binding = bindings.get(google_id)
@@ -275,9 +277,10 @@ class _Run:
                                                 series_google_id=pending.series_google_id or local.series_google_id)
             of_series = bindings.get(event.recurring_event_id) if binding is None and event.recurring_event_id else None
             items.append(Item(binding, event, local, of_series))
-            if binding is not None and event.is_series and local is not None and local.event is None:
-                found[google_id] = binding
-                self.doomed_series.add(google_id)  # a remembered series deleted here since: found as such
+            if google_id not in bindings and binding is not None and event.is_series and local is not None \
+                    and local.event is None:
+                self.remembered_series[google_id] = binding
+                self.doomed_series.add(google_id)
         series_plan = planner.plan([i for i in items if i.remote is None or not i.remote.is_instance], self.ctx)
         # A series deleted here whose deletion lost to a newer change on Google is made again: its
         # occurrences' changes apply. Those of a series whose deletion goes are moot.
@@ -292,21 +295,21 @@ class _Run:
                 occurrences.append(item)
                 continue
             if not item.remote.cancelled:
-                self._overruled(item.remote, bindings | found)
+                series_id = item.remote.recurring_event_id or ""
+                self._overruled(item.remote, item.binding,
+                                bindings.get(series_id) or self.remembered_series[series_id])
             if item.local is not None and item.binding is not None:
                 self.bound_changes[item.binding.google_id] = item.local  # (its deletion goes with the others)
         if occurrences:
             self._execute(planner.plan(occurrences, self.ctx))
 
-    def _overruled(self, event: Event, bindings: dict[str, Binding]) -> None:
+    def _overruled(self, event: Event, own: Binding | None, series: Binding) -> None:
         """An occurrence changed on Google, of a series deleted here: it goes with its series, and
-        the log shows it, unless it is as this side last saw it."""
-        google_id = google_id_of(event)
-        own = bindings.get(google_id)
+        the log shows it, unless it is as this side last saw it (``own``: its binding, bound or
+        remembered)."""
         if own is not None and own.remote_hash == event.content_hash(self.ctx.fields):
             return
-        series = bindings[event.recurring_event_id or ""]
-        self._taken_with_series(own.local_ref if own else series.local_ref, google_id, LOCAL, event)
+        self._taken_with_series(own.local_ref if own else series.local_ref, google_id_of(event), LOCAL, event)
 
     def _taken_with_series(self, local_ref: str, google_id: str, winner: str, loser: Event) -> None:
         """An occurrence edited on one side goes with its series, deleted whole on the other."""
