@@ -9,6 +9,7 @@ Google again: no call can work before a person connects again.
 
 from __future__ import annotations
 
+import datetime as dt
 import email.utils
 import logging
 import random
@@ -47,6 +48,7 @@ from .errors import (
 _logger = logging.getLogger(__name__)
 
 RATE_LIMIT_REASONS = ("rateLimitExceeded", "userRateLimitExceeded")
+EXPIRED = dt.datetime(1970, 1, 1)  # an expiry google-auth refreshes before (naive UTC, as it keeps them)
 
 
 @dataclass
@@ -341,7 +343,10 @@ class GoogleSession:
         except RefreshError as exc:
             raise self._refused(refresh_error(exc)) from exc
         except TransportError:
-            return  # the request sent again meets Google's 401 and google-auth refreshes then
+            # The network failed the refresh: the token is taken as expired, so that the request
+            # sent again refreshes it first (a batch's parts meet their 401 inside a 200).
+            self.credentials.expiry = EXPIRED
+            return
         self._saw_refresh(token)
 
     def _send_from_worker(self, call: _Call, headers: dict[str, str]) -> requests.Response:

@@ -228,3 +228,14 @@ def test_a_batch_whose_parts_all_meet_an_expired_token_is_sent_again_once_refres
     assert [r.error for r in results] == [None] * 3
     assert sorted(r.event["summary"] for r in results if r.event) == ["R0", "R1", "R2"]
     assert len(harness.refreshed) == 1, "refreshed once for the whole batch, and saved"
+
+
+def test_a_batch_whose_token_refresh_met_the_network_refreshes_before_it_is_sent_again(harness: Harness) -> None:
+    client = harness.new_client()
+    client.session.credentials.expiry = None  # the client does not know it expired
+    harness.clock.advance(3600)
+    harness.emulator.fault(method="POST", path_regex="^/token$", drop_response=True)
+    results = client.write_many([Write("POST", "primary", body=EVENT | {"summary": f"N{i}"}) for i in range(3)])
+    assert [r.error for r in results] == [None] * 3, "sent again once the token was refreshed"
+    assert harness.emulator.faults() == [], "the refresh met the network once"
+    assert len(harness.refreshed) == 1
