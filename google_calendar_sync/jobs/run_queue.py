@@ -313,9 +313,11 @@ class RunQueue:
              WHERE id = (
                 SELECT s.id FROM google_calendar_sync s
                  WHERE s.id IN %(live)s AND s.id != ALL(%(passed)s)
-                   AND NOT EXISTS (SELECT 1 FROM pg_locks l  -- its run lock, held by a live run
-                                    WHERE l.locktype = 'advisory' AND l.classid = %(lock)s
-                                      AND l.objid = s.id AND l.objsubid = 2)
+                   AND NOT EXISTS (SELECT 1 FROM pg_locks l  -- its run lock, held by a live run here
+                                    WHERE l.locktype = 'advisory' AND l.granted
+                                      AND l.database = (SELECT oid FROM pg_database
+                                                         WHERE datname = current_database())
+                                      AND l.classid = %(lock)s AND l.objid = s.id AND l.objsubid = 2)
                    AND EXISTS (SELECT 1 FROM google_calendar_sync_request r
                                 WHERE r.sync_id = s.id AND (r.not_before IS NULL OR r.not_before <= %(now)s))
                  ORDER BY NOT EXISTS (SELECT 1 FROM google_calendar_sync_request r

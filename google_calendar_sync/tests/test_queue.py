@@ -122,6 +122,17 @@ class TestQueue(GoogleCalendarSyncCase):
         self.assertEqual(self.assertRunFailed("Interrupted"), orphan)
         self.assertEqual(orphan.state, "failed")
 
+    def test_a_run_lock_of_another_database_on_the_server_holds_nobody_here(self):
+        # Sync ids start at 1 in each database: another database's run of the same id is not ours.
+        self.ask(self.sync, 1)
+        with closing(sql_db.db_connect("postgres").cursor()) as other_database:
+            other_database.execute("SELECT pg_advisory_lock(%s, %s)", [RUN_LOCK, self.sync.id])
+            try:
+                with self.worker() as env:
+                    self.assertEqual(RunQueue(env).claim(), self.sync)
+            finally:
+                other_database.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK, self.sync.id])
+
     def test_a_user_whose_run_lock_is_held_elsewhere_is_neither_claimed_nor_run_nor_reset(self):
         self.ask(self.sync, 9)
         self.ask(self.bob_sync, 1)
