@@ -16,7 +16,7 @@ behind stay.
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from gcal_engine import recurrence as rules
+from gcal_engine import recurrence as gcal_recurrence
 
 from odoo import api, fields, models
 from odoo.addons.calendar.models.calendar_recurrence import MAX_RECURRENT_EVENT
@@ -109,8 +109,8 @@ class CalendarRecurrence(models.Model):
         """The series' occurrences in [``after``, ``before``) but its first one (always in Odoo),
         as gcal_engine gives them (aware, or naive dates for an all-day series)."""
         start = self._google_start(base)
-        first = rules.series_start(start)[0]
-        found = rules.occurrences(self._google_lines(), start, after=after, before=before)
+        first = gcal_recurrence.series_start(start)[0]
+        found = gcal_recurrence.occurrences(self._google_lines(), start, after=after, before=before)
         slots = []
         for moment in found:
             if moment != first:
@@ -148,7 +148,7 @@ class CalendarRecurrence(models.Model):
         low = min([window_start, *held])
         high = max([self.google_shown_until.replace(tzinfo=UTC) if self.google_shown_until else window_end,
                     *(start + dt.timedelta(seconds=1) for start in held)])
-        first = rules.series_start(self._google_start(base))[0]
+        first = gcal_recurrence.series_start(self._google_start(base))[0]
         return [self._odoo_start(moment, base.allday) for moment in [first, *self._google_slots(base, low, high)]]
 
     def _google_limit(self, base, budget=None, made_until=None):
