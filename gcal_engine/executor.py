@@ -48,8 +48,7 @@ from .errors import (
 from .ids import link_for
 from .local import Binding, LocalCalendar, SyncState
 from .mapping import from_google, retire_properties, to_google, wants_conference
-from .merge import Access
-from .model import Event, deleted, google_id_of
+from .model import Access, Event, deleted, google_id_of
 from .planner import binding_for, with_local, with_remote
 from .report import EventProblem, RunReport
 

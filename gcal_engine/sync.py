@@ -350,4 +350,4 @@ def _inside(starts_at: dt.datetime | None, ends_at: dt.datetime | None, window: 
     return starts_at < window[1] and (ends_at is None or ends_at > window[0])
 
 
-__all__ = ["ConflictPolicy", "EngineError", "LocalChange", "Mode", "SyncConfig", "SyncState", "Synchronizer"]
+__all__ = ["SyncConfig", "Synchronizer"]

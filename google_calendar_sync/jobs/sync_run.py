@@ -11,10 +11,10 @@ import logging
 
 import psycopg2
 
+from gcal_engine.actions import Mode, RunKind
 from gcal_engine.errors import EngineError, MassDeletionError
 from gcal_engine.mapping import default_reminders
 from gcal_engine.model import Reminder
-from gcal_engine.planner import Mode, RunKind
 from gcal_engine.sync import SyncConfig, Synchronizer
 
 from odoo import fields

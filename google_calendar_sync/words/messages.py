@@ -43,7 +43,7 @@ def problem(env, error):
             count=error.deletions, total=error.total, side=side(env, error.side))
     if isinstance(error, OAuthError | UnauthorizedError):
         return " ".join(env["google.account"]._explain(error))
-    if isinstance(error, MappingError) and error.code == "repeats_within_a_day":
+    if isinstance(error, MappingError) and error.reason == "repeats_within_a_day":
         return env._("This series repeats more than once a day, which Odoo's calendar cannot show: it stays on "
                      "Google Calendar only.")
     if isinstance(error, MappingError):
@@ -200,4 +200,4 @@ def _unreadable(env, error):
         "bad_text": env._("its %(field)s is not text", field=error.field),
         "bad_reminder": env._("a reminder is not valid"),
         "bad_properties": env._("its extended properties cannot be read"),
-    }.get(error.code, error.code)
+    }.get(error.reason, error.reason)

@@ -13,7 +13,7 @@ import pytest
 from gcal_emulator.control import DEFAULT_SCOPES
 from gcal_engine.local import SyncState
 from gcal_engine.model import Event, EventTime, Person
-from gcal_engine.planner import Mode
+from gcal_engine.actions import Mode
 from gcal_engine.report import RunReport
 from tests.engine.conftest import ALICE, Harness
 

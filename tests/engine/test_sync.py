@@ -13,11 +13,10 @@ from gcal_emulator import EmulatorServer
 from tests.conftest import ContractChecker
 from gcal_emulator.control import DEFAULT_SCOPES
 from gcal_engine.errors import DeferredError, LocalWriteError, MappingError, MassDeletionError
-from gcal_engine.merge import Access
-from gcal_engine.model import CONTENT_FIELDS, Attendee, Event, EventTime, Person, Reminder, Reminders
+from gcal_engine.model import CONTENT_FIELDS, Access, Attendee, Event, EventTime, Person, Reminder, Reminders
 from gcal_engine.executor import Executor
 from gcal_engine.local import SyncState
-from gcal_engine.planner import ConflictPolicy, Context, Mode, RunKind, UpdateRemote
+from gcal_engine.actions import ConflictPolicy, Context, Mode, RunKind, UpdateRemote
 from gcal_engine.report import RunReport
 from tests.engine.conftest import Harness
 from tests.engine.events import (
@@ -361,7 +360,7 @@ def test_a_malformed_google_event_is_skipped_with_its_reason_and_the_run_goes_on
     assert [e.summary for e in harness.local.events().values()] == ["Good"]
     [skipped] = report.skipped
     assert skipped.google_id == bad["id"] and "no email" in str(skipped.error)
-    assert (skipped.error.code, skipped.error.field) == ("bad_attendee", "attendees")
+    assert (skipped.error.code, skipped.error.reason, skipped.error.field) == ("unreadable_event", "bad_attendee", "attendees")
 
 
 def test_a_local_failure_is_reported_and_retried_next_run(harness: Harness) -> None:
