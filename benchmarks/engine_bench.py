@@ -87,8 +87,8 @@ def first_import(base: str, token: dict[str, Any]) -> dict[str, Any]:
     assert report.complete and not report.problems, report.problems
     again = Synchronizer(client, local, SyncConfig()).run()
     return {"requests": report.requests, "seconds": elapsed,
-            "events": report.counts["created_local"], "idle_requests": again.requests,
-            "idle_writes": sum(again.counts.values())}
+            "events": report.counts.created_local, "idle_requests": again.requests,
+            "idle_writes": again.counts.changes}
 
 
 def export(base: str, token: dict[str, Any], count: int) -> dict[str, Any]:
@@ -101,8 +101,8 @@ def export(base: str, token: dict[str, Any], count: int) -> dict[str, Any]:
     elapsed = time.perf_counter() - started
     assert report.complete and not report.problems, report.problems
     again = Synchronizer(client, local, SyncConfig()).run()
-    return {"requests": report.requests, "seconds": elapsed, "events": report.counts["created_google"],
-            "idle_requests": again.requests, "idle_writes": sum(again.counts.values())}
+    return {"requests": report.requests, "seconds": elapsed, "events": report.counts.created_google,
+            "idle_requests": again.requests, "idle_writes": again.counts.changes}
 
 
 def planning(bindings: int, changed_share: float) -> dict[str, Any]:

@@ -220,7 +220,7 @@ class _Run:
                 self.report.skipped.append(EventProblem(None, google_id, summary, exc))
                 continue
             if event.event_type not in ("default", "fromGmail") and not planner.is_deletion(event):
-                self.report.counts["skipped_special_events"] += 1
+                self.report.counts.skipped_special_events += 1
                 continue  # focus time, out of office, working location: not meetings
             events.append(event)
         return events
@@ -329,7 +329,7 @@ class _Run:
     def _execute(self, plan: Plan) -> None:
         self.report.conflicts += plan.conflicts
         if plan.ignored:
-            self.report.counts["ignored_one_way"] += plan.ignored
+            self.report.counts.ignored_one_way += plan.ignored
         self.deletions += plan.deletions
         self.executor.run(plan.actions)
         if self.progress is not None:
