@@ -212,6 +212,17 @@ class MappingError(EngineError, ValueError):
 
 
 class RecurrenceError(EngineError, ValueError):
-    """A recurrence line, a date or a time zone that cannot be read or expanded."""
+    """A recurrence line, a date or a time zone that cannot be read or expanded.
+
+    ``reason`` says what is wrong: ``unknown_time_zone``, ``bad_time`` (a date or time, an
+    UNTIL), ``bad_rule`` (a line or rule), ``unsupported`` (what Google's lines may hold and the
+    engine does not expand: another property, RDATE periods, BYSETPOS finer than daily); ``value``
+    is the text at fault, when there is one.
+    """
 
     code = "bad_recurrence"
+
+    def __init__(self, reason: str, value: str | None, message: str) -> None:
+        self.reason = reason
+        self.value = value
+        super().__init__(message)

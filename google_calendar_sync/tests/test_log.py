@@ -45,6 +45,24 @@ class TestLog(GoogleCalendarSyncCase):
         self.assertEqual(log.summary, "In Odoo: 1 declined (removed from your Google calendar)")
         self.assertFalse(self.env["calendar.event"].search([("name", "=", "Partner visit")]))
 
+    def test_a_recurrence_odoo_cannot_expand_is_told_in_the_users_language(self):
+        """The engine's RecurrenceError reaches a French user in French: a series whose lines the
+        engine cannot expand any more (here one Odoo holds with a property it does not know)
+        stops the run that brings its next occurrences."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["ir.module.module"]._load_module_terms(["google_calendar_sync"], ["fr_FR"])
+        self.alice.lang = "fr_FR"
+        self.insert_on_google("Weekly review", recurrence=["RRULE:FREQ=WEEKLY;COUNT=30"])
+        self.run_sync()
+        recurrence = self.env["calendar.recurrence"].search([("google_recurrence", "!=", False)])
+        self.env.cr.execute(
+            "UPDATE calendar_recurrence SET google_recurrence = %s, google_shown_until = now() at time zone 'UTC' "
+            "WHERE id = %s", ["RRULE:FREQ=WEEKLY;COUNT=30\nX-ODD:1", recurrence.id])
+        self.env.invalidate_all()
+        self.sync.sudo().series_due_at = False
+        self.run_sync(problem="La récurrence d'une série est inutilisable : elle utilise quelque chose qu'Odoo ne "
+                              "prend pas en charge (X-ODD).")
+
     def test_an_event_google_refuses_is_a_line_linking_to_it(self):
         five_weeks = self.env["calendar.alarm"].create({
             "name": "Five weeks", "alarm_type": "notification", "duration": 35, "interval": "days"})
