@@ -3,9 +3,9 @@ run can go on.
 
 Every error the engine raises on purpose is an :class:`EngineError` with a ``code``, one per
 class, and the data of the case as attributes (Google's ``status`` and ``reason``, the OAuth
-``error``, why an event could not be read and which field...). The messages are for developers and logs; the words a person
-reads, and how to fix what happened, belong to the application that shows them (the Odoo
-addons), which chooses them by class and ``code``.
+``error``, why an event or a recurrence could not be read...). The messages are for developers
+and logs; the words a person reads, and how to fix what happened, belong to the application that
+shows them (the Odoo addons), which chooses them by class, ``code`` and data.
 """
 
 from __future__ import annotations

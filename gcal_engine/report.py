@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from .errors import EngineError
 from .model import Event
 
+
 @dataclass(slots=True)
 class RunCounts:
     """What a run did, one count per kind of work, on each side (the application words each)."""

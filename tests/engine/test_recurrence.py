@@ -181,7 +181,8 @@ def test_instance_ids_match_googles() -> None:
     (["RDATE;VALUE=PERIOD:20260101T000000Z/PT1H"], "unsupported", "20260101T000000Z/PT1H"),
     (["RRULE:FREQ=DAILY;UNTIL=20261340"], "bad_time", "20261340"),
 ])
-def test_unreadable_lines_are_refused_with_their_reason_and_text(lines: list[str], reason: str, value: str | None) -> None:
+def test_unreadable_lines_are_refused_with_their_reason_and_text(lines: list[str], reason: str,
+                                                                 value: str | None) -> None:
     with pytest.raises(recurrence.RecurrenceError) as refused:
         starts(lines, PARIS)
     assert (refused.value.code, refused.value.reason, refused.value.value) == ("bad_recurrence", reason, value)

@@ -360,7 +360,8 @@ def test_a_malformed_google_event_is_skipped_with_its_reason_and_the_run_goes_on
     assert [e.summary for e in harness.local.events().values()] == ["Good"]
     [skipped] = report.skipped
     assert skipped.google_id == bad["id"] and "no email" in str(skipped.error)
-    assert (skipped.error.code, skipped.error.reason, skipped.error.field) == ("unreadable_event", "bad_attendee", "attendees")
+    assert (skipped.error.code, skipped.error.reason, skipped.error.field) == (
+        "unreadable_event", "bad_attendee", "attendees")
 
 
 def test_a_local_failure_is_reported_and_retried_next_run(harness: Harness) -> None:
