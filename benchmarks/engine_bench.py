@@ -24,6 +24,7 @@ from typing import Any
 from benchmarks.common import emulator_process, lift_quotas, peak_rss_mb, print_table
 from gcal_emulator.control import EmulatorControl
 from gcal_engine import planner, recurrence
+from gcal_engine.actions import Bind, ConflictPolicy, Context, Item, Mode, RunKind
 from gcal_engine.client import CalendarClient, Write
 from gcal_engine.endpoints import Endpoints
 from gcal_engine.local import LocalChange
@@ -86,8 +87,8 @@ def first_import(base: str, token: dict[str, Any]) -> dict[str, Any]:
     assert report.complete and not report.problems, report.problems
     again = Synchronizer(client, local, SyncConfig()).run()
     return {"requests": report.requests, "seconds": elapsed,
-            "events": report.counts["created_local"], "idle_requests": again.requests,
-            "idle_writes": sum(again.counts.values())}
+            "events": report.counts.created_local, "idle_requests": again.requests,
+            "idle_writes": again.counts.changes}
 
 
 def export(base: str, token: dict[str, Any], count: int) -> dict[str, Any]:
@@ -100,8 +101,8 @@ def export(base: str, token: dict[str, Any], count: int) -> dict[str, Any]:
     elapsed = time.perf_counter() - started
     assert report.complete and not report.problems, report.problems
     again = Synchronizer(client, local, SyncConfig()).run()
-    return {"requests": report.requests, "seconds": elapsed, "events": report.counts["created_google"],
-            "idle_requests": again.requests, "idle_writes": sum(again.counts.values())}
+    return {"requests": report.requests, "seconds": elapsed, "events": report.counts.created_google,
+            "idle_requests": again.requests, "idle_writes": again.counts.changes}
 
 
 def planning(bindings: int, changed_share: float) -> dict[str, Any]:
@@ -116,12 +117,12 @@ def planning(bindings: int, changed_share: float) -> dict[str, Any]:
         local = None
         if changed <= i < 2 * changed:
             local = LocalChange(f"L{i}", remote.replace(location="Moved"), dt.datetime.now(UTC), binding)
-        items.append(planner.Item(binding, remote, local))
-    ctx = planner.Context(planner.Mode.TWO_WAY, planner.ConflictPolicy.NEWEST, planner.RunKind.RESYNC, fields, "bench")
+        items.append(Item(binding, remote, local))
+    ctx = Context(Mode.TWO_WAY, ConflictPolicy.NEWEST, RunKind.RESYNC, fields, "bench")
     started = time.perf_counter()
     plan = planner.plan(items, ctx)
     elapsed = time.perf_counter() - started
-    writes = sum(1 for a in plan.actions if not isinstance(a, planner.Bind))
+    writes = sum(1 for a in plan.actions if not isinstance(a, Bind))
     return {"seconds": elapsed, "events": bindings, "actions": writes}
 
 

@@ -10,8 +10,7 @@ import enum
 from dataclasses import dataclass, field
 
 from .local import Binding, LocalChange
-from .merge import Access
-from .model import Event
+from .model import Access, Event
 from .report import Conflict
 
 

@@ -1,11 +1,11 @@
 """Typed errors: each class says what happened, whether trying again can help, and whether the
 run can go on.
 
-Every error the engine raises on purpose is an :class:`EngineError` with a ``code`` and the
-data of the case as attributes (Google's ``status`` and ``reason``, the OAuth ``error``, the
-field that could not be read...). The messages are for developers and logs; the words a person
-reads, and how to fix what happened, belong to the application that shows them (the Odoo
-addons), which chooses them by class and ``code``.
+Every error the engine raises on purpose is an :class:`EngineError` with a ``code``, one per
+class, and the data of the case as attributes (Google's ``status`` and ``reason``, the OAuth
+``error``, why an event or a recurrence could not be read...). The messages are for developers
+and logs; the words a person reads, and how to fix what happened, belong to the application that
+shows them (the Odoo addons), which chooses them by class, ``code`` and data.
 """
 
 from __future__ import annotations
@@ -113,20 +113,16 @@ class UnauthorizedError(GoogleApiError):
 
 
 class OAuthError(EngineError):
-    """An OAuth failure; ``code`` is OAuth's ``error`` (access_denied, invalid_grant...)."""
+    """An OAuth failure; ``error`` is OAuth's own (access_denied, invalid_grant...), the class's
+    ``code`` when it has a class of its own."""
 
     code = "oauth_error"
     ends_run = True
 
     def __init__(self, description: str = "", *, error: str | None = None) -> None:
-        if error:
-            self.code = error
+        self.error = error or self.code
         self.description = description
-        super().__init__(f"{self.code}: {description}" if description else self.code)
-
-    @property
-    def error(self) -> str:
-        return self.code
+        super().__init__(f"{self.error}: {description}" if description else self.error)
 
 
 class AccessDeniedError(OAuthError):
@@ -204,18 +200,29 @@ class DeferredError(LocalWriteError):
 class MappingError(EngineError, ValueError):
     """A Google event the engine cannot represent; the run skips it and reports why.
 
-    ``code`` says what is wrong (see gcal_engine.mapping) and ``field`` where.
+    ``reason`` says what is wrong (see gcal_engine.mapping) and ``field`` where.
     """
 
     code = "unreadable_event"
 
-    def __init__(self, code: str, field: str | None, message: str) -> None:
-        self.code = code
+    def __init__(self, reason: str, field: str | None, message: str) -> None:
+        self.reason = reason
         self.field = field
         super().__init__(message)
 
 
 class RecurrenceError(EngineError, ValueError):
-    """A recurrence line, a date or a time zone that cannot be read or expanded."""
+    """A recurrence line, a date or a time zone that cannot be read or expanded.
+
+    ``reason`` says what is wrong: ``unknown_time_zone``, ``bad_time`` (a date or time, an
+    UNTIL), ``bad_rule`` (a line or rule), ``unsupported`` (what Google's lines may hold and the
+    engine does not expand: another property, RDATE periods, BYSETPOS finer than daily); ``value``
+    is the text at fault, when there is one.
+    """
 
     code = "bad_recurrence"
+
+    def __init__(self, reason: str, value: str | None, message: str) -> None:
+        self.reason = reason
+        self.value = value
+        super().__init__(message)

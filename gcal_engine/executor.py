@@ -48,8 +48,7 @@ from .errors import (
 from .ids import link_for
 from .local import Binding, LocalCalendar, SyncState
 from .mapping import from_google, retire_properties, to_google, wants_conference
-from .merge import Access
-from .model import Event, deleted, google_id_of
+from .model import Access, Event, deleted, google_id_of
 from .planner import binding_for, with_local, with_remote
 from .report import EventProblem, RunReport
 
@@ -126,7 +125,7 @@ class Executor:
             organizer = action.remote.organizer
             access = Access.ATTENDEE if organizer is not None and not organizer.is_self else Access.ORGANIZER
             bindings.append(binding_for(local_ref, action.remote, stored, self.ctx.fields, access))
-            self.report.counts["created_local"] += 1
+            self.report.counts.created_local += 1
         return bindings
 
     def _local(self, action: LocalAction, replanned: bool) -> list[Binding]:
@@ -138,17 +137,17 @@ class Executor:
                 return [action.binding]
             if isinstance(action, AnswerLocal):
                 stored = self.local.answer(action.binding.local_ref, action.response)
-                self.report.counts["updated_local"] += 1
+                self.report.counts.updated_local += 1
                 return [with_local(with_remote(action.binding, action.remote, self.ctx.fields), stored, self.ctx.fields)]
             if isinstance(action, DeleteLocal):
                 self.local.delete(action.binding.local_ref)
-                self.report.counts["deleted_local"] += 1
+                self.report.counts.deleted_local += 1
             elif isinstance(action, ArchiveLocal):
                 self.local.archive(action.binding.local_ref)
-                self.report.counts["archived_local"] += 1
+                self.report.counts.archived_local += 1
             elif isinstance(action, Withdraw):
                 self.local.withdraw(action.binding.local_ref)
-                self.report.counts["withdrawn_local"] += 1
+                self.report.counts.withdrawn_local += 1
             self.local.unbind(action.binding)
         except DeferredError:
             self.report.deferred += 1
@@ -165,7 +164,7 @@ class Executor:
         """Write Google's version (or the merge) locally; the binding records Google's version as
         it is, so that what the merge still sends Google is seen as a local change if it fails."""
         local_ref, stored = self.local.update(action.local_ref, action.merged or action.remote)
-        self.report.counts["updated_local"] += 1
+        self.report.counts.updated_local += 1
         access = action.binding.access if action.binding is not None else action.access
         binding = binding_for(local_ref, action.remote, stored, self.ctx.fields, access)
         if action.push is not None:
@@ -214,14 +213,14 @@ class Executor:
         if error is None:
             if isinstance(action, DeleteRemote):
                 self.local.unbind(action.binding)
-                self.report.counts["deleted_google"] += 1
+                self.report.counts.deleted_google += 1
                 return []
             return self._pushed(action, result.event)
         if error.ends_run:
             raise error
         if isinstance(action, DeleteRemote) and isinstance(error, (DeletedError, NotFoundError)):
             self.local.unbind(action.binding)
-            self.report.counts["deleted_google"] += 1
+            self.report.counts.deleted_google += 1
         elif isinstance(action, CreateRemote) and isinstance(error, DuplicateIdError):
             self._adopt(action)
         elif (not replanned and isinstance(action, (UpdateRemote, DeleteRemote))
@@ -244,9 +243,10 @@ class Executor:
         local_ref, stored = action.local.local_ref, action.event
         if "meet_url" in fields and remote.meet_url and remote.meet_url != stored.meet_url:
             local_ref, stored = self.local.update(local_ref, remote)
-        kind = "updated_google" if isinstance(action, UpdateRemote) or getattr(action, "binding", None) else (
-            "created_google")
-        self.report.counts[kind] += 1
+        if isinstance(action, UpdateRemote) or getattr(action, "binding", None):
+            self.report.counts.updated_google += 1
+        else:
+            self.report.counts.created_google += 1
         return [binding_for(local_ref, remote, stored, fields, _access(action))]
 
     def _adopt(self, action: CreateRemote) -> None:
@@ -263,7 +263,7 @@ class Executor:
             if not same and planner.winner(self.ctx, current, local) == GOOGLE:
                 if planner.is_deletion(current):
                     self.local.delete(local.local_ref)
-                    self.report.counts["deleted_local"] += 1
+                    self.report.counts.deleted_local += 1
                 else:
                     self.local.bind_many(self._local(UpdateLocal(local.local_ref, current), replanned=True))
                 return
@@ -277,7 +277,7 @@ class Executor:
             self._problem(local.local_ref, action.google_id, event, exc, retryable=exc.retryable)
             return
         self.local.bind_many([binding_for(local.local_ref, current, event, fields)])
-        self.report.counts["created_google"] += 1
+        self.report.counts.created_google += 1
 
     def _replan(self, action: UpdateRemote | DeleteRemote) -> None:
         """Google's version moved (412) or vanished (404): fetch it and decide again, once."""

@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .errors import EngineError, LocalWriteError
-from .merge import Access
-from .model import Event
+from .model import Access, Event
 
 
 @dataclass(frozen=True)

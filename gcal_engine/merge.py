@@ -8,38 +8,20 @@ Google both survive.
 
 The guest list is two fields here: the other guests, and the user's own answer (the guest
 flagged ``is_self``), because who may change which differs: a guest of someone else's meeting
-may answer, not edit it. ``Access`` says which fields may flow which way; a change that may not
-flow stays where it was made.
+may answer, not edit it. ``Access`` (model.py) says which fields may flow which way; a change
+that may not flow stays where it was made.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import enum
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .model import Attendee, Event, canonical
-
-GUESTS, OWN_RESPONSE = "guests", "own_response"
-
-
-class Access(str, enum.Enum):
-    """What the local calendar may do with the Google event of a binding."""
-
-    ORGANIZER = "organizer"  # the user's own event: everything goes both ways
-    ATTENDEE = "attendee"  # an invitation from outside: Google's version comes in; only the user's answer goes out
-    INVITED = "invited"  # an invitation whose organizer's own synchronization carries it: nothing moves here
-    COPY = "copy"  # a private copy the local side imports for an organizer who does not sync: it goes out; only the answer comes in
-
-    def may_pull(self, unit: str) -> bool:
-        return self in (Access.ORGANIZER, Access.ATTENDEE) or (self is Access.COPY and unit == OWN_RESPONSE)
-
-    def may_push(self, unit: str) -> bool:
-        return self in (Access.ORGANIZER, Access.COPY) or (self is Access.ATTENDEE and unit == OWN_RESPONSE)
+from .model import GUESTS, OWN_RESPONSE, Access, Attendee, Event, canonical
 
 
 def units(fields: Iterable[str]) -> tuple[str, ...]:

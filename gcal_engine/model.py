@@ -2,13 +2,15 @@
 
 An :class:`Event` says what an event *is* (title, times, guests...), independent of Google's
 JSON or Odoo's records. Changes are detected by hashing the content fields a side manages, so a
-new ETag or an unrelated write that leaves the content alone causes no work.
+new ETag or an unrelated write that leaves the content alone causes no work. :class:`Access`
+says which way each part of a bound event may flow (the user's own event, an invitation...).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import enum
 import hashlib
 import json
 from collections.abc import Iterable
@@ -214,3 +216,22 @@ def deleted(google_id: str, etag: str | None = None, updated: dt.datetime | None
     """A tombstone: what is left of a deleted event."""
     epoch = EventTime(date=dt.date(1970, 1, 1))
     return Event(start=epoch, end=epoch, status=CANCELLED, google_id=google_id, etag=etag, updated=updated)
+
+
+# The merge units of the guest list (see merge.py): the other guests, and the user's own answer.
+GUESTS, OWN_RESPONSE = "guests", "own_response"
+
+
+class Access(str, enum.Enum):
+    """What the local calendar may do with the Google event of a binding."""
+
+    ORGANIZER = "organizer"  # the user's own event: everything goes both ways
+    ATTENDEE = "attendee"  # an invitation from outside: Google's version comes in; only the user's answer goes out
+    INVITED = "invited"  # an invitation whose organizer's own synchronization carries it: nothing moves here
+    COPY = "copy"  # a private copy the local side imports for an organizer who does not sync: it goes out; only the answer comes in
+
+    def may_pull(self, unit: str) -> bool:
+        return self in (Access.ORGANIZER, Access.ATTENDEE) or (self is Access.COPY and unit == OWN_RESPONSE)
+
+    def may_push(self, unit: str) -> bool:
+        return self in (Access.ORGANIZER, Access.COPY) or (self is Access.ATTENDEE and unit == OWN_RESPONSE)

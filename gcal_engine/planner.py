@@ -43,12 +43,9 @@ from .actions import (
 from .ids import google_id_for, ical_uid_for
 from .local import Binding, LocalChange
 from .mapping import format_time
-from .merge import GUESTS, OWN_RESPONSE, Access, assemble, digest, digests, merge, units, value
-from .model import Event, google_id_of
+from .merge import assemble, digest, digests, merge, units, value
+from .model import GUESTS, OWN_RESPONSE, Access, Event, google_id_of
 from .report import Conflict, ConflictKind
-
-__all__ = ["ConflictPolicy", "Context", "Item", "Mode", "Plan", "RunKind", "decide", "plan"]
-
 
 def is_deletion(event: Event | None) -> bool:
     """A deleted event (a tombstone); a cancelled occurrence of a live series is content."""

@@ -46,7 +46,7 @@ def zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise RecurrenceError(f"Unknown time zone {name!r}.") from exc
+        raise RecurrenceError("unknown_time_zone", name, f"Unknown time zone {name!r}.") from exc
 
 
 def parse_rfc3339(value: str) -> dt.datetime:
@@ -57,9 +57,9 @@ def parse_rfc3339(value: str) -> dt.datetime:
     try:
         parsed = dt.datetime.fromisoformat(_trim_fraction(text))
     except ValueError as exc:
-        raise RecurrenceError(f"Invalid date-time {value!r}.") from exc
+        raise RecurrenceError("bad_time", value, f"Invalid date-time {value!r}.") from exc
     if parsed.tzinfo is None:
-        raise RecurrenceError(f"Date-time {value!r} has no UTC offset.")
+        raise RecurrenceError("bad_time", value, f"Date-time {value!r} has no UTC offset.")
     return parsed
 
 
@@ -91,10 +91,10 @@ def series_start(start: Mapping[str, Any]) -> tuple[dt.datetime, bool]:
         try:
             day = dt.date.fromisoformat(start["date"])
         except ValueError as exc:
-            raise RecurrenceError(f"Invalid date {start['date']!r}.") from exc
+            raise RecurrenceError("bad_time", start["date"], f"Invalid date {start['date']!r}.") from exc
         return dt.datetime.combine(day, dt.time()), True
     if not start.get("dateTime"):
-        raise RecurrenceError("The series start has neither date nor dateTime.")
+        raise RecurrenceError("bad_time", None, "The series start has neither date nor dateTime.")
     moment = parse_rfc3339(start["dateTime"])
     if start.get("timeZone"):
         moment = moment.astimezone(zone(start["timeZone"]))
@@ -106,7 +106,7 @@ def _properties(lines: Sequence[str]) -> Iterator[tuple[str, dict[str, str], str
     for raw in lines:
         match = _PROPERTY.match(raw.strip())
         if not match:
-            raise RecurrenceError(f"Invalid recurrence line {raw!r}.")
+            raise RecurrenceError("bad_rule", raw, f"Invalid recurrence line {raw!r}.")
         yield match["name"].upper(), _params(match["params"]), match["value"].strip()
 
 
@@ -142,9 +142,9 @@ def _ruleset(lines: Sequence[str], dtstart: dt.datetime, years: int,
                     (ruleset.rdate if name == "RDATE" else ruleset.exdate)(moved)
             has_rule = has_rule or name == "RDATE"
         else:
-            raise RecurrenceError(f"Unsupported recurrence property {name!r}.")
+            raise RecurrenceError("unsupported", name, f"Unsupported recurrence property {name!r}.")
     if not has_rule:
-        raise RecurrenceError("A recurrence needs at least one RRULE or RDATE line.")
+        raise RecurrenceError("bad_rule", None, "A recurrence needs at least one RRULE or RDATE line.")
     # RFC 5545: the start is the first instance even where the rule would not produce it.
     ruleset.rdate(first)
     return ruleset
@@ -201,7 +201,7 @@ def _until(value: str, dtstart: dt.datetime) -> dt.datetime:
             return moment
         return moment.replace(tzinfo=UTC if until.endswith("Z") else dtstart.tzinfo).astimezone(UTC)
     except (ValueError, OverflowError) as exc:
-        raise RecurrenceError(f"Invalid UNTIL {value!r}.") from exc
+        raise RecurrenceError("bad_time", value, f"Invalid UNTIL {value!r}.") from exc
 
 
 def _rule(value: str, dtstart: dt.datetime, first: dt.datetime, years: int) -> rrule.rrule:
@@ -226,20 +226,21 @@ def _rule(value: str, dtstart: dt.datetime, first: dt.datetime, years: int) -> r
     if frequency and frequency["value"].upper() in SUB_DAILY and re.search(r"(^|;)BYSETPOS=", value, re.I):
         # Each hour, minute or second would be a set of one: python-dateutil would walk them
         # all, for ever, to find a second one. Google Calendar's own editor makes none.
-        raise RecurrenceError(f"BYSETPOS with a frequency finer than daily is not supported: {value!r}.")
+        raise RecurrenceError("unsupported", value,
+                              f"BYSETPOS with a frequency finer than daily is not supported: {value!r}.")
     try:
         rule = rrule.rrulestr(value, dtstart=first)
     except (ValueError, TypeError, KeyError, IndexError) as exc:
-        raise RecurrenceError(f"Invalid recurrence rule {value!r}: {exc}") from exc
+        raise RecurrenceError("bad_rule", value, f"Invalid recurrence rule {value!r}: {exc}") from exc
     if not isinstance(rule, rrule.rrule):
-        raise RecurrenceError(f"Invalid recurrence rule {value!r}.")
+        raise RecurrenceError("bad_rule", value, f"Invalid recurrence rule {value!r}.")
     return rule
 
 
 def _moment(text: str, params: Mapping[str, str], dtstart: dt.datetime) -> dt.datetime:
     text = text.strip().upper()
     if params.get("VALUE") == "PERIOD" or "/" in text:
-        raise RecurrenceError("RDATE periods are not supported.")
+        raise RecurrenceError("unsupported", text, "RDATE periods are not supported.")
     try:
         if len(text) == 8:
             day = dt.datetime.strptime(text, "%Y%m%d")
@@ -249,7 +250,7 @@ def _moment(text: str, params: Mapping[str, str], dtstart: dt.datetime) -> dt.da
             return dt.datetime.combine(day.date(), dtstart.timetz())
         moment = dt.datetime.strptime(text.rstrip("Z"), "%Y%m%dT%H%M%S")
     except ValueError as exc:
-        raise RecurrenceError(f"Invalid recurrence date {text!r}.") from exc
+        raise RecurrenceError("bad_time", text, f"Invalid recurrence date {text!r}.") from exc
     if text.endswith("Z"):
         moment = moment.replace(tzinfo=UTC)
     elif params.get("TZID"):

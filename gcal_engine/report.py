@@ -8,14 +8,41 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections import Counter
 from dataclasses import dataclass, field
 
 from .errors import EngineError
 from .model import Event
 
-# The keys of RunReport.counts: what a run did on each side.
-COUNTS = ("created_local", "updated_local", "deleted_local", "created_google", "updated_google", "deleted_google")
+
+@dataclass(slots=True)
+class RunCounts:
+    """What a run did, one count per kind of work, on each side (the application words each)."""
+
+    created_local: int = 0
+    updated_local: int = 0  # a user's own answer to an invitation, taken from Google, included
+    deleted_local: int = 0
+    archived_local: int = 0  # deleted on Google after an edit here: out of sight, recoverable
+    withdrawn_local: int = 0  # someone else's event the user removed from their Google calendar: taken out for them
+    created_google: int = 0
+    updated_google: int = 0
+    deleted_google: int = 0
+    skipped_special_events: int = 0  # Google's own kinds of event (focus time, out of office...), left alone
+    ignored_one_way: int = 0  # changes the run's direction does not carry
+
+    @property
+    def local_changes(self) -> int:
+        """Events the run changed in the local calendar: what a person looking at it sees."""
+        return (self.created_local + self.updated_local + self.deleted_local + self.archived_local
+                + self.withdrawn_local)
+
+    @property
+    def google_changes(self) -> int:
+        return self.created_google + self.updated_google + self.deleted_google
+
+    @property
+    def changes(self) -> int:
+        """Events changed on either side."""
+        return self.local_changes + self.google_changes
 
 
 @dataclass(frozen=True)
@@ -59,7 +86,7 @@ class RunReport:
     kind: str = ""
     mode: str = ""
     finished_at: dt.datetime | None = None
-    counts: Counter[str] = field(default_factory=Counter)
+    counts: RunCounts = field(default_factory=RunCounts)
     conflicts: list[Conflict] = field(default_factory=list)
     problems: list[EventProblem] = field(default_factory=list)
     skipped: list[EventProblem] = field(default_factory=list)
@@ -81,13 +108,13 @@ class RunReport:
 
     @property
     def processed(self) -> int:
-        """Events created, updated or deleted, on either side."""
-        return sum(self.counts[key] for key in COUNTS)
+        """Events created, updated, deleted, archived or withdrawn, on either side."""
+        return self.counts.changes
 
     @property
     def changed_local(self) -> bool:
         """Whether the run changed the local calendar: what a person looking at it sees."""
-        return any(count for key, count in self.counts.items() if key.endswith("_local"))
+        return bool(self.counts.local_changes)
 
     @property
     def stopped(self) -> bool:

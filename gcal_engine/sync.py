@@ -223,7 +223,7 @@ class _Run:
                 self.report.skipped.append(EventProblem(None, google_id, summary, exc))
                 continue
             if event.event_type not in ("default", "fromGmail") and not planner.is_deletion(event):
-                self.report.counts["skipped_special_events"] += 1
+                self.report.counts.skipped_special_events += 1
                 continue  # focus time, out of office, working location: not meetings
             events.append(event)
         return events
@@ -336,7 +336,7 @@ class _Run:
     def _execute(self, plan: Plan) -> None:
         self.report.conflicts += plan.conflicts
         if plan.ignored:
-            self.report.counts["ignored_one_way"] += plan.ignored
+            self.report.counts.ignored_one_way += plan.ignored
         self.deletions += plan.deletions
         self.executor.run(plan.actions)
         if self.progress is not None:
@@ -357,4 +357,4 @@ def _inside(starts_at: dt.datetime | None, ends_at: dt.datetime | None, window: 
     return starts_at < window[1] and (ends_at is None or ends_at > window[0])
 
 
-__all__ = ["ConflictPolicy", "EngineError", "LocalChange", "Mode", "SyncConfig", "SyncState", "Synchronizer"]
+__all__ = ["SyncConfig", "Synchronizer"]

@@ -11,10 +11,10 @@ import logging
 
 import psycopg2
 
+from gcal_engine.actions import Mode, RunKind
 from gcal_engine.errors import EngineError, MassDeletionError
 from gcal_engine.mapping import default_reminders
 from gcal_engine.model import Reminder
-from gcal_engine.planner import Mode, RunKind
 from gcal_engine.sync import SyncConfig, Synchronizer
 
 from odoo import fields
@@ -174,7 +174,7 @@ class SyncRun:
         at once after a run that made series or had no room for all of them. An idle run the
         rest of the day asks nothing of the database for it (it reads the record it has)."""
         now = fields.Datetime.now()
-        made = report.counts["created_local"] or report.counts["updated_local"]
+        made = report.counts.created_local or report.counts.updated_local
         if not made and self.sync.series_due_at and self.sync.series_due_at > now:
             return
         self.series_left = self.calendar.extend_series()

@@ -10,10 +10,6 @@ from ..words import messages
 from ..jobs.transaction import Transaction
 
 KEEP = 100  # runs kept per user
-# The log's count fields, by the engine's count keys (gcal_engine.report.COUNTS).
-COUNTS = {"created_local": "created_in_odoo", "updated_local": "updated_in_odoo", "deleted_local": "deleted_in_odoo",
-          "created_google": "created_in_google", "updated_google": "updated_in_google",
-          "deleted_google": "deleted_in_google"}
 
 
 class GoogleCalendarSyncLog(models.Model):
@@ -71,11 +67,14 @@ class GoogleCalendarSyncLog(models.Model):
         empty for a run that stopped before doing anything."""
         counts = report.counts
         parts = []
-        # A dict: Odoo 19's term extraction would take the keys of a tuple of pairs for terms too.
-        for side, label in {"local": self.env._("In Odoo"), "google": self.env._("In Google Calendar")}.items():
+        sides = (
+            (self.env._("In Odoo"), counts.created_local, counts.updated_local, counts.deleted_local,
+             counts.archived_local, counts.withdrawn_local),
+            (self.env._("In Google Calendar"), counts.created_google, counts.updated_google, counts.deleted_google,
+             0, 0),
+        )
+        for label, created, updated, deleted, archived, declined in sides:
             # Plain names inside _(): Odoo's term extraction (Babel) cannot read an f-string there.
-            created, updated, deleted, archived, declined = (
-                counts[f"{action}_{side}"] for action in ("created", "updated", "deleted", "archived", "withdrawn"))
             done = [text for count, text in (
                 (created, self.env._("%(count)s created", count=created)),
                 (updated, self.env._("%(count)s updated", count=updated)),
@@ -98,7 +97,11 @@ class GoogleCalendarSyncLog(models.Model):
 
     @staticmethod
     def _count_values(report):
-        return {field: report.counts[key] for key, field in COUNTS.items()}
+        """The log's count fields (archived and withdrawn events are in the summary and ``processed``)."""
+        counts = report.counts
+        return {"created_in_odoo": counts.created_local, "updated_in_odoo": counts.updated_local,
+                "deleted_in_odoo": counts.deleted_local, "created_in_google": counts.created_google,
+                "updated_in_google": counts.updated_google, "deleted_in_google": counts.deleted_google}
 
     def _record(self, report, cuts=()):
         """The run's report: counts, conflicts with the version that lost, problems by event, and

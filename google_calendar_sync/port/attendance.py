@@ -16,7 +16,7 @@ when they attend it (they did not decline, unless they chose to see declined eve
   organizer synchronizes (the same iCalUID).
 """
 
-from gcal_engine.merge import Access
+from gcal_engine.model import Access
 
 from odoo import fields
 

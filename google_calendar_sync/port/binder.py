@@ -22,8 +22,7 @@ import datetime as dt
 import json
 
 from gcal_engine import local as engine
-from gcal_engine.merge import Access
-from gcal_engine.model import EventTime
+from gcal_engine.model import Access, EventTime
 from gcal_engine.recurrence import parse_instance_suffix, split_instance_id
 
 from odoo import fields

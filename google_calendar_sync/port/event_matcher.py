@@ -16,7 +16,7 @@ import datetime as dt
 
 from gcal_engine import local as engine
 from gcal_engine.ids import local_ref_from_link
-from gcal_engine.merge import Access
+from gcal_engine.model import Access
 
 from . import record_mapping
 from ..switch import odoo_markers

@@ -14,6 +14,7 @@ from gcal_engine.errors import DeferredError, LocalWriteError, RecurrenceError
 
 from odoo.exceptions import UserError, ValidationError
 
+from ..words import messages
 from . import bounds, record_mapping
 from .alarms import Alarms
 from .local_ref import LocalRef
@@ -103,7 +104,7 @@ class LocalWrites:
                             for event, recurrence in zip(events, recurrences)}
         except REFUSALS as error:
             if len(events) == 1:
-                return {id(events[0]): LocalWriteError(_explain(error))}
+                return {id(events[0]): LocalWriteError(self._refusal(error))}
             return {id(event): self._created([event], alarms, guests)[id(event)] for event in events}
         return {id(event): (str(LocalRef.event(record.id)), self.reads.single(record))
                 for event, record in zip(events, records)}
@@ -115,7 +116,14 @@ class LocalWrites:
         except LocalWriteError as error:
             return error
         except REFUSALS as error:
-            return LocalWriteError(_explain(error))
+            return LocalWriteError(self._refusal(error))
+
+    def _refusal(self, error):
+        """Why a write was refused, in the user's language: Odoo's words, or the engine's
+        recurrence problem (a series' lines it cannot expand) in ours."""
+        if isinstance(error, RecurrenceError):
+            return messages.problem(self.env, error)
+        return _explain(error)
 
     def _to_series(self, base, event, guests):
         """``base`` made the first occurrence of Google's series ``event``: every occurrence with
@@ -218,7 +226,7 @@ class LocalWrites:
                     return self._to_series(record, event, guests)
                 return local_ref, self.reads.single(record)
         except REFUSALS as error:
-            raise LocalWriteError(_explain(error)) from error
+            raise LocalWriteError(self._refusal(error)) from error
 
     def archive(self, local_ref):
         """Google deleted what was edited here meanwhile: out of sight, still recoverable (the log

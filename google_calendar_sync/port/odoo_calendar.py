@@ -12,7 +12,7 @@ import functools
 import json
 
 from gcal_engine import local as engine
-from gcal_engine.merge import Access
+from gcal_engine.model import Access
 
 from odoo import fields
 

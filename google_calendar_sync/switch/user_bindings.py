@@ -16,8 +16,7 @@ with a mail (``notify`` off): guests were told when the change was made.
 
 from dataclasses import dataclass, field
 
-from gcal_engine.merge import Access
-from gcal_engine.model import EventTime
+from gcal_engine.model import Access, EventTime
 from gcal_engine.recurrence import parse_instance_suffix, split_instance_id
 
 from ..port import record_mapping

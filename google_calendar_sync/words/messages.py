@@ -18,6 +18,7 @@ from gcal_engine.errors import (
     NotFoundError,
     OAuthError,
     QuotaExceededError,
+    RecurrenceError,
     TransientError,
     UnauthorizedError,
 )
@@ -43,11 +44,16 @@ def problem(env, error):
             count=error.deletions, total=error.total, side=side(env, error.side))
     if isinstance(error, OAuthError | UnauthorizedError):
         return " ".join(env["google.account"]._explain(error))
-    if isinstance(error, MappingError) and error.code == "repeats_within_a_day":
+    if isinstance(error, MappingError) and error.reason == "repeats_within_a_day":
         return env._("This series repeats more than once a day, which Odoo's calendar cannot show: it stays on "
                      "Google Calendar only.")
     if isinstance(error, MappingError):
         return env._("Google sent an event Odoo cannot read (%(why)s); it was skipped.", why=_unreadable(env, error))
+    if isinstance(error, RecurrenceError):
+        if error.value:
+            return env._("The recurrence of a series cannot be used: %(why)s (%(text)s).",
+                         why=_recurrence(env, error), text=error.value)
+        return env._("The recurrence of a series cannot be used: %(why)s.", why=_recurrence(env, error))
     if isinstance(error, QuotaExceededError):
         return env._("Google's daily quota is used up; synchronization resumes by itself at %(time)s.",
                      time=quota_reset(env))
@@ -200,4 +206,14 @@ def _unreadable(env, error):
         "bad_text": env._("its %(field)s is not text", field=error.field),
         "bad_reminder": env._("a reminder is not valid"),
         "bad_properties": env._("its extended properties cannot be read"),
-    }.get(error.code, error.code)
+    }.get(error.reason, error.reason)
+
+
+def _recurrence(env, error):
+    """What is wrong with a recurrence, by the RecurrenceError's ``reason``."""
+    return {
+        "unknown_time_zone": env._("its time zone is unknown"),
+        "bad_time": env._("a date or time in it cannot be read"),
+        "bad_rule": env._("a rule in it cannot be read"),
+        "unsupported": env._("it uses something Odoo does not support"),
+    }.get(error.reason, error.reason)

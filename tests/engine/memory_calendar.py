@@ -23,8 +23,7 @@ from typing import Any, Callable
 from gcal_engine.errors import EngineError, LocalWriteError
 from gcal_engine.ids import local_ref_from_link
 from gcal_engine.local import Binding, LocalChange, SyncState
-from gcal_engine.merge import Access
-from gcal_engine.model import CONTENT_FIELDS, Event
+from gcal_engine.model import CONTENT_FIELDS, Access, Event
 from gcal_engine.planner import span
 
 UTC = dt.timezone.utc

@@ -161,9 +161,9 @@ def test_malformed_events_are_refused_with_a_reason(payload: Any, reason: str) -
 
 @pytest.mark.parametrize("rule", ["RRULE:FREQ=MINUTELY;COUNT=100000", "RRULE:FREQ=SECONDLY;COUNT=100000",
                                   "RRULE:FREQ=HOURLY", "RRULE:FREQ=DAILY;BYHOUR=9,13,17"])
-def test_a_series_that_repeats_more_than_once_a_day_is_refused_with_its_own_code(rule: str) -> None:
+def test_a_series_that_repeats_more_than_once_a_day_is_refused_with_its_own_reason(rule: str) -> None:
     with pytest.raises(MappingError) as refused:
         from_google(FULL | {"recurrence": [rule]})
-    assert refused.value.code == "repeats_within_a_day"
+    assert (refused.value.code, refused.value.reason) == ("unreadable_event", "repeats_within_a_day")
     assert from_google(FULL | {"recurrence": ["RRULE:FREQ=DAILY;COUNT=100000"]}).recurrence == (
         "RRULE:FREQ=DAILY;COUNT=100000",), "a daily one is read, however long"

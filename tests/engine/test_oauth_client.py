@@ -105,6 +105,13 @@ def test_callback_errors_are_typed_with_their_code(error: str, expected: type) -
     assert isinstance(typed, expected) and typed.code == error and typed.ends_run
 
 
+def test_an_oauth_error_of_no_class_keeps_the_engines_code_and_says_googles() -> None:
+    """``code`` is the engine's on every error: Google's own word for it is ``error``."""
+    typed = error_from_callback("interaction_required", "Sign in again", REDIRECT)
+    assert (type(typed), typed.code, typed.error) == (errors.OAuthError, "oauth_error", "interaction_required")
+    assert str(typed) == "interaction_required: Sign in again"
+
+
 def test_pkce_pairs_are_s256_and_fresh() -> None:
     first, second = Pkce.new(), Pkce.new()
     assert first.verifier != second.verifier and 43 <= len(first.verifier) <= 128

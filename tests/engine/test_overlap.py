@@ -56,7 +56,7 @@ def outcome(harness: Harness, report: RunReport) -> dict[str, Any]:
         "bound": [b.google_id in google for b in harness.local.all_bindings()].count(True),
         "google": sorted((e.get("summary", ""), str(e["start"]), ",".join(e.get("recurrence", [])))
                          for e in google.values()),
-        "counts": dict(report.counts), "requests": report.requests,
+        "counts": report.counts, "requests": report.requests,
         "batches": sum(r["path"].startswith("/batch/") for r in requests),
         "parts": sum(r["batch"] for r in requests),
         "pages": sum(r["method"] == "GET" and r["path"].endswith("/events") for r in requests),
@@ -123,7 +123,7 @@ def test_a_first_export_has_batches_waiting_on_google_together_within_the_bound(
     finally:
         releaser.join()
     assert 2 <= seen["waiting"] <= 3, "batches waited on Google together, at most as many as allowed"
-    assert report.counts["created_google"] == 40 and len(harness.google_events()) == 40
+    assert report.counts.created_google == 40 and len(harness.google_events()) == 40
 
 
 def test_batches_sent_together_are_paced_as_sequential_ones(harness: Harness) -> None:

@@ -13,7 +13,7 @@ import pytest
 from gcal_emulator.control import DEFAULT_SCOPES
 from gcal_engine.local import SyncState
 from gcal_engine.model import Event, EventTime, Person
-from gcal_engine.planner import Mode
+from gcal_engine.actions import Mode
 from gcal_engine.report import RunReport
 from tests.engine.conftest import ALICE, Harness
 
@@ -100,7 +100,7 @@ def test_a_calendar_taken_to_another_and_back_keeps_each_event_once(harness: Har
 
     assert google_view(harness) == primary, "nothing twice on the first calendar"
     assert local_view(harness) == local and set(harness.local.events()) == refs, "nothing twice, nothing made again"
-    assert report.counts["created_google"] == report.counts["created_local"] == 0
+    assert report.counts.created_google == report.counts.created_local == 0
     assert ok(harness.sync(mode=mode)).requests == 1
 
 
@@ -167,7 +167,7 @@ def test_google_changes_made_in_local_to_google_mode_arrive_once_both_ways_again
     harness.client.patch_event("primary", edited["id"], {"summary": "Edited on Google, renamed"})
     harness.client.delete_event("primary", gone["id"])
     report = ok(harness.sync(mode=Mode.LOCAL_TO_GOOGLE))
-    assert report.counts["ignored_one_way"] == 3
+    assert report.counts.ignored_one_way == 3
     assert sorted(e.summary for e in harness.local.events().values()) == ["Deleted on Google", "Edited on Google"]
     assert ok(harness.sync(mode=Mode.LOCAL_TO_GOOGLE)).requests == 1, "an ignored change is not fetched again"
 
@@ -187,7 +187,7 @@ def test_local_changes_made_in_google_to_local_mode_go_once_both_ways_again(harn
     harness.local.edit(edited, summary="Edited locally, renamed")
     harness.local.remove(gone)
     report = ok(harness.sync(mode=Mode.GOOGLE_TO_LOCAL))
-    assert report.counts["ignored_one_way"] == 3
+    assert report.counts.ignored_one_way == 3
     assert sorted(e["summary"] for e in harness.google_events().values()) == ["Deleted locally", "Edited locally"]
     harness.emulator.clear_requests()
     ok(harness.sync(mode=Mode.GOOGLE_TO_LOCAL))
@@ -250,7 +250,7 @@ def test_a_wider_window_lists_only_the_span_it_grew_by_and_a_narrower_one_nothin
     report = ok(harness.sync(past=dt.timedelta(days=730)))
     lists = [r["query"] for r in harness.emulator.requests() if r["method"] == "GET"]
     assert len(lists) == 2 and "syncToken" in lists[0] and "timeMin" in lists[1], "the token goes on, the span is listed"
-    assert report.kind == "incremental" and report.counts["created_local"] == report.counts["created_google"] == 1
+    assert report.kind == "incremental" and report.counts.created_local == report.counts.created_google == 1
     assert sorted(e.summary for e in harness.local.events().values()) == ["Old here", "Old on Google", "Recent on Google"]
     assert sorted(e["summary"] for e in harness.google_events().values()) == ["Old here", "Old on Google",
                                                                               "Recent on Google"]

@@ -9,10 +9,9 @@ import pytest
 
 from gcal_engine import planner
 from gcal_engine.local import Binding, LocalChange
-from gcal_engine.merge import Access
-from gcal_engine.model import CONTENT_FIELDS, EventTime, deleted
+from gcal_engine.model import CONTENT_FIELDS, Access, Event, EventTime, deleted
 from gcal_engine.report import ConflictKind
-from gcal_engine.planner import (
+from gcal_engine.actions import (
     Bind,
     ConflictPolicy,
     Context,
@@ -22,6 +21,7 @@ from gcal_engine.planner import (
     DeleteRemote,
     Item,
     Mode,
+    Plan,
     RunKind,
     Unbind,
     UpdateLocal,
@@ -43,7 +43,7 @@ def bound() -> Binding:
     return planner.binding_for("L1", BASE, BASE, FIELDS)
 
 
-def remote(summary: str, minutes: int = 10) -> "planner.Event":
+def remote(summary: str, minutes: int = 10) -> Event:
     return BASE.replace(summary=summary, etag='"2"', updated=T0 + dt.timedelta(minutes=minutes))
 
 
@@ -52,11 +52,11 @@ def local(summary: str | None, minutes: int = 5, notify: bool = True) -> LocalCh
     return LocalChange("L1", event, T0 + dt.timedelta(minutes=minutes), bound(), notify)
 
 
-def decide(item: Item, context: Context | None = None) -> planner.Plan:
+def decide(item: Item, context: Context | None = None) -> Plan:
     return planner.decide(item, context or ctx())
 
 
-def kinds(plan: planner.Plan) -> list[str]:
+def kinds(plan: Plan) -> list[str]:
     return [type(a).__name__ for a in plan.actions + plan.deletions]
 
 

@@ -24,7 +24,7 @@ from gcal_emulator.control import DEFAULT_SCOPES, EmulatorControl
 from gcal_engine.local import SyncState
 from gcal_engine.mapping import from_google, to_google
 from gcal_engine.model import CONTENT_FIELDS, Attendee, Event, EventTime
-from gcal_engine.planner import Mode
+from gcal_engine.actions import Mode
 from tests.engine.conftest import Harness, SharedClock
 from tests.engine.convergence import assert_converged
 from tests.engine.events import all_day, occurrence, series, timed

@@ -146,8 +146,10 @@ def test_a_series_far_from_its_start_is_expanded_within_its_reach() -> None:
 
 def test_bysetpos_finer_than_daily_is_refused() -> None:
     # Every second would be a set of one: dateutil would walk them all to find a second one.
-    with pytest.raises(recurrence.RecurrenceError, match="BYSETPOS"):
+    with pytest.raises(recurrence.RecurrenceError, match="BYSETPOS") as refused:
         recurrence.build_ruleset(["RRULE:FREQ=SECONDLY;BYSETPOS=2"], recurrence.series_start(PARIS)[0])
+    assert (refused.value.code, refused.value.reason, refused.value.value) == (
+        "bad_recurrence", "unsupported", "FREQ=SECONDLY;BYSETPOS=2")
 
 
 @pytest.mark.parametrize(("rule", "within"), [
@@ -172,7 +174,21 @@ def test_instance_ids_match_googles() -> None:
     assert recurrence.split_instance_id("abc_def") is None
 
 
-@pytest.mark.parametrize("lines", [["RRULE:FREQ=SOMETIMES"], ["FOO:BAR"], ["EXDATE:20260101"], ["RDATE;VALUE=PERIOD:20260101T000000Z/PT1H"]])
-def test_unreadable_lines_are_refused(lines: list[str]) -> None:
-    with pytest.raises(recurrence.RecurrenceError):
+@pytest.mark.parametrize(("lines", "reason", "value"), [
+    (["RRULE:FREQ=SOMETIMES"], "bad_rule", "FREQ=SOMETIMES"),
+    (["FOO:BAR"], "unsupported", "FOO"),
+    (["EXDATE:20260101"], "bad_rule", None),
+    (["RDATE;VALUE=PERIOD:20260101T000000Z/PT1H"], "unsupported", "20260101T000000Z/PT1H"),
+    (["RRULE:FREQ=DAILY;UNTIL=20261340"], "bad_time", "20261340"),
+])
+def test_unreadable_lines_are_refused_with_their_reason_and_text(lines: list[str], reason: str,
+                                                                 value: str | None) -> None:
+    with pytest.raises(recurrence.RecurrenceError) as refused:
         starts(lines, PARIS)
+    assert (refused.value.code, refused.value.reason, refused.value.value) == ("bad_recurrence", reason, value)
+
+
+def test_an_unknown_time_zone_is_refused_with_its_name() -> None:
+    with pytest.raises(recurrence.RecurrenceError) as refused:
+        recurrence.zone("Mars/Olympus_Mons")
+    assert (refused.value.reason, refused.value.value) == ("unknown_time_zone", "Mars/Olympus_Mons")

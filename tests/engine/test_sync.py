@@ -13,12 +13,11 @@ from gcal_emulator import EmulatorServer
 from tests.conftest import ContractChecker
 from gcal_emulator.control import DEFAULT_SCOPES
 from gcal_engine.errors import DeferredError, LocalWriteError, MappingError, MassDeletionError
-from gcal_engine.merge import Access
-from gcal_engine.model import CONTENT_FIELDS, Attendee, Event, EventTime, Person, Reminder, Reminders
+from gcal_engine.model import CONTENT_FIELDS, Access, Attendee, Event, EventTime, Person, Reminder, Reminders
 from gcal_engine.executor import Executor
 from gcal_engine.local import SyncState
-from gcal_engine.planner import ConflictPolicy, Context, Mode, RunKind, UpdateRemote
-from gcal_engine.report import RunReport
+from gcal_engine.actions import ConflictPolicy, Context, Mode, RunKind, UpdateRemote
+from gcal_engine.report import RunCounts, RunReport
 from tests.engine.conftest import Harness
 from tests.engine.events import (
     all_day, at, day_of, google_time, ical_local, instance_suffix, occurrence, series, timed,
@@ -59,7 +58,7 @@ def test_the_run_after_a_sync_makes_exactly_one_request_and_writes_nothing(harne
     commits = harness.local.commits
     report = harness.sync()
     assert report.requests == 1
-    assert sum(report.counts.values()) == 0
+    assert report.counts == RunCounts()
     assert harness.local.durable.records == harness.local.work.records and harness.local.commits > commits
 
 
@@ -73,7 +72,7 @@ def test_edits_and_deletions_travel_both_ways_and_people_changes_mail_guests(har
     harness.client.patch_event("primary", remote["id"], {"summary": "Google meeting, renamed"})
     harness.emulator.clear_requests()
     report = harness.sync()
-    assert report.counts == {"updated_google": 1, "deleted_google": 1, "updated_local": 1}
+    assert report.counts == RunCounts(updated_google=1, deleted_google=1, updated_local=1)
     assert summaries(harness) == (["Google meeting, renamed", "Odoo meeting, moved"],) * 2
     assert sorted(writes(harness)) == [("DELETE", "all"), ("PATCH", "all")]
     assert [(m["to"], m["kind"]) for m in harness.emulator.mails()] == [
@@ -138,7 +137,7 @@ def test_one_way_modes_only_carry_one_direction(harness: Harness, mode: Mode) ->
         assert (local, google) == (["Google only", "Odoo only"], ["Google only"])
     else:
         assert (local, google) == (["Odoo only"], ["Google only", "Odoo only"])
-    assert report.counts["ignored_one_way"] == 1
+    assert report.counts.ignored_one_way == 1
 
 
 def test_the_sync_window_bounds_the_first_import(harness: Harness) -> None:
@@ -192,7 +191,7 @@ def test_every_field_survives_a_trip_through_google(harness: Harness) -> None:
 def test_a_meet_link_comes_back_right_after_creation(harness: Harness) -> None:
     local_ref = harness.local.add(timed("Video call", create_meet=True))
     report = harness.sync()
-    assert report.counts["created_google"] == 1
+    assert report.counts.created_google == 1
     link = harness.local.events()[local_ref].meet_url
     assert link and link.startswith("https://meet.google.com/")
     assert harness.sync().requests == 1, "bringing the link back does not make the event dirty"
@@ -278,7 +277,7 @@ def test_the_mass_deletion_guard_stops_before_deleting_and_resumes_when_allowed(
     assert len(harness.local.events()) == 12
     harness.sync(stopped_by=MassDeletionError)  # still stopped: the deletions were not consumed
     report = harness.sync(allow_mass_deletion=True)
-    assert report.counts["deleted_local"] == 12 and harness.local.events() == {}
+    assert report.counts.deleted_local == 12 and harness.local.events() == {}
     assert ids
 
 
@@ -293,7 +292,7 @@ def test_mass_deletions_in_odoo_stop_before_google_loses_anything_until_confirme
     assert writes(harness) == [] and len(harness.google_events()) == 12
     harness.sync(stopped_by=MassDeletionError)  # still stopped: the deletions are held, not dropped
     report = harness.sync(allow_mass_deletion=True)
-    assert report.counts["deleted_google"] == 10
+    assert report.counts.deleted_google == 10
     assert summaries(harness) == (["E10", "E11"], ["E10", "E11"])
 
 
@@ -319,7 +318,7 @@ def test_deletions_decided_after_a_412_wait_behind_the_mass_deletion_guard(harne
     assert raced and report.fatal.side == "local"
     assert len(harness.local.events()) == 12, "the 412s' second look deleted nothing yet"
     report = harness.sync(allow_mass_deletion=True)
-    assert report.counts["archived_local"] == 12, "edited here: archived, recoverable"
+    assert report.counts.archived_local == 12, "edited here: archived, recoverable"
     assert summaries(harness) == ([], [])
 
 
@@ -361,7 +360,8 @@ def test_a_malformed_google_event_is_skipped_with_its_reason_and_the_run_goes_on
     assert [e.summary for e in harness.local.events().values()] == ["Good"]
     [skipped] = report.skipped
     assert skipped.google_id == bad["id"] and "no email" in str(skipped.error)
-    assert (skipped.error.code, skipped.error.field) == ("bad_attendee", "attendees")
+    assert (skipped.error.code, skipped.error.reason, skipped.error.field) == (
+        "unreadable_event", "bad_attendee", "attendees")
 
 
 def test_a_local_failure_is_reported_and_retried_next_run(harness: Harness) -> None:
@@ -386,7 +386,21 @@ def test_special_google_event_types_are_left_alone(harness: Harness) -> None:
     google_insert(harness, "Focus", eventType="focusTime")
     google_insert(harness, "Meeting")
     report = harness.sync()
-    assert summaries(harness)[0] == ["Meeting"] and report.counts["skipped_special_events"] == 1
+    assert summaries(harness)[0] == ["Meeting"] and report.counts.skipped_special_events == 1
+
+
+def test_a_run_that_only_withdrew_an_invitation_did_something(harness: Harness) -> None:
+    """The user removed someone's invitation from their Google calendar: the run takes it out of
+    the local calendar for them, a change of that calendar, not an idle run."""
+    bob = Harness(harness.emulator, harness.emulator.connect("bob@example.com"), harness.clock)
+    invitation = google_insert(bob, "Bob's review", attendees=[{"email": "alice@example.com"}])
+    harness.sync()
+    [ref] = harness.local.events()
+    harness.client.delete_event("primary", invitation["id"])
+    report = harness.sync()
+    assert harness.local.durable.withdrawn == [ref] and harness.local.events() == {}
+    assert report.counts.withdrawn_local == 1
+    assert report.processed == 1 and report.changed_local
 
 
 def test_a_secondary_calendar_is_synced_on_its_own(harness: Harness) -> None:
@@ -428,7 +442,7 @@ def test_progress_is_reported_while_a_big_import_runs(harness: Harness) -> None:
     for i in range(5):
         google_insert(harness, f"E{i}")
     seen: list[int] = []
-    harness.sync(page_size=2, progress=lambda report: seen.append(report.counts["created_local"]))
+    harness.sync(page_size=2, progress=lambda report: seen.append(report.counts.created_local))
     assert seen[:3] == [2, 4, 5]
 
 
@@ -461,7 +475,7 @@ def test_events_the_local_side_has_no_room_for_wait_for_the_next_run_and_come_on
     last = harness.sync(local)
     assert last.complete and last.deferred == 0
     assert sorted(e.summary for e in local.events().values()) == [f"E{i}" for i in range(5)], "every event once"
-    assert harness.sync(local).counts["created_local"] == 0
+    assert harness.sync(local).counts.created_local == 0
 
 
 def test_a_run_out_of_time_stops_between_pages_and_the_next_one_goes_on(harness: Harness) -> None:
