@@ -42,8 +42,8 @@ ERROR_SIZE = 500  # characters of a binding's last problem
 # A binding's values once its Google event is gone: the Odoo event is still to send.
 UNSENT = {"google_id": False, "etag": False, "ical_uid": False, "local_hash": False, "remote_hash": False,
           "local_digests": False, "remote_digests": False, "starts_at": False, "ends_at": False, "last_error": False}
-# The columns of a binding taken over from Odoo's own module (switch/user_bindings.py).
-TAKEN_COLUMNS = ("local_ref", "access", "google_id", "ical_uid", "dirty", "dirty_at", "notify", "event_id",
+# The columns of a binding made from Odoo's own module's links (switch/user_bindings.py).
+ODOO_LINK_COLUMNS = ("local_ref", "access", "google_id", "ical_uid", "dirty", "dirty_at", "notify", "event_id",
                  "recurrence_id", "base_event_id", "original_start")
 
 
@@ -260,20 +260,20 @@ class Binder:
                 "base_event_id": r.base_event_id.id, "dirty": True, "dirty_at": now, "notify": False}
                for r in series])
 
-    def take_over(self, rows, exception_rows):
-        """The rows made from the links of Odoo's own module (``TAKEN_COLUMNS`` each), and those of
+    def bind_odoo_links(self, rows, exception_rows):
+        """The rows made from the links of Odoo's own module (``ODOO_LINK_COLUMNS`` each), and those of
         occurrences, ``(series local reference, values)``, under their series' rows: one INSERT
         each, as the switch binds every event of every user at once."""
         cr = self.env.cr
         now, uid = fields.Datetime.now(), self.env.uid
-        values = [(self.sync.id, *(row[c] for c in TAKEN_COLUMNS), uid, now, uid, now) for row in rows]
-        columns = ", ".join(("sync_id", *TAKEN_COLUMNS, "create_uid", "create_date", "write_uid", "write_date"))
+        values = [(self.sync.id, *(row[c] for c in ODOO_LINK_COLUMNS), uid, now, uid, now) for row in rows]
+        columns = ", ".join(("sync_id", *ODOO_LINK_COLUMNS, "create_uid", "create_date", "write_uid", "write_date"))
         refs = {}
         if values:
             refs = dict(cr.execute_values(
                 f"INSERT INTO google_calendar_binding ({columns}) VALUES %s RETURNING local_ref, id",
                 values, fetch=True))
-        exceptions = [(self.sync.id, *(row[c] for c in TAKEN_COLUMNS), refs[series_ref], uid, now, uid, now)
+        exceptions = [(self.sync.id, *(row[c] for c in ODOO_LINK_COLUMNS), refs[series_ref], uid, now, uid, now)
                       for series_ref, row in exception_rows if series_ref in refs]
         if exceptions:
             with_series = columns.replace(", create_uid", ", series_binding_id, create_uid")

@@ -103,7 +103,7 @@ class LocalWrites:
                             for event, recurrence in zip(events, recurrences)}
         except REFUSALS as error:
             if len(events) == 1:
-                return {id(events[0]): LocalWriteError(_explain(error))}
+                return {id(events[0]): LocalWriteError(_explain_refusal(error))}
             return {id(event): self._created([event], alarms, guests)[id(event)] for event in events}
         return {id(event): (str(LocalRef.event(record.id)), self.reads.single(record))
                 for event, record in zip(events, records)}
@@ -115,7 +115,7 @@ class LocalWrites:
         except LocalWriteError as error:
             return error
         except REFUSALS as error:
-            return LocalWriteError(_explain(error))
+            return LocalWriteError(_explain_refusal(error))
 
     def _to_series(self, base, event, guests):
         """``base`` made the first occurrence of Google's series ``event``: every occurrence with
@@ -218,7 +218,7 @@ class LocalWrites:
                     return self._to_series(record, event, guests)
                 return local_ref, self.reads.single(record)
         except REFUSALS as error:
-            raise LocalWriteError(_explain(error)) from error
+            raise LocalWriteError(_explain_refusal(error)) from error
 
     def archive(self, local_ref):
         """Google deleted what was edited here meanwhile: out of sight, still recoverable (the log
@@ -262,6 +262,6 @@ class LocalWrites:
             self.Event.browse(ref.record_id).exists().unlink()
 
 
-def _explain(error):
+def _explain_refusal(error):
     """What Odoo said when it refused a write (already in the user's language)."""
     return error.args[0] if getattr(error, "args", None) else str(error)
