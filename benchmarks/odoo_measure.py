@@ -92,7 +92,9 @@ class Ours(Side):
         self.sync = env["google.calendar.sync"]._for_user(self.user)
 
     def run(self):
-        self.sync._run()
+        from odoo.addons.google_calendar_sync.jobs.sync_run import run_now  # noqa: PLC0415 - this side only
+
+        run_now(self.sync)
         self.env.cr.commit()
 
     def unsynced(self, records):
