@@ -1,9 +1,13 @@
 """Odoo's events as the engine sees them: the neutral event behind a binding row or a local
 reference, now. Read through binding rows where possible, so that records come in bulk."""
 
+from __future__ import annotations
+
 from zoneinfo import ZoneInfo
 
-from gcal_engine.model import EventTime
+from gcal_engine.model import Event, EventTime
+
+from odoo import models
 
 from . import record_mapping
 from .local_ref import LocalRef
@@ -22,10 +26,10 @@ class LocalEvents:
     def zone(self, event):
         return record_mapping.zone_name(event.google_time_zone) or record_mapping.zone_name(self.user.tz) or "UTC"
 
-    def single(self, event):
+    def single(self, event: models.BaseModel) -> Event:
         return record_mapping.event_from_record(event, self.zone(event), self.people)
 
-    def series(self, recurrence):
+    def series(self, recurrence: models.BaseModel) -> Event:
         """A series as Google holds it: its rule from its first occurrence, even when that one was
         deleted (Odoo then makes the next one its base; on Google the series stays where it began
         and that occurrence is a cancelled exception)."""
@@ -68,7 +72,7 @@ class LocalEvents:
         original_start = record_mapping.decode_original(record_mapping.encode_original(original_start))
         return record_mapping.event_from_record(event, zone, self.people, original_start=original_start)
 
-    def of_row(self, row):
+    def of_row(self, row: models.BaseModel) -> Event | None:
         """The local event of a binding row now, or None when it was deleted (the row's links
         are set null then)."""
         ref = LocalRef.parse(row.local_ref)

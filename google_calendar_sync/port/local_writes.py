@@ -8,9 +8,13 @@ make is taken from the run's ``bounds.Budget``: once it is spent, the events lef
 next run (``DeferredError``).
 """
 
+from __future__ import annotations
+
 import dataclasses
+from collections.abc import Sequence
 
 from gcal_engine.errors import DeferredError, LocalWriteError, RecurrenceError
+from gcal_engine.model import Event
 
 from odoo.exceptions import UserError, ValidationError
 
@@ -43,7 +47,7 @@ class LocalWrites:
     def _values(self, event, alarms):
         return record_mapping.record_values(event, alarms, self.default_reminders)
 
-    def create_many(self, events):
+    def create_many(self, events: Sequence[Event]) -> list[tuple[str, Event] | LocalWriteError]:
         """In bulk, as many at a time as the run's budget has room for (one at least, while
         any is left); the others wait for the next run."""
         cut = [bounds.bounded(event) for event in events]
@@ -176,7 +180,7 @@ class LocalWrites:
             occurrence = self.Event.create(vals)
         return str(LocalRef.event(occurrence.id)), self.reads.occurrence(occurrence, event.original_start)
 
-    def update(self, local_ref, event):
+    def update(self, local_ref: str, event: Event) -> tuple[str, Event]:
         """Google's version written over the local event, once the run's budget allows (what
         it makes is taken: new occurrences, guests, contacts)."""
         if self.budget.spent:
@@ -225,7 +229,7 @@ class LocalWrites:
         links it)."""
         self._events_of(local_ref).write({"active": False})
 
-    def answer(self, local_ref, response):
+    def answer(self, local_ref: str, response: str) -> Event:
         """The user's answer to someone else's event, given on Google."""
         events = self._events_of(local_ref)
         mine = events.attendee_ids.filtered(lambda attendee: attendee.partner_id == self.user.partner_id)
