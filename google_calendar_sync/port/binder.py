@@ -64,8 +64,7 @@ class Binder:
         return [("sync_id", "=", self.sync.id), *terms]
 
     def count(self) -> int:
-        count: int = self.Binding.search_count(self._domain(("google_id", "!=", False)))
-        return count
+        return self.Binding.search_count(self._domain(("google_id", "!=", False)))
 
     def rows(self, *terms: Any, limit: int | None = None) -> models.BaseModel:
         return self.Binding.search(self._domain(*terms), limit=limit)
@@ -219,9 +218,9 @@ class Binder:
         """The Google calendar these bindings are in: its id, a primary calendar by its owner's
         address (the account the bindings were made with)."""
         sync = self.sync
-        calendar: str = sync.calendar_id if sync.calendar_id and sync.calendar_id != "primary" else (
-            sync.synced_email or sync.account_id.email or "primary")
-        return calendar
+        if sync.calendar_id and sync.calendar_id != "primary":
+            return sync.calendar_id
+        return sync.synced_email or sync.account_id.email or "primary"
 
     @staticmethod
     def remembered(identity: models.BaseModel, google_id: str) -> engine.Binding:

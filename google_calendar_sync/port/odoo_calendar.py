@@ -220,11 +220,12 @@ class OdooCalendar(engine.LocalCalendar):
                                            recurrence.write_date.replace(tzinfo=UTC), notify=False, access=access)
                 yield whole
                 # Its occurrences that were exceptions on Google (moved, changed, deleted) go along.
-                remembered = self.reads.remembered_occurrences(recurrence)
-                for local_ref, event in remembered:
+                known = set()
+                for local_ref, event in self.reads.remembered_occurrences(recurrence):
                     yield engine.LocalChange(local_ref, event, whole.modified_at, notify=False,
                                              series_local_ref=series_ref, access=access)
-                known = {event.original_start.instant() for _, event in remembered}
+                    assert event.original_start is not None  # an occurrence's, as remembered
+                    known.add(event.original_start.instant())
                 yield from self._exceptions(recurrence, whole, series_event, known)
 
     def _exceptions(self, recurrence: models.BaseModel, whole: engine.LocalChange, series: Event,
