@@ -21,7 +21,7 @@ import time
 
 from benchmarks.common import emulator_process, lift_quotas, print_table, stop_cleanly_on_sigterm
 from benchmarks.engine_bench import client_for
-from benchmarks.odoo_side import Counter, Ours, measured
+from benchmarks.odoo_measure import Counter, Ours, measured
 from devtools.odoo_site import create_database, drop_database, odoo_source, open_registry
 from gcal_emulator.control import EmulatorControl
 from gcal_engine import recurrence

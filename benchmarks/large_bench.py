@@ -28,7 +28,7 @@ from benchmarks.common import (
     add_latency_option, emulator_process, latency_phrase, lift_quotas, peak_rss_mb, print_table, set_google_latency,
     stop_cleanly_on_sigterm,
 )
-from benchmarks.odoo_side import Counter, Ours, measured, populate, rss_mb
+from benchmarks.odoo_measure import Counter, Ours, measured, populate, rss_mb
 from devtools.odoo_site import ROOT, create_database, drop_database, odoo_source, open_registry
 from gcal_emulator.control import EmulatorControl
 

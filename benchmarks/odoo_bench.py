@@ -8,7 +8,7 @@
 
 Each side gets a database of its own, made once and copied for each repetition (Odoo's
 google_account and ours share a name: never in one addons path, so never in one process), and
-each repetition runs in a fresh process (benchmarks/odoo_side.py), the sides interleaved. One
+each repetition runs in a fresh process (benchmarks/odoo_measure.py), the sides interleaved. One
 emulator serves all (started here, or ``--emulator``, one already running). A repetition: a user
 connects; Google gets ``--import`` events, ``--series`` of them weekly series; the first run
 imports them; an idle run; the user saves ``--saves`` events with sync and as many without; the
@@ -89,7 +89,7 @@ def repetition(side: str, template: str, base: str, rep: int, args) -> dict:
     copy_database(template, db)
     try:
         answer = subprocess.run(
-            [sys.executable, "-m", "benchmarks.odoo_side", side, db, base, f"{side}{rep}x{os.getpid()}",
+            [sys.executable, "-m", "benchmarks.odoo_measure", side, db, base, f"{side}{rep}x{os.getpid()}",
              f"--import={args.imported}", f"--series={args.series}", f"--export={args.export}", f"--saves={args.saves}",
              f"--attended={args.attended}", "--google-latency" if args.google_latency else "--no-google-latency"],
             cwd=ROOT, stdout=subprocess.PIPE, text=True, check=True,

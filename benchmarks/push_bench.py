@@ -137,6 +137,8 @@ def main() -> None:
             control = EmulatorControl(base)
             control.hold_push()  # the channels' first messages wait for the server
             with open_registry(source, db).cursor() as cr:
+                from odoo.addons.google_calendar_sync.jobs.sync_run import run_now  # noqa: PLC0415 - its registry loaded
+
                 env = odoo.api.Environment(cr, odoo.SUPERUSER_ID, {})
                 use_emulator(env, control, CLIENT_ID, CLIENT_SECRET, emails)
                 env["ir.config_parameter"].set_param("google_calendar_sync.webhook_base_url", f"http://127.0.0.1:{port}")

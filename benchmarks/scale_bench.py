@@ -45,7 +45,7 @@ from benchmarks.common import (
     add_latency_option, emulator_process, latency_phrase, lift_quotas, print_table, set_google_latency,
     stop_cleanly_on_sigterm,
 )
-from benchmarks.odoo_side import populate
+from benchmarks.odoo_measure import populate
 from benchmarks.push_bench import GoogleWebPage, free_port, start_server
 from devtools.odoo_site import (
     connect, copy_database, create_database, drop_database, odoo_source, open_registry, use_emulator,

@@ -75,6 +75,9 @@ class SyncState:
 class LocalCalendar(Protocol):
     managed_fields: frozenset[str]
     namespace: str
+    # Extended properties another tool left on Google events (Odoo's own module's, after a switch
+    # from it): each goes from an event as it is next written; empty when there are none.
+    retired_properties: tuple[str, ...]
 
     def load_state(self) -> SyncState: ...
 

@@ -112,7 +112,7 @@ class _Run:
         now = sync.clock()
         self.window = (now - config.past, now + config.future)
         self.ctx = Context(config.mode, config.policy, kind, frozenset(self.local.managed_fields),
-                           self.local.namespace, tuple(getattr(self.local, "retired_properties", ())))
+                           self.local.namespace, self.local.retired_properties)
         report.kind = kind.value
         self.executor = Executor(self.client, self.local, config.calendar_id, self.ctx, report, state)
         self.deletions: list[Action] = []  # held until the end, behind the mass-deletion guard

@@ -1,7 +1,7 @@
 from . import controllers, models, wizard
-from .switch.takeover import take_over
+from .switch.synchronizations import take_over_synchronizations
 
 
 def post_init_hook(env):
     """A database that used Odoo's own Google Calendar: its users' synchronizations taken over."""
-    take_over(env)
+    take_over_synchronizations(env)

@@ -170,7 +170,7 @@ class GoogleAccount(models.Model):
             grant = account._oauth_client().refresh(account.refresh_token)
         except InvalidGrantError as exc:
             account._lose_connection(exc)
-            raise GoogleReconnectRequired(*self._explain(exc)) from exc
+            raise GoogleReconnectRequired(*self._explain_oauth_error(exc)) from exc
         except OAuthError as exc:
             error = self._error_for(exc)
             if not error.retryable:
@@ -211,7 +211,7 @@ class GoogleAccount(models.Model):
         """Google refused the grant (``exc``: invalid_grant on a refresh, or a 401 that fresh
         tokens did not cure, see gcal_engine.transport.refuses_grant): the account needs
         reconnection, and says why. Belongs to the current transaction, as in _get_access_token."""
-        cause, fix = self._explain(exc)
+        cause, fix = self._explain_oauth_error(exc)
         self.sudo().write(dict(CLEARED_TOKENS, state="needs_reconnect", last_error=f"{cause} {fix}"))
 
     def _on_connected(self):
@@ -375,7 +375,7 @@ class GoogleAccount(models.Model):
                 "Google could not be told to end the connection (%(cause)s); Odoo deleted its tokens "
                 "anyway. To be sure, remove the app from the Google account at "
                 "https://myaccount.google.com/connections.",
-                cause=self._explain(exc)[0] if isinstance(exc, OAuthError) else exc.cause,
+                cause=self._explain_oauth_error(exc)[0] if isinstance(exc, OAuthError) else exc.cause,
             )
         return None
 
@@ -384,7 +384,7 @@ class GoogleAccount(models.Model):
     @api.model
     def _error_for(self, exc, exchanging=False):
         """The typed, translated error for an OAuth failure of gcal_engine."""
-        cause, fix = self._explain(exc, exchanging=exchanging)
+        cause, fix = self._explain_oauth_error(exc, exchanging=exchanging)
         if isinstance(exc, OAuthTransientError):
             return GoogleTemporaryError(cause, fix)
         if isinstance(exc, InvalidGrantError) and not exchanging:
@@ -394,7 +394,7 @@ class GoogleAccount(models.Model):
         return GoogleAuthorizationError(cause, fix)
 
     @api.model
-    def _explain(self, exc, exchanging=False):
+    def _explain_oauth_error(self, exc, exchanging=False):
         """(cause, fix) of an OAuth failure (or of Google refusing the grant's tokens), translated;
         the texts of gcal_engine's errors."""
         if isinstance(exc, AccessDeniedError):

@@ -1,16 +1,26 @@
 """Google's reminders as Odoo's ``calendar.alarm`` records: found, or created once each."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from gcal_engine.model import Event, Reminder
+
+from odoo import api
+
 from . import record_mapping
 
 UNITS = (("days", 1440), ("hours", 60), ("minutes", 1))
 
 
 class Alarms:
-    def __init__(self, env):
+    def __init__(self, env: api.Environment) -> None:
         self.env = env
-        self._ids = None  # (alarm type, minutes) -> calendar.alarm id, read once per run
+        # (alarm type, minutes) -> calendar.alarm id, read once per run
+        self._ids: dict[tuple[str, int], int] | None = None
 
-    def ids_for(self, events, default_reminders=()):
+    def ids_for(self, events: Sequence[Event],
+                default_reminders: Sequence[Reminder] = ()) -> dict[tuple[str, int], int]:
         """calendar.alarm ids by (type, minutes) for every reminder of ``events`` (``default_reminders``:
         the Google calendar's, for the events that use them)."""
         if self._ids is None:

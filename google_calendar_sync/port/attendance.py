@@ -16,9 +16,13 @@ when they attend it (they did not decline, unless they chose to see declined eve
   organizer synchronizes (the same iCalUID).
 """
 
+from __future__ import annotations
+
+from typing import Any
+
 from gcal_engine.model import Access
 
-from odoo import fields
+from odoo import api, fields, models
 
 from ..rules import senders
 from .local_ref import LocalRef
@@ -27,13 +31,13 @@ from .local_ref import LocalRef
 class Attendance:
     """The access of one user's synchronization to Odoo events, read once per batch of events."""
 
-    def __init__(self, sync, live=None):
+    def __init__(self, sync: models.BaseModel, live: set[int] | None = None) -> None:
         self.sync = sync
         self.user = sync.user_id
         self._live = live
-        self._invitations = None
+        self._invitations: set[int] | None = None
 
-    def live_organizers(self):
+    def live_organizers(self) -> set[int]:
         """The users whose own synchronization carries their events to Google (an administrator's
         pause of everyone's does not count: it stops every run alike)."""
         if self._live is None:
@@ -41,14 +45,14 @@ class Attendance:
             self._live = set(Sync.search([*Sync._sending_domain(), *Sync._live_domain(admin_pause=False)]).user_id.ids)
         return self._live
 
-    def invitations(self):
+    def invitations(self) -> set[int]:
         """The events that came from a Google invitation (their series' base events too)."""
         if self._invitations is None:
             rows = self.sync.env["google.calendar.binding"].sudo().search([("access", "=", Access.ATTENDEE.value)])
             self._invitations = set((rows.event_id | rows.recurrence_id.base_event_id | rows.base_event_id).ids)
         return self._invitations
 
-    def access(self, event, current=None):
+    def access(self, event: models.BaseModel, current: Access | None = None) -> Access | None:
         """How ``event`` (a single event, an occurrence, or a series' base event) is on this user's
         Google calendar, or None when it is not theirs to show; ``current``: the binding's access."""
         if not event or not event.active:
@@ -67,7 +71,7 @@ class Attendance:
         return Access.COPY
 
 
-def owed_copies(env, events):
+def owed_copies(env: api.Environment, events: models.BaseModel) -> list[dict[str, Any]]:
     """The binding rows of private copies these events owe to connected attendees who have none
     yet (values to create, dirty): the first step of an event reaching an attendee's calendar."""
     records = (events.filtered(lambda e: not e.recurrence_id) | events.recurrence_id.base_event_id).filtered("active")
@@ -81,7 +85,7 @@ def owed_copies(env, events):
         ("sync_id", "in", syncs.ids), ("local_ref", "in", list(refs.values()))])}
     live = Attendance(syncs[:1]).live_organizers()
     now = fields.Datetime.now()
-    values = []
+    values: list[dict[str, Any]] = []
     for sync in syncs:
         attendance = Attendance(sync, live)
         for record in records.filtered(lambda r, s=sync: s.user_id.partner_id in r.partner_ids):
@@ -98,6 +102,6 @@ def owed_copies(env, events):
     return values
 
 
-def _ref_of(record):
+def _ref_of(record: models.BaseModel) -> LocalRef:
     """The local reference of a single event, or of the series whose base event ``record`` is."""
     return LocalRef.series(record.recurrence_id.id) if record.recurrence_id else LocalRef.event(record.id)

@@ -18,14 +18,19 @@ Two doors:
   (``RunQueue.queue``), never waiting on Google.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import json
+from collections.abc import Collection, Iterator, Sequence
+from typing import Any
 
 from gcal_engine import local as engine
+from gcal_engine.errors import EngineError
 from gcal_engine.model import Access, EventTime
 from gcal_engine.recurrence import parse_instance_suffix, split_instance_id
 
-from odoo import fields
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 from . import record_mapping
@@ -41,36 +46,36 @@ ERROR_SIZE = 500  # characters of a binding's last problem
 # A binding's values once its Google event is gone: the Odoo event is still to send.
 UNSENT = {"google_id": False, "etag": False, "ical_uid": False, "local_hash": False, "remote_hash": False,
           "local_digests": False, "remote_digests": False, "starts_at": False, "ends_at": False, "last_error": False}
-# The columns of a binding taken over from Odoo's own module (switch/user_bindings.py).
-TAKEN_COLUMNS = ("local_ref", "access", "google_id", "ical_uid", "dirty", "dirty_at", "notify", "event_id",
+# The columns of a binding made from Odoo's own module's links (switch/user_bindings.py).
+ODOO_LINK_COLUMNS = ("local_ref", "access", "google_id", "ical_uid", "dirty", "dirty_at", "notify", "event_id",
                  "recurrence_id", "base_event_id", "original_start")
 
 
 class Binder:
     """The bindings of one ``google.calendar.sync`` (``env``: the one to work in, its own by default)."""
 
-    def __init__(self, sync, env=None):
+    def __init__(self, sync: models.BaseModel, env: api.Environment | None = None) -> None:
         self.sync = sync
-        self.env = env if env is not None else sync.env
+        self.env: api.Environment = env if env is not None else sync.env
         self.Binding = self.env["google.calendar.binding"]
 
-    def _domain(self, *terms):
+    def _domain(self, *terms: Any) -> list[Any]:
         return [("sync_id", "=", self.sync.id), *terms]
 
-    def count(self):
+    def count(self) -> int:
         return self.Binding.search_count(self._domain(("google_id", "!=", False)))
 
-    def rows(self, *terms, limit=None):
+    def rows(self, *terms: Any, limit: int | None = None) -> models.BaseModel:
         return self.Binding.search(self._domain(*terms), limit=limit)
 
-    def row(self, local_ref):
+    def row(self, local_ref: str) -> models.BaseModel:
         return self.rows(("local_ref", "=", local_ref), limit=1)
 
-    def row_of_google(self, google_id):
+    def row_of_google(self, google_id: str) -> models.BaseModel:
         return self.rows(("google_id", "=", google_id), limit=1)
 
     @staticmethod
-    def binding(row):
+    def binding(row: models.BaseModel) -> engine.Binding:
         return engine.Binding(
             local_ref=row.local_ref,
             google_id=row.google_id,
@@ -85,21 +90,21 @@ class Binder:
             remote_digests=tuple(sorted(json.loads(row.remote_digests or "{}").items())),
         )
 
-    def for_google(self, google_ids):
+    def for_google(self, google_ids: Collection[str]) -> dict[str, engine.Binding]:
         rows = self.rows(("google_id", "in", list(google_ids)))
         return {row.google_id: self.binding(row) for row in rows}
 
-    def all(self):
+    def all(self) -> Iterator[engine.Binding]:
         for row in self.rows(("google_id", "!=", False)):
             yield self.binding(row)
 
-    def bind_many(self, bindings):
+    def bind_many(self, bindings: Sequence[engine.Binding]) -> None:
         rows = self.rows("|", ("local_ref", "in", [b.local_ref for b in bindings]),
                          ("google_id", "in", [b.google_id for b in bindings]))
         by_ref = {row.local_ref: row for row in rows}
         by_google = {row.google_id: row for row in rows if row.google_id}
         links = self._record_links(bindings)
-        creates = []
+        creates: list[dict[str, Any]] = []
         for binding in bindings:
             values = dict(self._values(binding), **links[binding.local_ref])
             other = by_google.get(binding.google_id)
@@ -112,7 +117,7 @@ class Binder:
                 creates.append(dict(values, local_ref=binding.local_ref))
         self._insert(creates)
 
-    def _insert(self, creates):
+    def _insert(self, creates: list[dict[str, Any]]) -> None:
         """New rows in one INSERT per thousand: a first import binds thousands of events, and
         nothing computes from these fields (the ORM's create would cost more than the events')."""
         if not creates:
@@ -128,7 +133,7 @@ class Binder:
         )
 
     @staticmethod
-    def _values(binding):
+    def _values(binding: engine.Binding) -> dict[str, Any]:
         return {
             "google_id": binding.google_id,
             "etag": binding.etag or False,
@@ -144,7 +149,7 @@ class Binder:
             "last_error": False,
         }
 
-    def _record_links(self, bindings):
+    def _record_links(self, bindings: Sequence[engine.Binding]) -> dict[str, dict[str, Any]]:
         """The records behind each binding (those that still exist), and for an occurrence, its
         series' binding and original start, read from its Google instance id."""
         refs = {b.local_ref: LocalRef.parse(b.local_ref) for b in bindings}
@@ -154,10 +159,10 @@ class Binder:
         instances = {b.local_ref: split_instance_id(b.google_id) for b in bindings}
         masters = self.rows(("google_id", "in", [p[0] for p in instances.values() if p]))
         master_by_google = {row.google_id: row.id for row in masters}
-        links = {}
+        links: dict[str, dict[str, Any]] = {}
         for binding in bindings:
             ref = refs[binding.local_ref]
-            values = {
+            values: dict[str, Any] = {
                 "event_id": ref.record_id if ref.is_event and ref.record_id in events else False,
                 "recurrence_id": ref.record_id if ref.is_series and ref.record_id in series else False,
             }
@@ -172,10 +177,10 @@ class Binder:
             links[binding.local_ref] = values
         return links
 
-    def unbind(self, binding):
+    def unbind(self, binding: engine.Binding) -> None:
         self.rows("|", ("local_ref", "=", binding.local_ref), ("google_id", "=", binding.google_id)).unlink()
 
-    def forget(self, rows=None):
+    def forget(self, rows: models.BaseModel | None = None) -> None:
         """Drop these bindings (default: all of this synchronization's) while the events stay on
         both sides (another calendar, account, a reset): each event's identity on Google and what
         both sides last agreed on are kept (models/google_calendar_identity.py), then the rows go."""
@@ -208,7 +213,7 @@ class Binder:
         self.env["google.calendar.identity"].invalidate_model()
         rows.unlink()
 
-    def calendar(self):
+    def calendar(self) -> str:
         """The Google calendar these bindings are in: its id, a primary calendar by its owner's
         address (the account the bindings were made with)."""
         sync = self.sync
@@ -217,7 +222,7 @@ class Binder:
         return sync.synced_email or sync.account_id.email or "primary"
 
     @staticmethod
-    def remembered(identity, google_id):
+    def remembered(identity: models.BaseModel, google_id: str) -> engine.Binding:
         """The binding a remembered identity stood for, now for the Google event ``google_id`` (its
         ETag unknown: the versions both sides agreed on are the base to compare with)."""
         return engine.Binding(
@@ -234,22 +239,22 @@ class Binder:
             remote_digests=tuple(sorted(json.loads(identity.remote_digests or "{}").items())),
         )
 
-    def record_error(self, local_ref, google_id, error):
+    def record_error(self, local_ref: str | None, google_id: str | None, error: EngineError) -> None:
         term = ("local_ref", "=", local_ref) if local_ref else ("google_id", "=", google_id)
         self.rows(term, limit=1).last_error = messages.problem(self.env, error)[:ERROR_SIZE]
 
     # -- a reset, the switch ------------------------------------------------------------------------
 
-    def unsend(self, rows, now):
+    def unsend(self, rows: models.BaseModel, now: dt.datetime) -> None:
         """A reset deleted these rows' Google events: their Odoo events go again, as changes made
         ``now`` (so they win over the deletions), without mail."""
         rows.write(dict(UNSENT, dirty=True, dirty_at=now, notify=False))
 
-    def drop(self, rows):
+    def drop(self, rows: models.BaseModel) -> None:
         """A reset deleted these rows' Odoo events (or both sides'): nothing is left to bind."""
         rows.unlink()
 
-    def bind_unsent(self, events, series, now):
+    def bind_unsent(self, events: models.BaseModel, series: models.BaseModel, now: dt.datetime) -> None:
         """Rows for these Odoo single events and series of the user, which Google does not have:
         sent at the next run, as changes made ``now``, without mail."""
         self.Binding.create(
@@ -259,20 +264,21 @@ class Binder:
                 "base_event_id": r.base_event_id.id, "dirty": True, "dirty_at": now, "notify": False}
                for r in series])
 
-    def take_over(self, rows, exception_rows):
-        """The rows made from the links of Odoo's own module (``TAKEN_COLUMNS`` each), and those of
+    def bind_odoo_links(self, rows: Sequence[dict[str, Any]],
+                        exception_rows: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """The rows made from the links of Odoo's own module (``ODOO_LINK_COLUMNS`` each), and those of
         occurrences, ``(series local reference, values)``, under their series' rows: one INSERT
         each, as the switch binds every event of every user at once."""
         cr = self.env.cr
         now, uid = fields.Datetime.now(), self.env.uid
-        values = [(self.sync.id, *(row[c] for c in TAKEN_COLUMNS), uid, now, uid, now) for row in rows]
-        columns = ", ".join(("sync_id", *TAKEN_COLUMNS, "create_uid", "create_date", "write_uid", "write_date"))
+        values = [(self.sync.id, *(row[c] for c in ODOO_LINK_COLUMNS), uid, now, uid, now) for row in rows]
+        columns = ", ".join(("sync_id", *ODOO_LINK_COLUMNS, "create_uid", "create_date", "write_uid", "write_date"))
         refs = {}
         if values:
             refs = dict(cr.execute_values(
                 f"INSERT INTO google_calendar_binding ({columns}) VALUES %s RETURNING local_ref, id",
                 values, fetch=True))
-        exceptions = [(self.sync.id, *(row[c] for c in TAKEN_COLUMNS), refs[series_ref], uid, now, uid, now)
+        exceptions = [(self.sync.id, *(row[c] for c in ODOO_LINK_COLUMNS), refs[series_ref], uid, now, uid, now)
                       for series_ref, row in exception_rows if series_ref in refs]
         if exceptions:
             with_series = columns.replace(", create_uid", ", series_binding_id, create_uid")
@@ -280,7 +286,7 @@ class Binder:
         self.Binding.invalidate_model()
 
 
-def _column_value(column, value):
+def _column_value(column: str, value: Any) -> Any:
     """An ORM value as its column holds it: False is NULL but for a boolean."""
     return None if value is False and column != "dirty" else value
 
@@ -291,7 +297,7 @@ def _column_value(column, value):
 # for their runs (RunQueue.queue), no HTTP; the cron does the rest.
 
 
-def track_new_events(env, events):
+def track_new_events(env: api.Environment, events: models.BaseModel) -> None:
     """New single events of users whose changes go to Google: bind them, dirty, for a push."""
     singles = events.filtered(lambda e: e.active and e.user_id and not e.recurrence_id)
     if not singles:
@@ -315,7 +321,7 @@ def track_new_events(env, events):
     ))
 
 
-def track_new_series(env, recurrences):
+def track_new_series(env: api.Environment, recurrences: models.BaseModel) -> None:
     """A new series: bind it for its organizer. When it replaces a series (Odoo rewrites a
     series on an "all events" edit) or turns a bound single event into a series, the
     existing binding moves to it, so Google gets a patch of the same event, not a new one."""
@@ -340,19 +346,19 @@ def track_new_series(env, recurrences):
     syncs._request_sync()
 
 
-def bind_copies(env, events):
+def bind_copies(env: api.Environment, events: models.BaseModel) -> models.BaseModel:
     """The private copies these events owe to connected attendees who have none yet (see
     port/attendance.py), bound, dirty: the rows made."""
     return env["google.calendar.binding"].sudo().create(owed_copies(env, events))
 
 
-def track_attendance(env, events):
+def track_attendance(env: api.Environment, events: models.BaseModel) -> None:
     """Connected attendees of these events who get a private copy and have no binding yet get
     one, dirty, and a run of those that run now."""
     bind_copies(env, events).sync_id._live()._request_sync()
 
 
-def recheck_people(env, users):
+def recheck_people(env: api.Environment, users: models.BaseModel) -> None:
     """These users connected, disconnected, paused or resumed: the events they organize change
     hands on their attendees' calendars (a private copy, or the organizer's invitation), and
     those they attend reach their Google address. Nobody is mailed for it."""
@@ -369,12 +375,12 @@ def recheck_people(env, users):
     rows.sync_id._live()._request_sync()
 
 
-def series_rows(env, recurrences):
+def series_rows(env: api.Environment, recurrences: models.BaseModel) -> models.BaseModel:
     """The rows of these series, every synchronization's."""
     return env["google.calendar.binding"].sudo().search([("recurrence_id", "in", recurrences.ids)])
 
 
-def series_became_single(env, rows, event):
+def series_became_single(env: api.Environment, rows: models.BaseModel, event: models.BaseModel) -> None:
     """A series made one event again in Odoo ("all events", not recurrent): its bindings
     (``rows``, read before Odoo rewrote it) move to that event, so Google gets a patch of the same
     event (its recurrence removed, its id, guests and answers kept), not a deletion and a new event."""
@@ -385,7 +391,7 @@ def series_became_single(env, rows, event):
                 "base_event_id": False, "dirty": True, "dirty_at": fields.Datetime.now()})
 
 
-def original_starts(env, events):
+def original_starts(env: api.Environment, events: models.BaseModel) -> dict[int, tuple[models.BaseModel, EventTime]]:
     """For occurrences of bound series: {event id: (series bindings, original start)}, read
     before a change moves or deletes them."""
     if not events.recurrence_id:
@@ -400,7 +406,9 @@ def original_starts(env, events):
     }
 
 
-def mark_changed(env, events=None, recurrences=None, originals=None, notify=True):
+def mark_changed(env: api.Environment, events: models.BaseModel | None = None,
+                 recurrences: models.BaseModel | None = None,
+                 originals: dict[int, tuple[models.BaseModel, EventTime]] | None = None, notify: bool = True) -> None:
     """Mark the bindings of these records dirty (an occurrence that changes alone gets its
     own binding, as an exception of its series: ``originals``, from ``original_starts``) and queue
     their syncs. Google announces the change (``notify``) only for syncs that are on now: for the
@@ -426,12 +434,12 @@ def mark_changed(env, events=None, recurrences=None, originals=None, notify=True
     ))
 
 
-def _bind_exceptions(env, originals):
+def _bind_exceptions(env: api.Environment, originals: dict[int, tuple[models.BaseModel, EventTime]]) -> None:
     """Bindings for occurrences of bound series that change alone, where they have none yet:
     ``originals`` maps an event id to (its series' binding rows, its original start)."""
     Binding = env["google.calendar.binding"].sudo()
     rows = Binding.search([("event_id", "in", list(originals))])
-    creates = []
+    creates: list[dict[str, Any]] = []
     for event_id, (series_rows_of, original) in originals.items():
         for series_row in series_rows_of:
             if not rows.filtered(lambda r, s=series_row, e=event_id: r.sync_id == s.sync_id and r.event_id.id == e):

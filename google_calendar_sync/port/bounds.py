@@ -14,8 +14,13 @@ guests' attendance records. And a run makes at most about ``RUN_RECORDS`` record
 at once; a series' occurrences the run had no room for come with the next runs.
 """
 
+from __future__ import annotations
+
 import dataclasses
 import datetime
+from typing import Any
+
+from gcal_engine.model import Event
 
 MAX_GUESTS = 500  # Odoo's attendee lists and mailings stay usable; Google's own lists are larger
 MAX_TEXT = {"summary": 1_000, "location": 1_000, "description": 100_000}  # characters
@@ -36,40 +41,40 @@ class Cut:
 class Budget:
     """The records a run may still make from Google; what it makes is taken as it goes."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.left = RUN_RECORDS
 
     @property
-    def spent(self):
+    def spent(self) -> bool:
         return self.left <= 0
 
-    def take(self, records):
+    def take(self, records: int) -> None:
         self.left -= records
 
-    def afford(self, count, each):
+    def afford(self, count: int, each: int) -> int:
         """How many of ``count`` things of ``each`` records the run still makes (taken)."""
         affordable = min(count, max(0, self.left) // max(1, each))
         self.take(affordable * each)
         return affordable
 
 
-def cost(event):
+def cost(event: Event) -> int:
     """The most records a Google event (its guests kept within bounds) makes: the event, an
     attendance record and a new contact per guest; a series' other occurrences are counted as
     they are made."""
     return 1 + 2 * min(len(event.attendees), MAX_GUESTS)
 
 
-def bounded(event):
+def bounded(event: Event) -> tuple[Event, Cut | None]:
     """(``event`` within the bounds, its ``Cut`` or None when nothing was left out). The user
     themself and the organizer are kept first among the guests."""
-    changes = {}
+    changes: dict[str, Any] = {}
     dropped = 0
     if len(event.attendees) > MAX_GUESTS:
         first = sorted(event.attendees, key=lambda a: not (a.is_self or a.organizer))
         changes["attendees"] = tuple(first[:MAX_GUESTS])
         dropped = len(event.attendees) - MAX_GUESTS
-    shortened = []
+    shortened: list[str] = []
     for name, limit in MAX_TEXT.items():
         value = getattr(event, name) or ""
         if len(value) > limit:

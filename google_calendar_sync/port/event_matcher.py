@@ -12,11 +12,14 @@ found through a forgotten binding comes with it: what both sides agreed on then 
 tells what changed since, on which side.
 """
 
+from __future__ import annotations
+
 import datetime as dt
+from collections.abc import Sequence
 
 from gcal_engine import local as engine
 from gcal_engine.ids import local_ref_from_link
-from gcal_engine.model import Access
+from gcal_engine.model import Access, Event
 
 from . import record_mapping
 from ..switch import odoo_markers
@@ -45,7 +48,7 @@ class EventMatcher:
             record = self.env["calendar.recurrence"].browse(ref.record_id).exists().base_event_id
         return self.attendance.access(record) or Access.ORGANIZER
 
-    def match(self, events):
+    def match(self, events: Sequence[Event]) -> dict[str, engine.LocalChange]:
         """{Google id: local change} for the unbound ``events`` that are Odoo events (see the
         module's docstring); each Odoo event is found once."""
         found = {}

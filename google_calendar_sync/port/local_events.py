@@ -1,16 +1,22 @@
 """Odoo's events as the engine sees them: the neutral event behind a binding row or a local
 reference, now. Read through binding rows where possible, so that records come in bulk."""
 
+from __future__ import annotations
+
 from zoneinfo import ZoneInfo
 
-from gcal_engine.model import EventTime
+from gcal_engine.model import Event, EventTime
+
+from odoo import api, models
 
 from . import record_mapping
+from .binder import Binder
 from .local_ref import LocalRef
 
 
 class LocalEvents:
-    def __init__(self, env, user, people, binder):
+    def __init__(self, env: api.Environment, user: models.BaseModel, people: record_mapping.People,
+                 binder: Binder) -> None:
         """``people``: who is who on Google (``record_mapping.People``)."""
         self.env = env
         self.user = user
@@ -19,13 +25,13 @@ class LocalEvents:
         self.Event = env["calendar.event"]
         self.Recurrence = env["calendar.recurrence"]
 
-    def zone(self, event):
+    def zone(self, event: models.BaseModel) -> str:
         return record_mapping.zone_name(event.google_time_zone) or record_mapping.zone_name(self.user.tz) or "UTC"
 
-    def single(self, event):
+    def single(self, event: models.BaseModel) -> Event:
         return record_mapping.event_from_record(event, self.zone(event), self.people)
 
-    def series(self, recurrence):
+    def series(self, recurrence: models.BaseModel) -> Event:
         """A series as Google holds it: its rule from its first occurrence, even when that one was
         deleted (Odoo then makes the next one its base; on Google the series stays where it began
         and that occurrence is a cancelled exception)."""
@@ -39,13 +45,14 @@ class LocalEvents:
             start = EventTime(date=first.date)
             end = EventTime(date=start.date + (event.end.date - event.start.date))
         else:
+            assert first.date_time is not None  # an occurrence of a timed series is timed
             moment = first.date_time.astimezone(ZoneInfo(zone))
             start = EventTime(date_time=moment, time_zone=event.start.time_zone)
             end = EventTime(date_time=moment + (event.end.instant() - event.start.instant()),
                             time_zone=event.end.time_zone)
         return event.replace(start=start, end=end)
 
-    def _first_deleted(self, recurrence, start):
+    def _first_deleted(self, recurrence: models.BaseModel, start: EventTime) -> EventTime | None:
         """The earliest deleted occurrence of ``recurrence`` before ``start`` (its original start),
         as this synchronization's exceptions of the series say, or None."""
         rows = self.binder.rows(("series_binding_id.recurrence_id", "=", recurrence.id),
@@ -56,19 +63,19 @@ class LocalEvents:
         return min(earlier, key=lambda original: original.instant()) if earlier else None
 
     @staticmethod
-    def _series_lines(recurrence):
+    def _series_lines(recurrence: models.BaseModel) -> tuple[str, ...]:
         if recurrence.google_recurrence:
             return tuple(line for line in recurrence.google_recurrence.splitlines() if line.strip())
         return (recurrence._google_rrule_line(),)
 
-    def occurrence(self, event, original_start):
+    def occurrence(self, event: models.BaseModel, original_start: EventTime) -> Event:
         """An occurrence, at ``original_start`` in its series (as bindings store it: in UTC, or a
         date, whatever zone Google gave it in)."""
         zone = record_mapping.zone_name(event.recurrence_id.event_tz) or self.zone(event)
         original_start = record_mapping.decode_original(record_mapping.encode_original(original_start))
         return record_mapping.event_from_record(event, zone, self.people, original_start=original_start)
 
-    def of_row(self, row):
+    def of_row(self, row: models.BaseModel) -> Event | None:
         """The local event of a binding row now, or None when it was deleted (the row's links
         are set null then)."""
         ref = LocalRef.parse(row.local_ref)
@@ -87,13 +94,13 @@ class LocalEvents:
             return None
         return self.single(event)
 
-    def remembered_occurrences(self, recurrence):
+    def remembered_occurrences(self, recurrence: models.BaseModel) -> list[tuple[str, Event]]:
         """The occurrences of ``recurrence`` that were exceptions on Google in a binding since
         forgotten (models/google_calendar_identity.py): (local reference, event), a deleted one
         as its cancellation. A series sent to another calendar takes them along."""
         identities = self.env["google.calendar.identity"].search(
             [("recurrence_id", "=", recurrence.id), ("original_start", "!=", False)], order="id desc")
-        found = {}
+        found: dict[str, tuple[str, Event]] = {}
         for identity in identities:
             if identity.original_start in found:
                 continue
@@ -107,7 +114,7 @@ class LocalEvents:
                 found[identity.original_start] = (str(ref), record_mapping.cancelled_occurrence(original))
         return list(found.values())
 
-    def of_ref(self, local_ref):
+    def of_ref(self, local_ref: str) -> Event | None:
         """The local event a reference names now, or None when it is gone."""
         ref = LocalRef.parse(local_ref)
         if not ref.is_event:
@@ -116,7 +123,7 @@ class LocalEvents:
         event = self.Event.browse(ref.record_id).exists()
         return self.single(event) if event and event.active else None
 
-    def find_occurrence(self, recurrence, original_start):
+    def find_occurrence(self, recurrence: models.BaseModel, original_start: EventTime) -> models.BaseModel:
         """The occurrence of ``recurrence`` that sits at ``original_start`` (pristine ones only
         sit where the rule put them; bound ones, or ones once bound, remember where they came
         from)."""

@@ -8,9 +8,13 @@ make is taken from the run's ``bounds.Budget``: once it is spent, the events lef
 next run (``DeferredError``).
 """
 
+from __future__ import annotations
+
 import dataclasses
+from collections.abc import Sequence
 
 from gcal_engine.errors import DeferredError, LocalWriteError, RecurrenceError
+from gcal_engine.model import Event
 
 from odoo.exceptions import UserError, ValidationError
 
@@ -44,7 +48,7 @@ class LocalWrites:
     def _values(self, event, alarms):
         return record_mapping.record_values(event, alarms, self.default_reminders)
 
-    def create_many(self, events):
+    def create_many(self, events: Sequence[Event]) -> list[tuple[str, Event] | LocalWriteError]:
         """In bulk, as many at a time as the run's budget has room for (one at least, while
         any is left); the others wait for the next run."""
         cut = [bounds.bounded(event) for event in events]
@@ -104,7 +108,7 @@ class LocalWrites:
                             for event, recurrence in zip(events, recurrences)}
         except REFUSALS as error:
             if len(events) == 1:
-                return {id(events[0]): LocalWriteError(self._refusal(error))}
+                return {id(events[0]): LocalWriteError(self._why_refused(error))}
             return {id(event): self._created([event], alarms, guests)[id(event)] for event in events}
         return {id(event): (str(LocalRef.event(record.id)), self.reads.single(record))
                 for event, record in zip(events, records)}
@@ -116,14 +120,14 @@ class LocalWrites:
         except LocalWriteError as error:
             return error
         except REFUSALS as error:
-            return LocalWriteError(self._refusal(error))
+            return LocalWriteError(self._why_refused(error))
 
-    def _refusal(self, error):
+    def _why_refused(self, error):
         """Why a write was refused, in the user's language: Odoo's words, or the engine's
         recurrence problem (a series' lines it cannot expand) in ours."""
         if isinstance(error, RecurrenceError):
             return messages.problem(self.env, error)
-        return _explain(error)
+        return _explain_refusal(error)
 
     def _to_series(self, base, event, guests):
         """``base`` made the first occurrence of Google's series ``event``: every occurrence with
@@ -184,7 +188,7 @@ class LocalWrites:
             occurrence = self.Event.create(vals)
         return str(LocalRef.event(occurrence.id)), self.reads.occurrence(occurrence, event.original_start)
 
-    def update(self, local_ref, event):
+    def update(self, local_ref: str, event: Event) -> tuple[str, Event]:
         """Google's version written over the local event, once the run's budget allows (what
         it makes is taken: new occurrences, guests, contacts)."""
         if self.budget.spent:
@@ -226,14 +230,14 @@ class LocalWrites:
                     return self._to_series(record, event, guests)
                 return local_ref, self.reads.single(record)
         except REFUSALS as error:
-            raise LocalWriteError(self._refusal(error)) from error
+            raise LocalWriteError(self._why_refused(error)) from error
 
     def archive(self, local_ref):
         """Google deleted what was edited here meanwhile: out of sight, still recoverable (the log
         links it)."""
         self._events_of(local_ref).write({"active": False})
 
-    def answer(self, local_ref, response):
+    def answer(self, local_ref: str, response: str) -> Event:
         """The user's answer to someone else's event, given on Google."""
         events = self._events_of(local_ref)
         mine = events.attendee_ids.filtered(lambda attendee: attendee.partner_id == self.user.partner_id)
@@ -270,6 +274,6 @@ class LocalWrites:
             self.Event.browse(ref.record_id).exists().unlink()
 
 
-def _explain(error):
+def _explain_refusal(error):
     """What Odoo said when it refused a write (already in the user's language)."""
     return error.args[0] if getattr(error, "args", None) else str(error)

@@ -7,14 +7,18 @@ key, so they are never taken for a person's edit. ``commit`` ends the transactio
 killed midway loses at most the step in progress, never a binding of a write Google confirmed.
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import functools
 import json
+from collections.abc import Collection, Iterator, Sequence
 
 from gcal_engine import local as engine
-from gcal_engine.model import Access
+from gcal_engine.errors import EngineError, LocalWriteError
+from gcal_engine.model import Access, Event, Reminder
 
-from odoo import fields
+from odoo import api, fields, models
 
 from . import bounds, record_mapping
 from ..switch import odoo_markers
@@ -44,15 +48,16 @@ SYNC_CONTEXT = {
 }
 
 
-class OdooCalendar:
-    """One ``google.calendar.sync`` record's calendar, as gcal_engine sees it."""
+class OdooCalendar(engine.LocalCalendar):
+    """One ``google.calendar.sync`` record's calendar, as gcal_engine sees it (declared as the
+    engine's port, so that mypy checks every method against it)."""
 
     managed_fields = record_mapping.MANAGED_FIELDS
 
-    def __init__(self, sync, default_reminders=()):
+    def __init__(self, sync: models.BaseModel, default_reminders: Sequence[Reminder] = ()) -> None:
         """``default_reminders``: the Google calendar's (``Reminder``s), for events that use them."""
         self.sync = sync.sudo()
-        self.env = self.sync.env(context=dict(self.sync.env.context, **SYNC_CONTEXT))
+        self.env: api.Environment = self.sync.env(context=dict(self.sync.env.context, **SYNC_CONTEXT))
         self.user = self.sync.user_id
         self.namespace = self.env["google.calendar.sync"]._namespace()
         self._marker_prefix = odoo_markers.prefix(self.env)  # Odoo's own module's, after a switch from it
@@ -61,7 +66,7 @@ class OdooCalendar:
         self.Recurrence = self.env["calendar.recurrence"]
         self.binder = Binder(self.sync, self.env)
         self.transaction = Transaction(self.env)
-        self.cuts = []  # (local reference, event, bounds.Cut): the Google events not kept whole
+        self.cuts: list[tuple[str, Event, bounds.Cut]] = []  # the Google events not kept whole
         self.budget = bounds.Budget()  # the records this run may still make from Google
         self._written = False  # since the last commit: an idle run commits nothing, re-reads nothing
         self._default_reminders = default_reminders
@@ -69,7 +74,7 @@ class OdooCalendar:
     # What only runs with something to read or write need (an idle run reads none of it).
 
     @functools.cached_property
-    def people(self):
+    def people(self) -> record_mapping.People:
         connected = self.env["google.account"].search([("state", "=", "connected"), ("email", "!=", False)])
         return record_mapping.People(
             own_partner=self.user.partner_id.id,
@@ -79,33 +84,33 @@ class OdooCalendar:
         )
 
     @functools.cached_property
-    def reads(self):
+    def reads(self) -> LocalEvents:
         return LocalEvents(self.env, self.user, self.people, self.binder)
 
     @functools.cached_property
-    def attendance(self):
+    def attendance(self) -> Attendance:
         return Attendance(self.sync)
 
     @functools.cached_property
-    def matcher(self):
+    def matcher(self) -> EventMatcher:
         return EventMatcher(self.env, self.sync, self.binder, self.reads, self.namespace, self.attendance,
                             self._marker_prefix)
 
     @functools.cached_property
-    def writes(self):
+    def writes(self) -> LocalWrites:
         partners = Partners(self.env, self.user, self.people)
         return LocalWrites(self.env, self.user, self.binder, self.reads, partners, self._default_reminders, self.cuts,
                            self.budget)
 
     # -- state -------------------------------------------------------------------------------
 
-    def load_state(self):
+    def load_state(self) -> engine.SyncState:
         retry = json.loads(self.sync.retry_google_ids or "[]")
         spans = [(dt.datetime.fromisoformat(start), dt.datetime.fromisoformat(end))
                  for start, end in json.loads(self.sync.added_ranges or "[]")]
         return engine.SyncState(self.sync.sync_token or None, set(retry), spans)
 
-    def save_state(self, state):
+    def save_state(self, state: engine.SyncState) -> None:
         values = {
             "sync_token": state.sync_token or False,
             "retry_google_ids": json.dumps(sorted(state.retry_google_ids)) if state.retry_google_ids else False,
@@ -117,7 +122,7 @@ class OdooCalendar:
             # older token still lists the same changes, should the run stop before).
             self.sync.write(values)
 
-    def commit(self):
+    def commit(self) -> None:
         """End the transaction: what Google confirmed and its bindings are durable together. What
         was read and written leaves the cache with it: a first import holds a page, not the
         whole calendar."""
@@ -128,31 +133,31 @@ class OdooCalendar:
 
     # -- bindings ----------------------------------------------------------------------------
 
-    def binding_count(self):
+    def binding_count(self) -> int:
         return self.binder.count()
 
-    def bindings_for(self, google_ids):
+    def bindings_for(self, google_ids: Collection[str]) -> dict[str, engine.Binding]:
         return self.binder.for_google(google_ids)
 
-    def all_bindings(self):
+    def all_bindings(self) -> Iterator[engine.Binding]:
         return self.binder.all()
 
-    def bind_many(self, bindings):
+    def bind_many(self, bindings: Sequence[engine.Binding]) -> None:
         if bindings:
             self._written = True
             self.binder.bind_many(bindings)
 
-    def unbind(self, binding):
+    def unbind(self, binding: engine.Binding) -> None:
         self._written = True
         self.binder.unbind(binding)
 
-    def record_error(self, local_ref, google_id, error):
+    def record_error(self, local_ref: str | None, google_id: str | None, error: EngineError) -> None:
         self._written = True
         self.binder.record_error(local_ref, google_id, error)
 
     # -- reading -----------------------------------------------------------------------------
 
-    def _change(self, row, event, access):
+    def _change(self, row: models.BaseModel, event: Event | None, access: Access) -> engine.LocalChange:
         series = row.series_binding_id
         return engine.LocalChange(
             local_ref=row.local_ref,
@@ -165,13 +170,13 @@ class OdooCalendar:
             access=access,
         )
 
-    def _record_of(self, row):
+    def _record_of(self, row: models.BaseModel) -> models.BaseModel:
         """The Odoo event that decides a row's access: the event, a series' base (an occurrence
         goes with its series)."""
         row = row.series_binding_id or row
         return row.event_id or row.recurrence_id.base_event_id or row.base_event_id
 
-    def pending_changes(self, full, window):
+    def pending_changes(self, full: bool, window: tuple[dt.datetime, dt.datetime]) -> Iterator[engine.LocalChange]:
         for row in self.binder.rows(("dirty", "=", True)):
             stored = Access(row.access)
             record = self._record_of(row)
@@ -182,7 +187,7 @@ class OdooCalendar:
         if full:
             yield from self._unbound_in_window(window)
 
-    def _unbound_in_window(self, window):
+    def _unbound_in_window(self, window: tuple[dt.datetime, dt.datetime]) -> Iterator[engine.LocalChange]:
         """On a first sync or a resync: the events of this user's calendar that have no binding
         yet: those they organize, and the copies of those they attend (see attendance)."""
         start, stop = record_mapping.odoo_datetime(window[0]), record_mapping.odoo_datetime(window[1])
@@ -209,24 +214,26 @@ class OdooCalendar:
             access = self.attendance.access(recurrence.base_event_id)
             if access in (Access.ORGANIZER, Access.COPY):
                 series_ref = str(LocalRef.series(recurrence.id))
-                whole = engine.LocalChange(series_ref, self.reads.series(recurrence),
+                series_event = self.reads.series(recurrence)
+                whole = engine.LocalChange(series_ref, series_event,
                                            recurrence.write_date.replace(tzinfo=UTC), notify=False, access=access)
                 yield whole
                 # Its occurrences that were exceptions on Google (moved, changed, deleted) go along.
-                remembered = self.reads.remembered_occurrences(recurrence)
-                for local_ref, event in remembered:
+                known = set()
+                for local_ref, event in self.reads.remembered_occurrences(recurrence):
                     yield engine.LocalChange(local_ref, event, whole.modified_at, notify=False,
                                              series_local_ref=series_ref, access=access)
-                known = {event.original_start.instant() for _, event in remembered}
-                yield from self._exceptions(recurrence, whole, known)
+                    assert event.original_start is not None  # an occurrence's, as remembered
+                    known.add(event.original_start.instant())
+                yield from self._exceptions(recurrence, whole, series_event, known)
 
-    def _exceptions(self, recurrence, whole, sent):
+    def _exceptions(self, recurrence: models.BaseModel, whole: engine.LocalChange, series: Event,
+                    sent: set[dt.datetime]) -> Iterator[engine.LocalChange]:
         """The occurrences of a series sent whole (``whole``, unbound: to a calendar that has not
-        had it, or after a reset) that are not as the series has them, and were never exceptions
+        had it, or after a reset; ``series``: its event) that are not as the series has them, and were never exceptions
         on Google (``sent``: the original starts of those that were): deleted or changed here
         since. (Where a moved occurrence came from is not known without its binding: it goes as
         the series has it.)"""
-        series = whole.event
         occurrences = self.Event.search([("recurrence_id", "=", recurrence.id), ("follow_recurrence", "=", True),
                                          ("id", "!=", recurrence.base_event_id.id)])
         for event in occurrences:
@@ -244,38 +251,38 @@ class OdooCalendar:
             yield engine.LocalChange(str(LocalRef.event(event.id)), occurrence, event.write_date.replace(tzinfo=UTC),
                                      notify=False, series_local_ref=whole.local_ref, access=whole.access)
 
-    def match(self, events):
+    def match(self, events: Sequence[Event]) -> dict[str, engine.LocalChange]:
         return self.matcher.match(events)
 
     # -- writing (local_writes) -------------------------------------------------------------
 
-    def create_many(self, events):
+    def create_many(self, events: Sequence[Event]) -> list[tuple[str, Event] | LocalWriteError]:
         self._written = True
         return self.writes.create_many(events)
 
-    def update(self, local_ref, event):
+    def update(self, local_ref: str, event: Event) -> tuple[str, Event]:
         self._written = True
         return self.writes.update(local_ref, event)
 
-    def delete(self, local_ref):
+    def delete(self, local_ref: str) -> None:
         self._written = True
         self.writes.delete(local_ref)
 
-    def archive(self, local_ref):
+    def archive(self, local_ref: str) -> None:
         self._written = True
         self.writes.archive(local_ref)
 
-    def answer(self, local_ref, response):
+    def answer(self, local_ref: str, response: str) -> Event:
         self._written = True
         return self.writes.answer(local_ref, response)
 
-    def withdraw(self, local_ref):
+    def withdraw(self, local_ref: str) -> None:
         self._written = True
         self.writes.withdraw(local_ref)
 
     # -- the window moving on ---------------------------------------------------------------
 
-    def extend_series(self):
+    def extend_series(self) -> bool:
         """Bring in the occurrences of this user's Google series that entered the window since
         they were made (a day's worth at least), as far as the run has room for, and commit;
         whether some are left for the next run."""

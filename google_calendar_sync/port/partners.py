@@ -7,19 +7,27 @@ Odoo's own mail addresses (its aliases, catchall and bounce addresses) never bec
 contacts: a meeting that invites them would start a mail loop.
 """
 
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+
+from gcal_engine.model import Event
+
+from odoo import api, models
+
 from . import record_mapping
 
 
 class Partners:
-    def __init__(self, env, user, people):
+    def __init__(self, env: api.Environment, user: models.BaseModel, people: record_mapping.People) -> None:
         """``people``: who is who on Google (``record_mapping.People``)."""
         self.env = env
         self.user = user
         self.people = people
-        self._odoo_addresses = None
+        self._odoo_addresses: set[str] | None = None
         self.made = 0  # contacts created, which the run's budget counts
 
-    def odoo_addresses(self):
+    def odoo_addresses(self) -> set[str]:
         """This database's own mail addresses, read once."""
         if self._odoo_addresses is None:
             aliases = self.env["mail.alias"].sudo().search([("alias_full_name", "!=", False)])
@@ -29,7 +37,7 @@ class Partners:
             self._odoo_addresses = {address.lower() for address in addresses if address and "@" in address}
         return self._odoo_addresses
 
-    def guests(self, events, current=()):
+    def guests(self, events: Sequence[Event], current: Collection[int] = ()) -> record_mapping.Guests:
         """The guests of ``events`` as a ``record_mapping.Guests``; ``current``: the partner ids already
         on the local event, which an ambiguous address keeps."""
         people = self.people
@@ -43,7 +51,7 @@ class Partners:
         if not emails:
             return record_mapping.Guests(partners, people.own_partner)
         Partner = self.env["res.partner"].with_context(active_test=False)
-        ranked = {}
+        ranked: dict[str, tuple[int, int]] = {}
         for partner in Partner.search([("email_normalized", "in", list(emails))], order="id"):
             rank = 0 if partner.user_ids.filtered(lambda user: not user.share) else (1 if partner.id in current else 2)
             email = partner.email_normalized
@@ -58,7 +66,7 @@ class Partners:
         partners.update(zip(missing, created.ids))
         return record_mapping.Guests(partners, people.own_partner)
 
-    def organizer(self, event):
+    def organizer(self, event: Event) -> int | bool:
         """The Odoo user organizing ``event`` (the syncing user for their own), or False."""
         people = self.people
         if event.organizer is None or event.organizer.is_self or event.organizer.email == people.own_email:

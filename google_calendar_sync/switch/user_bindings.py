@@ -71,7 +71,7 @@ class UserBindings:
                 continue
             access = self._access(series.user_id)
             if not series.google_id and (access is not Access.ORGANIZER):
-                continue  # a new series goes with its organizer (or as copies: see switch.takeover)
+                continue  # a new series goes with its organizer (or as copies: see switch.synchronizations)
             ref = LocalRef.series(series.id)
             taken.rows.append(self._values(ref, access, series.google_id, series.need_sync or not series.google_id,
                                            series.write_date, recurrence_id=series.id,

@@ -3,7 +3,7 @@ and conflicts, in the user's language.
 
 gcal_engine raises typed errors with codes and data, and reports conflicts as kinds; this
 module is the only place that turns them into sentences (OAuth errors are worded once, by
-google_account's ``google.account._explain``).
+google_account's ``google.account._explain_oauth_error``).
 """
 
 import datetime as dt
@@ -43,7 +43,7 @@ def problem(env, error):
             "your preferences (Google Calendar).",
             count=error.deletions, total=error.total, side=side(env, error.side))
     if isinstance(error, OAuthError | UnauthorizedError):
-        return " ".join(env["google.account"]._explain(error))
+        return " ".join(env["google.account"]._explain_oauth_error(error))
     if isinstance(error, MappingError) and error.reason == "repeats_within_a_day":
         return env._("This series repeats more than once a day, which Odoo's calendar cannot show: it stays on "
                      "Google Calendar only.")

@@ -62,6 +62,7 @@ class MemoryCalendar:
                  fields: Collection[str] = CONTENT_FIELDS) -> None:
         self.namespace = namespace
         self.managed_fields = frozenset(fields)
+        self.retired_properties: tuple[str, ...] = ()
         self.clock = clock or (lambda: dt.datetime.now(UTC))
         self.durable = Store()
         self.work = self.durable.copy()

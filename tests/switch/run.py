@@ -55,7 +55,7 @@ def main() -> int:
             log.write(f"== Odoo's modules ({odoo_google}), database {db}\n")
             log.flush()
             odoo_bin(source, db, addons(source, odoo_google), "-i", "google_calendar", log=log)
-            facts = python("tests.switch.odoo_side", db, base, addons(source, odoo_google), log=log)
+            facts = python("tests.switch.before_switch", db, base, addons(source, odoo_google), log=log)
             log.write("\n== the switch: odoo-bin -u google_account, our addons path first\n")
             log.flush()
             switch_started = time.monotonic()
@@ -65,7 +65,7 @@ def main() -> int:
         with open(log_path, encoding="utf-8") as log_text:
             switch_log = log_text.read().split("== the switch", 1)[1]
         with open(log_path, "a", encoding="utf-8") as log:
-            report = python("tests.switch.our_side", db, base, addons(source, ROOT), facts.strip().splitlines()[-1],
+            report = python("tests.switch.after_switch", db, base, addons(source, ROOT), facts.strip().splitlines()[-1],
                             log=log)
         # Answered as Google's 500, which both modules retry: only the emulator tells.
         crashes = EmulatorControl(base).crashes()

@@ -23,7 +23,7 @@ ODOO_SCOPE = "https://www.googleapis.com/auth/calendar"
 ODOO_PARAMS = {"google_calendar_client_id": "client_id", "google_calendar_client_secret": "client_secret"}
 
 
-def take_over(env):
+def carry_odoo_grants(env):
     """Carry Odoo's OAuth client and users' grants, and hand Odoo's Google Calendar over to
     google_calendar_sync; does nothing on a database that never had Odoo's module."""
     _carry_client(env)

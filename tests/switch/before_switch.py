@@ -1,6 +1,6 @@
 """Before the switch: a database that uses Odoo's own Google Calendar, against the emulator.
 
-    python -m tests.switch.odoo_side DB EMULATOR_URL ADDONS_PATH   (Odoo's Python; prints facts as JSON)
+    python -m tests.switch.before_switch DB EMULATOR_URL ADDONS_PATH   (Odoo's Python; prints facts as JSON)
 
 Users connect through Odoo's own OAuth code and synchronize with its own cron: alice organizes
 single events and a series with a moved and a deleted occurrence, bob attends them and creates

@@ -25,7 +25,7 @@ from .user_bindings import UserBindings
 _logger = logging.getLogger(__name__)
 
 
-def take_over(env):
+def take_over_synchronizations(env):
     """Take over Odoo's Google Calendar, if this database used it; else nothing."""
     Module = env["ir.module.module"].sudo()
     leaving = Module.search([("name", "=", "google_calendar"), ("state", "=", "to remove")])
@@ -68,7 +68,7 @@ def _take_over_users(env, links, users):
     taken = {}
     for user in users:
         taken[user.user_id] = UserBindings(user, events, series, guests, token_users).take()
-        binder.Binder(syncs[user.user_id]).take_over(taken[user.user_id].rows, taken[user.user_id].exception_rows)
+        binder.Binder(syncs[user.user_id]).bind_odoo_links(taken[user.user_id].rows, taken[user.user_id].exception_rows)
     # Events nobody had sent that synchronizing guests attend: a private copy each, as for a new event.
     new = env["calendar.event"].browse(
         [e.id for e in events if not e.google_id and not e.recurrence_id] +

@@ -2,7 +2,7 @@
 google_calendar_sync) or the Odoo series' own google_calendar (18's or 19's), in a database made
 for it, against an emulator already running. Prints its measures as one line of JSON.
 
-    python -m benchmarks.odoo_side ours|odoo DATABASE EMULATOR_URL TAG [--import 5000] ...
+    python -m benchmarks.odoo_measure ours|odoo DATABASE EMULATOR_URL TAG [--import 5000] ...
 
 SQL is counted over every cursor of the process, as ``odoo.sql_db.sql_counter`` counts it (the
 cron wake's cursor on the ``postgres`` database and the after-commit cursors of Odoo's module
@@ -92,7 +92,7 @@ class Ours(Side):
         self.sync = env["google.calendar.sync"]._for_user(self.user)
 
     def run(self):
-        from odoo.addons.google_calendar_sync.jobs.sync_run import run_now  # noqa: PLC0415
+        from odoo.addons.google_calendar_sync.jobs.sync_run import run_now  # noqa: PLC0415 - this side only
 
         run_now(self.sync)
         self.env.cr.commit()

@@ -1,6 +1,6 @@
 """After the switch: what was carried, then runs of ours (see run.py).
 
-    python -m tests.switch.our_side DB EMULATOR_URL ADDONS_PATH FACTS_JSON   (prints the checks as JSON)
+    python -m tests.switch.after_switch DB EMULATOR_URL ADDONS_PATH FACTS_JSON   (prints the checks as JSON)
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from devtools.odoo_site import db_options, odoo_source
 from gcal_emulator.control import EmulatorControl
 
 from . import google
-from .odoo_side import CLIENT_ID, CLIENT_SECRET
+from .before_switch import CLIENT_ID, CLIENT_SECRET
 
 CONSENT_PATHS = ("/o/oauth2/auth", "/o/oauth2/v2/auth")
 
@@ -24,9 +24,8 @@ class Checks(list):
 
 
 def run(sync) -> None:
-    """One run of ``sync`` now, where every run of ours starts (Odoo is importable by then)."""
-    from odoo.addons.google_calendar_sync.jobs.sync_run import run_now  # noqa: PLC0415
-
+    """One run of ``sync`` now, as a person's "synchronize now" starts it."""
+    from odoo.addons.google_calendar_sync.jobs.sync_run import run_now  # noqa: PLC0415 - Odoo's, once on the path
     run_now(sync)
 
 
