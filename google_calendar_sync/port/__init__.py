@@ -9,7 +9,6 @@ correspondence (record_mapping) and the bounds of what Google may make in Odoo (
 May import: ``rules``, ``words``, ``jobs.transaction``, ``jobs.run_queue`` (to ask for a run, as a
 save does: never to run one) and ``switch.odoo_markers``. Never talks to Google.
 
-Typed but for event_matcher, local_writes and record_mapping (which give OdooCalendar typed
-returns): mypy checks it with the engine (mypy.ini), OdooCalendar against the engine's
+Typed whole: mypy checks it with the engine (mypy.ini), OdooCalendar against the engine's
 LocalCalendar, which it declares as its base.
 """

@@ -43,6 +43,8 @@ class LocalEvents:
             return event
         if event.start.all_day:
             start = EventTime(date=first.date)
+            # An all-day series' times are dates.
+            assert start.date is not None and event.start.date is not None and event.end.date is not None
             end = EventTime(date=start.date + (event.end.date - event.start.date))
         else:
             assert first.date_time is not None  # an occurrence of a timed series is timed

@@ -7,14 +7,20 @@ knows both. The zone of a single event lives in ``google_time_zone`` (Odoo store
 series, in ``event_tz``).
 """
 
+from __future__ import annotations
+
 import datetime as dt
 import html
 import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any, Literal, overload
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from gcal_engine.mapping import MAX_REMINDERS
 from gcal_engine.model import Attendee, Event, EventTime, Person, Reminder, Reminders
+
+from odoo import models
 
 UTC = dt.timezone.utc
 MEET_HOST = "meet.google.com"
@@ -31,7 +37,7 @@ VIDEO_LINE = '<p>Video call: <a href="{url}">{url}</a></p>'
 _VIDEO_LINE = re.compile(r'\s*<p>[^<>]*: <a href="(https?://[^"]+)">([^<]*)</a></p>\s*$')
 
 
-def zone_name(name):
+def zone_name(name: str | None) -> str | None:
     """``name`` when it is a time zone both sides know, else None."""
     if not name:
         return None
@@ -42,12 +48,13 @@ def zone_name(name):
     return name
 
 
-def odoo_datetime(moment):
+def odoo_datetime(moment: dt.datetime) -> dt.datetime:
     """An aware datetime as Odoo stores it: naive UTC, to the second."""
     return moment.astimezone(UTC).replace(tzinfo=None, microsecond=0)
 
 
-def times_of(record_start, record_stop, allday, start_date, stop_date, zone):
+def times_of(record_start: dt.datetime, record_stop: dt.datetime, allday: bool, start_date: dt.date | None,
+             stop_date: dt.date | None, zone: str | None) -> tuple[EventTime, EventTime]:
     """(start, end) EventTimes of an Odoo event; all-day ends are exclusive, as Google's."""
     if allday:
         first = start_date or record_start.date()
@@ -59,20 +66,22 @@ def times_of(record_start, record_stop, allday, start_date, stop_date, zone):
     return EventTime(date_time=start, time_zone=zone), EventTime(date_time=stop, time_zone=zone)
 
 
-def time_values(start, end):
+def time_values(start: EventTime, end: EventTime) -> dict[str, Any]:
     """Odoo values for a Google start/end: all-day as inclusive dates, timed as naive UTC."""
     if start.all_day:
+        assert start.date is not None and end.date is not None  # both dates, as mapping has them
         last = max(end.date - dt.timedelta(days=1), start.date)
         return {
             "allday": True,
             "start": dt.datetime.combine(start.date, dt.time()),
             "stop": dt.datetime.combine(last, dt.time()),
         }
+    assert start.date_time is not None and end.date_time is not None  # both timed, as mapping has them
     stop = end.date_time if end.date_time >= start.date_time else start.date_time
     return {"allday": False, "start": odoo_datetime(start.date_time), "stop": odoo_datetime(stop)}
 
 
-def meet_url_of(videocall_location):
+def meet_url_of(videocall_location: str | None) -> str | None:
     return videocall_location if videocall_location and MEET_HOST in videocall_location else None
 
 
@@ -85,15 +94,16 @@ class People:
 
     own_partner: int
     own_email: str
-    google_emails: dict  # partner id -> Google address, for the users connected to Google
+    google_emails: dict[int, str]  # partner id -> Google address, for the users connected to Google
 
-    def email_of(self, partner):
+    def email_of(self, partner: models.BaseModel) -> str:
         if partner.id == self.own_partner:
             return self.own_email
         return self.google_emails.get(partner.id) or partner.email_normalized or ""
 
 
-def event_from_record(event, zone, people, original_start=None, recurrence=()):
+def event_from_record(event: models.BaseModel, zone: str, people: People,
+                      original_start: EventTime | None = None, recurrence: Iterable[str] = ()) -> Event:
     """The neutral event of a ``calendar.event`` (a single event, a series' base, or an occurrence),
     as the synchronizing user sees it (``people``: a ``People``)."""
     start, end = times_of(event.start, event.stop, event.allday, event.start_date, event.stop_date, zone)
@@ -133,14 +143,14 @@ def event_from_record(event, zone, people, original_start=None, recurrence=()):
     )
 
 
-def _with_video_line(description, videocall_location):
+def _with_video_line(description: str, videocall_location: str | None) -> str:
     if not videocall_location or meet_url_of(videocall_location):
         return description
     url = html.escape(videocall_location, quote=True)
     return description + VIDEO_LINE.format(url=url)
 
 
-def _without_video_line(description):
+def _without_video_line(description: str) -> tuple[str, str | None]:
     """(description, video URL) of a description that may end with the video call's line."""
     match = _VIDEO_LINE.search(description or "")
     if not match or html.unescape(match[2]) != html.unescape(match[1]):
@@ -148,28 +158,29 @@ def _without_video_line(description):
     return description[:match.start()], html.unescape(match[1])
 
 
-def cancelled_occurrence(original_start):
+def cancelled_occurrence(original_start: EventTime) -> Event:
     """An occurrence deleted from a series: Google's cancelled exception."""
     return Event(start=original_start, end=original_start, original_start=original_start, status="cancelled")
 
 
-def _plain_html(value):
+def _plain_html(value: Any) -> str:
     """Odoo's empty editor content counts as no description."""
     text = str(value or "")
     return "" if text in ("<p><br></p>", "<p></p>") else text
 
 
-def reminders_of(event, default_reminders=()):
+def reminders_of(event: Event, default_reminders: Sequence[Reminder] = ()) -> Sequence[Reminder]:
     """The reminders an event has: its own, or (``useDefault``) its calendar's defaults."""
     return default_reminders if event.reminders.use_default else event.reminders.overrides
 
 
-def record_values(event, alarms, default_reminders=()):
+def record_values(event: Event, alarms: Mapping[tuple[str, int], int],
+                  default_reminders: Sequence[Reminder] = ()) -> dict[str, Any]:
     """``calendar.event`` values for a Google event but its guests; ``alarms`` maps a
     (type, minutes) pair to a ``calendar.alarm`` id; ``default_reminders``: the Google
     calendar's, for an event that uses them."""
     description, video = _without_video_line(event.description)
-    values = {
+    values: dict[str, Any] = {
         "name": event.summary or "(No title)",
         "description": description or False,
         "location": event.location or False,
@@ -198,12 +209,12 @@ class Guests:
     Google event without guests is theirs alone. Someone else's organizer is a guest too (who
     has accepted, as Google counts them): Odoo names only its users as organizers."""
 
-    partners: dict
+    partners: dict[str, int]  # e-mail -> partner id
     owner: int
 
-    def of(self, event):
+    def of(self, event: Event) -> dict[int, str]:
         """{partner id: answer} of ``event``'s guests."""
-        guests = {}
+        guests: dict[int, str] = {}
         for attendee in event.attendees:
             partner_id = self.partners.get(attendee.email.lower())
             if partner_id:
@@ -215,7 +226,7 @@ class Guests:
         return guests
 
 
-def new_guest_values(event, guests):
+def new_guest_values(event: Event, guests: Guests) -> dict[str, Any]:
     """Guests of a new ``calendar.event``, with their answers."""
     answers = guests.of(event)
     return {
@@ -224,7 +235,7 @@ def new_guest_values(event, guests):
     }
 
 
-def set_guests(records, event, guests):
+def set_guests(records: models.BaseModel, event: Event, guests: Guests) -> None:
     """Make the guests of ``records`` (an event, or a series' occurrences) and their answers those
     of ``event``: partners first (Odoo derives attendees from them), then the answers, one write
     per answer for them all."""
@@ -238,7 +249,7 @@ def set_guests(records, event, guests):
         ).write({"state": answer})
 
 
-def copy_answers(source, records):
+def copy_answers(source: models.BaseModel, records: models.BaseModel) -> None:
     """Give the guests of ``records`` (new occurrences of a series) the answers they gave to
     ``source`` (the series' first occurrence), one write per answer for them all."""
     answers = {attendee.partner_id.id: attendee.state for attendee in source.attendee_ids}
@@ -248,21 +259,32 @@ def copy_answers(source, records):
         ).write({"state": answer})
 
 
-def original_start_of(event):
+def original_start_of(event: models.BaseModel) -> EventTime:
     """Where an unchanged occurrence sits in its series (its Google instance): its start now."""
     zone = zone_name(event.recurrence_id.event_tz) or "UTC"
     start, _ = times_of(event.start, event.stop, event.allday, event.start_date, event.stop_date, zone)
     return start
 
 
-def encode_original(value):
+def encode_original(value: EventTime) -> str:
     """An occurrence's original start as stored on its binding: a date, or a UTC instant."""
     if value.all_day:
+        assert value.date is not None  # all-day: a date
         return f"D{value.date.isoformat()}"
+    assert value.date_time is not None  # an EventTime is a date or a date_time
     return f"T{value.date_time.astimezone(UTC).isoformat()}"
 
 
-def decode_original(text):
+@overload
+def decode_original(text: Literal[False] | None) -> None: ...
+
+
+@overload
+def decode_original(text: str) -> EventTime: ...
+
+
+def decode_original(text: str | Literal[False] | None) -> EventTime | None:
+    """An original start as ``encode_original`` wrote it; None for none (a record's False)."""
     if not text:
         return None
     if text.startswith("D"):

@@ -1,5 +1,5 @@
 """The engine is typed and stays out of Odoo: mypy passes, and no module imports odoo. mypy also checks
-the typed part of google_calendar_sync's port (mypy.ini's files): OdooCalendar against the engine's
+google_calendar_sync's port, typed whole (mypy.ini's files): OdooCalendar against the engine's
 LocalCalendar, which it declares as its base."""
 
 from __future__ import annotations
