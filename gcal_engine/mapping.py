@@ -162,13 +162,17 @@ def from_google(data: Any) -> Event:
     updated = parse_updated(data.get("updated"))
     status = data.get("status") or "confirmed"
     is_instance = bool(data.get("recurringEventId") or data.get("originalStartTime"))
+    if is_instance and not (data.get("recurringEventId") and data.get("originalStartTime")):
+        # Google names both for every occurrence: with one alone, which occurrence of which
+        # series this replaces cannot be known.
+        missing = "originalStartTime" if data.get("recurringEventId") else "recurringEventId"
+        raise MappingError("half_instance", missing, f"an occurrence without its {missing}")
     if status == CANCELLED and not is_instance:
         return deleted(google_id, data.get("etag"), updated)
     original = parse_time(data["originalStartTime"], "originalStartTime") if data.get("originalStartTime") else None
     if status == CANCELLED:
         # A cancelled occurrence of a live series: Google only guarantees its id and original start.
-        if original is None:
-            raise MappingError("bad_time", "originalStartTime", "a cancelled occurrence has no originalStartTime")
+        assert original is not None  # an occurrence has both (above)
         return Event(start=original, end=original, original_start=original, status=CANCELLED, google_id=google_id,
                      recurring_event_id=data.get("recurringEventId") or None, ical_uid=data.get("iCalUID") or None,
                      etag=data.get("etag"), updated=updated)

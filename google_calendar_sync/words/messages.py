@@ -196,6 +196,8 @@ def _where(error):
 def _unreadable(env, error):
     return {
         "missing_id": env._("it has no id"),
+        "half_instance": env._("it is an occurrence of a series but does not say which (no %(field)s)",
+                               field=error.field),
         "bad_time": env._("its %(field)s cannot be read", field=error.field),
         "unknown_time_zone": env._("its time zone is unknown"),
         "mixed_times": env._("its start and end are not both dates or both times"),

@@ -151,6 +151,10 @@ def test_tombstones_and_cancelled_occurrences() -> None:
         ({"id": "a1b2c3d4e5", "start": {"date": "2026-12-01"}, "end": {"date": "2026-12-02"}, "reminders": {"overrides": [{"method": "email", "minutes": -5}]}}, "out of Google's range"),
         ({"id": "a1b2c3d4e5", "start": {"date": "2026-12-01"}, "end": {"date": "2026-12-02"}, "recurrence": ["RRULE:FREQ=DAILY", "RDATE;VALUE=DATE:" + ",".join(["20270101"] * 6000)]}, "over 50000 characters"),
         ({"id": "x_1", "status": "cancelled", "recurringEventId": "x"}, "originalStartTime"),
+        ({"id": "x_1", "recurringEventId": "x", "start": {"date": "2026-12-01"}, "end": {"date": "2026-12-02"}},
+         "without its originalStartTime"),
+        ({"id": "x_1", "originalStartTime": {"date": "2026-12-01"}, "start": {"date": "2026-12-01"},
+          "end": {"date": "2026-12-02"}}, "without its recurringEventId"),
         ("not an object", "no id"),
     ],
 )
