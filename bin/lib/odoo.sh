@@ -24,7 +24,7 @@ mapfile -t SUPPORTED_SERIES < <(sed -n 's/.*"Framework :: Odoo :: \([0-9][0-9]*\
 shared_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)/shared
 # Odoo's requirements.txt builds psycopg2 and python-ldap from source on Python 3.11.
 ODOO_BUILD_PACKAGES=(build-essential libpq-dev libldap2-dev libsasl2-dev)
-ODOO_VENV_RECIPE=5  # part of the environment's key: raise it when fill_odoo_venv changes
+ODOO_VENV_RECIPE=6  # part of the environment's key: raise it when fill_odoo_venv changes
 
 series_of_tree() {
     # The major version of the Odoo source tree "$1" (18 for 18.0), from its odoo/release.py.
@@ -181,14 +181,15 @@ fill_odoo_venv() {
     # at hand, hence --no-build-isolation; constraints-odoo.txt with Odoo's pins, so that a series
     # pinning a shared package otherwise fails here; the project brings google-auth, the tours
     # websocket-client, the stateful test of users' paths (google_calendar_sync/tests/test_user_paths.py)
-    # hypothesis, and the second way to run the addons' tests (bin/odoo-tests --pytest) pytest-odoo,
-    # pinned: it patches Odoo's and pytest's internals.
+    # hypothesis, pinned: CI's sequences are derandomized, drawn the same by one version only (the
+    # test checks that they take every rule), and the second way to run the addons' tests
+    # (bin/odoo-tests --pytest) pytest-odoo, pinned: it patches Odoo's and pytest's internals.
     # Then a setuptools whose pkg_resources finds today's wheels (zope_interface-*.dist-info): the
     # old one does not, and the gevent worker of a prefork Odoo dies at start, again and again
     # (from 80.9 on, importing pkg_resources warns).
     "$venv_python" -m pip install --quiet "setuptools<70" wheel setuptools_scm >&2 &&
         "$venv_python" -m pip install --quiet --no-build-isolation -c constraints-odoo.txt -r "$odoo_src/requirements.txt" >&2 &&
-        "$venv_python" -m pip install --quiet --no-build-isolation -c constraints-odoo.txt -e . websocket-client "hypothesis>=6.100" \
+        "$venv_python" -m pip install --quiet --no-build-isolation -c constraints-odoo.txt -e . websocket-client hypothesis==6.170.29 \
             "pytest>=8" pytest-odoo==2.3.0 >&2 &&
         "$venv_python" -m pip install --quiet "setuptools>=78,<80.9" >&2 || {
         why="pip could not install Odoo's requirements into $odoo_venv (see above)"
