@@ -313,8 +313,10 @@ class RunQueue:
              WHERE id = (
                 SELECT s.id FROM google_calendar_sync s
                  WHERE s.id IN %(live)s AND s.id != ALL(%(passed)s)
-                   AND NOT EXISTS (SELECT 1 FROM pg_locks l  -- its run lock, held by a live run here
-                                    WHERE l.locktype = 'advisory' AND l.granted
+                   -- its run lock held by another connection (a live run, a reset) of this
+                   -- database; this connection's own it takes again (try_run_lock is reentrant)
+                   AND NOT EXISTS (SELECT 1 FROM pg_locks l
+                                    WHERE l.locktype = 'advisory' AND l.granted AND l.pid <> pg_backend_pid()
                                       AND l.database = (SELECT oid FROM pg_database
                                                          WHERE datname = current_database())
                                       AND l.classid = %(lock)s AND l.objid = s.id AND l.objsubid = 2)

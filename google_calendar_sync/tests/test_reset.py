@@ -101,6 +101,18 @@ class TestReset(GoogleCalendarSyncCase):
         self.assertEqual(self.on_google(), EVERYTHING)
         self.assertNewEventsSyncBothWays(EVERYTHING_IN_ODOO, EVERYTHING)
 
+    def test_after_a_reset_sync_now_runs_at_the_cron_jobs_next_pass(self):
+        """The reset held the user's run lock until its transaction ended; the cron job of the
+        same connection took it for another's and never ran the user (found by test_user_paths)."""
+        self.reset("dont_delete", "new")
+        self.google.advance_clock(2)
+        self.connect(self.alice, email=ALICE_GOOGLE, return_url="/odoo/calendar")
+        with self.worker() as env:
+            env["res.users"].browse(self.alice.id).with_user(self.alice).action_google_calendar_sync_now()
+        with self.worker() as env:
+            env["google.calendar.sync"]._cron_run_jobs(budget=5)
+        self.assertEqual(self.env["google.calendar.sync"]._for_user(self.alice).state, "synced")
+
     def test_deleted_from_google_then_only_new_events(self):
         self.reset("delete_google", "new")
         self.assertResetDone()
