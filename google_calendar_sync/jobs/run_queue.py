@@ -313,10 +313,8 @@ class RunQueue:
              WHERE id = (
                 SELECT s.id FROM google_calendar_sync s
                  WHERE s.id IN %(live)s AND s.id != ALL(%(passed)s)
-                   -- its run lock held by another connection (a live run, a reset) of this
-                   -- database; this connection's own it takes again (try_run_lock is reentrant)
-                   AND NOT EXISTS (SELECT 1 FROM pg_locks l
-                                    WHERE l.locktype = 'advisory' AND l.granted AND l.pid <> pg_backend_pid()
+                   AND NOT EXISTS (SELECT 1 FROM pg_locks l  -- its run lock, held by a live run here
+                                    WHERE l.locktype = 'advisory' AND l.granted
                                       AND l.database = (SELECT oid FROM pg_database
                                                          WHERE datname = current_database())
                                       AND l.classid = %(lock)s AND l.objid = s.id AND l.objsubid = 2)
@@ -357,8 +355,3 @@ class RunQueue:
 
     def release_run_lock(self, sync_id):
         self.env.cr.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK, sync_id])
-
-    def try_reset_lock(self, sync_id):
-        """The run lock until this transaction ends: a reset keeps runs from starting meanwhile."""
-        self.env.cr.execute("SELECT pg_try_advisory_xact_lock(%s, %s)", [RUN_LOCK, sync_id])
-        return self.env.cr.fetchone()[0]

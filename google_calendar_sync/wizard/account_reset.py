@@ -38,10 +38,19 @@ class AccountReset:
     def apply(self, delete_policy, sync_policy, notify):
         """Delete the user's synchronized events where asked, revoke the grant, and start over.
         Returns the events Google would not delete (count, first reason), which stay on both sides."""
-        sync = self.sync
-        if not RunQueue(self.env).try_reset_lock(sync.id):
+        sync, queue = self.sync, RunQueue(self.env)
+        # The user's run lock while the reset works, so that no run starts meanwhile; once it has
+        # written the sync's record, that row's lock holds claims back until the reset commits.
+        if not queue.try_run_lock(sync.id):
             raise UserError(self.env._(
                 "A synchronization of %(user)s is running; reset their account in a minute.", user=sync.user_id.name))
+        try:
+            return self._reset(delete_policy, sync_policy, notify)
+        finally:
+            queue.release_run_lock(sync.id)
+
+    def _reset(self, delete_policy, sync_policy, notify):
+        sync = self.sync
         rows = sync.binding_ids.filtered(lambda r: r.google_id and r.access == "organizer" and not r.series_binding_id)
         kept, reason = self.env["google.calendar.binding"], None
         if delete_policy in ("delete_google", "delete_both") and rows:
