@@ -6,8 +6,8 @@ synchronization checks the promise against a model of what the user expects
 (user_paths_model.py): each event once on each side, no Odoo record recreated, no edit lost
 unless the log says which value was kept.
 
-CI runs a fixed set of sequences (derandomized, no example database) that takes every rule at least once. A long run draws new
-ones, and shrinks a failure to its shortest sequence::
+CI runs a fixed set of sequences (derandomized, no example database) that takes every rule at
+least once. A long run draws new ones, and shrinks a failure to its shortest sequence::
 
     GCAL_PATHS_EXAMPLES=200 GCAL_PATHS_STEPS=40 ODOO_TESTS_TIMEOUT=36000 \\
         bin/odoo-tests --test-tags /google_calendar_sync:TestUserPaths
