@@ -325,14 +325,23 @@ def _push(plan: Plan, ctx: Context, binding: Binding, remote: Event | None, loca
         changed = {unit for unit, digested in digests(local.event, ctx.fields).items() if digested != base.get(unit)}
         changed = {unit for unit in changed if local.access.may_push(unit)}
         if changed:
-            fields = frozenset("attendees" if unit in (GUESTS, OWN_RESPONSE) else unit for unit in changed)
             plan.actions.append(UpdateRemote(local, binding.google_id, send_updates(ctx, local),
-                                             etag=seen_etag(binding, remote), binding=binding, fields=fields))
+                                             etag=seen_etag(binding, remote), binding=binding,
+                                             fields=patched(changed, local.event)))
         else:
             plan.actions.append(Bind(with_local(binding, local.event, ctx.fields)))
     else:
         plan.actions.append(UpdateRemote(local, binding.google_id, send_updates(ctx, local),
                                          etag=seen_etag(binding, remote), binding=binding))
+
+
+def patched(changed: Iterable[str], event: Event) -> frozenset[str] | None:
+    """The fields a patch of Google's event sends for the merge units ``changed``; None: all of
+    them, for a cancelled occurrence restored here, which Google restores from its series (its
+    times, its guests...), not from the tombstone the binding's base describes."""
+    if "status" in changed and not event.cancelled:
+        return None
+    return frozenset("attendees" if unit in (GUESTS, OWN_RESPONSE) else unit for unit in changed)
 
 
 def _merge(plan: Plan, ctx: Context, binding: Binding, remote: Event, local: LocalChange, access: Access) -> None:
@@ -345,7 +354,7 @@ def _merge(plan: Plan, ctx: Context, binding: Binding, remote: Event, local: Loc
         # Google takes only what it may from this side: the merged value of those fields.
         chosen = {unit: LOCAL if unit in result.to_remote else GOOGLE for unit in units(ctx.fields)}
         outgoing = assemble(result.event, remote, chosen)
-        fields = frozenset("attendees" if unit in (GUESTS, OWN_RESPONSE) else unit for unit in result.to_remote)
+        fields = patched(result.to_remote, result.event)
         if access is Access.COPY and not local.event.is_instance:
             push = ImportRemote(local, binding.google_id, "none", ical_uid=binding.ical_uid or "", binding=binding)
         else:
