@@ -3,7 +3,11 @@ with every request and response it handles checked against Google's discovery do
 any failure of its own (which it answers with a 500, as Google does) failing the test.
 
 ``GCAL_CLOCK_SHIFT_DAYS=N`` runs the whole session N days (negative: back) from today, its clock
-ticking (freezegun): no test may depend on the date it runs on."""
+ticking (freezegun): no test may depend on the date it runs on.
+
+The property tests (Hypothesis) draw the same examples at every run, so that a run passes or
+fails on the code alone; ``GCAL_PROPERTY_EXAMPLES=N`` draws N new ones (a long run, which finds
+what the fixed ones do not, and shrinks it)."""
 
 from __future__ import annotations
 
@@ -15,10 +19,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from gcal_emulator import EmulatorServer
 from gcal_emulator.control import EmulatorControl
 from tests import discovery
+
+settings.register_profile("fixed", derandomize=True)
+settings.register_profile("long", print_blob=True)
+settings.load_profile("long" if "GCAL_PROPERTY_EXAMPLES" in os.environ else "fixed")
 
 # endpoint -> {method: (request schema, response schema)}
 SCHEMAS: dict[str, dict[str, tuple[str | None, str | None]]] = {
