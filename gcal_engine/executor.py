@@ -4,7 +4,8 @@ A binding is recorded only once its write is confirmed, and the local calendar c
 each step, so a failure leaves the event as it was (still dirty, or still unapplied) for the
 next run. The answers Google gives out of line are handled here: 409 on an insert is our own
 earlier insert whose answer was lost (adopt it), 412 means Google's version moved (refetch and
-decide again), 404/410 on a delete means it is already gone.
+decide again), 404/410 on a delete means it is already gone, 404/410 on an occurrence whose
+series Google deleted leaves the occurrence's change to its series' deletion.
 """
 
 from __future__ import annotations
@@ -223,6 +224,9 @@ class Executor:
             self.report.counts.deleted_google += 1
         elif isinstance(action, CreateRemote) and isinstance(error, DuplicateIdError):
             self._adopt(action)
+        elif (isinstance(action, (CreateRemote, UpdateRemote)) and isinstance(error, (NotFoundError, DeletedError))
+              and (series_id := self._gone_series(action)) is not None):
+            self._left_to_series(series_id)
         elif (not replanned and isinstance(action, (UpdateRemote, DeleteRemote))
               and isinstance(error, (PreconditionFailedError, NotFoundError))):
             self._replan(action)
@@ -278,6 +282,35 @@ class Executor:
             return
         self.local.bind_many([binding_for(local.local_ref, current, event, fields)])
         self.report.counts.created_google += 1
+
+    def _gone_series(self, action: CreateRemote | UpdateRemote) -> str | None:
+        """The Google id of the series Google deleted, when the write Google did not find was to
+        one of its occurrences (asked of Google: in a later run, or a one-way one, nothing listed
+        says so); else None."""
+        parts = recurrence.split_instance_id(action.google_id)
+        if parts is None:
+            return None
+        try:
+            series = from_google(self.client.get_event(self.calendar_id, parts[0]))
+        except (NotFoundError, DeletedError):
+            return parts[0]
+        except (GoogleApiError, MappingError) as exc:
+            if exc.ends_run:
+                raise
+            return None  # (the write's own 404 is the problem then)
+        return parts[0] if planner.is_deletion(series) else None
+
+    def _left_to_series(self, series_id: str) -> None:
+        """An occurrence changed here, of a series Google deleted: Google has no occurrence left
+        to take the change, and the series' deletion decides it (it takes the occurrence with the
+        series unless a newer change here to the series itself makes it again). Left unbound and
+        unsent (still to send, not a failure): a direction that takes Google's changes has the
+        series fetched at the next run, whose deletion then goes as any other; one that does not
+        leaves it waiting, with this change, until both ways again."""
+        if self.ctx.mode.pulls:
+            self.state.retry_google_ids.add(series_id)
+        else:
+            self.report.counts.ignored_one_way += 1
 
     def _replan(self, action: UpdateRemote | DeleteRemote) -> None:
         """Google's version moved (412) or vanished (404): fetch it and decide again, once."""
