@@ -188,6 +188,22 @@ def test_every_field_survives_a_trip_through_google(harness: Harness) -> None:
     assert [(a.email, a.name, a.response, a.optional) for a in back.attendees] == [("ann@example.com", "Ann", "accepted", True)]
 
 
+def test_an_occurrence_cancelled_past_the_new_end_of_its_series_is_not_sent_again(harness: Harness) -> None:
+    """Odoo's "Delete this and following": the series ends before the occurrence, which is kept
+    as cancelled. Google's series ends there too (the series goes first), so the instance is not
+    on Google to cancel: its 404 is the cancellation done, not a problem to retry at every run."""
+    master = series("Weekly", "RRULE:FREQ=WEEKLY;COUNT=4")
+    master_id = harness.local.add(master)
+    harness.sync()
+    harness.local.edit(master_id, recurrence=("RRULE:FREQ=WEEKLY;COUNT=2",))
+    harness.local.add(occurrence(master, at(15), status="cancelled"), series=master_id)
+    report = harness.sync()
+    assert report.problems == []
+    gid = harness.local.binding(master_id).google_id
+    instances = list(harness.client.instances("primary", gid))
+    assert [i["start"]["dateTime"][:10] for i in instances] == [google_time(at(d))["dateTime"][:10] for d in (1, 8)]
+    assert harness.sync().problems == []
+
 def test_a_meet_link_comes_back_right_after_creation(harness: Harness) -> None:
     local_ref = harness.local.add(timed("Video call", create_meet=True))
     report = harness.sync()
