@@ -627,6 +627,21 @@ class TestUserPaths(GoogleCalendarSyncCase):
             finally:
                 state.teardown()
 
+    def test_replay_series_ended_on_google_before_an_edited_occurrence(self):
+        """Google's "Delete this and following" from an occurrence renamed earlier: the series
+        ends before it, and Google drops it without listing it; Odoo kept it, as an exception."""
+        self.replay(
+            ("alices_calendar_in_use", {"day": 1}),
+            ("alice_clicks_the_google_button", {}),
+            ("alice_clicks_the_google_button", {}),
+            ("alice_chooses_a_google_calendar", {"calendar": "primary"}),
+            ("alice_renames_an_event_on_both_sides_at_once", {"which": 30}),
+            ("carol_changes_her_meeting", {"what": "cancel", "which": 59}),
+            ("alice_deletes_an_event_on_google", {"scope": "self_only", "which": 0}),
+            ("alice_deletes_an_event_on_google", {"scope": "future_events", "which": 19}),
+            ("alice_clicks_the_google_button", {}),
+        )
+
     def test_replay_series_ended_in_odoo_before_an_occurrence(self):
         """Odoo's "Delete this and following" ends the series and keeps the occurrences after it
         as cancelled: Google's series ended first, and cancelling them met 404 at every run."""
