@@ -4,8 +4,9 @@ A binding is recorded only once its write is confirmed, and the local calendar c
 each step, so a failure leaves the event as it was (still dirty, or still unapplied) for the
 next run. The answers Google gives out of line are handled here: 409 on an insert is our own
 earlier insert whose answer was lost (adopt it), 412 means Google's version moved (refetch and
-decide again), 404/410 on a delete means it is already gone, 404/410 on an occurrence whose
-series Google deleted leaves the occurrence's change to its series' deletion.
+decide again), 404/410 on a delete (or on cancelling an occurrence) means it is already gone,
+404/410 on an occurrence whose series Google deleted leaves the occurrence's change to its
+series' deletion.
 """
 
 from __future__ import annotations
@@ -222,6 +223,11 @@ class Executor:
         if isinstance(action, DeleteRemote) and isinstance(error, (DeletedError, NotFoundError)):
             self.local.unbind(action.binding)
             self.report.counts.deleted_google += 1
+        elif (isinstance(action, CreateRemote) and action.event.cancelled
+              and isinstance(error, (DeletedError, NotFoundError))):
+            # An occurrence cancelled here that Google does not have (its series ends before it
+            # now, or is gone): there is nothing to cancel, as for a deletion of what is gone.
+            self.local.unbind(Binding(action.local.local_ref, action.google_id, None, None, "", ""))
         elif isinstance(action, CreateRemote) and isinstance(error, DuplicateIdError):
             self._adopt(action)
         elif (isinstance(action, (CreateRemote, UpdateRemote)) and isinstance(error, (NotFoundError, DeletedError))

@@ -434,6 +434,10 @@ def _reconcile_unbound(plan: Plan, ctx: Context, remote: Event, local: LocalChan
         plan.ignored += 1  # an invitation is Google's version, which this direction does not take
     elif access is Access.ATTENDEE or winner(ctx, remote, local) == GOOGLE:
         plan.actions.append(UpdateLocal(local.local_ref, remote, access=access))
+        if remote.cancelled and not event.cancelled and access is Access.ORGANIZER:
+            # An occurrence changed here that Google cancelled since, later: the log shows the change.
+            placeholder = Binding(local.local_ref, google_id_of(remote), None, remote.ical_uid, "", "")
+            plan.conflicts.append(_conflict(ctx, placeholder, GOOGLE, event, ConflictKind.DELETED_GOOGLE_EDITED_LOCAL, ()))
     else:
         plan.actions.append(UpdateRemote(local, google_id_of(remote), send_updates(ctx, local), etag=remote.etag))
 

@@ -19,12 +19,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from . import planner
+from . import planner, recurrence
 from .client import CalendarClient
-from .errors import EngineError, GoogleApiError, MappingError, MassDeletionError, NotFoundError, SyncTokenExpiredError
+from .errors import (
+    EngineError, GoogleApiError, MappingError, MassDeletionError, NotFoundError, RecurrenceError, SyncTokenExpiredError,
+)
 from .executor import Executor
 from .local import Binding, LocalCalendar, LocalChange, SyncState
-from .mapping import from_google
+from .mapping import from_google, format_time
 from .model import Event, deleted, google_id_of
 from .actions import GOOGLE, LOCAL, LOCAL_DELETIONS, Action, ConflictPolicy, Context, CreateLocal, Item, Mode, Plan, RunKind
 from .report import Conflict, ConflictKind, EventProblem, RunReport
@@ -245,6 +247,11 @@ class _Run:
         events = list(events)
         if not events:
             return
+        # An occurrence Google lists (changed) whose series, listed with it, no longer has it
+        # (it ends before it now): Google dropped it with the rule; it is cancelled.
+        rules = {google_id_of(e): e for e in events if e.is_series and not e.cancelled}
+        events = [e.replace(status="cancelled") if e.is_instance and not e.cancelled and e.recurring_event_id in rules
+                  and not _in_rule(rules[e.recurring_event_id], google_id_of(e)) else e for e in events]
         series = {e.recurring_event_id for e in events if e.recurring_event_id}
         bindings = self.local.bindings_for({google_id_of(e) for e in events} | series)
         live = {google_id_of(e) for e in events if not e.cancelled} | set(bindings)
@@ -287,7 +294,7 @@ class _Run:
         self.doomed_series -= {a.replaces.google_id for a in series_plan.actions
                                if isinstance(a, CreateLocal) and a.replaces is not None}
         self._execute(series_plan)
-        occurrences = []
+        occurrences = self._dropped(items, bindings, {google_id_of(e) for e in events})
         for item in items:
             if item.remote is None or not item.remote.is_instance:
                 continue
@@ -302,6 +309,26 @@ class _Run:
                 self.bound_changes[item.binding.google_id] = item.local  # (its deletion goes with the others)
         if occurrences:
             self._execute(planner.plan(occurrences, self.ctx))
+
+    def _dropped(self, items: list[Item], bindings: dict[str, Binding], listed: set[str]) -> list[Item]:
+        """The bound occurrences of series whose rule Google changed that the rule no longer has
+        (the series ends before them now, say): Google dropped them with the rule, without
+        listing them. Each is deleted on Google, against what this side did to it since."""
+        changed = {google_id_of(i.remote): i.remote for i in items if i.remote is not None and i.remote.is_series
+                   and not i.remote.cancelled and google_id_of(i.remote) in bindings
+                   and google_id_of(i.remote) not in self.doomed_series
+                   and bindings[google_id_of(i.remote)].remote_hash != i.remote.content_hash(self.ctx.fields)}
+        if not changed:
+            return []
+        dropped = []
+        for binding in self.local.all_bindings():
+            parts = recurrence.split_instance_id(binding.google_id)
+            if parts is None or parts[0] not in changed or binding.google_id in listed:
+                continue
+            if not _in_rule(changed[parts[0]], binding.google_id):
+                dropped.append(Item(binding, deleted(binding.google_id),
+                                    self.bound_changes.pop(binding.google_id, None)))
+        return dropped
 
     def _overruled(self, event: Event, own: Binding | None, series: Binding) -> None:
         """An occurrence changed on Google, of a series deleted here: it goes with its series, and
@@ -349,6 +376,21 @@ class _Run:
         if self.deadline is not None and self.monotonic() > self.deadline:
             self.report.timed_out = True
             raise _Stop()
+
+
+def _in_rule(series: Event, google_id: str) -> bool:
+    """Whether Google's series ``series`` has the occurrence whose instance id is ``google_id``
+    (an unreadable rule has them all: the series itself says what is wrong with it)."""
+    parts = recurrence.split_instance_id(google_id)
+    if parts is None:
+        return True
+    original, all_day = recurrence.parse_instance_suffix(parts[1])
+    try:
+        found = recurrence.occurrences(series.recurrence, format_time(series.start, series=True),
+                                       after=original, before=original + dt.timedelta(seconds=1))
+        return any(recurrence.instance_id(parts[0], moment, all_day) == google_id for moment in found)
+    except RecurrenceError:
+        return True
 
 
 def _inside(starts_at: dt.datetime | None, ends_at: dt.datetime | None, window: tuple[dt.datetime, dt.datetime]) -> bool:

@@ -139,3 +139,21 @@ class TestOccurrenceDeletions(GoogleCalendarSyncCase):
         self.google.clear_requests()
         self.run_sync()
         self.assertEqual(self.writes_to_google(), [])
+
+    def this_and_following(self, week):
+        """"Delete", then "This and following events" in the calendar view: Odoo ends the series
+        before the occurrence and archives those it detached. Google's series ends there too, and
+        nothing is left to send: the occurrences past its new end are not on Google to cancel."""
+        recurrence, master = self.series_from_odoo()
+        self.occurrence(recurrence, week).with_user(self.alice).action_mass_archive("future_events")
+        self.run_sync()
+        self.assertEqual(self.live_instances(master), [self.week(n) for n in range(week)])
+        self.google.clear_requests()
+        self.run_sync()
+        self.assertEqual(self.writes_to_google(), [], "nothing left to send")
+
+    def test_this_and_following_from_a_middle_one(self):
+        self.this_and_following(2)
+
+    def test_this_and_following_from_the_last_one(self):
+        self.this_and_following(4)

@@ -188,6 +188,58 @@ def test_every_field_survives_a_trip_through_google(harness: Harness) -> None:
     assert [(a.email, a.name, a.response, a.optional) for a in back.attendees] == [("ann@example.com", "Ann", "accepted", True)]
 
 
+def test_an_occurrence_cancelled_past_the_new_end_of_its_series_is_not_sent_again(harness: Harness) -> None:
+    """Odoo's "Delete this and following": the series ends before the occurrence, which is kept
+    as cancelled. Google's series ends there too (the series goes first), so the instance is not
+    on Google to cancel: its 404 is the cancellation done, not a problem to retry at every run."""
+    master = series("Weekly", "RRULE:FREQ=WEEKLY;COUNT=4")
+    master_id = harness.local.add(master)
+    harness.sync()
+    harness.local.edit(master_id, recurrence=("RRULE:FREQ=WEEKLY;COUNT=2",))
+    harness.local.add(occurrence(master, at(15), status="cancelled"), series=master_id)
+    report = harness.sync()
+    assert report.problems == []
+    gid = harness.local.binding(master_id).google_id
+    instances = list(harness.client.instances("primary", gid))
+    assert [i["start"]["dateTime"][:10] for i in instances] == [google_time(at(d))["dateTime"][:10] for d in (1, 8)]
+    assert harness.sync().problems == []
+
+def test_an_edited_occurrence_goes_when_google_ends_its_series_before_it(harness: Harness) -> None:
+    """Google's "Delete this and following" from an occurrence edited earlier: the series ends
+    before it, and Google no longer shows it, without listing it as cancelled. It goes here too
+    (it is as both sides agreed), the occurrences before it stay."""
+    master = google_insert(harness, "Daily", day=1, recurrence=["RRULE:FREQ=DAILY;COUNT=3"])
+    second = f"{master['id']}_{instance_suffix(at(2, 9))}"
+    harness.client.patch_event("primary", second, {"summary": "Daily, renamed"})
+    harness.sync()
+    assert sorted(e.summary for e in harness.local.events().values()) == ["Daily", "Daily, renamed"]
+    until = at(2, 9).instant() - dt.timedelta(seconds=1)
+    harness.client.patch_event("primary", master["id"], {"recurrence": [f"RRULE:FREQ=DAILY;UNTIL={until:%Y%m%dT%H%M%SZ}"]})
+    report = harness.sync()
+    assert report.problems == [] and report.conflicts == [] and report.counts.deleted_local == 1
+    assert sorted(e.summary for e in harness.local.events().values() if not e.cancelled) == ["Daily"]
+    assert harness.sync().counts == RunCounts()
+
+def test_an_occurrence_renamed_on_both_sides_goes_when_google_then_ends_its_series_before_it(harness: Harness) -> None:
+    """Renamed here and on Google, then Google's "Delete this and following" from it, before a
+    run: Google lists the occurrence (changed) though its series, listed with it, ends before it.
+    It is cancelled there; the deletion, newer, wins here too, and the log shows the title lost."""
+    master = google_insert(harness, "Daily", day=1, recurrence=["RRULE:FREQ=DAILY;COUNT=3"])
+    harness.sync()
+    [series_ref] = [ref for ref, e in harness.local.events().items() if e.recurrence]
+    second = f"{master['id']}_{instance_suffix(at(2, 9))}"
+    series_event = harness.local.events()[series_ref]
+    harness.local.add(occurrence(series_event, at(2, 9), summary="Daily, here"), series=series_ref)
+    harness.client.patch_event("primary", second, {"summary": "Daily, on Google"})
+    until = at(2, 9).instant() - dt.timedelta(seconds=1)
+    harness.client.patch_event("primary", master["id"], {"recurrence": [f"RRULE:FREQ=DAILY;UNTIL={until:%Y%m%dT%H%M%SZ}"]})
+    report = harness.sync()
+    assert report.problems == []
+    assert sorted(e.summary for e in harness.local.events().values() if not e.cancelled) == ["Daily"]
+    assert [(c.kind.value, c.loser.summary if c.loser else None) for c in report.conflicts] == [
+        ("deleted_google_edited_local", "Daily, here")]
+    assert harness.sync().problems == []
+
 def test_a_meet_link_comes_back_right_after_creation(harness: Harness) -> None:
     local_ref = harness.local.add(timed("Video call", create_meet=True))
     report = harness.sync()
