@@ -37,7 +37,12 @@ class LocalEvents:
         and that occurrence is a cancelled exception)."""
         base = recurrence.base_event_id or recurrence.calendar_event_ids[:1]
         zone = record_mapping.zone_name(recurrence.event_tz) or self.zone(base)
-        event = record_mapping.event_from_record(base, zone, self.people, recurrence=self._series_lines(recurrence))
+        template = self._template(recurrence, base)
+        event = record_mapping.event_from_record(template, zone, self.people, recurrence=self._series_lines(recurrence))
+        if template != base:  # the series starts where its base does
+            start, end = record_mapping.times_of(base.start, base.stop, base.allday, base.start_date, base.stop_date,
+                                                 zone)
+            event = event.replace(start=start, end=end)
         first = self._first_deleted(recurrence, event.start)
         if first is None:
             return event
@@ -53,6 +58,18 @@ class LocalEvents:
             end = EventTime(date_time=moment + (event.end.instant() - event.start.instant()),
                             time_zone=event.end.time_zone)
         return event.replace(start=start, end=end)
+
+    def _template(self, recurrence: models.BaseModel, base: models.BaseModel) -> models.BaseModel:
+        """The occurrence whose values are the series': its base, unless the base changed alone
+        (an exception of the series here: Odoo keeps a series' values on its occurrences, and an
+        edit of the first one alone is that occurrence's, not the series'); then the first that
+        did not, else the base."""
+        exceptions = self.binder.rows(("series_binding_id.recurrence_id", "=", recurrence.id),
+                                      ("event_id", "!=", False)).event_id
+        if base not in exceptions:
+            return base
+        return next((event for event in recurrence.calendar_event_ids.sorted("start") if event not in exceptions),
+                    base)
 
     def _first_deleted(self, recurrence: models.BaseModel, start: EventTime) -> EventTime | None:
         """The earliest deleted occurrence of ``recurrence`` before ``start`` (its original start),
