@@ -34,17 +34,22 @@ class LocalEvents:
     def series(self, recurrence: models.BaseModel) -> Event:
         """A series as Google holds it: its rule from its first occurrence, even when that one was
         deleted (Odoo then makes the next one its base; on Google the series stays where it began
-        and that occurrence is a cancelled exception)."""
+        and that occurrence is a cancelled exception) or changed alone (Odoo keeps a series' values
+        on its occurrences: an edit of the first one alone is that occurrence's, an exception of the
+        series here; the series' values are then the first other occurrence's, and it begins where
+        its base was)."""
         base = recurrence.base_event_id or recurrence.calendar_event_ids[:1]
         zone = record_mapping.zone_name(recurrence.event_tz) or self.zone(base)
-        template = self._template(recurrence, base)
+        exceptions = self.binder.rows(("series_binding_id.recurrence_id", "=", recurrence.id),
+                                      ("event_id", "!=", False))
+        own = exceptions.filtered(lambda row: row.event_id == base)[:1]
+        template = next((event for event in recurrence.calendar_event_ids.sorted("start")
+                         if event not in exceptions.event_id), base) if own else base
         event = record_mapping.event_from_record(template, zone, self.people, recurrence=self._series_lines(recurrence))
-        if template != base:  # the series starts where its base does
-            start, end = record_mapping.times_of(base.start, base.stop, base.allday, base.start_date, base.stop_date,
-                                                 zone)
-            event = event.replace(start=start, end=end)
-        first = self._first_deleted(recurrence, event.start)
-        if first is None:
+        begins = record_mapping.decode_original(own.original_start) if own.original_start else (
+            record_mapping.times_of(base.start, base.stop, base.allday, base.start_date, base.stop_date, zone)[0])
+        first = self._first_deleted(recurrence, begins) or begins
+        if first.instant() == event.start.instant():
             return event
         if event.start.all_day:
             start = EventTime(date=first.date)
@@ -58,18 +63,6 @@ class LocalEvents:
             end = EventTime(date_time=moment + (event.end.instant() - event.start.instant()),
                             time_zone=event.end.time_zone)
         return event.replace(start=start, end=end)
-
-    def _template(self, recurrence: models.BaseModel, base: models.BaseModel) -> models.BaseModel:
-        """The occurrence whose values are the series': its base, unless the base changed alone
-        (an exception of the series here: Odoo keeps a series' values on its occurrences, and an
-        edit of the first one alone is that occurrence's, not the series'); then the first that
-        did not, else the base."""
-        exceptions = self.binder.rows(("series_binding_id.recurrence_id", "=", recurrence.id),
-                                      ("event_id", "!=", False)).event_id
-        if base not in exceptions:
-            return base
-        return next((event for event in recurrence.calendar_event_ids.sorted("start") if event not in exceptions),
-                    base)
 
     def _first_deleted(self, recurrence: models.BaseModel, start: EventTime) -> EventTime | None:
         """The earliest deleted occurrence of ``recurrence`` before ``start`` (its original start),
