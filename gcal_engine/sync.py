@@ -282,7 +282,14 @@ class _Run:
                     # knows: how the Google event is the user's, and its series' Google id.
                     local = dataclasses.replace(pending, access=local.access,
                                                 series_google_id=pending.series_google_id or local.series_google_id)
-            of_series = bindings.get(event.recurring_event_id) if binding is None and event.recurring_event_id else None
+            of_series = None
+            if binding is None and event.recurring_event_id:
+                # Its series as both sides last agreed on it: bound, or found again in this batch
+                # with the binding remembered from another calendar (not bound yet: still the base).
+                of_series = bindings.get(event.recurring_event_id)
+                found_series = matches.get(event.recurring_event_id)
+                if of_series is None and found_series is not None:
+                    of_series = found_series.binding
             items.append(Item(binding, event, local, of_series))
             if google_id not in bindings and binding is not None and event.is_series and local is not None \
                     and local.event is None:

@@ -34,12 +34,22 @@ class LocalEvents:
     def series(self, recurrence: models.BaseModel) -> Event:
         """A series as Google holds it: its rule from its first occurrence, even when that one was
         deleted (Odoo then makes the next one its base; on Google the series stays where it began
-        and that occurrence is a cancelled exception)."""
+        and that occurrence is a cancelled exception) or changed alone (Odoo keeps a series' values
+        on its occurrences: an edit of the first one alone is that occurrence's, an exception of the
+        series here; the series' values are then the first other occurrence's, and it begins where
+        its base was)."""
         base = recurrence.base_event_id or recurrence.calendar_event_ids[:1]
         zone = record_mapping.zone_name(recurrence.event_tz) or self.zone(base)
-        event = record_mapping.event_from_record(base, zone, self.people, recurrence=self._series_lines(recurrence))
-        first = self._first_deleted(recurrence, event.start)
-        if first is None:
+        exceptions = self.binder.rows(("series_binding_id.recurrence_id", "=", recurrence.id),
+                                      ("event_id", "!=", False))
+        own = exceptions.filtered(lambda row: row.event_id == base)[:1]
+        template = next((event for event in recurrence.calendar_event_ids.sorted("start")
+                         if event not in exceptions.event_id), base) if own else base
+        event = record_mapping.event_from_record(template, zone, self.people, recurrence=self._series_lines(recurrence))
+        begins = record_mapping.decode_original(own.original_start) if own.original_start else (
+            record_mapping.times_of(base.start, base.stop, base.allday, base.start_date, base.stop_date, zone)[0])
+        first = self._first_deleted(recurrence, begins) or begins
+        if first.instant() == event.start.instant():
             return event
         if event.start.all_day:
             start = EventTime(date=first.date)

@@ -81,6 +81,38 @@ class TestRecurrence(GoogleCalendarSyncCase):
         self.assertEqual(instances[instance_id(master["id"], paris(8, 10))]["summary"], "Weekly sync (special)")
         self.assertEqual(instances[instance_id(master["id"], paris(15, 10))]["status"], "cancelled")
 
+    def test_the_first_occurrence_edited_alone_leaves_the_series_as_it_was(self):
+        """Odoo keeps a series' values on its occurrences, and reads them from the first (its
+        base): edited alone, that occurrence is an exception on Google, also when a run reads the
+        series again (a direction change rechecks every event). test_user_paths found the edit
+        sent as the series', to every occurrence."""
+        first = self.create_in_odoo("Weekly sync", recurrency=True, rrule_type="weekly", tue=True,
+                                    end_type="count", count=3, event_tz="Europe/Paris")
+        self.run_sync()
+        [master] = [e for e in self.google_events().values() if e.get("recurrence")]
+        first.with_user(self.alice).write({"location": "Room 1", "recurrence_update": "self_only"})
+        self.alice.with_user(self.alice).write({"google_calendar_direction": "odoo_to_google"})
+        self.run_sync()
+        instances = self.google_api().instances("primary", master["id"])
+        self.assertEqual([i.get("location", "") for i in instances], ["Room 1", "", ""])
+        self.assertEqual(self.google_api().get_event("primary", master["id"]).get("location", ""), "")
+
+    def test_the_first_occurrence_moved_alone_leaves_the_series_where_it_began(self):
+        """Moved alone, the first occurrence (Odoo's base of the series) is an exception on
+        Google; the series still begins where it did, also when a run reads it again: it moved
+        the series, and the exception's own update then failed (Google no longer had it)."""
+        first = self.create_in_odoo("Weekly sync", recurrency=True, rrule_type="weekly", tue=True,
+                                    end_type="count", count=3, event_tz="Europe/Paris")
+        self.run_sync()
+        [master] = [e for e in self.google_events().values() if e.get("recurrence")]
+        later = {"start": first.start + dt.timedelta(hours=2), "stop": first.stop + dt.timedelta(hours=2)}
+        first.with_user(self.alice).write(dict(later, recurrence_update="self_only"))
+        self.alice.with_user(self.alice).write({"google_calendar_direction": "odoo_to_google"})
+        self.run_sync()
+        self.assertEqual(self.google_api().get_event("primary", master["id"])["start"], master["start"])
+        self.assertEqual([i["start"]["dateTime"] for i in self.google_api().instances("primary", master["id"])],
+                         [paris(1, 12).isoformat(), paris(8, 10).isoformat(), paris(15, 10).isoformat()])
+
     def test_an_endless_odoo_series_stays_endless_on_google(self):
         self.create_in_odoo("Daily check", recurrency=True, rrule_type="daily", end_type="forever",
                             event_tz="Europe/Paris")

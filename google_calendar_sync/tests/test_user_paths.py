@@ -654,3 +654,37 @@ class TestUserPaths(GoogleCalendarSyncCase):
             ("alice_deletes_an_event_in_odoo", {"how": "archive", "scope": "future_events", "which": 19}),
             ("alice_clicks_the_google_button", {}),
         )
+
+    def test_replay_the_first_occurrence_edited_alone_stays_alone(self):
+        """The first occurrence of a series (its base in Odoo) edited alone, then a run that reads
+        the series: the series' values were read from that occurrence, and the edit went to every
+        occurrence on Google."""
+        self.replay(
+            ("alices_calendar_in_use", {"day": 10}),
+            ("alice_clicks_sync_now_in_her_preferences", {}),
+            ("alice_deletes_an_event_in_odoo", {"how": "unlink", "scope": "self_only", "which": 52}),
+            ("alice_answers_on_google", {"answer": "tentative", "which": 92}),
+            ("alice_clicks_sync_now_in_her_preferences", {}),
+            ("alice_edits_an_event_in_odoo", {"scope": "future_events", "what": "location", "which": 89}),
+            ("alice_sets_the_direction", {"direction": TO_GOOGLE}),
+            ("alice_edits_an_event_in_odoo", {"scope": "self_only", "what": "location", "which": 49}),
+            ("admin_pauses_everyones_synchronization", {"paused": False}),
+            ("time_passes_and_the_cron_synchronizes", {}),
+        )
+
+    def test_replay_an_occurrence_renamed_on_both_sides_then_another_calendar_and_back(self):
+        """An occurrence renamed on both sides at once, then another calendar and the first again
+        before any run: its conflict was resolved without a log line (no base: its series, found
+        again in the same batch, was not bound yet)."""
+        self.replay(
+            ("alices_calendar_in_use", {"day": 10}),
+            ("alice_clicks_the_google_button", {}),
+            ("alice_clicks_the_google_button", {}),
+            ("alice_chooses_a_google_calendar", {"calendar": "primary"}),
+            ("alice_renames_an_event_on_both_sides_at_once", {"which": 30}),
+            ("alice_renames_an_event_on_both_sides_at_once", {"which": 40}),
+            ("alice_chooses_a_google_calendar", {"calendar": "clinic"}),
+            ("google_expires_the_sync_token", {}),
+            ("alice_chooses_a_google_calendar", {"calendar": "primary"}),
+            ("alice_clicks_the_google_button", {}),
+        )
