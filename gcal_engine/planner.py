@@ -47,6 +47,7 @@ from .merge import assemble, digest, digests, merge, units, value
 from .model import GUESTS, OWN_RESPONSE, Access, Event, google_id_of
 from .report import Conflict, ConflictKind
 
+
 def is_deletion(event: Event | None) -> bool:
     """A deleted event (a tombstone); a cancelled occurrence of a live series is content."""
     return event is not None and event.cancelled and not event.is_instance
