@@ -441,3 +441,18 @@ def parse_instance_suffix(suffix: str) -> tuple[dt.datetime, bool]:
     if len(suffix) == 8:
         return dt.datetime.strptime(suffix, "%Y%m%d"), True
     return dt.datetime.strptime(suffix, "%Y%m%dT%H%M%SZ").replace(tzinfo=UTC), False
+
+
+def has_instance(lines: Sequence[str], start: Mapping[str, Any], event_id: str) -> bool:
+    """Whether the series of ``lines`` and Google's ``start`` has the occurrence whose instance
+    id is ``event_id`` (one that is no instance id, or an unreadable rule, has them all: the
+    series itself says what is wrong with it)."""
+    parts = split_instance_id(event_id)
+    if parts is None:
+        return True
+    original, all_day = parse_instance_suffix(parts[1])
+    try:
+        found = occurrences(lines, start, after=original, before=original + dt.timedelta(seconds=1))
+        return any(instance_id(parts[0], moment, all_day) == event_id for moment in found)
+    except RecurrenceError:
+        return True

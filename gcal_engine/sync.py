@@ -22,7 +22,7 @@ from typing import Any
 from . import planner, recurrence
 from .client import CalendarClient
 from .errors import (
-    EngineError, GoogleApiError, MappingError, MassDeletionError, NotFoundError, RecurrenceError, SyncTokenExpiredError,
+    EngineError, GoogleApiError, MappingError, MassDeletionError, NotFoundError, SyncTokenExpiredError,
 )
 from .executor import Executor
 from .local import Binding, LocalCalendar, LocalChange, SyncState
@@ -386,18 +386,8 @@ class _Run:
 
 
 def _in_rule(series: Event, google_id: str) -> bool:
-    """Whether Google's series ``series`` has the occurrence whose instance id is ``google_id``
-    (an unreadable rule has them all: the series itself says what is wrong with it)."""
-    parts = recurrence.split_instance_id(google_id)
-    if parts is None:
-        return True
-    original, all_day = recurrence.parse_instance_suffix(parts[1])
-    try:
-        found = recurrence.occurrences(series.recurrence, format_time(series.start, series=True),
-                                       after=original, before=original + dt.timedelta(seconds=1))
-        return any(recurrence.instance_id(parts[0], moment, all_day) == google_id for moment in found)
-    except RecurrenceError:
-        return True
+    """Whether Google's series ``series`` has the occurrence whose instance id is ``google_id``."""
+    return recurrence.has_instance(series.recurrence, format_time(series.start, series=True), google_id)
 
 
 def _inside(starts_at: dt.datetime | None, ends_at: dt.datetime | None, window: tuple[dt.datetime, dt.datetime]) -> bool:
