@@ -40,15 +40,15 @@ class LocalEvents:
         its base was)."""
         base = recurrence.base_event_id or recurrence.calendar_event_ids[:1]
         zone = record_mapping.zone_name(recurrence.event_tz) or self.zone(base)
-        exceptions = self.binder.rows(("series_binding_id.recurrence_id", "=", recurrence.id),
-                                      ("event_id", "!=", False))
+        occurrences = self.binder.rows(("series_binding_id.recurrence_id", "=", recurrence.id))  # their own bindings
+        exceptions = occurrences.filtered("event_id")
         own = exceptions.filtered(lambda row: row.event_id == base)[:1]
         template = next((event for event in recurrence.calendar_event_ids.sorted("start")
                          if event not in exceptions.event_id), base) if own else base
         event = record_mapping.event_from_record(template, zone, self.people, recurrence=self._series_lines(recurrence))
         begins = record_mapping.decode_original(own.original_start) if own.original_start else (
             record_mapping.times_of(base.start, base.stop, base.allday, base.start_date, base.stop_date, zone)[0])
-        first = self._first_deleted(recurrence, begins) or begins
+        first = self._first_deleted(occurrences.filtered("original_start"), begins) or begins
         if first.instant() == event.start.instant():
             return event
         if event.start.all_day:
@@ -64,11 +64,10 @@ class LocalEvents:
                             time_zone=event.end.time_zone)
         return event.replace(start=start, end=end)
 
-    def _first_deleted(self, recurrence: models.BaseModel, start: EventTime) -> EventTime | None:
-        """The earliest deleted occurrence of ``recurrence`` before ``start`` (its original start),
-        as this synchronization's exceptions of the series say, or None."""
-        rows = self.binder.rows(("series_binding_id.recurrence_id", "=", recurrence.id),
-                               ("original_start", "!=", False))
+    @staticmethod
+    def _first_deleted(rows: models.BaseModel, start: EventTime) -> EventTime | None:
+        """The earliest deleted occurrence before ``start`` (its original start) among ``rows``,
+        this synchronization's exceptions of a series, or None."""
         deleted = [record_mapping.decode_original(row.original_start) for row in rows
                    if not (row.event_id and row.event_id.active)]
         earlier = [original for original in deleted if original.instant() < start.instant()]
