@@ -147,8 +147,7 @@ class SyncRun:
     def _synchronize(self, time_budget):
         sync = self.sync
         account = sync.account_id
-        if sync.synced_email and sync.synced_email != account.email:
-            sync._forget_account()
+        sync._forget_replaced_account()
         client = calendar_client(sync)
         if not account.email:
             account.email = primary_email(client)

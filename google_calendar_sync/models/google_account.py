@@ -28,7 +28,9 @@ class GoogleAccount(models.Model):
         result = super()._on_connected()
         Sync = self.env["google.calendar.sync"]
         for account in self:
-            Sync._for_user(account.user_id)._sync_now()
+            sync = Sync._for_user(account.user_id)
+            sync._forget_replaced_account()
+            sync._sync_now()
         return result
 
     def _connected_message(self):

@@ -327,6 +327,12 @@ class GoogleCalendarSync(models.Model):
             binder.Binder(sync).forget()
         self.write({"sync_token": False, "retry_google_ids": False, "synced_email": False})
 
+    def _forget_replaced_account(self):
+        """The bindings belong to the Google account they were made with (``synced_email``): they
+        are forgotten when another connects (a run or a reset checks again: the address of an
+        account may be learnt later)."""
+        self.filtered(lambda sync: sync.synced_email and sync.synced_email != sync.account_id.email)._forget_account()
+
     def _forget_account(self):
         """Another Google account is connected than the one the bindings belong to (from "needs
         reconnection" too): nor do the old account's push channel and calendar mean anything."""

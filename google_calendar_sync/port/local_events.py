@@ -43,12 +43,12 @@ class LocalEvents:
         occurrences = self.binder.rows(("series_binding_id.recurrence_id", "=", recurrence.id))  # their own bindings
         exceptions = occurrences.filtered("event_id")
         own = exceptions.filtered(lambda row: row.event_id == base)[:1]
-        template = next((event for event in recurrence.calendar_event_ids.sorted("start")
+        template = next((event for event in recurrence.calendar_event_ids.filtered("active").sorted("start")
                          if event not in exceptions.event_id), base) if own else base
         event = record_mapping.event_from_record(template, zone, self.people, recurrence=self._series_lines(recurrence))
         begins = record_mapping.decode_original(own.original_start) if own.original_start else (
             record_mapping.times_of(base.start, base.stop, base.allday, base.start_date, base.stop_date, zone)[0])
-        first = self._first_deleted(occurrences.filtered("original_start"), begins) or begins
+        first = self._first_deleted(recurrence, occurrences.filtered("original_start"), begins) or begins
         if first.instant() == event.start.instant():
             return event
         if event.start.all_day:
@@ -65,11 +65,16 @@ class LocalEvents:
         return event.replace(start=start, end=end)
 
     @staticmethod
-    def _first_deleted(rows: models.BaseModel, start: EventTime) -> EventTime | None:
-        """The earliest deleted occurrence before ``start`` (its original start) among ``rows``,
-        this synchronization's exceptions of a series, or None."""
+    def _first_deleted(recurrence: models.BaseModel, rows: models.BaseModel, start: EventTime) -> EventTime | None:
+        """The earliest deleted occurrence of ``recurrence`` before ``start`` (its original start),
+        or None: among ``rows``, this synchronization's exceptions of the series, and its archived
+        occurrences (those a series sent to a calendar that never had it must begin with, as
+        cancelled: Odoo moved the series' base past them, and the rule counts from its start)."""
         deleted = [record_mapping.decode_original(row.original_start) for row in rows
                    if not (row.event_id and row.event_id.active)]
+        archived = recurrence.with_context(active_test=False).calendar_event_ids.filtered(
+            lambda event: not event.active and event.follow_recurrence)
+        deleted += [record_mapping.original_start_of(event) for event in archived]
         earlier = [original for original in deleted if original.instant() < start.instant()]
         return min(earlier, key=lambda original: original.instant()) if earlier else None
 

@@ -210,7 +210,9 @@ class OdooCalendar(engine.LocalCalendar):
             "|", ("base_event_id.user_id", "=", self.user.id), ("base_event_id.partner_ids", "in", partner),
             ("id", "not in", list(bound_series)), ("id", ">", self.sync.new_after_series_id),
         ])
-        for recurrence in series.filtered("calendar_event_ids"):
+        # (A series split from an older one is new, but its events are not.)
+        series = series.filtered(lambda r: r.calendar_event_ids and r.base_event_id.id > self.sync.new_after_event_id)
+        for recurrence in series:
             access = self.attendance.access(recurrence.base_event_id)
             if access in (Access.ORGANIZER, Access.COPY):
                 series_ref = str(LocalRef.series(recurrence.id))

@@ -62,7 +62,7 @@ class Item:
     key: str
     kind: str
     slots: dict = dataclasses.field(default_factory=dict)  # start -> Slot
-    excluded: bool = False  # a reset to "only new events" left it out for good
+    excluded: bool = False  # a reset to "only new events" left it out (until one to "all")
 
     def writer(self, name, calendar):
         """The side that alone writes ``name`` while the user synchronizes ``calendar``. An
@@ -128,8 +128,9 @@ class Expected:
 
     def reset(self, delete_policy, sync_policy):
         """The Reset Account wizard: the user's own synchronized events deleted where asked, the
-        user disconnected. "Only new events": what exists now stays out for good. "All existing
-        events": the pairs are found again at the next connection, Odoo's versions as changed now."""
+        user disconnected. "Only new events": what exists now stays out, until a reset to "all
+        existing events": then every pair is found again at the next connection, Odoo's versions
+        as changed now."""
         for item in self.items.values():
             slots = item.slots.values()
             bound = self.bound and item.kind == OWN and not item.excluded and any(
@@ -144,7 +145,9 @@ class Expected:
             slots = item.slots.values()
             if sync_policy == "new":
                 item.excluded = item.excluded or any(s.odoo or any(s.google.values()) for s in slots)
-            elif delete_policy != "dont_delete" and item.kind == OWN:
+                continue
+            item.excluded = False  # "all existing events": those left out before too
+            if delete_policy != "dont_delete" and item.kind == OWN:
                 for slot in slots:
                     slot.odoo_at = self.clock if slot.odoo else slot.odoo_at
         self.account = DISCONNECTED

@@ -51,6 +51,7 @@ class AccountReset:
 
     def _reset(self, delete_policy, sync_policy, notify):
         sync = self.sync
+        sync._forget_replaced_account()  # another account's events are not the ones to reset
         rows = sync.binding_ids.filtered(lambda r: r.google_id and r.access == "organizer" and not r.series_binding_id)
         kept, reason = self.env["google.calendar.binding"], None
         if delete_policy in ("delete_google", "delete_both") and rows:
@@ -67,6 +68,7 @@ class AccountReset:
         sync._switch_calendar("primary", sync._fields["calendar_name"].default(sync))
         # Odoo keeps whole seconds: rounded up, "now" is after everything done so far, on Google too.
         now = fields.Datetime.now() + datetime.timedelta(seconds=1)
+        left_out = sync.sync_since or sync.new_after_event_id  # by a reset to "only new events" before
         sync.write({
             "sync_since": now if sync_policy == "new" else False,
             "new_after_event_id": self._last_id("calendar.event") if sync_policy == "new" else 0,
@@ -76,7 +78,11 @@ class AccountReset:
         })
         sync.request_ids.unlink()
         if delete_policy == "dont_delete" and sync_policy == "all":
-            return len(kept), reason  # the bindings stay: the same account rebinds them (another forgets them)
+            # The bindings stay: the same account rebinds them (another forgets them). What an
+            # earlier reset left out comes back with the next full list.
+            if left_out:
+                sync.write({"sync_token": False, "retry_google_ids": False})
+            return len(kept), reason
         if sync_policy == "all":
             # Only the pairs this reset broke change: what Google deleted is sent again, series with
             # their changed and deleted occurrences; what Odoo deleted comes back from Google. The
