@@ -2,10 +2,10 @@
 
 Google deletions go first, in batches: if Google deletes none, the reset stops with nothing
 changed. Deleting a series deletes its occurrences. "Synchronize only new events" keeps
-everything that exists now out of the next synchronizations for good; "all existing events"
-sends and receives everything again (Odoo's version winning over the deletions just made on
-Google, a series with its changed and deleted occurrences), and rebinds what both sides kept,
-without duplicates.
+everything that exists now out of the next synchronizations, until a reset to "all existing
+events", which sends and receives everything again (Odoo's version winning over the deletions
+just made on Google, a series with its changed and deleted occurrences), and rebinds what both
+sides kept, without duplicates.
 """
 
 import datetime
