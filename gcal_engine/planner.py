@@ -125,6 +125,9 @@ def decide(item: Item, ctx: Context) -> Plan:
         base = _occurrence_base(ctx, item.series, remote, local)
         if base is not None:
             return decide(Item(base, remote, local), ctx)
+        if _cancellation_waits(ctx, item.series, remote, local):
+            plan.ignored += 1
+            return plan
         _decide_unbound(plan, ctx, remote, local)
         return plan
     access = local.access if local is not None else binding.access
@@ -182,18 +185,38 @@ def _occurrence_base(ctx: Context, series: Binding | None, remote: Event | None,
     durations = {event.end.instant() - event.start.instant() for event in (remote, local.event)}
     bases, hashes = [], []
     for agreed, event in ((series.local_digests, local.event), (series.remote_digests, remote)):
-        base = dict(agreed)
-        # Not moved: its time is the series' (the duration too, when both sides agree on it).
-        unmoved = event.start.instant() == original
-        base["start"] = digest(value(event, "start")) if unmoved else ""
-        base["end"] = digest(value(event, "end")) if unmoved and len(durations) == 1 else ""
-        for unit in ("recurrence", "original_start"):  # an occurrence's own, on both sides alike
-            base[unit] = digest(value(event, unit))
+        base = _as_its_series(agreed, event, original, same_duration=len(durations) == 1)
         bases.append(tuple(sorted(base.items())))
         # A side that changed nothing of it shows as unchanged: the other side's change goes as usual.
         hashes.append(event.content_hash(ctx.fields) if digests(event, ctx.fields) == base else "")
     return Binding(local.local_ref, google_id_of(remote), None, remote.ical_uid, hashes[0], hashes[1],
                    access=series.access, local_digests=bases[0], remote_digests=bases[1])
+
+
+def _as_its_series(agreed: Iterable[tuple[str, str]], event: Event, original: dt.datetime,
+                   same_duration: bool) -> dict[str, str]:
+    """The digests an occurrence ``event`` (at ``original`` in its series) has if nothing of it
+    changed from its series' ``agreed`` digests on that side."""
+    base = dict(agreed)
+    # Not moved: its time is the series' (the duration too, when both sides agree on it).
+    unmoved = event.start.instant() == original
+    base["start"] = digest(value(event, "start")) if unmoved else ""
+    base["end"] = digest(value(event, "end")) if unmoved and same_duration else ""
+    for unit in ("recurrence", "original_start"):  # an occurrence's own, on both sides alike
+        base[unit] = digest(value(event, unit))
+    return base
+
+
+def _cancellation_waits(ctx: Context, series: Binding | None, remote: Event | None,
+                        local: LocalChange | None) -> bool:
+    """Google cancelled an occurrence that is here as its series has it, in a direction that does
+    not take Google's changes: the cancellation waits, unbound (the full list of a change of
+    direction finds it again); it is not overwritten. (One changed here goes, as any local edit.)"""
+    if (ctx.mode.pulls or series is None or not series.local_digests or remote is None or not remote.cancelled
+            or remote.original_start is None or local is None or local.event is None):
+        return False
+    base = _as_its_series(series.local_digests, local.event, remote.original_start.instant(), same_duration=True)
+    return digests(local.event, ctx.fields) == base
 
 
 def _leave_to_organizer(plan: Plan, ctx: Context, binding: Binding, remote: Event | None,

@@ -832,3 +832,14 @@ class TestUserPaths(GoogleCalendarSyncCase):
             ("alice_connects_with_the_google_button", {"email": "alice.home@gmail.example"}),
             ("alice_clicks_sync_now_in_her_preferences", {}),
         )
+
+    def test_replay_an_occurrence_deleted_on_google_while_only_odoo_sends_waits(self):
+        """"Odoo to Google only", an occurrence of an Odoo series deleted on Google: the
+        synchronization put it back on Google (it took the occurrence for one changed in Odoo, as
+        Odoo's direction wins) where Google's change must wait for both ways."""
+        self.replay(
+            ("alices_calendar_in_use", {"day": 1}),
+            ("alice_sets_the_direction", {"direction": "odoo_to_google"}),
+            ("alice_deletes_an_event_on_google", {"scope": "self_only", "which": 1}),
+            ("alice_clicks_sync_now_in_her_preferences", {}),
+        )
