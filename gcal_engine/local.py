@@ -48,7 +48,10 @@ class LocalChange:
     ``notify`` says whether a person made the change (Google then mails the guests) or a bulk
     operation did (no mail). An occurrence of a series names its series: ``series_local_ref``
     and, once bound, ``series_google_id``. ``access`` is what the user may do with the event
-    now: their own, someone else's (then whose synchronization carries it).
+    now: their own, someone else's (then whose synchronization carries it). ``remembered``, on an
+    unbound event of a full list: the binding it had on this calendar before the local side forgot
+    it (another calendar or account, a reset), with the Google event's id then: an event Google no
+    longer lists there was deleted meanwhile, and is never sent as new.
     """
 
     local_ref: str
@@ -59,6 +62,7 @@ class LocalChange:
     series_local_ref: str | None = None
     series_google_id: str | None = None
     access: Access = Access.ORGANIZER
+    remembered: Binding | None = None
 
 
 @dataclass

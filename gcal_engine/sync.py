@@ -365,7 +365,29 @@ class _Run:
             if local is not None:
                 remote = next(self._fetch([binding.google_id]), remote)
             gone.append(Item(binding, remote, local))
-        self._execute(planner.plan(gone, self.ctx))
+        self._execute(planner.plan(gone + self._forgotten_gone(seen), self.ctx))
+
+    def _forgotten_gone(self, seen: set[str]) -> list[Item]:
+        """After a full list: the unbound local events that remember a binding on this calendar
+        (the local side forgot it: another calendar or account, a reset) and were not found in
+        it. Their Google events are fetched: one deleted meanwhile is a deletion, as for a bound
+        event; one still there left the window, and is left alone. None is sent as a new event,
+        nor are the occurrences of a series left alone."""
+        remembered = [self.unbound_changes.pop(ref) for ref, c in list(self.unbound_changes.items()) if c.remembered]
+        fetched = {google_id_of(e): e for e in self._fetch({c.remembered.google_id for c in remembered
+                                                            if c.remembered and c.remembered.google_id not in seen})}
+        gone, left = [], set()
+        for change in remembered:
+            forgotten = change.remembered
+            assert forgotten is not None  # as filtered above
+            tombstone = fetched.get(forgotten.google_id)
+            if tombstone is not None and tombstone.cancelled:
+                gone.append(Item(forgotten, tombstone, dataclasses.replace(change, binding=forgotten, remembered=None)))
+            else:
+                left.add(change.local_ref)
+        for ref in [ref for ref, c in self.unbound_changes.items() if c.series_local_ref in left]:
+            del self.unbound_changes[ref]
+        return gone
 
     def _execute(self, plan: Plan) -> None:
         self.report.conflicts += plan.conflicts

@@ -25,6 +25,9 @@ class GoogleCalendarIdentity(models.Model):
     # The Google calendar the binding was in (a primary calendar by its owner's address): what
     # both sides agreed on is that calendar's.
     calendar = fields.Char(required=True)
+    # The Google event's id there: once back on that calendar, an event a full list does not find
+    # is fetched by it (deleted meanwhile, or gone out of the window).
+    google_id = fields.Char("Google Event ID")
     # For an occurrence: where its series put it (its Google instance); without an event, an
     # occurrence deleted from the series.
     original_start = fields.Char()

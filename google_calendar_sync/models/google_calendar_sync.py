@@ -327,6 +327,14 @@ class GoogleCalendarSync(models.Model):
             binder.Binder(sync).forget()
         self.write({"sync_token": False, "retry_google_ids": False, "synced_email": False})
 
+    def _calendar_key(self):
+        """The Google calendar synchronized, as the identity memory names it: its id, a primary
+        calendar by its owner's address (the account the bindings were made with)."""
+        self.ensure_one()
+        if self.calendar_id and self.calendar_id != "primary":
+            return self.calendar_id
+        return self.synced_email or self.account_id.email or "primary"
+
     def _forget_replaced_account(self):
         """The bindings belong to the Google account they were made with (``synced_email``): they
         are forgotten when another connects (a run or a reset checks again: the address of an

@@ -46,10 +46,16 @@ class Attendance:
         return self._live
 
     def invitations(self) -> set[int]:
-        """The events that came from a Google invitation (their series' base events too)."""
+        """The events that came from a Google invitation (their series' base events too), bound, or
+        remembered on this user's calendar: a forgotten binding (a reset) leaves it an invitation
+        there, not an event of Odoo's that the user attends. (On another calendar, it is one.)"""
         if self._invitations is None:
-            rows = self.sync.env["google.calendar.binding"].sudo().search([("access", "=", Access.ATTENDEE.value)])
-            self._invitations = set((rows.event_id | rows.recurrence_id.base_event_id | rows.base_event_id).ids)
+            env = self.sync.env
+            rows = env["google.calendar.binding"].sudo().search([("access", "=", Access.ATTENDEE.value)])
+            remembered = env["google.calendar.identity"].sudo().search(
+                [("access", "=", Access.ATTENDEE.value), ("calendar", "=", self.sync.sudo()._calendar_key())])
+            self._invitations = set((rows.event_id | rows.recurrence_id.base_event_id | rows.base_event_id
+                                     | remembered.event_id | remembered.recurrence_id.base_event_id).ids)
         return self._invitations
 
     def access(self, event: models.BaseModel, current: Access | None = None) -> Access | None:

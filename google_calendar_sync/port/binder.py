@@ -193,8 +193,8 @@ class Binder:
             WITH forgotten AS (
                 SELECT DISTINCT ON (b.local_ref)
                        b.local_ref, b.event_id, COALESCE(b.recurrence_id, s.recurrence_id) AS recurrence_id,
-                       b.ical_uid, %(calendar)s AS calendar, b.original_start, b.access, b.local_hash, b.remote_hash,
-                       b.local_digests, b.remote_digests, b.starts_at, b.ends_at
+                       b.ical_uid, %(calendar)s AS calendar, b.google_id, b.original_start, b.access, b.local_hash,
+                       b.remote_hash, b.local_digests, b.remote_digests, b.starts_at, b.ends_at
                   FROM google_calendar_binding b
                   LEFT JOIN google_calendar_binding s ON s.id = b.series_binding_id
                  WHERE b.id = ANY(%(ids)s) AND b.ical_uid IS NOT NULL AND b.google_id IS NOT NULL
@@ -204,7 +204,7 @@ class Binder:
                 DELETE FROM google_calendar_identity i USING forgotten f
                  WHERE i.local_ref = f.local_ref AND i.calendar = f.calendar
             )
-            INSERT INTO google_calendar_identity (local_ref, event_id, recurrence_id, ical_uid, calendar,
+            INSERT INTO google_calendar_identity (local_ref, event_id, recurrence_id, ical_uid, calendar, google_id,
                    original_start, access, local_hash, remote_hash, local_digests, remote_digests, starts_at, ends_at)
             SELECT * FROM forgotten
             """,
@@ -214,12 +214,19 @@ class Binder:
         rows.unlink()
 
     def calendar(self) -> str:
-        """The Google calendar these bindings are in: its id, a primary calendar by its owner's
-        address (the account the bindings were made with)."""
-        sync = self.sync
-        if sync.calendar_id and sync.calendar_id != "primary":
-            return sync.calendar_id
-        return sync.synced_email or sync.account_id.email or "primary"
+        """The Google calendar these bindings are in (see google.calendar.sync._calendar_key)."""
+        return self.sync._calendar_key()
+
+    def remembered_here(self, local_refs: Collection[str]) -> dict[str, engine.Binding]:
+        """The bindings these local references had on this synchronization's calendar before it
+        forgot them (those whose Google id is known), by local reference."""
+        identities = self.env["google.calendar.identity"].search([
+            ("local_ref", "in", list(local_refs)), ("calendar", "=", self.calendar()), ("google_id", "!=", False),
+            ("original_start", "=", False)], order="id desc") if local_refs else ()
+        found: dict[str, engine.Binding] = {}
+        for identity in identities:
+            found.setdefault(identity.local_ref, self.remembered(identity, identity.google_id))
+        return found
 
     @staticmethod
     def remembered(identity: models.BaseModel, google_id: str) -> engine.Binding:
@@ -247,12 +254,21 @@ class Binder:
 
     def unsend(self, rows: models.BaseModel, now: dt.datetime) -> None:
         """A reset deleted these rows' Google events: their Odoo events go again, as changes made
-        ``now`` (so they win over the deletions), without mail."""
+        ``now`` (so they win over the deletions), without mail. No pair is left to remember."""
+        self._unremember(rows)
         rows.write(dict(UNSENT, dirty=True, dirty_at=now, notify=False))
 
     def drop(self, rows: models.BaseModel) -> None:
-        """A reset deleted these rows' Odoo events (or both sides'): nothing is left to bind."""
+        """A reset deleted these rows' Odoo events (or both sides'): nothing is left to bind, nor
+        to remember."""
+        self._unremember(rows)
         rows.unlink()
+
+    def _unremember(self, rows: models.BaseModel) -> None:
+        """What an earlier calendar change remembered of these rows' pairs on this calendar: the
+        reset broke them, and Google's deletion there is not the user's."""
+        self.env["google.calendar.identity"].search(
+            [("local_ref", "in", rows.mapped("local_ref")), ("calendar", "=", self.calendar())]).unlink()
 
     def bind_unsent(self, events: models.BaseModel, series: models.BaseModel, now: dt.datetime) -> None:
         """Rows for these Odoo single events and series of the user, which Google does not have:

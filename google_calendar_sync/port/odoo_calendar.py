@@ -189,7 +189,9 @@ class OdooCalendar(engine.LocalCalendar):
 
     def _unbound_in_window(self, window: tuple[dt.datetime, dt.datetime]) -> Iterator[engine.LocalChange]:
         """On a first sync or a resync: the events of this user's calendar that have no binding
-        yet: those they organize, and the copies of those they attend (see attendance)."""
+        yet: those they organize, and the copies of those they attend (see attendance); and any
+        other that was bound on this calendar before, with that binding (``remembered``: the engine
+        finds it again, or finds it deleted there meanwhile)."""
         start, stop = record_mapping.odoo_datetime(window[0]), record_mapping.odoo_datetime(window[1])
         known = self.binder.rows()
         bound_events, bound_series = set(known.event_id.ids), set(known.recurrence_id.ids)
@@ -201,33 +203,39 @@ class OdooCalendar(engine.LocalCalendar):
             ("stop", ">", start), ("start", "<", stop), ("id", "not in", list(bound_events)),
             ("id", ">", self.sync.new_after_event_id),
         ])
-        for event in singles:
-            access = self.attendance.access(event)
-            if access in (Access.ORGANIZER, Access.COPY):
-                yield engine.LocalChange(str(LocalRef.event(event.id)), self.reads.single(event),
-                                         event.write_date.replace(tzinfo=UTC), notify=False, access=access)
         series = self.Recurrence.search([
             "|", ("base_event_id.user_id", "=", self.user.id), ("base_event_id.partner_ids", "in", partner),
             ("id", "not in", list(bound_series)), ("id", ">", self.sync.new_after_series_id),
         ])
         # (A series split from an older one is new, but its events are not.)
         series = series.filtered(lambda r: r.calendar_event_ids and r.base_event_id.id > self.sync.new_after_event_id)
+        remembered = self.binder.remembered_here(
+            [str(LocalRef.event(e.id)) for e in singles] + [str(LocalRef.series(r.id)) for r in series])
+        for event in singles:
+            access, ref = self.attendance.access(event), str(LocalRef.event(event.id))
+            if access is None or (access not in (Access.ORGANIZER, Access.COPY) and ref not in remembered):
+                continue
+            yield engine.LocalChange(ref, self.reads.single(event), event.write_date.replace(tzinfo=UTC),
+                                     notify=False, access=access, remembered=remembered.get(ref))
         for recurrence in series:
-            access = self.attendance.access(recurrence.base_event_id)
-            if access in (Access.ORGANIZER, Access.COPY):
-                series_ref = str(LocalRef.series(recurrence.id))
-                series_event = self.reads.series(recurrence)
-                whole = engine.LocalChange(series_ref, series_event,
-                                           recurrence.write_date.replace(tzinfo=UTC), notify=False, access=access)
-                yield whole
-                # Its occurrences that were exceptions on Google (moved, changed, deleted) go along.
-                known = set()
-                for local_ref, event in self.reads.remembered_occurrences(recurrence):
-                    yield engine.LocalChange(local_ref, event, whole.modified_at, notify=False,
-                                             series_local_ref=series_ref, access=access)
-                    assert event.original_start is not None  # an occurrence's, as remembered
-                    known.add(event.original_start.instant())
-                yield from self._exceptions(recurrence, whole, series_event, known)
+            access, series_ref = self.attendance.access(recurrence.base_event_id), str(LocalRef.series(recurrence.id))
+            sends = access in (Access.ORGANIZER, Access.COPY)
+            if access is None or (not sends and series_ref not in remembered):
+                continue
+            series_event = self.reads.series(recurrence)
+            whole = engine.LocalChange(series_ref, series_event, recurrence.write_date.replace(tzinfo=UTC),
+                                       notify=False, access=access, remembered=remembered.get(series_ref))
+            yield whole
+            if not sends:
+                continue  # (an invitation's occurrences are its organizer's)
+            # Its occurrences that were exceptions on Google (moved, changed, deleted) go along.
+            sent = set()
+            for local_ref, event in self.reads.remembered_occurrences(recurrence):
+                yield engine.LocalChange(local_ref, event, whole.modified_at, notify=False,
+                                         series_local_ref=series_ref, access=access)
+                assert event.original_start is not None  # an occurrence's, as remembered
+                sent.add(event.original_start.instant())
+            yield from self._exceptions(recurrence, whole, series_event, sent)
 
     def _exceptions(self, recurrence: models.BaseModel, whole: engine.LocalChange, series: Event,
                     sent: set[dt.datetime]) -> Iterator[engine.LocalChange]:

@@ -6,6 +6,8 @@ Odoo event deleted and made again (its id, chatter and activities stay)."""
 import datetime as dt
 from collections import Counter
 
+import requests
+
 from odoo.tests import tagged
 
 from .common import ALICE_GOOGLE, GoogleCalendarSyncCase
@@ -181,3 +183,33 @@ class TestResync(GoogleCalendarSyncCase):
         self.assertFalse(self.sync.last_error)
         self.assertEqual(self.on_google(clinic), Counter(), "deleted in Odoo meanwhile: deleted there too")
         self.assertFalse(self.env["calendar.event"].search([("name", "in", ["Checkup", "Lunch"])]), "not made again")
+
+    def test_events_deleted_on_google_while_another_calendar_was_chosen_leave_odoo_when_back(self):
+        """The other way round: what alice deleted on the first calendar meanwhile, and an
+        invitation its organizer cancelled, go from Odoo once she is back on it; none is sent to
+        Google again as a new event. (A full list finds only what Google lists: the events Odoo
+        remembers there that it does not list are asked for.)"""
+        self.create_in_odoo("Checkup", start=dt.datetime.combine(dt.date.today(), dt.time(9)) + dt.timedelta(days=2))
+        self.insert_on_google("Lunch", start=self.at(3), end=self.at(3, 10), zone="UTC")
+        invitation = self.as_google_user(self.outsider["access_token"], "POST", "", {
+            "summary": "Partner review", **self.times(6, 11), "attendees": [{"email": ALICE_GOOGLE}]})
+        self.run_sync()
+        clinic = self.add_google_calendar("Clinic")
+        self.sync._switch_calendar(clinic, "Clinic")
+        self.run_sync()
+        api = self.google_api()
+        for page in api.list_events("primary"):
+            for event in page.items:
+                if event.get("summary") in ("Checkup", "Lunch"):
+                    api.delete_event("primary", event["id"])
+        requests.delete(f"{self.google.base_url}/calendar/v3/calendars/primary/events/{invitation['id']}",
+                        headers={"Authorization": f"Bearer {self.outsider['access_token']}"}, timeout=10
+                        ).raise_for_status()
+        self.sync._switch_calendar("primary", "Primary calendar")
+        self.run_sync()
+        self.assertFalse(self.sync.last_error)
+        self.assertEqual(self.on_google(), Counter(), "nothing sent again")
+        self.assertFalse(self.env["calendar.event"].search([("name", "in", ["Checkup", "Lunch"])]))
+        review = self.env["calendar.event"].search([("name", "=", "Partner review")])
+        self.assertNotIn(self.alice.partner_id, review.attendee_ids.partner_id, "alice no longer attends it")
+

@@ -62,12 +62,21 @@ class AccountReset:
             series = doomed.recurrence_id
             (calendar.browse(doomed.event_id.ids) | series.calendar_event_ids).unlink()
             series.with_context(google_calendar_sync=True).unlink()
+        # Odoo keeps whole seconds: rounded up, "now" is after everything done so far, on Google too.
+        now = fields.Datetime.now() + datetime.timedelta(seconds=1)
+        if delete_policy != "dont_delete":
+            # The pairs this reset broke are no pairs to remember (a calendar found again would take
+            # Google's deletion for the user's): what Google deleted waits to be sent again, as a
+            # change made now (it wins over the deletion); what Odoo deleted has nothing left to bind.
+            broken = (rows - kept) | sync.binding_ids.filtered(lambda r: r.series_binding_id in rows - kept)
+            if delete_policy == "delete_google":
+                self.binder.unsend(broken, now)
+            else:
+                self.binder.drop(broken)
         sync.account_id.action_disconnect()
         # Starting over, as Odoo's reset does: with the primary calendar (the account connected
         # next may have no other), and no result of the runs before.
         sync._switch_calendar("primary", sync._fields["calendar_name"].default(sync))
-        # Odoo keeps whole seconds: rounded up, "now" is after everything done so far, on Google too.
-        now = fields.Datetime.now() + datetime.timedelta(seconds=1)
         left_out = sync.sync_since or sync.new_after_event_id  # by a reset to "only new events" before
         sync.write({
             "sync_since": now if sync_policy == "new" else False,
@@ -89,11 +98,6 @@ class AccountReset:
             # others (Google would not delete them, or not the user's to delete: invitations) stay
             # bound, so that listing everything again makes no copy. (synced_email stays: should
             # another account connect, every binding is forgotten then.)
-            broken = (rows - kept) | sync.binding_ids.filtered(lambda r: r.series_binding_id in rows - kept)
-            if delete_policy == "delete_google":
-                self.binder.unsend(broken, now)
-            else:
-                self.binder.drop(broken)
             sync.write({"sync_token": False, "retry_google_ids": False})
             self._requeue_existing(now)
         else:

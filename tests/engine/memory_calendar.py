@@ -171,7 +171,10 @@ class MemoryCalendar:
                 and _overlaps(record.event, window)
             )
             if record.dirty or unbound_in_window:
-                yield self._change(local_ref, record)
+                change = self._change(local_ref, record)
+                if unbound_in_window and not record.series_local_ref:
+                    change = dataclasses.replace(change, remembered=self.work.remembered.get((self.calendar, local_ref)))
+                yield change
 
     def match(self, events: Sequence[Event]) -> dict[str, LocalChange]:
         """Unbound local events that are these Google events, as Odoo finds them: ours by link;

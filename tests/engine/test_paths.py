@@ -159,6 +159,29 @@ def test_the_calendar_and_back_with_changes_on_each_side_meanwhile(harness: Harn
         assert sorted(e.summary for e in harness.local.events().values()) == both
 
 
+def test_events_deleted_on_google_while_another_calendar_was_chosen_are_deleted_here_when_back(
+        harness: Harness) -> None:
+    """Back on a calendar, a pair remembered from it whose Google event was deleted meanwhile is
+    a deletion, as if it had stayed bound: a newer edit here wins over it; it is never sent as new."""
+    sent = harness.local.add(timed(harness, "Sent from here", 2))
+    harness.client.insert_event("primary", body(harness, "Made on Google", 3))
+    edited = harness.local.add(timed(harness, "Edited here", 4))
+    ok(harness.sync())
+    clinic = secondary_calendar(harness)
+    harness.local.forget_bindings(clinic)
+    ok(harness.sync(calendar_id=clinic))
+    for google_id in harness.google_events("primary"):
+        harness.client.delete_event("primary", google_id)
+    harness.clock.advance(60)
+    harness.local.edit(edited, summary="Edited here, after Google's deletion")
+    harness.local.forget_bindings("primary")
+    report = ok(harness.sync())
+    assert sorted(e.summary for e in harness.local.events().values()) == ["Edited here, after Google's deletion"]
+    assert sorted(e["summary"] for e in harness.google_events().values()) == ["Edited here, after Google's deletion"]
+    assert sent not in harness.local.events()
+    assert (report.counts.deleted_local, report.counts.created_google) == (2, 0), report.counts
+
+
 def test_google_changes_made_in_local_to_google_mode_arrive_once_both_ways_again(harness: Harness) -> None:
     edited = harness.client.insert_event("primary", body(harness, "Edited on Google", 2))
     gone = harness.client.insert_event("primary", body(harness, "Deleted on Google", 3))
