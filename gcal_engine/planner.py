@@ -304,9 +304,14 @@ def _copy_gone(plan: Plan, ctx: Context, binding: Binding, remote: Event | None,
             plan.actions.append(Withdraw(binding))
         else:
             plan.ignored += 1
-    elif access is Access.COPY and ctx.mode.pushes and local is not None:
-        # (The copy goes whatever the user did to it on Google: the meeting is no longer theirs.)
-        plan.deletions.append(DeleteRemote(binding, seen_etag(binding, remote), "none", local))
+    elif access is Access.COPY and local is not None:
+        if ctx.mode.pushes:
+            # (The copy goes whatever the user did to it on Google: the meeting is no longer theirs.)
+            plan.deletions.append(DeleteRemote(binding, seen_etag(binding, remote), "none", local))
+        else:
+            # Bound still: its removal waits for a direction that sends (unbound, the next full
+            # list would take the copy for a new event of Google's, and make the meeting again).
+            plan.ignored += 1
     else:
         plan.actions.append(Unbind(binding))  # an invitation is the organizer's to cancel
 

@@ -843,3 +843,27 @@ class TestUserPaths(GoogleCalendarSyncCase):
             ("alice_deletes_an_event_on_google", {"scope": "self_only", "which": 1}),
             ("alice_clicks_sync_now_in_her_preferences", {}),
         )
+
+    def test_replay_a_meeting_cancelled_in_odoo_while_only_google_sends_stays_cancelled(self):
+        """"Google to Odoo only", carol cancels her meeting in Odoo: the removal of alice's
+        private copy on Google waits. The copy's binding was dropped instead, and the next full
+        list (Google expiring the sync token) took the copy for a new Google event: the
+        cancelled meeting came back in Odoo."""
+        self.replay(
+            ("alices_calendar_in_use", {"day": 3}),
+            ("alice_creates_an_event_in_odoo", {"day": 9, "hour": 9, "series": False}),
+            ("alice_creates_an_event_in_odoo", {"day": 9, "hour": 10, "series": False}),
+            ("carol_invites_alice_in_odoo", {"day": 10, "hour": 8}),
+            ("alice_clicks_sync_now_in_her_preferences", {}),
+            ("alice_creates_an_event_in_odoo", {"day": 5, "hour": 15, "series": True}),
+            ("carol_changes_her_meeting", {"what": "cancel", "which": 20}),
+            ("carol_invites_alice_in_odoo", {"day": 17, "hour": 9}),
+            ("alice_clicks_sync_now_in_her_preferences", {}),
+            ("alice_sets_the_direction", {"direction": "google_to_odoo"}),
+            ("carol_changes_her_meeting", {"what": "title", "which": 56}),
+            ("carol_changes_her_meeting", {"what": "cancel", "which": 32}),
+            ("admin_saves_the_synchronized_window", {"future": 60, "past": 30}),
+            ("alice_clicks_sync_now_in_her_preferences", {}),
+            ("google_expires_the_sync_token", {}),
+            ("alice_clicks_sync_now_in_her_preferences", {}),
+        )
