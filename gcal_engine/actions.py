@@ -126,10 +126,13 @@ class CreateRemote(RemoteWrite):
 
 @dataclass(frozen=True)
 class UpdateRemote(RemoteWrite):
+    """``waiting``: Google's changes the direction does not take (see planner.held)."""
+
     etag: str | None = None
     binding: Binding | None = None
     outgoing: Event | None = None
     fields: frozenset[str] | None = None
+    waiting: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -257,7 +257,8 @@ class Executor:
             self.report.counts.updated_google += 1
         else:
             self.report.counts.created_google += 1
-        return [binding_for(local_ref, remote, stored, fields, _access(action))]
+        binding = binding_for(local_ref, remote, stored, fields, _access(action))
+        return [planner.held(binding, action.waiting if isinstance(action, UpdateRemote) else ())]
 
     def _adopt(self, action: CreateRemote) -> None:
         """409 on our derived id: the event is ours, from an insert whose answer was lost.

@@ -107,6 +107,18 @@ def with_local(binding: Binding, local: Event, fields: Iterable[str]) -> Binding
                                local_digests=tuple(sorted(digests(local, fields).items())))
 
 
+def held(binding: Binding, waiting: Iterable[tuple[str, str]]) -> Binding:
+    """``binding`` with Google's units of ``waiting`` still as both sides last agreed on them
+    ((unit, digest) pairs), and no hash of Google's version: in "local to Google only", Google's
+    changes the run did not take are still changes once the direction takes them (the full list
+    of a change of direction lists the event again)."""
+    kept = dict(waiting)
+    if not kept:
+        return binding
+    return dataclasses.replace(binding, remote_hash="",
+                               remote_digests=tuple(sorted((dict(binding.remote_digests) | kept).items())))
+
+
 def winner(ctx: Context, remote: Event, local: LocalChange) -> str:
     if not ctx.mode.pushes or ctx.policy is ConflictPolicy.GOOGLE:
         return GOOGLE
@@ -155,7 +167,7 @@ def decide(item: Item, ctx: Context) -> Plan:
     elif remote_gone or (local is not None and local.event is None):
         _deletion(plan, ctx, binding, remote, local, access, remote_changed, local_changed)
     elif (remote is not None and local is not None and local.event is not None and binding.local_digests
-          and ctx.mode is Mode.TWO_WAY):
+          and (ctx.mode is Mode.TWO_WAY or (remote_changed and local_changed and not ctx.mode.pulls))):
         _merge(plan, ctx, binding, remote, local, access)
     elif remote is not None and not local_changed:
         _pull(plan, ctx, binding, remote)
@@ -374,10 +386,17 @@ def patched(changed: Iterable[str], event: Event) -> frozenset[str] | None:
 
 
 def _merge(plan: Plan, ctx: Context, binding: Binding, remote: Event, local: LocalChange, access: Access) -> None:
-    """Both versions are there and at least one changed: merge them field by field."""
+    """Both versions are there and at least one changed (both, in "local to Google only"):
+    merge them field by field. There, a unit only Google changed waits (see held)."""
     assert local.event is not None
     result = merge(dict(binding.local_digests), dict(binding.remote_digests), local.event, remote, ctx.fields,
                    access, winner(ctx, remote, local))
+    waiting: tuple[tuple[str, str], ...] = ()
+    if result.to_local and not ctx.mode.pulls:
+        base = dict(binding.remote_digests)
+        waiting = tuple((unit, base.get(unit, "")) for unit in sorted(result.to_local))
+        result = dataclasses.replace(result, to_local=frozenset())
+        plan.ignored += 1
     push: UpdateRemote | ImportRemote | None = None
     if result.to_remote:
         # Google takes only what it may from this side: the merged value of those fields.
@@ -388,13 +407,14 @@ def _merge(plan: Plan, ctx: Context, binding: Binding, remote: Event, local: Loc
             push = ImportRemote(local, binding.google_id, "none", ical_uid=binding.ical_uid or "", binding=binding)
         else:
             push = UpdateRemote(local, binding.google_id, send_updates(ctx, local), etag=remote.etag,
-                                binding=binding, outgoing=outgoing, fields=fields)
+                                binding=binding, outgoing=outgoing, fields=fields, waiting=waiting)
     if result.to_local:
         plan.actions.append(UpdateLocal(binding.local_ref, remote, binding, push, merged=result.event))
     elif push is not None:
         plan.actions.append(push)
     else:
-        plan.actions.append(Bind(with_local(with_remote(binding, remote, ctx.fields), local.event, ctx.fields)))
+        plan.actions.append(Bind(held(with_local(with_remote(binding, remote, ctx.fields), local.event, ctx.fields),
+                                      waiting)))
     if result.conflicts:
         loser = local.event if result.winner == GOOGLE else remote
         plan.conflicts.append(_conflict(ctx, binding, result.winner, loser, ConflictKind.EDITED_BOTH,

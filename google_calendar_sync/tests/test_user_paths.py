@@ -867,3 +867,32 @@ class TestUserPaths(GoogleCalendarSyncCase):
             ("google_expires_the_sync_token", {}),
             ("alice_clicks_sync_now_in_her_preferences", {}),
         )
+
+    def test_replay_an_invitation_changed_on_both_sides_while_only_odoo_sends(self):
+        """"Odoo to Google only": alice answers dave's invitation in Odoo while dave changes its
+        title and place on Google. The whole event was resolved Odoo's way: Google refused the
+        organizer's fields from a guest, and once the direction took Google's changes, dave's
+        title and place never arrived. Only the answer goes now; dave's changes wait."""
+        self.replay(
+            ("alices_calendar_in_use", {"day": 1}),
+            ("alice_sets_the_direction", {"direction": "odoo_to_google"}),
+            ("alice_answers_on_google", {"answer": "accepted", "which": 1}),
+            ("alice_clicks_sync_now_in_her_preferences", {}),
+            ("alice_creates_an_event_on_google", {"day": 5, "hour": 13, "series": False}),
+            ("carol_changes_her_meeting", {"what": "cancel", "which": 28}),
+            ("time_passes_and_the_cron_synchronizes", {}),
+            ("dave_changes_his_invitation", {"what": "location", "which": 91}),
+            ("alice_chooses_a_google_calendar", {"calendar": "primary"}),
+            ("alice_answers_in_odoo", {"answer": "tentative", "which": 50}),
+            ("dave_changes_his_invitation", {"what": "title", "which": 92}),
+            ("admin_pauses_everyones_synchronization", {"paused": True}),
+            ("alice_edits_an_event_on_google", {"scope": "all_events", "what": "title", "which": 91}),
+            ("admin_pauses_everyones_synchronization", {"paused": False}),
+            ("alice_clicks_the_google_button", {}),
+            ("alice_sets_the_direction", {"direction": "google_to_odoo"}),
+            ("google_expires_the_sync_token", {}),
+            ("dave_invites_alice_on_google", {"day": 19, "hour": 15}),
+            ("alice_edits_an_event_on_google", {"scope": "all_events", "what": "location", "which": 17}),
+            ("google_expires_the_sync_token", {}),
+            ("alice_clicks_the_google_button", {}),
+        )

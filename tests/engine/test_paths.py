@@ -202,6 +202,30 @@ def test_google_changes_made_in_local_to_google_mode_arrive_once_both_ways_again
     assert ok(harness.sync()).requests == 1
 
 
+def test_each_side_changed_another_field_local_to_google_googles_change_waits(harness: Harness) -> None:
+    """"Local to Google only", a title edited here and a place changed on Google: the title goes,
+    the place waits (it was overwritten with the local version: lost); both ways again, it
+    arrives. Nothing is a conflict."""
+    ref = harness.local.add(timed(harness, "Review", 2))
+    ok(harness.sync())
+    [google_id] = harness.google_events()
+    harness.client.patch_event("primary", google_id, {"location": "Room 4"})
+    harness.clock.advance(60)
+    harness.local.edit(ref, summary="Review, renamed")
+    report = ok(harness.sync(mode=Mode.LOCAL_TO_GOOGLE))
+    assert (report.counts.ignored_one_way, report.conflicts) == (1, [])
+    local, google = harness.local.events()[ref], harness.google_events()[google_id]
+    assert (local.summary, local.location) == ("Review, renamed", "")
+    assert (google["summary"], google.get("location")) == ("Review, renamed", "Room 4")
+    assert ok(harness.sync(mode=Mode.LOCAL_TO_GOOGLE)).counts.changes == 0, "the waiting change still waits"
+
+    drop_sync_token(harness)
+    ok(harness.sync())
+    local, google = harness.local.events()[ref], harness.google_events()[google_id]
+    assert (local.summary, local.location) == (google["summary"], google.get("location")) == (
+        "Review, renamed", "Room 4")
+
+
 def test_local_changes_made_in_google_to_local_mode_go_once_both_ways_again(harness: Harness) -> None:
     edited = harness.local.add(timed(harness, "Edited locally", 2))
     gone = harness.local.add(timed(harness, "Deleted locally", 3))
