@@ -896,3 +896,14 @@ class TestUserPaths(GoogleCalendarSyncCase):
             ("google_expires_the_sync_token", {}),
             ("alice_clicks_the_google_button", {}),
         )
+
+    def test_replay_a_series_split_on_google_then_an_occurrence_renamed_on_both_sides(self):
+        """Google's "this and following" makes new events of the following occurrences, in Odoo
+        too; renaming an earlier occurrence on both sides then read Odoo's records back, and the
+        model took the split occurrences' old records for theirs again (a model fault)."""
+        self.replay(
+            ("alices_calendar_in_use", {"day": 1}),
+            ("alice_edits_an_event_on_google", {"scope": "future_events", "what": "title", "which": 42}),
+            ("alice_renames_an_event_on_both_sides_at_once", {"which": 1}),
+            ("alice_clicks_sync_now_in_her_preferences", {}),
+        )

@@ -113,7 +113,10 @@ class Expected:
             if side == ODOO:
                 if version != slot.odoo:
                     slot.odoo, slot.odoo_at = version, self.clock
-                slot.record_id = record_id  # (Odoo may make new records of a series it rewrites)
+                if slot.record_id is not None:
+                    # (Odoo may make new records of a series it rewrites; None: the next run may
+                    # make a new one, as for a series Google split, and the first check reads it.)
+                    slot.record_id = record_id
             elif version != slot.google.get(calendar):
                 slot.google[calendar], slot.google_at[calendar] = version, self.clock
 
