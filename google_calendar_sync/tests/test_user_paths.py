@@ -579,6 +579,33 @@ class UserPaths(RuleBasedStateMachine):
         return problems, recreated
 
 
+# How three sequences of a long run began: alice disconnects, connects her home account and
+# disconnects again before any run (her Sync now clicks do nothing meanwhile); then, in Odoo, she
+# deletes the first occurrence of E3 (made on Google) and renames its last.
+HOME_ACCOUNT_WHILE_DISCONNECTED = (
+    ("alices_calendar_in_use", {"day": 4}),
+    ("carol_changes_her_meeting", {"what": "title", "which": 0}),
+    ("alice_sets_the_direction", {"direction": "two_way"}),
+    ("alice_disconnects", {}),
+    ("admin_saves_the_synchronized_window", {"future": 60, "past": 30}),
+    ("alice_clicks_the_google_button", {}),
+    ("alice_connects_with_the_google_button", {"email": "alice.home@gmail.example"}),
+    ("alice_disconnects", {}),
+    ("alice_clicks_sync_now_in_her_preferences", {}),
+    ("alice_clicks_sync_now_in_her_preferences", {}),
+    ("alice_clicks_sync_now_in_her_preferences", {}),
+    ("alice_clicks_sync_now_in_her_preferences", {}),
+    ("alice_clicks_sync_now_in_her_preferences", {}),
+    ("alice_clicks_sync_now_in_her_preferences", {}),
+    ("alice_clicks_sync_now_in_her_preferences", {}),
+    ("alice_clicks_sync_now_in_her_preferences", {}),
+    ("alice_clicks_sync_now_in_her_preferences", {}),
+    ("alice_deletes_an_event_in_odoo", {"how": "archive", "scope": "self_only", "which": 61}),
+    ("alice_edits_an_event_in_odoo", {"scope": "self_only", "what": "title", "which": 41}),
+    ("alice_clicks_sync_now_in_her_preferences", {}),
+)
+
+
 @tagged("post_install", "-at_install")
 class TestUserPaths(GoogleCalendarSyncCase):
     """Each example starts from the same moment, an empty Google and an Odoo where alice has
@@ -724,26 +751,7 @@ class TestUserPaths(GoogleCalendarSyncCase):
         """The home account connected, then alice's again, with no run between: the reset that
         deletes on Google saw bindings the other account had made the synchronization forget."""
         self.replay(
-            ("alices_calendar_in_use", {"day": 4}),
-            ("carol_changes_her_meeting", {"what": "title", "which": 0}),
-            ("alice_sets_the_direction", {"direction": "two_way"}),
-            ("alice_disconnects", {}),
-            ("admin_saves_the_synchronized_window", {"future": 60, "past": 30}),
-            ("alice_clicks_the_google_button", {}),
-            ("alice_connects_with_the_google_button", {"email": "alice.home@gmail.example"}),
-            ("alice_disconnects", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_deletes_an_event_in_odoo", {"how": "archive", "scope": "self_only", "which": 61}),
-            ("alice_edits_an_event_in_odoo", {"scope": "self_only", "what": "title", "which": 41}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
+            *HOME_ACCOUNT_WHILE_DISCONNECTED,
             ("alice_pauses_her_synchronization", {}),
             ("carol_changes_her_meeting", {"what": "cancel", "which": 54}),
             ("alice_clicks_sync_now_in_her_preferences", {}),
@@ -768,26 +776,7 @@ class TestUserPaths(GoogleCalendarSyncCase):
         """Another account connected while paused, then a reset that deletes in Odoo: it deleted
         the events bound with the first account, which the next run would have forgotten."""
         self.replay(
-            ("alices_calendar_in_use", {"day": 4}),
-            ("carol_changes_her_meeting", {"what": "title", "which": 0}),
-            ("alice_sets_the_direction", {"direction": "two_way"}),
-            ("alice_disconnects", {}),
-            ("admin_saves_the_synchronized_window", {"future": 60, "past": 30}),
-            ("alice_clicks_the_google_button", {}),
-            ("alice_connects_with_the_google_button", {"email": "alice.home@gmail.example"}),
-            ("alice_disconnects", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_deletes_an_event_in_odoo", {"how": "archive", "scope": "self_only", "which": 61}),
-            ("alice_edits_an_event_in_odoo", {"scope": "self_only", "what": "title", "which": 41}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
+            *HOME_ACCOUNT_WHILE_DISCONNECTED,
             ("alice_pauses_her_synchronization", {}),
             ("carol_changes_her_meeting", {"what": "cancel", "which": 54}),
             ("alice_clicks_sync_now_in_her_preferences", {}),
@@ -808,26 +797,7 @@ class TestUserPaths(GoogleCalendarSyncCase):
         sent to a calendar that never had it: it began at the new base and counted its three
         occurrences from there, one more than Odoo shows."""
         self.replay(
-            ("alices_calendar_in_use", {"day": 4}),
-            ("carol_changes_her_meeting", {"what": "title", "which": 0}),
-            ("alice_sets_the_direction", {"direction": "two_way"}),
-            ("alice_disconnects", {}),
-            ("admin_saves_the_synchronized_window", {"future": 60, "past": 30}),
-            ("alice_clicks_the_google_button", {}),
-            ("alice_connects_with_the_google_button", {"email": "alice.home@gmail.example"}),
-            ("alice_disconnects", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
-            ("alice_deletes_an_event_in_odoo", {"how": "archive", "scope": "self_only", "which": 61}),
-            ("alice_edits_an_event_in_odoo", {"scope": "self_only", "what": "title", "which": 41}),
-            ("alice_clicks_sync_now_in_her_preferences", {}),
+            *HOME_ACCOUNT_WHILE_DISCONNECTED,
             ("alice_clicks_the_google_button", {}),
             ("alice_connects_with_the_google_button", {"email": "alice.home@gmail.example"}),
             ("alice_clicks_sync_now_in_her_preferences", {}),
